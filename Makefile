@@ -1,0 +1,86 @@
+# Newsdesk. `make run` starts the embedded default; `make test` runs the whole suite on
+# PostgreSQL, Redis and a real Celery worker.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check --quiet
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The real stack the suite runs on. Override either to point at other servers.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsdesk
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install install-dev migrate run worker test test-fast bench lint format services clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# The web server and a real Celery worker side by side, on SQLite and the filesystem
+# broker under var/ unless DATABASE_URL / CELERY_BROKER_URL say otherwise. Ctrl-C stops
+# both: the shell's trap ends the worker when the web server exits.
+run: migrate
+	@echo "Newsdesk on http://$(HOST):$(PORT)/ (web + worker; Ctrl-C stops both)"
+	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/celery -A newsdesk worker --loglevel=INFO & worker=$$!; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A newsdesk worker --loglevel=INFO
+
+# Starts PostgreSQL and Redis when they are down, with the machine's own commands.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  echo "starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  echo "starting Redis"; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	  for i in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
+	@pg_isready -h 127.0.0.1 -p 5432
+	@redis-cli -h 127.0.0.1 -p 6379 ping
+
+# A queue of its own per run, so that no other worker on the same Redis takes its tasks.
+test: install-dev services
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+	  CELERY_TASK_DEFAULT_QUEUE=newsdesk-test-$$$$ NEWSDESK_REQUIRE_REAL_STACK=1 \
+	  $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The fast path: SQLite and no external processes. Not the proof; `make test` is.
+test-fast: install-dev
+	$(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
+
+# Benchmarks: results are written under var/bench/ and printed; never timed in the suite.
+bench: install-dev services
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m tests.benchmarks.bench_spans
+	DATABASE_URL= $(PY) -m tests.benchmarks.bench_spans
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
