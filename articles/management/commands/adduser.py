@@ -1,0 +1,35 @@
+import getpass
+import os
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from articles import roles, services
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a user with one role in one step: "
+        "adduser USERNAME --role analyst|admin|api-client --password PASSWORD. "
+        "Without --password the password is read from NEWSDESK_PASSWORD or asked for."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=roles.ROLES)
+        parser.add_argument("--password")
+
+    def handle(self, *args, username: str, role: str, password: str | None, **options) -> None:
+        password = password or os.environ.get("NEWSDESK_PASSWORD") or self._ask_password()
+        try:
+            user = services.user_create(username=username, role=role, password=password)
+        except services.UserCreateError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(self.style.SUCCESS(f"Created {role} {user.get_username()!r}."))
+
+    def _ask_password(self) -> str:
+        if not os.isatty(0):
+            raise CommandError("Give --password (or NEWSDESK_PASSWORD): no terminal to ask on.")
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            raise CommandError("The two passwords differ.")
+        return password

@@ -1,0 +1,367 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact, GreaterThan
+from simple_history.models import HistoricalRecords
+
+from articles.anchoring import CONTEXT_CHARS
+
+
+class Origin(models.TextChoices):
+    MACHINE = "machine", "Machine"
+    ANALYST = "analyst", "Analyst"
+
+
+class ReviewStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # `updated_since` syncs
+
+    class Meta:
+        abstract = True
+
+
+class AnchoredSpan(models.Model):
+    """A character span of an article's body with its W3C TextQuoteSelector.
+
+    `start`/`end` are offsets into `article.body`; `exact`, `prefix` and `suffix` are the
+    text there and up to 32 characters either side. The table constraints below hold the
+    arithmetic; `articles.dbguards` triggers check the text against the body itself.
+    """
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
+    suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=F("end")),
+                name="%(app_label)s_%(class)s_span_in_order",
+                violation_error_message="A span must have 0 <= start < end.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end=F("start") + Length("exact")),
+                name="%(app_label)s_%(class)s_exact_fits_span",
+                violation_error_message="The exact text must be as long as the span.",
+            ),
+        ]
+
+    @property
+    def selector(self) -> dict[str, str]:
+        return {
+            "type": "TextQuoteSelector",
+            "exact": self.exact,
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+        }
+
+
+class Outlet(TimeStamped):
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(max_length=253, blank=True, help_text="e.g. scmp.com")
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Story(TimeStamped):
+    """Articles from several outlets covering the same event."""
+
+    label = models.CharField(max_length=300)
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen", "-id"]
+        verbose_name_plural = "stories"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_seen__isnull=True)
+                | Q(last_seen__isnull=True)
+                | Q(first_seen__lte=F("last_seen")),
+                name="articles_story_seen_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Article(TimeStamped):
+    """One news article. `body` is immutable once stored: every span points into it."""
+
+    title = models.CharField(max_length=500, blank=True)
+    body = models.TextField(help_text="Clean text. Never changes once stored.")
+    raw_text = models.TextField(blank=True, help_text="The decoded file, page chrome and all.")
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    url = models.URLField(max_length=2000, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=16, default="en")
+    content_hash = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the normalised body (exact dedupe)."
+    )
+    word_count = models.PositiveIntegerField(default=0)
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+
+    history = HistoricalRecords(excluded_fields=["body", "raw_text"])
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            # Article list: newest first, optionally within one outlet.
+            models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
+            models.Index(fields=["outlet", "-published_at"], name="article_outlet_pub_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length("body"), 0), name="articles_article_body_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("content_hash"), 64),
+                name="articles_article_hash_is_sha256",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Article {self.pk}"
+
+
+class EntityKind(models.TextChoices):
+    PERSON = "PERSON", "Person"
+    ORG = "ORG", "Organisation"
+    GPE = "GPE", "Country, city or state"
+    LOC = "LOC", "Location"
+    NORP = "NORP", "Nationality, religious or political group"
+    EVENT = "EVENT", "Event"
+    FAC = "FAC", "Facility"
+    LAW = "LAW", "Law or treaty"
+    OTHER = "OTHER", "Other"
+
+
+class Entity(TimeStamped):
+    """One real-world actor, whatever the spellings it appears under."""
+
+    name = models.CharField(max_length=300, help_text="Canonical name.")
+    kind = models.CharField(max_length=16, choices=EntityKind.choices)
+    description = models.TextField(blank=True)
+    wikidata_id = models.CharField(max_length=20, blank=True, help_text="e.g. Q7747")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "entities"
+        indexes = [
+            # Entity lookup and autocomplete by kind and canonical name.
+            models.Index(fields=["kind", "name"], name="entity_kind_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__startswith="Q"),
+                name="articles_entity_wikidata_id_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class EntityAlias(TimeStamped):
+    """A spelling of an entity. `normalised` is unique per kind: one spelling, one actor."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=300)
+    normalised = models.CharField(max_length=300)
+    # Copied from the entity so that the database can hold "unique per kind".
+    kind = models.CharField(max_length=16, choices=EntityKind.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "entity aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "normalised"],
+                name="articles_entityalias_unique_per_kind",
+                violation_error_message="This spelling already names an entity of this kind.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class Mention(AnchoredSpan, TimeStamped):
+    """A place in an article that names an entity."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.MACHINE)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.SUGGESTED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(AnchoredSpan.Meta):
+        ordering = ["article", "start", "end"]
+        indexes = [
+            # Reader: an article's mentions in text order.
+            models.Index(fields=["article", "start"], name="mention_article_start_idx"),
+            # Entity page: where an entity is mentioned.
+            models.Index(fields=["entity", "article"], name="mention_entity_article_idx"),
+        ]
+        constraints = [
+            *AnchoredSpan.Meta.constraints,
+            # Overlapping mentions are allowed (nested names); the same one twice is not.
+            models.UniqueConstraint(
+                fields=["article", "entity", "start", "end"],
+                name="articles_mention_unique_span_entity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exact} [{self.start}:{self.end}]"
+
+    @property
+    def text(self) -> str:
+        return self.exact
+
+
+class ImportBatch(models.Model):
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Web upload"
+        CLI = "cli", "Command line"
+        API = "api", "REST API"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_batches",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    outlet = models.ForeignKey(
+        Outlet,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="Outlet given for every file of the batch, unless its manifest says otherwise.",
+    )
+    files_total = models.PositiveIntegerField(default=0)
+    files_done = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    duplicate = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(files_done=F("imported") + F("duplicate") + F("failed")),
+                name="articles_importbatch_done_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(files_done__lte=F("files_total")),
+                name="articles_importbatch_done_le_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} ({self.get_status_display()})"
+
+
+def _raw_upload_path(instance: "ImportFile", filename: str) -> str:
+    # The name a user gave is never part of a path: raw bytes are stored under their hash.
+    return f"imports/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class ImportFile(models.Model):
+    """One input file of a batch. Every file given gets exactly one row."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        IMPORTED = "imported", "Imported"
+        DUPLICATE = "duplicate", "Duplicate"
+        FAILED = "failed", "Failed"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="files")
+    original_name = models.CharField(
+        max_length=1024, help_text="As given by the user. Shown, never used as a path."
+    )
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    raw = models.FileField(upload_to=_raw_upload_path, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True, help_text="Why the file failed, in plain words.")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_files"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["batch", "id"]
+        indexes = [
+            # Batch progress and the per-file results table, failures first.
+            models.Index(fields=["batch", "status"], name="importfile_batch_status_idx"),
+            # Idempotence: has this content been seen before?
+            models.Index(fields=["sha256"], name="importfile_sha256_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""),
+                name="articles_importfile_failure_has_reason",
+                violation_error_message="A failed file must say why.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,89 @@
+"""The three roles of Newsdesk, as Django groups with their model permissions.
+
+- analyst: reads everything; creates, edits and deletes quotes, stances, notes and tags;
+  reviews machine suggestions (changes mentions, quotes, entities and aliases).
+- admin: everything in the articles and annotations apps, plus users and groups; staff
+  access to the admin site.
+- api-client: read-only access (view permissions), for REST clients.
+
+`sync` is run by the data migration that creates the groups, and again after every
+`migrate` so that models added later get their permissions into the roles.
+"""
+
+from typing import Any
+
+ANALYST = "analyst"
+ADMIN = "admin"
+API_CLIENT = "api-client"
+ROLES = (ANALYST, ADMIN, API_CLIENT)
+
+_APPS = ("articles", "annotations")
+
+# Models an analyst may add, change and delete outright.
+_ANALYST_WRITES = {
+    "annotations": ("quote", "stance", "note", "tag"),
+}
+# Models an analyst reviews or corrects (change only: confirm, reject, fix, merge).
+_ANALYST_CHANGES = {
+    "articles": ("mention", "entity", "entityalias"),
+}
+
+
+def _wanted(role: str, app_label: str, codename: str) -> bool:
+    action, _, model = codename.partition("_")
+    if app_label in ("auth",):
+        return role == ADMIN and model in ("user", "group")
+    if app_label not in _APPS:
+        return False
+    if role == ADMIN:
+        return True
+    if action == "view":
+        return True
+    if role == ANALYST:
+        if model in _ANALYST_WRITES.get(app_label, ()):
+            return True
+        if action in ("add", "change") and model in _ANALYST_CHANGES.get(app_label, ()):
+            return True
+    return False
+
+
+def sync(group_model: Any, permission_model: Any) -> None:
+    """Create the role groups and give each exactly its permissions.
+
+    Takes the model classes so that a migration can pass its historical models.
+    """
+    permissions = list(
+        permission_model.objects.filter(
+            content_type__app_label__in=(*_APPS, "auth")
+        ).select_related("content_type")
+    )
+    for role in ROLES:
+        group, _ = group_model.objects.get_or_create(name=role)
+        group.permissions.set(
+            [p for p in permissions if _wanted(role, p.content_type.app_label, p.codename)]
+        )
+
+
+def sync_after_migrate(sender: Any, **kwargs: Any) -> None:
+    # post_migrate goes to each app in turn, and auth creates an app's permissions on that
+    # app's turn; creating them all first (idempotent) lets one pass see every model.
+    if sender.name != "articles":
+        return
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    using = kwargs.get("using", "default")
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    sync(Group, Permission)
+
+
+def role_of(user: Any) -> str | None:
+    """The user's role: admin for superusers, else the first role group they are in."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return ADMIN
+    names = {group.name for group in user.groups.all()}
+    return next((role for role in ROLES if role in names), None)
