@@ -1,0 +1,25 @@
+# The image behind docker-compose.yml's web and worker services.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+COPY . .
+# Hashed, compressed static files for whitenoise. Settings need a key and hosts to load in
+# production mode; these build-time values are not used at run time.
+RUN DJANGO_ENV=production SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput
+
+RUN useradd --create-home --uid 1000 newsdesk && mkdir -p /data/media \
+    && chown -R newsdesk /data /app
+USER newsdesk
+ENV STATIC_ROOT=/app/staticfiles NEWSDESK_VAR_DIR=/data/var
+
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn newsdesk.wsgi"]
