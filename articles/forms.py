@@ -1,0 +1,120 @@
+"""Forms shared by the admin site and, later, the workbench."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from articles.anchoring import AnchorError, text_quote_selector
+from articles.models import Entity, EntityAlias
+from articles.names import normalise_alias
+
+
+class SpanForm(forms.ModelForm):
+    """A span is given by its article and offsets; its TextQuoteSelector is read off the body.
+
+    Nobody types `exact`, `prefix` or `suffix`: they are computed here, so a span saved
+    through this form always satisfies body[start:end] == exact. Offsets that do not fit
+    the body are a field error on `end` (or `start`) that says why.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        article, start, end = (cleaned.get(k) for k in ("article", "start", "end"))
+        if article is None or start is None or end is None:
+            return cleaned  # a field error is already shown
+        try:
+            selector = text_quote_selector(article.body, start, end)
+        except AnchorError as error:
+            field = "start" if start < 0 else "end"
+            raise ValidationError({field: str(error)}) from error
+        self.instance.exact = selector.exact
+        self.instance.prefix = selector.prefix
+        self.instance.suffix = selector.suffix
+        return cleaned
+
+
+class EntityForm(forms.ModelForm):
+    """Changing an entity's kind moves its aliases with it; refuse a move that would clash."""
+
+    def clean_kind(self) -> str:
+        kind: str = self.cleaned_data["kind"]
+        entity = self.instance
+        if entity.pk is None or kind == entity.kind:
+            return kind
+        clashes = (
+            EntityAlias.objects.filter(
+                kind=kind,
+                normalised__in=EntityAlias.objects.filter(entity=entity).values("normalised"),
+            )
+            .exclude(entity=entity)
+            .select_related("entity")
+            .order_by("alias")[:3]
+        )
+        if clashes:
+            names = "; ".join(f"{a.alias!r} names {a.entity.name}" for a in clashes)
+            raise ValidationError(
+                f"Another {kind} entity already has an alias of this one ({names}). "
+                "Merge the two entities instead."
+            )
+        return kind
+
+
+class EntityAliasForm(forms.ModelForm):
+    """An alias's `normalised` spelling and `kind` are derived, then checked for a clash.
+
+    The database holds "one spelling per kind" too; checking here turns a clash into a
+    message naming the entity that already has the spelling, not an IntegrityError.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        entity: Entity | None = cleaned.get("entity") or getattr(self.instance, "entity", None)
+        alias = cleaned.get("alias")
+        if entity is None or alias is None:
+            return cleaned
+        normalised = normalise_alias(alias)
+        if not normalised:
+            raise ValidationError({"alias": "An alias needs at least one letter or digit."})
+        # An entity on the parent form may be changing kind in the same request.
+        kind = getattr(entity, "kind", "")
+        taken = (
+            EntityAlias.objects.filter(kind=kind, normalised=normalised)
+            .exclude(pk=self.instance.pk)
+            .select_related("entity")
+            .first()
+        )
+        if taken is not None:
+            if taken.entity_id == entity.pk:
+                raise ValidationError({"alias": f"{entity.name} already has this alias."})
+            raise ValidationError(
+                {"alias": f"{alias!r} already names {taken.entity.name} ({taken.entity.kind})."}
+            )
+        self.instance.normalised = normalised
+        self.instance.kind = kind
+        return cleaned
+
+
+class EntityAliasFormSet(BaseInlineFormSet):
+    """Two rows of one submission that spell the same alias are one alias."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: dict[str, str] = {}
+        for form in self.forms:
+            if not form.has_changed() and form.instance.pk is None:
+                continue
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            normalised = form.instance.normalised
+            if not normalised:
+                continue
+            if normalised in seen:
+                raise ValidationError(
+                    f"{data['alias']!r} and {seen[normalised]!r} are the same alias."
+                )
+            seen[normalised] = data["alias"]
