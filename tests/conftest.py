@@ -1,0 +1,95 @@
+import os
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests import processes
+
+# pytest-playwright drives the browser from a thread with an event loop; Django's ORM
+# calls made by live_server tests from there are safe in this single-threaded use.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REAL_STACK_REQUIRED = os.environ.get("NEWSDESK_REQUIRE_REAL_STACK") == "1"
+
+
+@pytest.fixture(scope="session")
+def real_stack() -> None:
+    """PostgreSQL and Redis, or a skip on the fast SQLite path (a failure under make test)."""
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL is not PostgreSQL")
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        problems.append("CELERY_BROKER_URL is not Redis")
+    if problems:
+        message = "needs the real stack: " + "; ".join(problems)
+        if REAL_STACK_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def test_database_url(django_db_setup) -> str:
+    """A URL for the test database, for processes started by the tests."""
+    name = str(connection.settings_dict["NAME"])
+    # pytest-django creates the test database only for sessions with a django_db test.
+    assert "test" in name, f"{name!r} is not a test database: mark the test django_db"
+    return processes.database_url(connection.settings_dict)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(real_stack, test_database_url, tmp_path_factory):
+    """A real worker process, started with docker-compose.yml's worker command, consuming
+    this run's queue on Redis and writing to the test database."""
+    from newsdesk.celery import app
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    worker = processes.Process(
+        processes.compose_command("worker"),
+        env=processes.native_env(
+            DATABASE_URL=test_database_url, CELERY_WORKER_CONCURRENCY="1", DJANGO_ENV=None
+        ),
+        log=tmp_path_factory.mktemp("worker") / "worker.log",
+    )
+
+    def consuming() -> bool:
+        replies = app.control.inspect(timeout=0.5).active_queues() or {}
+        return any(q["name"] == queue for queues in replies.values() for q in queues)
+
+    try:
+        worker.wait_until(consuming, "celery worker", timeout=60)
+        yield worker
+    finally:
+        worker.stop()
+
+
+def wait_for(condition, *, timeout: float = 30, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, headless, with no call home (this machine has no network)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

@@ -1,0 +1,141 @@
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from articles import roles
+from tests.factories import (
+    ArticleFactory,
+    ImportBatchFactory,
+    MentionFactory,
+    QuoteFactory,
+    StanceFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long enough test password"
+
+
+def _project_paths() -> list[str]:
+    """Every URL the project routes, with sample values for its parameters."""
+    paths = []
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if route.startswith("admin/"):
+                    continue  # the admin site has its own login, tested below
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                paths.append("/" + route.replace("<int:pk>", "1").replace("<int:id>", "1"))
+
+    walk(get_resolver().url_patterns)
+    return paths
+
+
+def test_every_page_but_login_requires_a_signed_in_user(client):
+    login_url = reverse("login")
+    paths = _project_paths()
+    assert "/" in paths
+    for path in paths:
+        if path == login_url:
+            continue
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(f"{login_url}?next="), path
+
+
+def test_admin_site_sends_anonymous_users_to_its_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_login_page_has_the_labelled_form(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<label for="id_username">Username</label>' in html
+    assert '<label for="id_password">Password</label>' in html
+    assert '<button type="submit">Log in</button>' in html
+    assert "csrfmiddlewaretoken" in html
+
+
+def test_logging_in_lands_on_the_overview_and_logging_out_ends_the_session(client):
+    UserFactory(username="ana", password=PASSWORD, role=roles.ANALYST)
+    response = client.post(reverse("login"), {"username": "ana", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert "role <strong>analyst</strong>" in page.content.decode()
+
+    assert client.get(reverse("logout")).status_code == 405  # logging out takes a POST
+    response = client.post(reverse("logout"))
+    assert response.status_code == 200
+    assert "You have logged out" in response.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(client):
+    UserFactory(username="ana", password=PASSWORD)
+    response = client.post(reverse("login"), {"username": "ana", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_returns_to_the_page_asked_for(client):
+    UserFactory(username="ana", password=PASSWORD)
+    response = client.post(
+        reverse("login") + "?next=/", {"username": "ana", "password": PASSWORD, "next": "/"}
+    )
+    assert response["Location"] == "/"
+
+
+def test_login_does_not_redirect_off_site(client):
+    UserFactory(username="ana", password=PASSWORD)
+    response = client.post(
+        reverse("login"),
+        {"username": "ana", "password": PASSWORD, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("home")
+
+
+def test_overview_counts_the_corpus_in_constant_queries(client, django_assert_num_queries):
+    admin = UserFactory(role=roles.ADMIN)
+    client.force_login(admin)
+
+    def page():
+        # 1 session, 2 user, 3 user's groups (role), 4 articles/outlets/stories,
+        # 5 quotes by status, 6 mentions by status, 7 stances, 8 notes,
+        # 9 recent imports with their creators.
+        with django_assert_num_queries(9):
+            return client.get(reverse("home")).content.decode()
+
+    html = page()
+    assert "<dt>Articles</dt><dd>0</dd>" in html
+    for _ in range(3):
+        article = ArticleFactory()
+        MentionFactory(article=article)
+        QuoteFactory(article=article, status="suggested", origin="machine")
+        StanceFactory(article=article)
+        ImportBatchFactory(created_by=admin)
+    html = page()
+    assert "<dt>Articles</dt><dd>3</dd>" in html
+    assert "<dt>Outlets</dt><dd>3</dd>" in html
+    assert "Recent imports" in html
+
+
+def test_overview_hides_imports_from_analysts(client):
+    ImportBatchFactory()
+    client.force_login(UserFactory(role=roles.ANALYST))
+    assert "Recent imports" not in client.get(reverse("home")).content.decode()
+
+
+def test_overview_escapes_names(client):
+    client.force_login(UserFactory(username="<b>x</b>", role=roles.ANALYST))
+    html = client.get(reverse("home")).content.decode()
+    assert "<b>x</b>" not in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
