@@ -10,20 +10,11 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from annotations.models import Note, Polarity, Quote, Stance, Statement, Tag
-from articles.admin import SpanAdminMixin, clipped, count_of
+from articles.admin import OwnedAdminMixin, SpanAdminMixin, clipped, count_of
 from articles.anchoring import AnchorError, text_quote_selector
 from articles.forms import SpanForm
 
 _NO_TEXT = ("article__body", "article__raw_text")
-
-
-class OwnedAdminMixin:
-    """The admin who creates an annotation here is its author."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not change and obj.created_by_id is None:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Polarity)

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
+from articles.anchoring import CONTEXT_CHARS
 from articles.models import AnchoredSpan, Entity, Origin, ReviewStatus, Story, TimeStamped
 
 
@@ -203,8 +204,8 @@ class Note(TimeStamped):
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
     exact = models.TextField(blank=True)
-    prefix = models.CharField(max_length=32, blank=True)
-    suffix = models.CharField(max_length=32, blank=True)
+    prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
+    suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True)
     quote = models.ForeignKey(
         Quote, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
     )

@@ -62,6 +62,15 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class OwnedAdminMixin:
+    """The admin who creates a row here is its author (`created_by`)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
 class SpanAdminMixin:
     """Spans are entered as article + offsets; the selector is computed and shown."""
 
@@ -217,7 +226,7 @@ class EntityAliasAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Mention)
-class MentionAdmin(SpanAdminMixin, SimpleHistoryAdmin):
+class MentionAdmin(OwnedAdminMixin, SpanAdminMixin, SimpleHistoryAdmin):
     list_display = ("exact_clipped", "entity", "article", "start", "end", "origin", "status")
     list_filter = ("origin", "status", "entity__kind")
     list_select_related = ("entity", "article")
@@ -239,11 +248,6 @@ class MentionAdmin(SpanAdminMixin, SimpleHistoryAdmin):
             "status": "confirmed",
             **super().get_changeform_initial_data(request),
         }
-
-    def save_model(self, request: HttpRequest, obj: Mention, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 class ImportFileInline(admin.TabularInline):

@@ -16,6 +16,8 @@ from typing import Any
 from django.apps import AppConfig
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from articles.anchoring import CONTEXT_CHARS
+
 # The f-strings below interpolate only this module's constants (messages, table names),
 # never input; pyproject.toml exempts this file from S608 for that reason.
 
@@ -54,11 +56,11 @@ _POSTGRES_FUNCTIONS = [
            OR NEW."end" <= NEW.start THEN
             RETURN NEW;
         END IF;
-        before_len := LEAST(NEW.start, 32);
+        before_len := LEAST(NEW.start, {CONTEXT_CHARS});
         span_len := NEW."end" - NEW.start;
         -- One substr over the body (positions in UTF-8 text are found by scanning), then
         -- cheap ones over the short window: prefix + exact + suffix.
-        SELECT substr(body, NEW.start - before_len + 1, before_len + span_len + 32)
+        SELECT substr(body, NEW.start - before_len + 1, before_len + span_len + {CONTEXT_CHARS})
           INTO span_window FROM articles_article WHERE id = NEW.article_id;
         IF left(span_window, before_len) IS DISTINCT FROM NEW.prefix
            OR substr(span_window, before_len + 1, span_len) IS DISTINCT FROM NEW.exact
@@ -100,16 +102,17 @@ def _sqlite_statements() -> list[str]:
         """,
     ]
     # As in the PostgreSQL function: one substr over the body, the rest over the window.
-    mismatch = """
+    c = CONTEXT_CHARS
+    mismatch = f"""
         NEW.start IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM (
-                SELECT substr(body, NEW.start - min(NEW.start, 32) + 1,
-                              min(NEW.start, 32) + NEW."end" - NEW.start + 32) AS w
+                SELECT substr(body, NEW.start - min(NEW.start, {c}) + 1,
+                              min(NEW.start, {c}) + NEW."end" - NEW.start + {c}) AS w
                 FROM articles_article WHERE id = NEW.article_id
             )
-            WHERE substr(w, 1, min(NEW.start, 32)) IS NEW.prefix
-              AND substr(w, min(NEW.start, 32) + 1, NEW."end" - NEW.start) IS NEW.exact
-              AND substr(w, min(NEW.start, 32) + NEW."end" - NEW.start + 1) IS NEW.suffix
+            WHERE substr(w, 1, min(NEW.start, {c})) IS NEW.prefix
+              AND substr(w, min(NEW.start, {c}) + 1, NEW."end" - NEW.start) IS NEW.exact
+              AND substr(w, min(NEW.start, {c}) + NEW."end" - NEW.start + 1) IS NEW.suffix
         )
     """
     for table in SPAN_TABLES:

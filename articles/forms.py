@@ -28,8 +28,8 @@ class SpanForm(forms.ModelForm):
         try:
             selector = text_quote_selector(article.body, start, end)
         except AnchorError as error:
-            field = "start" if start < 0 else "end"
-            raise ValidationError({field: str(error)}) from error
+            # The form fields already refuse a negative start; what is left is about `end`.
+            raise ValidationError({"end": str(error)}) from error
         self.instance.exact = selector.exact
         self.instance.prefix = selector.prefix
         self.instance.suffix = selector.suffix
@@ -79,8 +79,9 @@ class EntityAliasForm(forms.ModelForm):
         normalised = normalise_alias(alias)
         if not normalised:
             raise ValidationError({"alias": "An alias needs at least one letter or digit."})
-        # An entity on the parent form may be changing kind in the same request.
-        kind = getattr(entity, "kind", "")
+        # An entity on the parent form may be changing kind in the same request: the
+        # inline's entity is that form's instance, carrying the new kind.
+        kind = entity.kind
         taken = (
             EntityAlias.objects.filter(kind=kind, normalised=normalised)
             .exclude(pk=self.instance.pk)

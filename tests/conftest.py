@@ -1,5 +1,4 @@
 import os
-import time
 
 import pytest
 from django.conf import settings
@@ -62,15 +61,6 @@ def celery_worker(real_stack, test_database_url, tmp_path_factory):
         yield worker
     finally:
         worker.stop()
-
-
-def wait_for(condition, *, timeout: float = 30, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -48,6 +48,22 @@ def native_env(**overrides: str | None) -> dict[str, str]:
     return env
 
 
+def wait_for(
+    condition: Callable[[], bool],
+    *,
+    timeout: float = 30,
+    what: str = "condition",
+    interval: float = 0.1,
+) -> None:
+    """Poll `condition` until it holds; an AssertionError naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -89,14 +105,17 @@ class Process:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def wait_until(self, ready: Callable[[], bool], what: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        """wait_for(ready), failing at once with the log if the process exits first."""
+
+        def alive_and_ready() -> bool:
             if self.popen.poll() is not None:
                 raise RuntimeError(f"{what}: the process exited early:\n{self.output()[-4000:]}")
-            if ready():
-                return
-            time.sleep(0.25)
-        raise TimeoutError(f"{what}: not ready after {timeout}s:\n{self.output()[-4000:]}")
+            return ready()
+
+        try:
+            wait_for(alive_and_ready, timeout=timeout, what=what, interval=0.25)
+        except AssertionError as error:
+            raise TimeoutError(f"{error}:\n{self.output()[-4000:]}") from None
 
     def group_alive(self) -> bool:
         try:

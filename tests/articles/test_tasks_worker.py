@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from articles import tasks
 from articles.models import ImportBatch, ImportFile
-from tests.conftest import wait_for
 from tests.factories import ArticleFactory, ImportBatchFactory, ImportFileFactory
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from tests import processes
-from tests.conftest import wait_for
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.slow
 
