@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
@@ -26,6 +26,7 @@ from articles.models import (
     ImportBatch,
     ImportFile,
     Mention,
+    NearDuplicate,
     Outlet,
     Story,
 )
@@ -150,7 +151,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         match = request.resolver_match
         if match and (match.url_name or "").endswith("changelist"):
             # The list never shows the text; don't read megabytes of it.
-            queryset = queryset.defer("body", "raw_text")
+            queryset = queryset.defer("body", "raw_text", "minhash")
         return queryset
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -239,7 +240,11 @@ class MentionAdmin(OwnedAdminMixin, SpanAdminMixin, SimpleHistoryAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Mention]:
-        return super().get_queryset(request).defer("article__body", "article__raw_text")
+        return (
+            super()
+            .get_queryset(request)
+            .defer("article__body", "article__raw_text", "article__minhash")
+        )
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         # A mention added by hand is an analyst's, and needs no review.
@@ -250,39 +255,6 @@ class MentionAdmin(OwnedAdminMixin, SpanAdminMixin, SimpleHistoryAdmin):
         }
 
 
-class ImportFileInline(admin.TabularInline):
-    model = ImportFile
-    fields = ("original_name", "size", "status", "error", "article_link")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[ImportFile]:
-        # Failures first: they are what an admin opens a batch to read.
-        first = Case(
-            When(status=ImportFile.Status.FAILED, then=Value(0)),
-            When(status=ImportFile.Status.PENDING, then=Value(1)),
-            default=Value(2),
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("article")
-            .defer("article__body", "article__raw_text")
-            .order_by(first, "id")
-        )
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description="article")
-    def article_link(self, obj: ImportFile) -> str:
-        if obj.article is None:
-            return "—"
-        url = reverse("admin:articles_article_change", args=[obj.article.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.article)
-
-
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "created_at", "created_by", "source", "status", "outlet")
@@ -291,11 +263,17 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("created_by", "outlet")
     search_fields = ("created_by__username", "files__original_name")
     date_hierarchy = "created_at"
-    inlines = (ImportFileInline,)
+    readonly_fields = ("results",)
 
     @admin.display(description="files done")
     def progress(self, obj: ImportBatch) -> str:
         return f"{obj.files_done} / {obj.files_total}"
+
+    @admin.display(description="per-file results")
+    def results(self, obj: ImportBatch) -> str:
+        # The import page pages and filters the files; a batch may hold thousands.
+        url = reverse("import-detail", kwargs={"batch_id": obj.pk})
+        return format_html('<a href="{}">Import #{}: every file and its result</a>', url, obj.pk)
 
 
 @admin.register(ImportFile)
@@ -307,8 +285,27 @@ class ImportFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportFile]:
-        return super().get_queryset(request).defer("article__body", "article__raw_text")
+        return (
+            super()
+            .get_queryset(request)
+            .defer("article__body", "article__raw_text", "article__minhash")
+        )
 
     @admin.display(description="error")
     def error_clipped(self, obj: ImportFile) -> str:
         return clipped(obj.error)
+
+
+@admin.register(NearDuplicate)
+class NearDuplicateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("article", "original", "similarity", "created_at")
+    list_select_related = ("article", "original")
+    search_fields = ("article__title", "original__title")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[NearDuplicate]:
+        heavy = ("body", "raw_text", "minhash")
+        return (
+            super()
+            .get_queryset(request)
+            .defer(*(f"{side}__{f}" for side in ("article", "original") for f in heavy))
+        )

@@ -121,8 +121,11 @@ class Article(TimeStamped):
     story = models.ForeignKey(
         Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
+    minhash = models.BinaryField(
+        blank=True, default=b"", help_text="MinHash signature of the body (near-duplicates)."
+    )
 
-    history = HistoricalRecords(excluded_fields=["body", "raw_text"])
+    history = HistoricalRecords(excluded_fields=["body", "raw_text", "minhash"])
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -292,6 +295,9 @@ class ImportBatch(models.Model):
         on_delete=models.SET_NULL,
         help_text="Outlet given for every file of the batch, unless its manifest says otherwise.",
     )
+    manifest_name = models.CharField(
+        max_length=1024, blank=True, help_text="The manifest given with the batch, if any."
+    )
     files_total = models.PositiveIntegerField(default=0)
     files_done = models.PositiveIntegerField(default=0)
     imported = models.PositiveIntegerField(default=0)
@@ -338,9 +344,15 @@ class ImportFile(models.Model):
     )
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
-    raw = models.FileField(upload_to=_raw_upload_path, blank=True)
+    raw = models.FileField(upload_to=_raw_upload_path, blank=True, max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True, help_text="Why the file failed, in plain words.")
+    metadata = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Title, outlet, url and published_at from the manifest or the batch.",
+    )
+    encoding = models.CharField(max_length=32, blank=True, help_text="As detected on import.")
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_files"
     )
@@ -365,3 +377,49 @@ class ImportFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ArticleBand(models.Model):
+    """One LSH band of an article's MinHash: articles sharing a band are near-duplicate
+    candidates, found with one indexed lookup instead of comparing every pair."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bands")
+    key = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [
+            # Near-duplicate candidates: every article with one of these band keys.
+            models.Index(fields=["key", "article"], name="articleband_key_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="articles_band_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class NearDuplicate(models.Model):
+    """A reprint or syndicated copy: `article` came after, and is mostly the text of,
+    `original`. Both are kept; the link says how alike they are."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reprint_of")
+    original = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reprints")
+    similarity = models.FloatField(help_text="Estimated Jaccard similarity of word shingles.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-similarity"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "original"], name="articles_neardup_once"),
+            models.CheckConstraint(
+                condition=~Q(article=F("original")), name="articles_neardup_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(similarity__gte=0) & Q(similarity__lte=1),
+                name="articles_neardup_similarity_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} ≈ {self.original_id} ({self.similarity:.2f})"

@@ -1,21 +1,47 @@
 """Celery tasks: thin wrappers that take ids and call one service."""
 
+import logging
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from articles import services
 
-# Only errors that go away on their own are retried; anything else is a bug or bad input.
+logger = logging.getLogger(__name__)
+
+# Only errors that go away on their own are retried; anything else is a bug or bad input,
+# and a bad file is a failed row, never a retry loop.
 TRANSIENT_ERRORS = (InterfaceError, OperationalError, BrokerError)
+RETRY: dict[str, Any] = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
-@shared_task(
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(**RETRY)
 def import_batch_refresh(batch_id: int) -> None:
     services.import_batch_refresh(batch_id=batch_id)
+
+
+# Acknowledged after it ran, and handed back if the worker dies: safe because the service
+# only touches files still pending and writes each outcome once.
+@shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
+def import_files(batch_id: int, file_ids: list[int]) -> int:
+    return len(services.import_files_process(batch_id=batch_id, file_ids=file_ids))
+
+
+@worker_ready.connect
+def _resume_unfinished_imports(**kwargs: Any) -> None:
+    try:
+        count = services.import_batches_resume()
+    except Exception:  # the worker must start even if the database is not there yet
+        logger.exception("Could not look for unfinished imports")
+        return
+    if count:
+        logger.info("Re-offered %s pending import files of unfinished batches", count)

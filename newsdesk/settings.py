@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "simple_history",
@@ -158,6 +159,25 @@ STORAGES = {
     },
 }
 
+# --- Import (articles.services.imports) -------------------------------------------------
+# Every limit refuses with a failed ImportFile row that says which limit and by how much.
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=2 * 1024 * 1024)
+IMPORT_MAX_FILES_PER_BATCH = env.int("IMPORT_MAX_FILES_PER_BATCH", default=20_000)
+IMPORT_MAX_ZIP_MEMBERS = env.int("IMPORT_MAX_ZIP_MEMBERS", default=20_000)
+IMPORT_MAX_ZIP_TOTAL_BYTES = env.int("IMPORT_MAX_ZIP_TOTAL_BYTES", default=1024 * 1024 * 1024)
+# Text compresses 3-10x; a member that claims more than this is a zip bomb.
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+# Files per Celery task: small enough for a live progress bar, big enough to write in bulk.
+IMPORT_CHUNK_SIZE = env.int("IMPORT_CHUNK_SIZE", default=25)
+# The import page says "waiting for a worker" when no worker has started a batch by then.
+IMPORT_WORKER_WAIT_SECONDS = env.int("IMPORT_WORKER_WAIT_SECONDS", default=5)
+# The extraction step run on every newly imported article (a dotted path to a function
+# taking `article_ids`); empty means none. INGEST_EXTRACTION=false switches it off.
+INGEST_EXTRACTION = env.bool("INGEST_EXTRACTION", default=True)
+INGEST_EXTRACTOR = env.str("INGEST_EXTRACTOR", default="")
+# Browser uploads of whole folders: Django's own cap (100 files) would refuse them first.
+DATA_UPLOAD_MAX_NUMBER_FILES = IMPORT_MAX_FILES_PER_BATCH + 10
+
 # --- Celery (every CELERY_* setting below is read by newsdesk/celery.py) ----------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
@@ -172,6 +192,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         # The exchange-to-queue table; kombu's default is ./control in the working folder.
         "control_folder": str(VAR_DIR / "celery" / "control"),
+    }
+else:
+    # Redis gives an unacknowledged task (its worker died mid-task) back after this many
+    # seconds. Workers also re-offer unfinished import work when they start.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
     }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="newsdesk")
 # Progress lives in database rows, not in Celery's result state.
@@ -215,4 +241,28 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- REST API ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its WWW-Authenticate header makes an anonymous request a 401.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsdesk API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Like every page, the schema is for signed-in users and token clients.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "ImportBatchStatusEnum": "articles.models.ImportBatch.Status",
+        "ImportFileStatusEnum": "articles.models.ImportFile.Status",
+    },
 }

@@ -3,6 +3,7 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from tests import processes
 
@@ -11,6 +12,14 @@ from tests import processes
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REAL_STACK_REQUIRED = os.environ.get("NEWSDESK_REQUIRE_REAL_STACK") == "1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploads go to a folder of this run's own, shared with the worker processes."""
+    root = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=str(root)):
+        yield root
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +47,7 @@ def test_database_url(django_db_setup) -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(real_stack, test_database_url, tmp_path_factory):
+def celery_worker(real_stack, test_database_url, media_root, tmp_path_factory):
     """A real worker process, started with docker-compose.yml's worker command, consuming
     this run's queue on Redis and writing to the test database."""
     from newsdesk.celery import app
@@ -47,7 +56,10 @@ def celery_worker(real_stack, test_database_url, tmp_path_factory):
     worker = processes.Process(
         processes.compose_command("worker"),
         env=processes.native_env(
-            DATABASE_URL=test_database_url, CELERY_WORKER_CONCURRENCY="1", DJANGO_ENV=None
+            DATABASE_URL=test_database_url,
+            CELERY_WORKER_CONCURRENCY="1",
+            DJANGO_ENV=None,
+            MEDIA_ROOT=str(media_root),
         ),
         log=tmp_path_factory.mktemp("worker") / "worker.log",
     )

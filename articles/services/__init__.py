@@ -1,0 +1,31 @@
+"""Every write in the articles app goes through a function here; the web views, the API,
+the admin, the CLI and the Celery tasks all call the same ones."""
+
+from articles.services.extraction import articles_extract
+from articles.services.imports import (
+    BatchProgress,
+    ImportRefused,
+    Upload,
+    import_batch_create,
+    import_batch_process_pending,
+    import_batch_refresh,
+    import_batches_resume,
+    import_files_process,
+    uploads_from_paths,
+)
+from articles.services.users import UserCreateError, user_create
+
+__all__ = [
+    "BatchProgress",
+    "ImportRefused",
+    "Upload",
+    "UserCreateError",
+    "articles_extract",
+    "import_batch_create",
+    "import_batch_process_pending",
+    "import_batch_refresh",
+    "import_batches_resume",
+    "import_files_process",
+    "uploads_from_paths",
+    "user_create",
+]

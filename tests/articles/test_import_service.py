@@ -1,0 +1,331 @@
+"""The import service: every file accounted for, refusals recorded, nothing stored twice.
+
+Runs the chunks in this process (`import_batch_process_pending`); the worker tests run the
+same service through Celery.
+"""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from articles import services
+from articles.models import Article, ImportBatch, ImportFile, NearDuplicate, Outlet
+from tests.articles.test_ingest_seeds import ALL_SEEDS
+from tests.data import texts
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "seeds"
+
+
+def _import(uploads, **kwargs) -> ImportBatch:
+    batch = services.import_batch_create(
+        uploads=uploads, source=ImportBatch.Source.CLI, enqueue=False, **kwargs
+    )
+    services.import_batch_process_pending(batch_id=batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def _files(batch: ImportBatch) -> dict[str, ImportFile]:
+    return {f.original_name: f for f in batch.files.all()}
+
+
+def _zip(members: dict[str, bytes], *, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_importing_the_seeds_twice_gives_five_articles_then_five_duplicates():
+    if not SEEDS.is_dir():
+        pytest.skip(f"{SEEDS} is missing")
+    uploads, _ = services.uploads_from_paths([SEEDS])
+    first = _import(uploads)
+    assert (first.status, first.files_total, first.imported, first.failed) == ("done", 5, 5, 0)
+    assert Article.objects.count() == 5
+
+    uploads, _ = services.uploads_from_paths([SEEDS])
+    second = _import(uploads)
+    assert (second.status, second.imported, second.duplicate, second.failed) == ("done", 0, 5, 0)
+    assert Article.objects.count() == 5
+    before = {f.original_name: f.article_id for f in first.files.all()}
+    after = {f.original_name: f.article_id for f in second.files.all()}
+    assert after == before, "each duplicate points at the article its first import made"
+
+    # Each stored body against the expectations written per seed (test_ingest_seeds).
+    articles = {f.original_name.split("/")[-1]: f.article for f in first.files.all()}
+    for seed in ALL_SEEDS:
+        article = articles[seed.file]
+        lines = [line.strip() for line in article.body.split("\n")]
+        assert article.title == seed.title, seed.file
+        for chrome in seed.chrome:
+            assert not any(line.startswith(chrome) for line in lines), (seed.file, chrome)
+        for fragment in seed.kept:
+            assert fragment in article.body, (seed.file, fragment)
+        assert article.body.startswith(seed.first), seed.file
+        assert article.body.endswith(seed.last), seed.file
+        assert article.raw_text.replace("\r\n", "\n").strip()
+
+
+def test_a_reimport_with_different_bytes_but_the_same_clean_text_is_a_duplicate():
+    body = texts.ARTICLE_ONE.encode()
+    first = _import([services.Upload.from_bytes("one.txt", body)])
+    crlf = texts.ARTICLE_ONE.replace("\n", "\r\n").encode("utf-16")
+    second = _import([services.Upload.from_bytes("one-windows.txt", crlf)])
+    assert second.duplicate == 1
+    assert _files(second)["one-windows.txt"].article_id == _files(first)["one.txt"].article_id
+    assert Article.objects.count() == 1
+
+
+def test_the_same_text_twice_in_one_batch_is_imported_once():
+    data = texts.ARTICLE_ONE.encode()
+    batch = _import(
+        [services.Upload.from_bytes("a.txt", data), services.Upload.from_bytes("b.txt", data)]
+    )
+    assert (batch.imported, batch.duplicate) == (1, 1)
+    files = _files(batch)
+    assert files["a.txt"].article_id == files["b.txt"].article_id
+    assert Article.objects.count() == 1
+
+
+def test_bad_inputs_each_get_a_row_with_a_readable_reason_and_nothing_outside_storage(
+    settings, media_root, tmp_path
+):
+    settings.IMPORT_MAX_FILE_BYTES = 200_000
+    accented = "Café talks in Zürich — “a new era”, said Señor Núñez.\n\n" + texts.ARTICLE_TWO
+    bomb = _zip({"bomb.txt": b"\0" * 50_000_000})
+    archive = _zip(
+        {
+            "../../x.txt": texts.ARTICLE_ONE.encode(),
+            "/etc/passwd.txt": texts.ARTICLE_ONE.encode(),
+            "binary.txt": bytes(range(256)) * 40,
+            "empty.txt": b"",
+            "cp1252.txt": accented.encode("cp1252"),
+            "utf16.txt": texts.ARTICLE_THREE.encode("utf-16"),
+            # Varied text (it compresses like text, not like a bomb), over the limit.
+            "oversize.txt": " ".join(f"word{i * 7919 % 100003}" for i in range(30000)).encode(),
+            "bomb.zip": bomb,
+            "deep/nested/ok.txt": texts.ARTICLE_FOUR.encode(),
+            "notes.pdf": b"%PDF-1.4 not an article",
+        }
+    )
+    batch = _import(
+        [
+            services.Upload.from_bytes("mixed.zip", archive),
+            services.Upload.from_bytes("bomb-only.zip", _zip({"zeros.txt": b"0" * 150_000})),
+            services.Upload.from_bytes("bomb.zip", bomb),
+        ]
+    )
+    top_bomb = _files(batch).pop("bomb.zip/bomb.txt")
+    assert top_bomb.status == "failed"
+    assert "expands" in top_bomb.error
+    assert "zip bomb" in top_bomb.error
+    rows = {
+        name.split("/", 1)[1]: row
+        for name, row in _files(batch).items()
+        if name != "bomb.zip/bomb.txt"
+    }
+    status = {name: row.status for name, row in rows.items()}
+    assert status == {
+        "../../x.txt": "failed",
+        "/etc/passwd.txt": "failed",
+        "binary.txt": "failed",
+        "empty.txt": "failed",
+        "cp1252.txt": "imported",
+        "utf16.txt": "imported",
+        "oversize.txt": "failed",
+        "bomb.zip": "failed",
+        "deep/nested/ok.txt": "imported",
+        "notes.pdf": "failed",
+        "zeros.txt": "failed",
+    }
+    assert "outside the archive" in rows["../../x.txt"].error
+    assert "outside the archive" in rows["/etc/passwd.txt"].error
+    assert "binary" in rows["binary.txt"].error.lower()
+    assert "empty" in rows["empty.txt"].error.lower()
+    assert "limit is 195.3 KB per file" in rows["oversize.txt"].error
+    assert "archive inside an archive" in rows["bomb.zip"].error
+    assert "Only .txt files" in rows["notes.pdf"].error
+    assert "zip bomb" in rows["zeros.txt"].error
+    assert (batch.status, batch.files_total, batch.failed, batch.imported) == ("done", 12, 9, 3)
+
+    body = rows["cp1252.txt"].article.body
+    assert "Café talks in Zürich — “a new era”, said Señor Núñez." in body
+    assert rows["cp1252.txt"].encoding.lower() in ("cp1252", "windows-1252")
+    assert "utf-16" in rows["utf16.txt"].encoding.lower()
+
+    # Stored bytes live under imports/<2>/<sha256>, and nowhere else.
+    stored = sorted(p.relative_to(media_root) for p in media_root.rglob("*") if p.is_file())
+    assert stored, "accepted files are stored"
+    for path in stored:
+        assert path.parts[0] == "imports", path
+        assert len(path.parts[2]) == 64, path
+    assert not (media_root.parent / "x.txt").exists()
+    assert not (media_root.parent.parent / "x.txt").exists()
+    assert not list(tmp_path.rglob("x.txt"))
+
+
+def test_zip_limits_refuse_the_archive_in_one_row(settings):
+    settings.IMPORT_MAX_ZIP_MEMBERS = 3
+    many = _zip({f"{i}.txt": texts.ARTICLE_ONE.encode() for i in range(4)})
+    settings.IMPORT_MAX_ZIP_TOTAL_BYTES = 5_000
+    big = _zip({"a.txt": texts.ARTICLE_ONE.encode() * 3, "b.txt": texts.ARTICLE_TWO.encode() * 3})
+    batch = _import(
+        [services.Upload.from_bytes("many.zip", many), services.Upload.from_bytes("big.zip", big)]
+    )
+    files = _files(batch)
+    assert set(files) == {"many.zip", "big.zip"}
+    assert "holds 4 files; the limit is 3" in files["many.zip"].error
+    assert "IMPORT_MAX_ZIP_TOTAL_BYTES" in files["big.zip"].error
+    assert batch.status == "done"
+    assert Article.objects.count() == 0
+
+
+def test_a_batch_takes_at_most_the_configured_number_of_files(settings):
+    settings.IMPORT_MAX_FILES_PER_BATCH = 2
+    uploads = [
+        services.Upload.from_bytes(f"{i}.txt", text.encode())
+        for i, text in enumerate([texts.ARTICLE_ONE, texts.ARTICLE_TWO, texts.ARTICLE_THREE])
+    ]
+    batch = _import(uploads)
+    files = _files(batch)
+    assert [files[n].status for n in ("0.txt", "1.txt", "2.txt")] == [
+        "imported",
+        "imported",
+        "failed",
+    ]
+    assert "IMPORT_MAX_FILES_PER_BATCH" in files["2.txt"].error
+
+
+def test_a_damaged_zip_is_a_failed_row_not_an_error():
+    batch = _import([services.Upload.from_bytes("broken.zip", b"PK\x03\x04 not really")])
+    assert _files(batch)["broken.zip"].status == "failed"
+    assert "Not a readable zip" in _files(batch)["broken.zip"].error
+
+
+def test_manifest_gives_title_outlet_url_and_date_and_the_batch_outlet_fills_in():
+    manifest = (
+        b"filename,title,outlet,url,published_at\n"
+        b"one.txt,Talks resume in Geneva,Meridian Post,https://example.org/one,2026-03-14\n"
+    )
+    batch = _import(
+        [
+            services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode()),
+            services.Upload.from_bytes("two.txt", texts.ARTICLE_TWO.encode()),
+        ],
+        manifest=services.Upload.from_bytes("manifest.csv", manifest),
+        outlet_name="Harbour Times",
+    )
+    files = _files(batch)
+    one, two = files["one.txt"].article, files["two.txt"].article
+    assert (one.title, one.outlet.name, one.url) == (
+        "Talks resume in Geneva",
+        "Meridian Post",
+        "https://example.org/one",
+    )
+    assert one.published_at.date().isoformat() == "2026-03-14"
+    assert two.outlet.name == "Harbour Times"
+    assert batch.manifest_name == "manifest.csv"
+    assert set(Outlet.objects.values_list("name", flat=True)) == {"Meridian Post", "Harbour Times"}
+
+
+def test_a_bad_manifest_refuses_the_batch_and_creates_nothing():
+    manifest = b"filename,published_at\none.txt,not a date\n"
+    with pytest.raises(services.ImportRefused, match="line 2") as refused:
+        services.import_batch_create(
+            uploads=[services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode())],
+            source=ImportBatch.Source.CLI,
+            manifest=services.Upload.from_bytes("manifest.csv", manifest),
+            enqueue=False,
+        )
+    assert refused.value.field == "manifest"
+    assert ImportBatch.objects.count() == 0
+    assert ImportFile.objects.count() == 0
+
+
+def test_front_matter_sets_the_metadata():
+    data = (
+        "Title: Envoys agree a timetable\nOutlet: Lakeside Ledger\n"
+        "URL: https://example.net/timetable\nPublished: 2026-04-02\n\n" + texts.ARTICLE_THREE
+    ).encode()
+    batch = _import([services.Upload.from_bytes("fm.txt", data)])
+    article = _files(batch)["fm.txt"].article
+    assert (article.title, article.outlet.name, article.url) == (
+        "Envoys agree a timetable",
+        "Lakeside Ledger",
+        "https://example.net/timetable",
+    )
+    assert "Title:" not in article.body
+    assert article.raw_text.startswith("Title: Envoys agree a timetable")
+
+
+def test_processing_a_chunk_again_changes_nothing():
+    batch = services.import_batch_create(
+        uploads=[
+            services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode()),
+            services.Upload.from_bytes("two.txt", b""),
+        ],
+        source=ImportBatch.Source.API,
+        enqueue=False,
+    )
+    ids = list(batch.files.values_list("pk", flat=True))
+    created = services.import_files_process(batch_id=batch.pk, file_ids=ids)
+    snapshot = list(batch.files.order_by("pk").values("status", "error", "article_id"))
+    again = services.import_files_process(batch_id=batch.pk, file_ids=ids)
+    assert len(created) == 1
+    assert again == []
+    assert list(batch.files.order_by("pk").values("status", "error", "article_id")) == snapshot
+    assert Article.objects.count() == 1
+    batch.refresh_from_db()
+    assert (batch.status, batch.files_done, batch.imported, batch.failed) == ("done", 2, 1, 1)
+
+
+def test_a_reprint_is_linked_to_its_original_not_dropped():
+    original = _import([services.Upload.from_bytes("wire.txt", texts.ARTICLE_ONE.encode())])
+    reprint_text = texts.reprint(texts.ARTICLE_ONE)
+    reprint = _import([services.Upload.from_bytes("reprint.txt", reprint_text.encode())])
+    assert reprint.imported == 1, "a near-duplicate is a new article"
+    link = NearDuplicate.objects.get()
+    assert link.original_id == _files(original)["wire.txt"].article_id
+    assert link.article_id == _files(reprint)["reprint.txt"].article_id
+    assert link.similarity >= 0.8
+    other = _import([services.Upload.from_bytes("other.txt", texts.ARTICLE_TWO.encode())])
+    assert other.imported == 1
+    assert NearDuplicate.objects.count() == 1, "different articles are not linked"
+
+
+calls: list[list[int]] = []
+
+
+def record_extraction(*, article_ids: list[int]) -> None:
+    calls.append(article_ids)
+
+
+def test_extraction_runs_once_on_each_new_article_through_the_one_hook(settings):
+    settings.INGEST_EXTRACTOR = "tests.articles.test_import_service.record_extraction"
+    calls.clear()
+    first = _import([services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode())])
+    _import([services.Upload.from_bytes("again.txt", texts.ARTICLE_ONE.encode())])
+    assert calls == [[_files(first)["one.txt"].article_id]], "duplicates are not extracted again"
+
+    settings.INGEST_EXTRACTION = False
+    _import([services.Upload.from_bytes("two.txt", texts.ARTICLE_TWO.encode())])
+    assert len(calls) == 1, "INGEST_EXTRACTION=false switches the step off"
+
+
+def test_resume_queues_the_pending_files_of_unfinished_batches_only(monkeypatch):
+    queued = []
+    monkeypatch.setattr(services.imports, "_enqueue", lambda b, ids: queued.append((b, ids)))
+    waiting = services.import_batch_create(
+        uploads=[services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode())],
+        source=ImportBatch.Source.CLI,
+        enqueue=False,
+    )
+    _import([services.Upload.from_bytes("two.txt", texts.ARTICLE_TWO.encode())])
+    assert services.import_batches_resume() == 1
+    assert queued == [(waiting.pk, list(waiting.files.values_list("pk", flat=True)))]

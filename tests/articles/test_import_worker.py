@@ -1,0 +1,108 @@
+"""Imports through a real Celery worker process, Redis and PostgreSQL."""
+
+import io
+import signal
+import zipfile
+
+import pytest
+
+from articles import services, tasks
+from articles.models import Article, ImportBatch, ImportFile
+from tests import processes
+from tests.data import texts
+from tests.processes import wait_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PARAGRAPHS = [texts.ARTICLE_ONE, texts.ARTICLE_TWO, texts.ARTICLE_THREE, texts.ARTICLE_FOUR]
+
+
+def _article(i: int) -> str:
+    """A distinct article per number: fixture text with its own dateline and figures."""
+    return (
+        f"Dispatch {i}: talks round {i} ends\n\n"
+        f"Round {i} of the talks ended on day {i} with {i * 7} delegates present.\n\n"
+        + PARAGRAPHS[i % 4]
+        + f"\nThe next round, number {i + 1}, is due in {i % 12 + 1} weeks.\n"
+    )
+
+
+def _status(batch_id: int) -> str:
+    return ImportBatch.objects.get(pk=batch_id).status
+
+
+def test_worker_imports_a_batch_queued_by_the_service(celery_worker):
+    batch = services.import_batch_create(
+        uploads=[
+            services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode()),
+            services.Upload.from_bytes("same.txt", texts.ARTICLE_ONE.encode()),
+            services.Upload.from_bytes("empty.txt", b""),
+        ],
+        source=ImportBatch.Source.API,
+    )
+    wait_for(lambda: _status(batch.pk) == "done", what="the worker to finish the batch")
+    batch.refresh_from_db()
+    assert (batch.imported, batch.duplicate, batch.failed, batch.files_done) == (1, 1, 1, 3)
+    assert batch.started_at is not None
+    assert batch.finished_at is not None
+    assert "articles.tasks.import_files" in celery_worker.output()
+
+
+def _worker(test_database_url: str, media_root, log, queue: str) -> processes.Process:
+    return processes.Process(
+        processes.compose_command("worker"),
+        env=processes.native_env(
+            DATABASE_URL=test_database_url,
+            CELERY_TASK_DEFAULT_QUEUE=queue,
+            CELERY_WORKER_CONCURRENCY="1",
+            DJANGO_ENV=None,
+            MEDIA_ROOT=str(media_root),
+        ),
+        log=log,
+    )
+
+
+def test_a_worker_killed_mid_batch_and_restarted_loses_no_file_and_duplicates_nothing(
+    real_stack, test_database_url, media_root, tmp_path, settings, monkeypatch
+):
+    # A queue of this test's own, so that the suite's shared worker takes none of it.
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-kill"
+    monkeypatch.setattr(
+        tasks.import_files, "delay", lambda *a: tasks.import_files.apply_async(a, queue=queue)
+    )
+    # One file per task: 200 tasks, so that the kill surely lands mid-batch.
+    settings.IMPORT_CHUNK_SIZE = 1
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(200):
+            zf.writestr(f"dispatches/{i:03}.txt", _article(i))
+    batch = services.import_batch_create(
+        uploads=[services.Upload.from_bytes("dispatches.zip", archive.getvalue())],
+        source=ImportBatch.Source.CLI,
+    )
+    assert batch.files_total == 200
+
+    first = _worker(test_database_url, media_root, tmp_path / "first.log", queue)
+    try:
+        wait_for(
+            lambda: ImportBatch.objects.get(pk=batch.pk).files_done >= 20,
+            what="the first worker to import some files",
+            timeout=90,
+        )
+    finally:
+        first.stop(signal.SIGKILL)
+    done_at_kill = ImportBatch.objects.get(pk=batch.pk).files_done
+    assert done_at_kill < 200, "the worker was killed mid-batch"
+
+    second = _worker(test_database_url, media_root, tmp_path / "second.log", queue)
+    try:
+        wait_for(lambda: _status(batch.pk) == "done", what="the restarted worker", timeout=120)
+    finally:
+        second.stop()
+    batch.refresh_from_db()
+    assert (batch.files_total, batch.files_done, batch.imported) == (200, 200, 200)
+    assert (batch.duplicate, batch.failed) == (0, 0)
+    assert ImportFile.objects.filter(batch=batch, status="pending").count() == 0
+    assert Article.objects.count() == 200
+    assert ImportFile.objects.filter(batch=batch).values("article").distinct().count() == 200
+    assert "Re-offered" in second.output()
