@@ -11,6 +11,8 @@ COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
 COPY . .
+# htmx and any other front-end package: pinned tarballs from the npm registry, hash-checked.
+RUN python scripts/vendor_static.py
 # Hashed, compressed static files for whitenoise. Settings need a key and hosts to load in
 # production mode; these build-time values are not used at run time.
 RUN DJANGO_ENV=production SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \

@@ -119,3 +119,53 @@ class EntityAliasFormSet(BaseInlineFormSet):
                     f"{data['alias']!r} and {seen[normalised]!r} are the same alias."
                 )
             seen[normalised] = data["alias"]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files under one name (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if data in (None, "", []):
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        # Empty files are kept: the import records them as failed, with the reason.
+        return [item for item in items if item is not None]
+
+
+class ImportForm(forms.Form):
+    # The metaclass moves declared fields into base_fields, so this does not shadow the
+    # form's own `files` (the uploaded files); the input keeps the API's name, "files".
+    files = MultipleFileField(  # type: ignore[assignment]
+        label="Files", help_text=".txt files and .zip archives; choose as many as you like."
+    )
+    folder = MultipleFileField(
+        label="Or a folder",
+        help_text="Every .txt file in the folder and its subfolders.",
+        widget=MultipleFileInput(attrs={"webkitdirectory": True, "directory": True}),
+    )
+    manifest = forms.FileField(
+        required=False,
+        label="Manifest (optional)",
+        help_text="CSV with a header: filename, title, outlet, url, published_at.",
+    )
+    outlet = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Outlet (optional)",
+        help_text="For every file the manifest does not give an outlet for.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("files") and not cleaned.get("folder"):
+            raise ValidationError("Choose at least one file, zip or folder to import.")
+        return cleaned

@@ -1,8 +1,86 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from articles import selectors
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from articles import roles, selectors, services
+from articles.forms import ImportForm
+from articles.models import ImportBatch, ImportFile
+
+FILES_PER_PAGE = 100
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/home.html", selectors.overview_for(request.user))
+
+
+def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Admins only: anyone else signed in gets 403 (the middleware sends the anonymous
+    to the login page)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if roles.role_of(request.user) != roles.ADMIN:
+            raise PermissionDenied("Only admins may import articles.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@admin_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploads = [services.Upload.from_file(f) for f in form.cleaned_data["files"]]
+        uploads += [services.Upload.from_file(f) for f in form.cleaned_data["folder"]]
+        manifest = form.cleaned_data.get("manifest")
+        try:
+            batch = services.import_batch_create(
+                uploads=uploads,
+                source=ImportBatch.Source.UPLOAD,
+                user=request.user,
+                outlet_name=form.cleaned_data["outlet"],
+                manifest=services.Upload.from_file(manifest) if manifest else None,
+            )
+        except services.ImportRefused as error:
+            form.add_error(error.field if error.field == "manifest" else None, str(error))
+        else:
+            return redirect("import-detail", batch_id=batch.pk)
+    batches = ImportBatch.objects.select_related("created_by")[:20]
+    return render(request, "articles/import_start.html", {"form": form, "batches": batches})
+
+
+def _progress_context(request: HttpRequest, batch_id: int) -> dict[str, Any]:
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=batch_id)
+    status = request.GET.get("status", "")
+    files = ImportFile.objects.filter(batch=batch).select_related("article").order_by("pk")
+    if status in ImportFile.Status.values:
+        files = files.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
+    finished = batch.status not in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
+    return {
+        "batch": batch,
+        "page": page,
+        "status_filter": status,
+        "statuses": ImportFile.Status.choices,
+        "finished": finished,
+        "waiting": selectors.import_batch_waiting_for_worker(batch),
+        "query": request.GET.urlencode(),
+    }
+
+
+@admin_required
+def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return render(request, "articles/import_detail.html", _progress_context(request, batch_id))
+
+
+@admin_required
+def import_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The progress panel alone, polled by htmx until the batch is finished."""
+    return render(request, "articles/_import_progress.html", _progress_context(request, batch_id))

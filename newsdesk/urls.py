@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from articles import views as article_views
 
 urlpatterns = [
     path("", article_views.home, name="home"),
+    path("imports/", include("articles.urls")),
+    path("api/v1/", include("newsdesk.api_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
