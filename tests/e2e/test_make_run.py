@@ -1,7 +1,9 @@
 """`make run`, the embedded default: web server and a real worker on SQLite (WAL) and the
-filesystem broker, no servers; a task goes through; Ctrl-C stops both processes."""
+filesystem broker, no servers; the samples and demo logins on a first run; an import goes
+through the worker; Ctrl-C stops both processes."""
 
 import http.cookiejar
+import json
 import re
 import signal
 import sqlite3
@@ -12,11 +14,8 @@ import urllib.request
 import pytest
 
 from tests import processes
-from tests.processes import wait_for
 
 pytestmark = pytest.mark.slow
-
-PASSWORD = "a long enough test password"
 
 
 def _embedded_env(var_dir, **extra):
@@ -59,44 +58,56 @@ def test_make_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(tmp_path):
         db = sqlite3.connect(tmp_path / "db.sqlite3")
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
-        # An analyst logs in through the web server.
-        _manage(env, "adduser", "ana", "--role", "analyst", "--password", PASSWORD)
+        # First run on an empty database: the samples are imported and the demo logins
+        # printed, and they work.
+        samples = sorted((processes.ROOT / "samples").glob("*.txt"))
+        assert db.execute("SELECT count(*) FROM articles_article").fetchone()[0] == len(samples)
+        log = run.output()
+        assert f"Newsdesk on http://127.0.0.1:{port}/" in log
+        demo = re.search(r"Demo analyst: log in as (\S+) / (\S+)", log)
+        assert demo, log
+        assert re.search(r"Demo admin: log in as \S+ / \S+", log)
         jar = http.cookiejar.CookieJar()
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         login = browser.open(f"{base}/accounts/login/", timeout=10).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
         form = urllib.parse.urlencode(
-            {"username": "ana", "password": PASSWORD, "csrfmiddlewaretoken": token, "next": ""}
+            {
+                "username": demo.group(1),
+                "password": demo.group(2),
+                "csrfmiddlewaretoken": token,
+                "next": "",
+            }
         ).encode()
         overview = browser.open(f"{base}/accounts/login/", data=form, timeout=10)
         assert overview.geturl() == f"{base}/"
-        assert "role <strong>analyst</strong>" in overview.read().decode()
+        page = overview.read().decode()
+        assert "role <strong>analyst</strong>" in page
+        assert f"<dt>Articles</dt><dd>{len(samples)}</dd>" in page
 
-        # A task sent from another process reaches the worker through the filesystem broker.
-        _manage(
-            env,
-            "shell",
-            "--no-imports",
-            "-c",
-            "from articles.models import ImportBatch, ImportFile; from articles import tasks;"
-            "b = ImportBatch.objects.create(source='cli');"
-            "ImportFile.objects.create(batch=b, original_name='x.txt', status='failed',"
-            " error='Empty file.');"
-            "tasks.import_batch_refresh.delay(b.id)",
+        # The CLI hands a folder to the worker through the filesystem broker and waits.
+        folder = tmp_path / "incoming"
+        folder.mkdir()
+        (folder / "new.txt").write_text(
+            "Envoys meet again\n\nThe envoys met again on Friday in a quiet room.\n",
+            encoding="utf-8",
         )
+        result = _manage(env, "import_articles", str(folder), "--wait", "--json")
+        summary = json.loads(result.stdout)
+        assert summary["status"] == "done"
+        assert summary["counts"]["imported"] == 1
+        assert summary["files"][0]["name"] == "incoming/new.txt"
 
-        def batch_done():
-            row = db.execute("SELECT status, failed FROM articles_importbatch").fetchone()
-            return row == ("done", 1)
-
-        wait_for(batch_done, timeout=30, what="the worker to run the task")
+        # A second start on a database that has data leaves it alone.
+        second = _manage(env, "demo", "--if-empty")
+        assert second.stdout == ""
         db.close()
     finally:
         # Ctrl-C in a terminal signals the whole foreground process group.
         run.stop(signal.SIGINT, timeout=30)
     log = run.output()
     assert not run.group_alive(), "a process of make run outlived Ctrl-C"
-    assert "import_batch_refresh" in log
+    assert "articles.tasks.import_files" in log
     assert "succeeded" in log
     assert "worker: Warm shutdown" in log or "Warm shutdown" in log
     # Everything the embedded default writes lives under var/, nothing in the checkout.
