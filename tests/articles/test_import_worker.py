@@ -54,7 +54,9 @@ def _worker(test_database_url: str, media_root, log, queue: str) -> processes.Pr
         env=processes.native_env(
             DATABASE_URL=test_database_url,
             CELERY_TASK_DEFAULT_QUEUE=queue,
-            CELERY_WORKER_CONCURRENCY="1",
+            # Two chunks at a time, as on any multi-core host: they must not block or
+            # skip each other.
+            CELERY_WORKER_CONCURRENCY="2",
             DJANGO_ENV=None,
             MEDIA_ROOT=str(media_root),
         ),
