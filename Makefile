@@ -12,14 +12,15 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsdesk
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-dev migrate run worker test test-fast bench lint format services clean
+.PHONY: install install-dev migrate run demo worker test test-fast bench lint format services clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(PY)
+$(VENV)/.installed: requirements.txt scripts/vendor_static.py | $(PY)
 	$(PIP) install -r requirements.txt
+	$(PY) scripts/vendor_static.py
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
@@ -37,10 +38,17 @@ migrate: install
 # broker under var/ unless DATABASE_URL / CELERY_BROKER_URL say otherwise. Ctrl-C stops
 # both: the shell's trap ends the worker when the web server exits.
 run: migrate
+	@$(PY) manage.py demo --if-empty
 	@echo "Newsdesk on http://$(HOST):$(PORT)/ (web + worker; Ctrl-C stops both)"
 	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/celery -A newsdesk worker --loglevel=INFO & worker=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Import any folder, zip or file into the embedded default (no worker needed), with the
+# demo logins if they are missing: make demo CORPUS=../shared/corpus/seeds
+CORPUS ?= samples
+demo: migrate
+	$(PY) manage.py demo $(CORPUS)
 
 worker: install
 	$(VENV)/bin/celery -A newsdesk worker --loglevel=INFO
@@ -68,10 +76,12 @@ test: install-dev services
 test-fast: install-dev
 	$(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
 
-# Benchmarks: results are written under var/bench/ and printed; never timed in the suite.
+# Benchmarks: results are written under var/bench/ and bench/results/ and printed; never
+# timed in the suite.
 bench: install-dev services
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m tests.benchmarks.bench_spans
 	DATABASE_URL= $(PY) -m tests.benchmarks.bench_spans
+	TEST_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m tests.benchmarks.bench_ingest
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -4,11 +4,11 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_init, worker_ready
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from articles import services
+from articles import ingest, services
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,14 @@ def import_batch_refresh(batch_id: int) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
 def import_files(batch_id: int, file_ids: list[int]) -> int:
     return len(services.import_files_process(batch_id=batch_id, file_ids=file_ids))
+
+
+@worker_init.connect
+def _load_minhash_before_forking(**kwargs: Any) -> None:
+    # SciPy and datasketch take a second and a half to import: load them in the parent,
+    # once, so that the forked pool processes start with them instead of each paying it
+    # on its first import task.
+    ingest.minhash("warm up")
 
 
 @worker_ready.connect

@@ -15,8 +15,11 @@ app.autodiscover_tasks()
 @app.on_configure.connect
 def _create_filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
     # The filesystem transport fails on a missing folder instead of creating it, and the
-    # embedded default must run on a fresh clone.
-    options = sender.conf.broker_transport_options or {}
+    # embedded default must run on a fresh clone. Read Django's settings, not sender.conf:
+    # touching the app's conf while it is being configured sends this signal again.
+    from django.conf import settings
+
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)

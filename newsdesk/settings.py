@@ -168,7 +168,7 @@ IMPORT_MAX_ZIP_TOTAL_BYTES = env.int("IMPORT_MAX_ZIP_TOTAL_BYTES", default=1024 
 # Text compresses 3-10x; a member that claims more than this is a zip bomb.
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
 # Files per Celery task: small enough for a live progress bar, big enough to write in bulk.
-IMPORT_CHUNK_SIZE = env.int("IMPORT_CHUNK_SIZE", default=25)
+IMPORT_CHUNK_SIZE = env.int("IMPORT_CHUNK_SIZE", default=100)
 # The import page says "waiting for a worker" when no worker has started a batch by then.
 IMPORT_WORKER_WAIT_SECONDS = env.int("IMPORT_WORKER_WAIT_SECONDS", default=5)
 # The extraction step run on every newly imported article (a dotted path to a function

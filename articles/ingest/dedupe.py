@@ -26,13 +26,13 @@ permutations is sqrt(s(1-s)/128), about 0.035 at s = 0.8, well inside that gap.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import zlib
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
-from datasketch import MinHash
 from numpy.typing import NDArray
 
 Signature: TypeAlias = NDArray[np.uint64]
@@ -59,9 +59,23 @@ _WORD = re.compile(r"\w+")
 _SHINGLE_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _WORD_CODES: dict[str, int] = {}
 _WORD_CODES_MAX = 500_000
-# Generating 2 x 128 permutation parameters takes longer than hashing a short article:
-# do it once and share the arrays.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+
+
+@functools.cache
+def _minhash_class() -> Any:
+    # datasketch's package imports its LSH module, which imports SciPy: 1.5 s at start-up
+    # that processes which never compute a signature (the web server, the CLI) skip.
+    from datasketch import MinHash
+
+    return MinHash
+
+
+@functools.cache
+def _permutations() -> Any:
+    # Generating 2 x 128 permutation parameters takes longer than hashing a short
+    # article: do it once per process and share the arrays.
+    template = _minhash_class()(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
+    return template.permutations
 
 
 def content_hash(body: str) -> str:
@@ -105,12 +119,12 @@ def _word_codes(words: list[str]) -> list[int]:
 def minhash(body: str) -> Signature:
     """The MinHash signature of a body: NUM_PERM uint64 values, deterministic across
     processes and machines (fixed seed and scheme, CRC-32 based shingle hashes)."""
-    sketch = MinHash(
+    sketch = _minhash_class()(
         num_perm=NUM_PERM,
         seed=MINHASH_SEED,
         scheme=MINHASH_SCHEME,
         hashfunc=_given,
-        permutations=_TEMPLATE.permutations,
+        permutations=_permutations(),
     )
     sketch.update_batch(shingle_hashes(body).tolist())
     signature: Signature = sketch.hashvalues.astype(np.uint64, copy=False)

@@ -22,8 +22,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Model, Q
 from django.utils import timezone
 
 from articles import ingest
@@ -545,20 +545,64 @@ def _persist(outcomes: list[_Outcome]) -> list[int]:
             cleaned = outcome.cleaned
             if cleaned and outcome.file.article_id is None and cleaned.content_hash in new:
                 outcome.file.article_id = new[cleaned.content_hash].pk
-        ArticleBand.objects.bulk_create(
+        # Plain executemany: thousands of band rows and per-file outcomes a chunk, where
+        # bulk_create's model instances and bulk_update's CASE expressions cost more
+        # than the database work (profiled on FNC-1: 3 of 11 ms per file).
+        _insert_many(
+            ArticleBand,
+            ("article_id", "key"),
             [
-                ArticleBand(article_id=new[content_hash].pk, key=key)
+                (new[content_hash].pk, key)
                 for content_hash, signature in new_signatures.items()
                 for key in set(ingest.lsh_bands(signature))
             ],
-            batch_size=2000,
         )
-        ImportFile.objects.bulk_update(
-            [o.file for o in outcomes],
-            ["status", "error", "article", "encoding", "updated_at"],
-            batch_size=500,
+        now = timezone.now()
+        _executemany(
+            f"UPDATE {_table(ImportFile)} SET status = %s, error = %s, article_id = %s, "  # noqa: S608 (names from model meta)
+            "encoding = %s, updated_at = %s WHERE id = %s",
+            [
+                (o.file.status, o.file.error, o.file.article_id, o.file.encoding, now, o.file.pk)
+                for o in outcomes
+            ],
         )
     return [article.pk for article in new.values()]
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table(model: type[Model]) -> str:
+    return _q(model._meta.db_table)
+
+
+def _insert_many(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain rows: COPY on PostgreSQL, multi-row INSERTs elsewhere."""
+    if not rows:
+        return
+    names = ", ".join(_q(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {_table(model)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {_table(model)} ({names}) VALUES "  # noqa: S608 (names from model meta)
+        row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        per_statement = 500
+        for start in range(0, len(rows), per_statement):
+            part = rows[start : start + per_statement]
+            cursor.execute(
+                sql + ", ".join([row_sql] * len(part)),
+                [value for row in part for value in row],
+            )
+
+
+def _executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 @dataclass(frozen=True, slots=True)

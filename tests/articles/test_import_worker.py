@@ -1,7 +1,9 @@
 """Imports through a real Celery worker process, Redis and PostgreSQL."""
 
 import io
+import json
 import signal
+import subprocess
 import zipfile
 
 import pytest
@@ -108,3 +110,27 @@ def test_a_worker_killed_mid_batch_and_restarted_loses_no_file_and_duplicates_no
     assert Article.objects.count() == 200
     assert ImportFile.objects.filter(batch=batch).values("article").distinct().count() == 200
     assert "Re-offered" in second.output()
+
+
+def test_cli_waits_for_the_worker_and_prints_only_the_summary(
+    celery_worker, test_database_url, media_root, tmp_path
+):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "one.txt").write_text(texts.ARTICLE_ONE, encoding="utf-8")
+    (folder / "two.txt").write_text(texts.ARTICLE_TWO, encoding="utf-8")
+    result = subprocess.run(
+        ["python", "manage.py", "import_articles", str(folder), "--wait", "--json"],
+        cwd=processes.ROOT,
+        env=processes.native_env(
+            DATABASE_URL=test_database_url, MEDIA_ROOT=str(media_root), DJANGO_ENV=None
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "done"
+    assert summary["counts"]["imported"] == 2
+    assert "Traceback" not in result.stderr, result.stderr
