@@ -57,7 +57,13 @@ def import_start(request: HttpRequest) -> HttpResponse:
 def _progress_context(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=batch_id)
     status = request.GET.get("status", "")
-    files = ImportFile.objects.filter(batch=batch).select_related("article").order_by("pk")
+    files = (
+        ImportFile.objects.filter(batch=batch)
+        .select_related("article")
+        .defer("article__body", "article__raw_text", "article__minhash")
+        .prefetch_related("article__reprint_of")
+        .order_by("pk")
+    )
     if status in ImportFile.Status.values:
         files = files.filter(status=status)
     else:

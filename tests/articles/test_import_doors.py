@@ -182,8 +182,9 @@ def test_batch_page_costs_the_same_queries_for_few_files_or_many(client, django_
         batches.append(batch)
     for batch in batches:
         url = reverse("import-progress", kwargs={"batch_id": batch.pk})
-        # session, user, user's groups (role), batch, file count (pager), page of files
-        with django_assert_num_queries(6):
+        # session, user, user's groups (role), batch, file count (pager), page of files,
+        # their articles' reprint links
+        with django_assert_num_queries(7):
             assert client.get(url).status_code == 200
 
 
@@ -360,3 +361,22 @@ def test_cli_queues_the_files_for_the_workers_by_default(
     summary = json.loads(capsys.readouterr().out)
     assert summary["status"] == "pending"
     assert no_broker == [(summary["batch"], list(ImportFile.objects.values_list("pk", flat=True)))]
+
+
+def test_batch_page_shows_a_reprint_and_its_original(client):
+    client.force_login(UserFactory(role=roles.ADMIN))
+    for name, text in [
+        ("wire.txt", texts.ARTICLE_ONE),
+        ("copy.txt", texts.reprint(texts.ARTICLE_ONE)),
+    ]:
+        batch = services.import_batch_create(
+            uploads=[services.Upload.from_bytes(name, text.encode())],
+            source=ImportBatch.Source.UPLOAD,
+            enqueue=False,
+        )
+        services.import_batch_process_pending(batch_id=batch.pk)
+    original = ImportFile.objects.get(original_name="wire.txt").article_id
+    html = client.get(reverse("import-detail", kwargs={"batch_id": batch.pk})).content.decode()
+    assert (
+        f'Reprint of <a href="/admin/articles/article/{original}/change/">#{original}</a>' in html
+    )

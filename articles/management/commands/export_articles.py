@@ -1,6 +1,8 @@
 """python manage.py export_articles [--format jsonl]: one JSON object per article."""
 
 import json
+import os
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -20,5 +22,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         write = self.stdout.write
-        for record in selectors.articles_export():
-            write(json.dumps(record, ensure_ascii=False))
+        try:
+            for record in selectors.articles_export():
+                write(json.dumps(record, ensure_ascii=False))
+            self.stdout.flush()
+        except BrokenPipeError:
+            # `export_articles | head`: the reader has what it wanted; stop quietly.
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (silence the exit-time flush)
