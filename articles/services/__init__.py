@@ -2,15 +2,17 @@
 the admin, the CLI and the Celery tasks all call the same ones."""
 
 from articles.services.extraction import articles_extract
-from articles.services.imports import (
+from articles.services.import_work import (
     BatchProgress,
+    import_batch_process_pending,
+    import_batch_refresh,
+    import_files_process,
+)
+from articles.services.imports import (
     ImportRefused,
     Upload,
     import_batch_create,
-    import_batch_process_pending,
-    import_batch_refresh,
     import_batches_resume,
-    import_files_process,
     uploads_from_paths,
 )
 from articles.services.users import UserCreateError, user_create

@@ -4,8 +4,8 @@
 accounts for every file given before it returns (zips are opened here, under the limits
 in settings), stores the accepted bytes through Django's storage under their hash, and
 hands the pending files to Celery in chunks once the rows are committed.
-`import_files_process` is what a worker runs for a chunk; it is idempotent, so a task
-delivered twice, retried, or re-offered after a worker died changes nothing twice.
+`import_work.import_files_process` is what a worker runs for a chunk; it is idempotent,
+so a task delivered twice, retried, or re-offered after a worker died changes nothing.
 """
 
 import hashlib
@@ -15,20 +15,21 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Model, Q
-from django.utils import timezone
+from django.db import transaction
 
 from articles import ingest
-from articles.models import Article, ArticleBand, ImportBatch, ImportFile, NearDuplicate, Outlet
-from articles.services.extraction import articles_extract
+from articles.models import ImportBatch, ImportFile
+from articles.services.import_work import (
+    chunks,
+    import_batch_refresh,
+    outlet_named,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -318,27 +319,6 @@ def _metadata_json(metadata: ingest.Metadata) -> dict[str, str]:
     return {key: value for key, value in data.items() if value}
 
 
-def _metadata_from_json(data: dict[str, str]) -> ingest.Metadata:
-    published = data.get("published_at")
-    return ingest.Metadata(
-        title=data.get("title", ""),
-        outlet=data.get("outlet", ""),
-        url=data.get("url", ""),
-        published_at=datetime.fromisoformat(published) if published else None,
-    )
-
-
-def _outlet(name: str) -> Outlet | None:
-    name = " ".join(name.split())
-    if not name:
-        return None
-    existing = Outlet.objects.filter(name__iexact=name).first()
-    if existing:
-        return existing
-    outlet, _ = Outlet.objects.get_or_create(name=name)
-    return outlet
-
-
 def import_batch_create(
     *,
     uploads: Iterable[Upload],
@@ -388,7 +368,7 @@ def import_batch_create(
         batch = ImportBatch.objects.create(
             created_by=user if user is not None and user.is_authenticated else None,
             source=source,
-            outlet=_outlet(outlet_name),
+            outlet=outlet_named(outlet_name),
             manifest_name=manifest.name[:1024] if manifest else "",
             files_total=len(rows),
         )
@@ -403,318 +383,16 @@ def import_batch_create(
     return batch
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    size = max(1, settings.IMPORT_CHUNK_SIZE)
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
-
-
 def _enqueue(batch_id: int, file_ids: Sequence[int]) -> None:
     from articles import tasks  # tasks import this module
 
     try:
-        for chunk in _chunks(file_ids):
+        for chunk in chunks(file_ids):
             tasks.import_files.delay(batch_id, chunk)
     except Exception:
         # The rows are committed: a worker re-offers pending files when it starts, and the
         # import page says it is waiting for a worker. Losing the broker loses nothing.
         logger.exception("Could not queue import batch %s; it waits for a worker", batch_id)
-
-
-@dataclass(slots=True)
-class _Outcome:
-    file: ImportFile
-    cleaned: ingest.Cleaned | None = None
-    signature: Any = None
-    error: str = ""
-    duplicate_of: int | None = None
-
-
-def _read_and_clean(file: ImportFile, known: dict[str, int]) -> _Outcome:
-    if file.sha256 in known:
-        return _Outcome(file, duplicate_of=known[file.sha256])
-    try:
-        with default_storage.open(file.raw.name, "rb") as stream:
-            data = stream.read()
-    except OSError:
-        return _Outcome(file, error="The stored copy of this file is missing; upload it again.")
-    try:
-        cleaned = ingest.process(data, name=file.original_name)
-    except ingest.IngestError as error:
-        return _Outcome(file, error=str(error))
-    except Exception as error:  # a bug must not stop the batch; it is logged and shown
-        logger.exception("Import of file %s (%s) failed", file.pk, file.original_name)
-        return _Outcome(file, error=f"Newsdesk failed on this file ({type(error).__name__}).")
-    return _Outcome(file, cleaned=cleaned, signature=ingest.minhash(cleaned.body))
-
-
-def import_files_process(*, batch_id: int, file_ids: Sequence[int]) -> list[int]:
-    """Import these pending files of a batch; returns the ids of the articles created.
-
-    Files that are no longer pending (done by an earlier delivery of the same task) are
-    skipped. The text work runs outside any transaction; the writes happen in one.
-    """
-    ImportBatch.objects.filter(pk=batch_id, started_at__isnull=True).update(
-        started_at=timezone.now()
-    )
-    files = list(
-        ImportFile.objects.filter(
-            batch_id=batch_id, pk__in=file_ids, status=ImportFile.Status.PENDING
-        ).select_related("batch__outlet")
-    )
-    created: list[int] = []
-    if files:
-        # The very same bytes imported before: a duplicate without reading them again.
-        known = dict(
-            ImportFile.objects.filter(
-                sha256__in={f.sha256 for f in files},
-                status__in=(ImportFile.Status.IMPORTED, ImportFile.Status.DUPLICATE),
-                article__isnull=False,
-            ).values_list("sha256", "article_id")
-        )
-        outcomes = [_read_and_clean(file, known) for file in files]
-        try:
-            created = _persist(outcomes)
-        except IntegrityError:
-            # Another worker stored one of these bodies at the same moment; a second pass
-            # sees its article and records a duplicate.
-            created = _persist(outcomes)
-        if created:
-            articles_extract(article_ids=created)
-    import_batch_refresh(batch_id=batch_id)
-    return created
-
-
-def _persist(outcomes: list[_Outcome]) -> list[int]:
-    with transaction.atomic():
-        # Lock only these file rows (of=self, no ordering join): the default ordering
-        # joins the batch row, which every other chunk's writes key-share-lock, and
-        # SKIP LOCKED would then skip the whole chunk. A row another delivery of the
-        # same task holds is skipped: that delivery records it.
-        still_pending = set(
-            ImportFile.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk__in=[o.file.pk for o in outcomes], status=ImportFile.Status.PENDING)
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-        outcomes = [o for o in outcomes if o.file.pk in still_pending]
-        hashes = {o.cleaned.content_hash for o in outcomes if o.cleaned}
-        existing = dict(
-            Article.objects.filter(content_hash__in=hashes).values_list("content_hash", "pk")
-        )
-        outlets: dict[str, Outlet | None] = {}
-        new: dict[str, Article] = {}
-        new_signatures: dict[str, Any] = {}
-        for outcome in outcomes:
-            file = outcome.file
-            file.error, file.article_id = "", None  # a retried pass starts afresh
-            if outcome.error:
-                file.status, file.error = ImportFile.Status.FAILED, outcome.error
-                continue
-            if outcome.duplicate_of is not None:
-                file.status, file.article_id = ImportFile.Status.DUPLICATE, outcome.duplicate_of
-                continue
-            cleaned = outcome.cleaned
-            assert cleaned is not None
-            file.encoding = cleaned.encoding
-            if cleaned.content_hash in existing:
-                file.status = ImportFile.Status.DUPLICATE
-                file.article_id = existing[cleaned.content_hash]
-                continue
-            if cleaned.content_hash in new:  # the same text twice in this chunk
-                file.status = ImportFile.Status.DUPLICATE
-                continue
-            metadata = _metadata_from_json(file.metadata).merged_over(cleaned.metadata)
-            if metadata.outlet not in outlets:
-                outlets[metadata.outlet] = _outlet(metadata.outlet)
-            file.status = ImportFile.Status.IMPORTED
-            new[cleaned.content_hash] = Article(
-                title=(metadata.title or cleaned.title)[:500],
-                body=cleaned.body,
-                raw_text=cleaned.raw_text,
-                outlet=outlets[metadata.outlet] or file.batch.outlet,
-                url=metadata.url[:2000],
-                published_at=metadata.published_at,
-                content_hash=cleaned.content_hash,
-                word_count=cleaned.word_count,
-                minhash=ingest.signature_to_bytes(outcome.signature),
-            )
-            new_signatures[cleaned.content_hash] = outcome.signature
-        Article.objects.bulk_create(list(new.values()), batch_size=500)
-        for outcome in outcomes:
-            cleaned = outcome.cleaned
-            if cleaned and outcome.file.article_id is None and cleaned.content_hash in new:
-                outcome.file.article_id = new[cleaned.content_hash].pk
-        # Plain executemany: thousands of band rows and per-file outcomes a chunk, where
-        # bulk_create's model instances and bulk_update's CASE expressions cost more
-        # than the database work (profiled on FNC-1: 3 of 11 ms per file).
-        _insert_many(
-            ArticleBand,
-            ("article_id", "key"),
-            [
-                (new[content_hash].pk, key)
-                for content_hash, signature in new_signatures.items()
-                for key in set(ingest.lsh_bands(signature))
-            ],
-        )
-        now = timezone.now()
-        _executemany(
-            f"UPDATE {_table(ImportFile)} SET status = %s, error = %s, article_id = %s, "  # noqa: S608 (names from model meta)
-            "encoding = %s, updated_at = %s WHERE id = %s",
-            [
-                (o.file.status, o.file.error, o.file.article_id, o.file.encoding, now, o.file.pk)
-                for o in outcomes
-            ],
-        )
-    return [article.pk for article in new.values()]
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _table(model: type[Model]) -> str:
-    return _q(model._meta.db_table)
-
-
-def _insert_many(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain rows: COPY on PostgreSQL, multi-row INSERTs elsewhere."""
-    if not rows:
-        return
-    names = ", ".join(_q(column) for column in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {_table(model)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        sql = f"INSERT INTO {_table(model)} ({names}) VALUES "  # noqa: S608 (names from model meta)
-        row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        per_statement = 500
-        for start in range(0, len(rows), per_statement):
-            part = rows[start : start + per_statement]
-            cursor.execute(
-                sql + ", ".join([row_sql] * len(part)),
-                [value for row in part for value in row],
-            )
-
-
-def _executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:
-    if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-
-
-@dataclass(frozen=True, slots=True)
-class BatchProgress:
-    files_total: int
-    files_done: int
-    imported: int
-    duplicate: int
-    failed: int
-    status: str
-
-
-def import_batch_refresh(*, batch_id: int) -> BatchProgress:
-    """Recount a batch's counters from its files' rows and finish it when none is pending.
-
-    Idempotent: the counters are derived from the ImportFile rows, never incremented, so a
-    redelivered task, two workers at once or a manual rerun all converge on the same
-    figures. A batch finishes `done` even when some of its files failed; finishing links
-    the near-duplicates among its new articles.
-    """
-    with transaction.atomic():
-        # Lock the batch row so that two refreshes cannot interleave their writes.
-        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
-        counts = ImportFile.objects.filter(batch_id=batch_id).aggregate(
-            total=Count("id"),
-            pending=Count("id", filter=Q(status=ImportFile.Status.PENDING)),
-            imported=Count("id", filter=Q(status=ImportFile.Status.IMPORTED)),
-            duplicate=Count("id", filter=Q(status=ImportFile.Status.DUPLICATE)),
-            failed=Count("id", filter=Q(status=ImportFile.Status.FAILED)),
-        )
-        batch.files_total = counts["total"]
-        batch.imported = counts["imported"]
-        batch.duplicate = counts["duplicate"]
-        batch.failed = counts["failed"]
-        batch.files_done = batch.imported + batch.duplicate + batch.failed
-        now = timezone.now()
-        if batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING):
-            if counts["pending"] == 0:
-                if batch.imported:
-                    _link_near_duplicates(batch_id)
-                batch.status = ImportBatch.Status.DONE
-                batch.finished_at = now
-                batch.started_at = batch.started_at or now
-            elif batch.files_done:
-                batch.status = ImportBatch.Status.RUNNING
-                batch.started_at = batch.started_at or now
-        batch.save()
-    return BatchProgress(
-        files_total=batch.files_total,
-        files_done=batch.files_done,
-        imported=batch.imported,
-        duplicate=batch.duplicate,
-        failed=batch.failed,
-        status=batch.status,
-    )
-
-
-def _link_near_duplicates(batch_id: int) -> int:
-    """Link each article this batch created to the earlier articles it reprints.
-
-    Candidates are the articles sharing an LSH band with it (one indexed query); only
-    those are compared, on their MinHash signatures. Returns the number of links made.
-    """
-    new_ids = ImportFile.objects.filter(
-        batch_id=batch_id, status=ImportFile.Status.IMPORTED
-    ).values("article_id")
-    shared = ArticleBand.objects.filter(
-        key__in=ArticleBand.objects.filter(article_id__in=new_ids).values("key")
-    ).values_list("key", "article_id")
-    by_key: dict[str, set[int]] = defaultdict(set)
-    for key, article_id in shared.iterator(chunk_size=5000):
-        by_key[key].add(article_id)
-    ours = set(new_ids.values_list("article_id", flat=True))
-    pairs = {
-        (min(a, b), max(a, b))
-        for members in by_key.values()
-        if len(members) > 1
-        for a in members & ours
-        for b in members
-        if a != b
-    }
-    if not pairs:
-        return 0
-    involved = {article_id for pair in pairs for article_id in pair}
-    signatures = {
-        pk: ingest.signature_from_bytes(bytes(blob))
-        for pk, blob in Article.objects.filter(pk__in=involved).values_list("pk", "minhash")
-        if blob
-    }
-    links = []
-    for original, reprint in sorted(pairs):
-        if original not in signatures or reprint not in signatures:
-            continue
-        similarity = ingest.estimate_similarity(signatures[original], signatures[reprint])
-        if similarity >= ingest.NEAR_DUPLICATE_THRESHOLD:
-            links.append(
-                NearDuplicate(article_id=reprint, original_id=original, similarity=similarity)
-            )
-    NearDuplicate.objects.bulk_create(links, ignore_conflicts=True)
-    return len(links)
-
-
-def import_batch_process_pending(*, batch_id: int) -> BatchProgress:
-    """Import a batch's pending files in this process, chunk by chunk (no worker)."""
-    pending = list(
-        ImportFile.objects.filter(batch_id=batch_id, status=ImportFile.Status.PENDING)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for chunk in _chunks(pending):
-        import_files_process(batch_id=batch_id, file_ids=chunk)
-    return import_batch_refresh(batch_id=batch_id)
 
 
 def import_batches_resume() -> int:
