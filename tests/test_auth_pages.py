@@ -141,6 +141,8 @@ def test_overview_counts_the_corpus_in_constant_queries(client, django_assert_nu
     assert "<dt>Articles</dt><dd>3</dd>" in html
     assert "<dt>Outlets</dt><dd>3</dd>" in html
     assert "Recent imports" in html
+    batch = ImportBatchFactory(created_by=admin)
+    assert f'<a href="/imports/{batch.pk}/">#{batch.pk}</a>' in page()
 
 
 def test_overview_hides_imports_from_analysts(client):
