@@ -35,7 +35,7 @@ def test_admin_imports_files_and_watches_the_batch_finish(
     empty.write_bytes(b"")
 
     _log_in(page, live_server.url, "root")
-    page.get_by_role("link", name="Import").click()
+    page.get_by_role("link", name="Import", exact=True).click()
     expect(page.get_by_role("heading", name="Import articles")).to_be_visible()
     page.get_by_label("Files").set_input_files([one, same, empty])
     page.get_by_label("Outlet (optional)").fill("Meridian Post")
@@ -57,6 +57,7 @@ def test_admin_imports_files_and_watches_the_batch_finish(
 def test_analyst_is_refused_the_import_page(live_server, page: Page):
     UserFactory(username="ana", password=PASSWORD, role=roles.ANALYST)
     _log_in(page, live_server.url, "ana")
-    expect(page.get_by_role("link", name="Import")).to_have_count(0)
+    expect(page.get_by_role("link", name="Import", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Import articles")).to_have_count(0)
     response = page.goto(f"{live_server.url}/imports/")
     assert response.status == 403
