@@ -360,7 +360,9 @@ class ImportFile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["batch", "id"]
+        # By the column, not the relation: ordering by "batch" would join the batch row
+        # into every query (and into SELECT ... FOR UPDATE) to sort by its own ordering.
+        ordering = ["-batch_id", "id"]
         indexes = [
             # Batch progress and the per-file results table, failures first.
             models.Index(fields=["batch", "status"], name="importfile_batch_status_idx"),

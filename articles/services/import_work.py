@@ -119,14 +119,12 @@ def import_files_process(*, batch_id: int, file_ids: Sequence[int]) -> list[int]
 
 def _persist(outcomes: list[_Outcome]) -> list[int]:
     with transaction.atomic():
-        # Lock only these file rows (of=self, no ordering join): the default ordering
-        # joins the batch row, which every other chunk's writes key-share-lock, and
-        # SKIP LOCKED would then skip the whole chunk. A row another delivery of the
-        # same task holds is skipped: that delivery records it.
+        # Lock only these file rows: the batch row is key-share-locked by every other
+        # chunk's writes, and SKIP LOCKED on it would skip the whole chunk. A file row
+        # another delivery of the same task holds is skipped: that delivery records it.
         still_pending = set(
             ImportFile.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=[o.file.pk for o in outcomes], status=ImportFile.Status.PENDING)
-            .order_by()
             .values_list("pk", flat=True)
         )
         outcomes = [o for o in outcomes if o.file.pk in still_pending]

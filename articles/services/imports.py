@@ -37,6 +37,7 @@ TEXT_SUFFIXES = (".txt", ".text")
 ARCHIVE_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar", ".zst")
 ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh")
 MANIFEST_NAME = "manifest.csv"
+MAX_MANIFEST_BYTES = 10 * 1024 * 1024
 # Operating-system litter inside zips and folders: recorded, never imported.
 JUNK_PARTS = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
 
@@ -94,10 +95,6 @@ class _Entry:
 
 def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:,.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:,.1f} KB"
-
-
-def _is_archive(name: str, head: bytes) -> bool:
-    return name.lower().endswith(ARCHIVE_SUFFIXES) or head.startswith(ARCHIVE_MAGIC)
 
 
 def _read_capped(stream: IO[bytes], limit: int) -> bytes:
@@ -215,7 +212,8 @@ def _expand_zip(upload: Upload) -> Iterator[_Entry]:
                 if info.filename == MANIFEST_NAME:
                     try:
                         with archive.open(info) as member:
-                            manifest = ingest.read_manifest(_read_capped(member, 10 * 2**20))
+                            data = _read_capped(member, MAX_MANIFEST_BYTES)
+                        manifest = ingest.read_manifest(data)
                     except (ingest.IngestError, zipfile.BadZipFile, OSError) as error:
                         yield _Entry(shown, size=info.file_size, error=f"Bad manifest: {error}")
                     continue
@@ -236,7 +234,7 @@ def _expand_zip(upload: Upload) -> Iterator[_Entry]:
                                 f"{_megabytes(settings.IMPORT_MAX_ZIP_TOTAL_BYTES)} here "
                                 "(IMPORT_MAX_ZIP_TOTAL_BYTES); this entry was not imported."
                             )
-                        elif _is_archive("", data[:8]):
+                        elif data.startswith(ARCHIVE_MAGIC):
                             reason = (
                                 "An archive inside an archive is not opened (a guard "
                                 "against zip bombs); unzip it and import its files."
@@ -295,18 +293,14 @@ def _store(data: bytes, sha256: str) -> str:
 
 
 def _metadata_for(entry: _Entry, manifest: dict[str, ingest.Metadata]) -> dict[str, str]:
-    found: ingest.Metadata | None = None
+    # Names inside a zip or folder are shown as "<zip or folder>/<path>"; manifests list
+    # the path within it. The batch's own manifest wins over one found inside a zip.
+    relative = entry.name.split("/", 1)[-1]
     for table in (manifest, entry.manifest):
-        if not table:
-            continue
-        name = entry.name
-        candidates = [name, name.split("/", 1)[-1], PurePosixPath(name).name]
-        found = next((table[key] for key in candidates if key in table), None)
-        if found:
-            break
-    if found is None:
-        return {}
-    return _metadata_json(found)
+        found = ingest.manifest_entry(table, relative) if table else None
+        if found is not None:
+            return _metadata_json(found)
+    return {}
 
 
 def _metadata_json(metadata: ingest.Metadata) -> dict[str, str]:
@@ -336,7 +330,7 @@ def import_batch_create(
     if manifest is not None:
         with manifest.open() as stream:
             try:
-                table = ingest.read_manifest(_read_capped(stream, 10 * 2**20))
+                table = ingest.read_manifest(_read_capped(stream, MAX_MANIFEST_BYTES))
             except ingest.IngestError as error:
                 raise ImportRefused(
                     f"The manifest {manifest.name} is not usable: {error}", field="manifest"

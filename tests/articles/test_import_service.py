@@ -234,6 +234,27 @@ def test_manifest_gives_title_outlet_url_and_date_and_the_batch_outlet_fills_in(
     assert set(Outlet.objects.values_list("name", flat=True)) == {"Meridian Post", "Harbour Times"}
 
 
+def test_a_manifest_at_the_top_of_a_zip_describes_its_files():
+    manifest = (
+        b"filename,title,outlet\n"
+        b"inner/one.txt,Talks resume in Geneva,Meridian Post\n"
+        b"two.txt,Fisheries accord signed,Harbour Times\n"
+    )
+    archive = _zip(
+        {
+            "manifest.csv": manifest,
+            "inner/one.txt": texts.ARTICLE_ONE.encode(),
+            "deeper/two.txt": texts.ARTICLE_TWO.encode(),
+        }
+    )
+    batch = _import([services.Upload.from_bytes("wire.zip", archive)])
+    files = _files(batch)
+    assert set(files) == {"wire.zip/inner/one.txt", "wire.zip/deeper/two.txt"}
+    one, two = files["wire.zip/inner/one.txt"].article, files["wire.zip/deeper/two.txt"].article
+    assert (one.title, one.outlet.name) == ("Talks resume in Geneva", "Meridian Post")
+    assert (two.title, two.outlet.name) == ("Fisheries accord signed", "Harbour Times")
+
+
 def test_a_bad_manifest_refuses_the_batch_and_creates_nothing():
     manifest = b"filename,published_at\none.txt,not a date\n"
     with pytest.raises(services.ImportRefused, match="line 2") as refused:

@@ -43,7 +43,7 @@ def test_admin_imports_files_and_watches_the_batch_finish(
 
     expect(page).to_have_url(re.compile(r"/imports/\d+/$"))
     # htmx swaps the panel in place until the batch is done: no reload needed.
-    expect(page.get_by_text("Done", exact=True).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Progress: Done")).to_be_visible(timeout=30_000)
     progress = page.get_by_label("Files done")
     expect(progress).to_have_attribute("value", "3")
     expect(progress).to_have_attribute("max", "3")

@@ -18,6 +18,11 @@ DEMO_USERS = (
 )
 
 
+def embedded_default() -> bool:
+    """True on `make run`'s SQLite database, where a first run gets the demo."""
+    return bool(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3")
+
+
 class Command(BaseCommand):
     help = (
         "Create the demo analyst and admin (if missing) and import PATHs (default: the "
@@ -37,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError("The demo never runs under production settings (DJANGO_ENV).")
         User = get_user_model()
         if options["if_empty"]:
-            if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+            if not embedded_default():
                 return  # the first-run demo is for the embedded default only
             if User.objects.exists() or Article.objects.exists():
                 return
