@@ -73,6 +73,8 @@ class Quote(AnchoredSpan, TimeStamped):
     speaker_start = models.PositiveIntegerField(null=True, blank=True)
     speaker_end = models.PositiveIntegerField(null=True, blank=True)
     cue = models.CharField(max_length=100, blank=True, help_text='e.g. "said", "told"')
+    cue_start = models.PositiveIntegerField(null=True, blank=True)
+    cue_end = models.PositiveIntegerField(null=True, blank=True)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.DIRECT)
     origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.ANALYST)
     status = models.CharField(
@@ -124,6 +126,16 @@ class Quote(AnchoredSpan, TimeStamped):
                 ),
                 name="annotations_quote_speaker_span_in_order",
                 violation_error_message="A speaker span needs both ends, with start < end.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(cue_start__isnull=True) & Q(cue_end__isnull=True))
+                | (
+                    Q(cue_start__isnull=False)
+                    & Q(cue_end__isnull=False)
+                    & Q(cue_start__lt=F("cue_end"))
+                ),
+                name="annotations_quote_cue_span_in_order",
+                violation_error_message="A cue span needs both ends, with start < end.",
             ),
             models.CheckConstraint(
                 condition=Q(similarity__isnull=True)

@@ -8,7 +8,7 @@ from django.forms.models import BaseInlineFormSet
 
 from articles.anchoring import AnchorError, text_quote_selector
 from articles.models import Entity, EntityAlias
-from articles.names import normalise_alias
+from articles.names import identity_key, normalise_alias
 
 
 class SpanForm(forms.ModelForm):
@@ -95,6 +95,7 @@ class EntityAliasForm(forms.ModelForm):
                 {"alias": f"{alias!r} already names {taken.entity.name} ({taken.entity.kind})."}
             )
         self.instance.normalised = normalised
+        self.instance.key = identity_key(normalised)
         self.instance.kind = kind
         return cleaned
 

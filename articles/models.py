@@ -194,6 +194,9 @@ class EntityAlias(TimeStamped):
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
     alias = models.CharField(max_length=300)
     normalised = models.CharField(max_length=300)
+    # `names.identity_key(normalised)`: spellings that differ only by transliteration
+    # ("Yury"/"Yuri", "Zelenskyy"/"Zelensky") share it, so the extractor finds the actor.
+    key = models.CharField(max_length=300, blank=True)
     # Copied from the entity so that the database can hold "unique per kind".
     kind = models.CharField(max_length=16, choices=EntityKind.choices)
 
@@ -208,6 +211,10 @@ class EntityAlias(TimeStamped):
                 name="articles_entityalias_unique_per_kind",
                 violation_error_message="This spelling already names an entity of this kind.",
             ),
+        ]
+        indexes = [
+            # Extraction: which actor does this new spelling belong to?
+            models.Index(fields=["kind", "key"], name="entityalias_kind_key_idx"),
         ]
 
     def __str__(self) -> str:
@@ -423,3 +430,22 @@ class NearDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} ≈ {self.original_id} ({self.similarity:.2f})"
+
+
+class ArticleTerm(models.Model):
+    """One of an article's weighted story keywords. Articles of a time window that share
+    rare keywords are the candidates a new article's story is chosen among, found with one
+    indexed lookup instead of comparing every pair."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="terms")
+    term = models.CharField(max_length=100)
+    weight = models.FloatField()
+
+    class Meta:
+        constraints = [
+            # Its index serves the candidate lookup (articles having any of these terms).
+            models.UniqueConstraint(fields=["term", "article"], name="articles_term_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.weight:.2f})"

@@ -14,3 +14,29 @@ def normalise_alias(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(folded.split()).strip(_EDGE_PUNCTUATION)
+
+
+# Spellings that romanise one name differently: Yury/Yuri, Dmitriy/Dmitry, Alexei/Aleksei,
+# Zelenskyy/Zelensky, Erdoğan/Erdogan. Applied after accents are stripped.
+_TRANSLITERATION = (("x", "ks"), ("y", "i"), ("ph", "f"))
+
+
+def identity_key(text: str) -> str:
+    """The form under which two spellings of one name meet, beyond `normalise_alias`.
+
+    Accents and punctuation go, common transliteration variants are folded and doubled
+    letters collapse: "Yury Ushakov" and "Yuri Ushakov" share "iuri ushakov". Used to find
+    the actor a new spelling belongs to, never to show.
+    """
+    decomposed = unicodedata.normalize("NFKD", normalise_alias(text))
+    letters = "".join(
+        ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)
+    )
+    key = " ".join(letters.split())
+    for old, new in _TRANSLITERATION:
+        key = key.replace(old, new)
+    collapsed = []
+    for ch in key:
+        if not collapsed or ch != collapsed[-1] or not ch.isalpha():
+            collapsed.append(ch)
+    return "".join(collapsed)

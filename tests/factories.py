@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from annotations.models import Note, Polarity, Quote, Stance, Statement, Tag
 from articles import roles
 from articles.anchoring import text_quote_selector
+from articles.names import identity_key, normalise_alias
 from articles.models import (
     Article,
     Entity,
@@ -87,7 +88,8 @@ class EntityAliasFactory(factory.django.DjangoModelFactory):
 
     entity = factory.SubFactory(EntityFactory)
     alias = factory.LazyAttribute(lambda a: a.entity.name)
-    normalised = factory.LazyAttribute(lambda a: " ".join(a.alias.lower().split()))
+    normalised = factory.LazyAttribute(lambda a: normalise_alias(a.alias))
+    key = factory.LazyAttribute(lambda a: identity_key(a.normalised))
     kind = factory.LazyAttribute(lambda a: a.entity.kind)
 
 
