@@ -12,7 +12,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsdesk
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-dev migrate run demo worker test test-fast bench lint format services clean
+.PHONY: install install-dev migrate run demo worker test test-fast bench eval cues lint format services clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,17 @@ bench: install-dev services
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m tests.benchmarks.bench_spans
 	DATABASE_URL= $(PY) -m tests.benchmarks.bench_spans
 	TEST_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m tests.benchmarks.bench_ingest
+	$(PY) -m tests.benchmarks.bench_extract
+
+# Quote attribution against PolNeAR dev gold (../shared/tools/score_quotes.py at 0.3 and
+# 0.8): bench/results/quotes_dev.json. Figures to report, not a pass/fail test.
+eval: install-dev
+	$(PY) -m tests.benchmarks.eval_quotes --split dev
+	$(PY) -m tests.benchmarks.eval_stories
+
+# Relearn the cue lexicon (articles/nlp/data/cues.txt) from PolNeAR train.
+cues: install
+	$(PY) -m articles.nlp.learn_cues ../shared/corpus/polnear/train
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

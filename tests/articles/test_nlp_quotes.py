@@ -1,0 +1,262 @@
+"""Quote and attribution patterns, one behaviour per test, on short texts of our own.
+
+Plain Python: the extractor over spaCy, no database.
+"""
+
+import pytest
+
+from articles.nlp import extract, model
+from articles.nlp.quotemarks import quote_marks
+from articles.nlp.results import QuoteSpan
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return model.load()
+
+
+def quotes_of(nlp, text: str) -> list[QuoteSpan]:
+    return extract.extract_doc(nlp(text)).quotes
+
+
+def only(found: list[QuoteSpan]) -> QuoteSpan:
+    assert len(found) == 1, [q.text for q in found]
+    return found[0]
+
+
+def speaker_text(text: str, quote: QuoteSpan) -> str | None:
+    if quote.speaker_start is None:
+        return None
+    return text[quote.speaker_start : quote.speaker_end]
+
+
+# --- direct quotes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"), [('"', '"'), ("\u201c", "\u201d"), ("''", "''")], ids=str
+)
+def test_a_direct_quote_is_found_between_straight_curly_or_doubled_marks(nlp, opening, closing):
+    text = (
+        f"{opening}The border talks will resume next week in Vienna,{closing} "
+        "Foreign Minister Anna Keller said on Monday."
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.kind == "direct"
+    assert text[quote.start : quote.end].startswith(opening + "The border talks")
+    assert text[quote.start : quote.end].endswith("Vienna," + closing)
+    assert quote.cue == "said"
+    assert speaker_text(text, quote) == "Foreign Minister Anna Keller"
+    assert quote.speaker == "Anna Keller"
+
+
+def test_the_cue_before_the_quote_attributes_it(nlp):
+    text = 'Prime Minister Tomas Varga told reporters: "We will not sign this treaty."'
+    quote = only(quotes_of(nlp, text))
+    assert quote.kind == "direct"
+    assert quote.text == '"We will not sign this treaty."'
+    assert quote.cue == "told"
+    assert quote.speaker == "Tomas Varga"
+
+
+def test_an_inverted_attribution_names_the_speaker_after_the_cue(nlp):
+    text = "\u201cWe expect a full report by Friday,\u201d said Marta Olsen, a spokeswoman."
+    quote = only(quotes_of(nlp, text))
+    assert speaker_text(text, quote).startswith("Marta Olsen")
+    assert quote.speaker == "Marta Olsen"
+
+
+def test_a_quote_split_around_its_speaker_is_one_quote(nlp):
+    text = (
+        '"The ceasefire has held for three days," Colonel Pieter Daal said, '
+        '"and we intend to keep it that way."'
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.start == 0
+    assert quote.end == len(text)
+    assert quote.cue == "said"
+    assert quote.speaker == "Pieter Daal"
+    assert speaker_text(text, quote) == "Colonel Pieter Daal"
+
+
+def test_a_quote_over_several_paragraphs_is_one_quote(nlp):
+    text = (
+        "Minister Lena Brandt opened the session on Tuesday.\n\n"
+        "\u201cWe came here to agree on the water quotas for the coming decade. "
+        "Nobody in this room wants another dry summer.\n\n"
+        "\u201cThat is why we will stay until the work is done,\u201d Brandt said."
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.text.startswith("\u201cWe came here")
+    assert quote.text.endswith("work is done,\u201d")
+    assert quote.speaker == "Lena Brandt"
+
+
+def test_a_partial_quote_in_reported_speech_makes_one_mixed_quote(nlp):
+    text = (
+        "Kremlin aide Yury Ushakov said the talks between the two leaders "
+        'would be "as frank and confidential as possible."'
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.kind == "mixed"
+    assert quote.text.startswith("the talks between")
+    assert quote.text.endswith('possible."')
+    assert quote.speaker == "Yury Ushakov"
+
+
+def test_a_paragraph_that_is_only_a_quote_continues_the_last_speaker(nlp):
+    text = (
+        '"The harbour will reopen on Monday," port director Ines Kaur said.\n\n'
+        '"Ships that waited outside will be served first, in the order they arrived."'
+    )
+    found = quotes_of(nlp, text)
+    assert len(found) == 2
+    assert found[1].text.startswith('"Ships')
+    assert found[1].speaker == "Ines Kaur"
+    assert found[1].cue == ""
+
+
+def test_quoted_titles_and_scare_quotes_are_not_quotes(nlp):
+    text = 'She appeared on "Meet the Press" on Sunday. The so-called "new era" began in 2022.'
+    assert quotes_of(nlp, text) == []
+
+
+# --- indirect speech ---------------------------------------------------------------
+
+
+def test_indirect_speech_with_that(nlp):
+    text = "Finance Minister Karl Weiss said that the budget would be balanced by 2027."
+    quote = only(quotes_of(nlp, text))
+    assert quote.kind == "indirect"
+    assert quote.text == "that the budget would be balanced by 2027"
+    assert quote.cue == "said"
+    assert quote.speaker == "Karl Weiss"
+
+
+def test_indirect_speech_without_that(nlp):
+    text = "Karl Weiss said the budget would be balanced by 2027."
+    quote = only(quotes_of(nlp, text))
+    assert quote.text == "the budget would be balanced by 2027"
+
+
+def test_indirect_speech_after_its_content(nlp):
+    text = "The budget will be balanced by 2027, Karl Weiss said."
+    quote = only(quotes_of(nlp, text))
+    assert quote.text == "The budget will be balanced by 2027"
+    assert quote.speaker == "Karl Weiss"
+
+
+def test_according_to_names_the_source(nlp):
+    text = "According to Interior Minister Rosa Lind, the border will stay closed until May."
+    quote = only(quotes_of(nlp, text))
+    assert quote.cue == "According"
+    assert quote.text == "the border will stay closed until May"
+    assert speaker_text(text, quote).endswith("Rosa Lind")
+    assert quote.speaker == "Rosa Lind"
+
+
+def test_told_with_a_listener(nlp):
+    text = "Ambassador Omar Haddad told the council the evacuation had been completed."
+    quote = only(quotes_of(nlp, text))
+    assert quote.cue == "told"
+    assert "the evacuation had been completed" in quote.text
+    assert quote.speaker == "Omar Haddad"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cue", "content"),
+    [
+        (
+            "General Ivo Marsh warned that the ceasefire could collapse within days.",
+            "warned",
+            "that the ceasefire could collapse within days",
+        ),
+        (
+            "Senator Clara Voss argued that the sanctions had failed to change anything.",
+            "argued",
+            "that the sanctions had failed to change anything",
+        ),
+        (
+            "Minister Paul Ferro accused the rebels of breaking the truce.",
+            "accused",
+            "the rebels of breaking the truce",
+        ),
+    ],
+    ids=["warned", "argued", "accused"],
+)
+def test_reporting_verbs_beyond_said(nlp, sentence, cue, content):
+    quote = only(quotes_of(nlp, sentence))
+    assert quote.cue == cue
+    assert quote.text == content
+    assert quote.speaker is not None
+
+
+# --- speakers ------------------------------------------------------------------------
+
+
+def test_he_said_resolves_to_the_person_it_refers_to(nlp):
+    text = (
+        "Chinese Foreign Minister Wang Yi arrived in Moscow on Monday.\n\n"
+        '"Our cooperation has no limits," he said.'
+    )
+    quote = only(quotes_of(nlp, text))
+    assert speaker_text(text, quote) == "he"  # the mention in the attribution
+    assert quote.speaker == "Wang Yi"  # the actor it refers to
+
+
+def test_the_aide_resolves_to_the_person_last_named(nlp):
+    text = (
+        "Kremlin aide Yury Ushakov spoke to reporters.\n\n"
+        '"The statement has been prepared in advance," the aide revealed.'
+    )
+    quote = only(quotes_of(nlp, text))
+    assert speaker_text(text, quote) == "the aide"
+    assert quote.speaker == "Yury Ushakov"
+
+
+def test_a_relative_pronoun_points_at_its_person(nlp):
+    text = "The plan was backed by Anna Keller, who said the vote would pass easily."
+    quote = only(quotes_of(nlp, text))
+    assert speaker_text(text, quote) == "who"
+    assert quote.speaker == "Anna Keller"
+
+
+def test_an_unnamed_source_has_a_speaker_span_but_no_actor(nlp):
+    text = "The talks have stalled, a senior diplomat said."
+    quote = only(quotes_of(nlp, text))
+    assert speaker_text(text, quote) == "a senior diplomat"
+    assert quote.speaker is None
+
+
+def test_captions_and_credits_are_never_speakers(nlp):
+    text = (
+        "File photo: AP\n\n"
+        "Photo: Reuters/Ana Lopez\n\n"
+        '"We will rebuild the bridge this year," Mayor Ivan Petrov said.\n\n'
+        "Image credit: Getty Images"
+    )
+    found = quotes_of(nlp, text)
+    quote = only(found)
+    assert quote.speaker == "Ivan Petrov"
+    for credit in ("AP", "Reuters", "Ana Lopez", "Getty Images"):
+        assert credit not in (speaker_text(text, q) or "" for q in found)
+
+
+def test_a_speaker_is_never_inside_the_quote(nlp):
+    text = '"Mr. President, the vote is yours," Senator Dana Whitfield told him.'
+    quote = only(quotes_of(nlp, text))
+    assert quote.speaker_start >= text.index('" ') + 1
+    assert quote.speaker == "Dana Whitfield"
+
+
+# --- quotation marks -----------------------------------------------------------------
+
+
+def test_quote_marks_pair_up_and_report_open_quotes():
+    text = 'He said "yes" and left.\n\n\u201cAn open quote\n\nthat never closes'
+    marks = quote_marks(text)
+    assert [text[m.inner_start : m.inner_end] for m in marks] == [
+        "yes",
+        "An open quote",
+    ]
+    assert marks[1].open
