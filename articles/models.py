@@ -124,8 +124,11 @@ class Article(TimeStamped):
     minhash = models.BinaryField(
         blank=True, default=b"", help_text="MinHash signature of the body (near-duplicates)."
     )
+    extracted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the machine's first pass last ran on it."
+    )
 
-    history = HistoricalRecords(excluded_fields=["body", "raw_text", "minhash"])
+    history = HistoricalRecords(excluded_fields=["body", "raw_text", "minhash", "extracted_at"])
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -133,6 +136,12 @@ class Article(TimeStamped):
             # Article list: newest first, optionally within one outlet.
             models.Index(fields=["-published_at", "-id"], name="article_published_idx"),
             models.Index(fields=["outlet", "-published_at"], name="article_outlet_pub_idx"),
+            # Worker start: the articles whose extraction never ran (or did not finish).
+            models.Index(
+                fields=["id"],
+                condition=Q(extracted_at__isnull=True),
+                name="article_not_extracted_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from articles import ingest, services
+from articles.services import import_work
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,13 @@ def import_files(batch_id: int, file_ids: list[int]) -> int:
     return len(services.import_files_process(batch_id=batch_id, file_ids=file_ids))
 
 
+# Safe to deliver twice: extraction replaces an article's untouched suggestions, and the
+# per-article row lock keeps two runs on one article from interleaving.
+@shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
+def extract_articles(article_ids: list[int]) -> None:
+    services.articles_extract(article_ids=article_ids)
+
+
 @worker_init.connect
 def _load_text_models_before_forking(**kwargs: Any) -> None:
     # SciPy and datasketch take a second and a half to import: load them in the parent,
@@ -61,3 +69,12 @@ def _resume_unfinished_imports(**kwargs: Any) -> None:
         return
     if count:
         logger.info("Re-offered %s pending import files of unfinished batches", count)
+    try:
+        waiting = services.articles_pending_extraction()
+    except Exception:
+        logger.exception("Could not look for articles awaiting extraction")
+        return
+    for chunk in import_work.chunks(waiting):
+        extract_articles.delay(chunk)
+    if waiting:
+        logger.info("Queued extraction of %s articles that never had it", len(waiting))

@@ -1,7 +1,11 @@
 """Every write in the articles app goes through a function here; the web views, the API,
 the admin, the CLI and the Celery tasks all call the same ones."""
 
-from articles.services.extraction import articles_extract
+from articles.services.extraction import (
+    articles_extract,
+    articles_extract_safely,
+    articles_pending_extraction,
+)
 from articles.services.import_work import (
     BatchProgress,
     import_batch_process_pending,
@@ -23,6 +27,8 @@ __all__ = [
     "Upload",
     "UserCreateError",
     "articles_extract",
+    "articles_extract_safely",
+    "articles_pending_extraction",
     "import_batch_create",
     "import_batch_process_pending",
     "import_batch_refresh",

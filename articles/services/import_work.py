@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from articles import ingest
 from articles.models import Article, ArticleBand, ImportBatch, ImportFile, NearDuplicate, Outlet
-from articles.services.extraction import articles_extract
+from articles.services.extraction import articles_extract_safely
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def import_files_process(*, batch_id: int, file_ids: Sequence[int]) -> list[int]
             # sees its article and records a duplicate.
             created = _persist(outcomes)
         if created:
-            articles_extract(article_ids=created)
+            articles_extract_safely(article_ids=created)
     import_batch_refresh(batch_id=batch_id)
     return created
 

@@ -68,6 +68,9 @@ def _store(
     body = article.body
     machine_suggested = {"origin": Origin.MACHINE, "status": ReviewStatus.SUGGESTED}
     with transaction.atomic():
+        # Two runs on one article (a redelivered task beside a worker's start-up pass)
+        # take turns here instead of both inserting.
+        Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
         _drop_earlier_suggestions(article.pk)
         # What analysts made or reviewed stays, and is not suggested again.
         kept_mentions = set(

@@ -334,9 +334,32 @@ def test_extraction_runs_once_on_each_new_article_through_the_one_hook(settings)
     _import([services.Upload.from_bytes("again.txt", texts.ARTICLE_ONE.encode())])
     assert calls == [[_files(first)["one.txt"].article_id]], "duplicates are not extracted again"
 
+    assert Article.objects.get(pk=calls[0][0]).extracted_at is not None
+
     settings.INGEST_EXTRACTION = False
     _import([services.Upload.from_bytes("two.txt", texts.ARTICLE_TWO.encode())])
     assert len(calls) == 1, "INGEST_EXTRACTION=false switches the step off"
+    assert Article.objects.get(title__startswith="Coastal states").extracted_at is None
+    assert services.articles_pending_extraction() == [], "nothing to catch up while off"
+
+    settings.INGEST_EXTRACTION = True
+    (waiting,) = services.articles_pending_extraction()
+    services.articles_extract(article_ids=[waiting])
+    assert calls[-1] == [waiting], "switched on again, the articles it missed are caught up"
+    assert services.articles_pending_extraction() == []
+
+
+def broken_extraction(*, article_ids: list[int]) -> None:
+    raise RuntimeError("a bug in the extractor")
+
+
+def test_a_failing_extractor_neither_stalls_the_batch_nor_loses_its_articles(settings):
+    settings.INGEST_EXTRACTOR = "tests.articles.test_import_service.broken_extraction"
+    batch = _import([services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode())])
+    assert (batch.status, batch.imported) == ("done", 1)
+    article = _files(batch)["one.txt"].article
+    assert article.extracted_at is None
+    assert services.articles_pending_extraction() == [article.pk], "tried again later"
 
 
 def test_resume_queues_the_pending_files_of_unfinished_batches_only(monkeypatch):
@@ -350,3 +373,26 @@ def test_resume_queues_the_pending_files_of_unfinished_batches_only(monkeypatch)
     _import([services.Upload.from_bytes("two.txt", texts.ARTICLE_TWO.encode())])
     assert services.import_batches_resume() == 1
     assert queued == [(waiting.pk, list(waiting.files.values_list("pk", flat=True)))]
+
+
+def test_a_starting_worker_queues_the_articles_that_missed_extraction(monkeypatch, settings):
+    from articles import tasks
+
+    settings.INGEST_EXTRACTION = False
+    batch = _import(
+        [
+            services.Upload.from_bytes(
+                f"{n}.txt", f"{texts.ARTICLE_ONE}\nFiled by desk number {n}.\n".encode()
+            )
+            for n in range(5)
+        ]
+    )
+    settings.INGEST_EXTRACTION = True
+    settings.IMPORT_CHUNK_SIZE = 2
+    queued: list[list[int]] = []
+    monkeypatch.setattr(tasks.extract_articles, "delay", queued.append)
+
+    tasks._resume_unfinished_imports()
+
+    ids = sorted(f.article_id for f in batch.files.all())
+    assert queued == [ids[0:2], ids[2:4], ids[4:5]]

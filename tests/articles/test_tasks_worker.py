@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
+from annotations.models import Quote
 from articles import tasks
-from articles.models import ImportBatch, ImportFile
+from articles.models import Article, ImportBatch, ImportFile, Mention
 from tests.factories import ArticleFactory, ImportBatchFactory, ImportFileFactory
 from tests.processes import wait_for
 
@@ -61,3 +62,25 @@ def test_worker_keeps_a_batch_with_pending_files_running(celery_worker):
     )
     batch.refresh_from_db()
     assert (batch.files_total, batch.files_done, batch.imported, batch.failed) == (2, 2, 1, 1)
+
+
+def test_worker_process_runs_the_machine_pass_on_an_article_that_missed_it(celery_worker):
+    from tests.data import texts
+
+    article = ArticleFactory(body=texts.ARTICLE_ONE)
+    assert article.extracted_at is None
+
+    tasks.extract_articles.delay([article.pk])
+
+    wait_for(
+        lambda: Article.objects.get(pk=article.pk).extracted_at is not None,
+        what="the worker to extract the article",
+        timeout=120,
+    )
+    varga = Mention.objects.get(article=article, exact="Elena Varga")
+    assert (varga.origin, varga.status, varga.entity.name) == (
+        "machine",
+        "suggested",
+        "Elena Varga",
+    )
+    assert Quote.objects.filter(article=article, speaker=varga.entity, cue="told").exists()
