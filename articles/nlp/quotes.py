@@ -18,7 +18,6 @@ contains, or for "he", "she" and "the aide" the actor last spoken of.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
@@ -43,12 +42,6 @@ INHERITS_SUBJECT = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acomp"
 CONTENT_DEPS = frozenset(
     {"xcomp", "dobj", "obj", "dative", "prep", "oprd", "attr", "acomp", "pcomp"}
 )
-
-
-@dataclass(slots=True)
-class _Attribution:
-    cue: Token | None
-    speaker: Span | None
 
 
 class _Reader:
