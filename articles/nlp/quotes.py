@@ -29,6 +29,11 @@ SPEAKER_KINDS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 PLURAL_PRONOUNS = frozenset({"they", "we"})
+# "according to the readout": a source that is a text, not a person last spoken of.
+DOCUMENT_NOUNS = frozenset(
+    {"readout", "statement", "report", "transcript", "release", "document", "memo",
+     "letter", "filing", "poll", "survey", "study", "data", "record", "records", "account"}
+)
 # The widest gap between a quote and its cue, in tokens ('," the Kremlin's top foreign
 # policy adviser Yuri Ushakov told reporters on Wednesday').
 CUE_AFTER_TOKENS = 16
@@ -192,14 +197,24 @@ class _Reader:
             return None, None
         span = self.referent.get(span.start, span)
         mention = self.mention_in(span)
+        head = span.root
+        if mention is not None and mention.kind == "NORP" and not (
+            mention.start <= head.idx < mention.end
+        ):
+            # "the Russian chief", "Chinese officials", "the Chinese readout": a
+            # nationality describes the speaker, it is not who spoke.
+            mention = None
         if mention is not None:
             return mention.canonical, mention.kind
-        head = span.root
         if head.lower_ in PERSONAL_PRONOUNS:
             return self.actor_before(span.start_char)
         if head.lower_ in PLURAL_PRONOUNS:
             return self.actor_before(span.start_char, plural=True)
-        if head.pos_ == "NOUN" and any(t.dep_ == "det" and t.lower_ == "the" for t in head.lefts):
+        if (
+            head.pos_ == "NOUN"
+            and head.lemma_.lower() not in DOCUMENT_NOUNS
+            and any(t.dep_ == "det" and t.lower_ == "the" for t in head.lefts)
+        ):
             # "the aide", "the minister": the person last spoken of.
             return self.actor_before(span.start_char)
         return None, None
@@ -273,7 +288,14 @@ class _Reader:
         found = frame(cue)
         if found is None or not cues.is_cue(cue.lemma_.lower(), found[0]):
             return None
-        return self.trim(found[1])
+        # The parser runs a headline without a full stop into the next paragraph: what
+        # a cue reports stays in the cue's paragraph (quotes over several paragraphs are
+        # joined by their quotation marks, not here).
+        para_start, para_end = self.paragraph_of(cue.idx)
+        inside = [t.i for t in found[1] if para_start <= t.idx < para_end]
+        if not inside:
+            return None
+        return self.trim(self.doc[inside[0] : inside[-1] + 1])
 
     def trim(self, span: Span) -> Span | None:
         """Without surrounding punctuation and conjunctions (keeps quote marks)."""
@@ -511,11 +533,13 @@ def frame(cue: Token) -> tuple[str, Span] | None:
     # What the verb governs to its right: "urged Congress to act", "accused Russia of
     # amassing troops", "called him a liar", "vowed to fight".
     parts = [c for c in cue.rights if c.dep_ in CONTENT_DEPS]
-    if parts:
+    before = [c for c in cue.lefts if c.dep_ == "ccomp"]
+    # '..., an adviser said on Wednesday' / 'said in a statement': a clause before the
+    # cue is what was said, the prepositions after it only say when and how.
+    if parts and not (before and all(c.dep_ == "prep" for c in parts)):
         return parts[0].dep_, doc[parts[0].left_edge.i : parts[-1].right_edge.i + 1]
-    for child in cue.lefts:
-        if child.dep_ == "ccomp":
-            return "ccomp-before", doc[child.left_edge.i : child.right_edge.i + 1]
+    if before:
+        return "ccomp-before", doc[before[0].left_edge.i : before[0].right_edge.i + 1]
     if cue.dep_ in ("parataxis", "ccomp") and cue.head.i < cue.i:
         part = [t for t in cue.head.subtree if t.i < cue.left_edge.i]
         if part:

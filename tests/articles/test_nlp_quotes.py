@@ -146,6 +146,45 @@ def test_indirect_speech_after_its_content(nlp):
     assert quote.speaker == "Karl Weiss"
 
 
+def test_a_clause_before_the_cue_beats_when_and_where_after_it(nlp):
+    # '..., an adviser said on Wednesday': the content is the clause, not "on Wednesday".
+    for attribution in ("said on Wednesday", "said in a statement"):
+        text = f"The two leaders will sign a joint statement in Vienna, a senior aide {attribution}."
+        quote = only(quotes_of(nlp, text))
+        assert quote.text == "The two leaders will sign a joint statement in Vienna"
+        assert speaker_text(text, quote) == "a senior aide"
+
+
+def test_reported_speech_never_runs_into_the_next_paragraph(nlp):
+    # A headline without a full stop is parsed as one sentence with the next paragraph.
+    text = "Varga tells Keller he will attend the forum\n\nThe forum opens in Vienna on Monday."
+    quote = only(quotes_of(nlp, text))
+    assert quote.text == "he will attend the forum"
+
+
+def test_a_nationality_describes_a_speaker_it_does_not_name_one(nlp):
+    text = (
+        "President Tomas Varga arrived in Vienna on Monday.\n\n"
+        "The Austrian chief said the border would reopen in May.\n\n"
+        "Austrian officials said the talks had stalled."
+    )
+    chief, officials = quotes_of(nlp, text)
+    assert speaker_text(text, chief) == "The Austrian chief"
+    assert chief.speaker == "Tomas Varga"  # the person last named, not "Austrian"
+    assert speaker_text(text, officials) == "Austrian officials"
+    assert officials.speaker is None
+
+
+def test_a_document_as_source_is_not_the_person_last_named(nlp):
+    text = (
+        "Tomas Varga met Anna Keller in Vienna.\n\n"
+        "According to the readout, Varga told Keller the sanctions had failed."
+    )
+    according = [q for q in quotes_of(nlp, text) if q.cue == "According"]
+    assert speaker_text(text, only(according)).endswith("readout")
+    assert according[0].speaker is None
+
+
 def test_according_to_names_the_source(nlp):
     text = "According to Interior Minister Rosa Lind, the border will stay closed until May."
     quote = only(quotes_of(nlp, text))
