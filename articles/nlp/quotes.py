@@ -31,8 +31,24 @@ PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 PLURAL_PRONOUNS = frozenset({"they", "we"})
 # "according to the readout": a source that is a text, not a person last spoken of.
 DOCUMENT_NOUNS = frozenset(
-    {"readout", "statement", "report", "transcript", "release", "document", "memo",
-     "letter", "filing", "poll", "survey", "study", "data", "record", "records", "account"}
+    {
+        "readout",
+        "statement",
+        "report",
+        "transcript",
+        "release",
+        "document",
+        "memo",
+        "letter",
+        "filing",
+        "poll",
+        "survey",
+        "study",
+        "data",
+        "record",
+        "records",
+        "account",
+    }
 )
 # The widest gap between a quote and its cue, in tokens ('," the Kremlin's top foreign
 # policy adviser Yuri Ushakov told reporters on Wednesday').
@@ -198,8 +214,10 @@ class _Reader:
         span = self.referent.get(span.start, span)
         mention = self.mention_in(span)
         head = span.root
-        if mention is not None and mention.kind == "NORP" and not (
-            mention.start <= head.idx < mention.end
+        if (
+            mention is not None
+            and mention.kind == "NORP"
+            and not (mention.start <= head.idx < mention.end)
         ):
             # "the Russian chief", "Chinese officials", "the Chinese readout": a
             # nationality describes the speaker, it is not who spoke.

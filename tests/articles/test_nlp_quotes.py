@@ -149,7 +149,9 @@ def test_indirect_speech_after_its_content(nlp):
 def test_a_clause_before_the_cue_beats_when_and_where_after_it(nlp):
     # '..., an adviser said on Wednesday': the content is the clause, not "on Wednesday".
     for attribution in ("said on Wednesday", "said in a statement"):
-        text = f"The two leaders will sign a joint statement in Vienna, a senior aide {attribution}."
+        text = (
+            f"The two leaders will sign a joint statement in Vienna, a senior aide {attribution}."
+        )
         quote = only(quotes_of(nlp, text))
         assert quote.text == "The two leaders will sign a joint statement in Vienna"
         assert speaker_text(text, quote) == "a senior aide"
