@@ -257,3 +257,35 @@ class Note(TimeStamped):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class Deletion(models.Model):
+    """A tombstone: a row that was deleted, so that a client syncing with `updated_since`
+    can drop its copy. Written by database triggers (`articles.dbguards`) on every delete,
+    whatever did it: a service, a cascade, the admin or a re-run of the extractor."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        ENTITY = "entity", "Entity"
+        STORY = "story", "Story"
+        MENTION = "mention", "Mention"
+        QUOTE = "quote", "Quote"
+        STATEMENT = "statement", "Statement"
+        STANCE = "stance", "Stance"
+        NOTE = "note", "Note"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    # Plain integers, not foreign keys: the article may be gone too.
+    article_id = models.BigIntegerField(null=True, blank=True)
+    deleted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["deleted_at", "id"]
+        indexes = [
+            # The deleted feed: everything deleted since a client's last pull, in order.
+            models.Index(fields=["deleted_at", "id"], name="deletion_since_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"

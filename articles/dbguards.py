@@ -1,9 +1,12 @@
-"""Database triggers for the invariants a CHECK constraint cannot hold.
+"""Database triggers for the invariants a CHECK constraint cannot hold, and tombstones.
 
 - An article's body (and its content hash) never changes once stored: every span in the
   project points into it.
 - A span's TextQuoteSelector matches the body it points into: body[start:end] == exact,
   and prefix/suffix are the (up to) 32 characters either side.
+- Every deleted article, entity, story, statement and span leaves a row in
+  annotations_deletion (the API's `deleted` feed), however it was deleted: a service, a
+  cascade, the admin, a bulk delete.
 
 They are (re)installed after every `migrate` (see ArticlesConfig.ready) rather than by a
 migration alone, because SQLite drops a table's triggers whenever Django rebuilds that
@@ -28,6 +31,19 @@ SPAN_TABLES = (
     "annotations_stance",
     "annotations_note",
 )
+
+# Tables whose deleted rows leave a tombstone in annotations_deletion (the API's deleted
+# feed), with the kind a client knows them by; span tables also record their article.
+TOMBSTONE_TABLES = {
+    "articles_article": "article",
+    "articles_entity": "entity",
+    "articles_story": "story",
+    "articles_mention": "mention",
+    "annotations_quote": "quote",
+    "annotations_statement": "statement",
+    "annotations_stance": "stance",
+    "annotations_note": "note",
+}
 
 BODY_IMMUTABLE = "Article body is immutable: every annotation points into it."
 ANCHOR_MISMATCH = "Span does not match the article body (body[start:end] must equal exact)."
@@ -72,6 +88,23 @@ _POSTGRES_FUNCTIONS = [
     $$ LANGUAGE plpgsql
     """,
     """
+    CREATE OR REPLACE FUNCTION newsdesk_record_deletion() RETURNS trigger AS $$
+    BEGIN
+        -- PL/pgSQL compiles a trigger function per table, so OLD.article_id is only
+        -- looked at on the span tables, which have it. clock_timestamp(), not now(): the
+        -- time of the delete itself, not of its transaction's start.
+        IF TG_ARGV[1] = 'span' THEN
+            INSERT INTO annotations_deletion (kind, object_id, article_id, deleted_at)
+            VALUES (TG_ARGV[0], OLD.id, OLD.article_id, clock_timestamp());
+        ELSE
+            INSERT INTO annotations_deletion (kind, object_id, article_id, deleted_at)
+            VALUES (TG_ARGV[0], OLD.id, NULL, clock_timestamp());
+        END IF;
+        RETURN OLD;
+    END
+    $$ LANGUAGE plpgsql
+    """,
+    """
     CREATE OR REPLACE TRIGGER newsdesk_article_body_immutable
     BEFORE UPDATE ON articles_article
     FOR EACH ROW EXECUTE FUNCTION newsdesk_article_body_immutable()
@@ -87,6 +120,14 @@ def _postgres_statements() -> list[str]:
         FOR EACH ROW EXECUTE FUNCTION newsdesk_span_matches_body()
         """
         for table in SPAN_TABLES
+    ] + [
+        f"""
+        CREATE OR REPLACE TRIGGER newsdesk_record_deletion
+        AFTER DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION newsdesk_record_deletion(
+            '{kind}', '{"span" if table in SPAN_TABLES else "row"}')
+        """
+        for table, kind in TOMBSTONE_TABLES.items()
     ]
 
 
@@ -127,6 +168,21 @@ def _sqlite_statements() -> list[str]:
                 BEGIN SELECT RAISE(ABORT, '{ANCHOR_MISMATCH}'); END
                 """
             )
+    for table, kind in TOMBSTONE_TABLES.items():
+        name = f"newsdesk_{table}_record_deletion"
+        article = "OLD.article_id" if table in SPAN_TABLES else "NULL"
+        statements.append(f"DROP TRIGGER IF EXISTS {name}")
+        # Django stores SQLite datetimes as UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'.
+        statements.append(
+            f"""
+            CREATE TRIGGER {name} AFTER DELETE ON {table}
+            BEGIN
+                INSERT INTO annotations_deletion (kind, object_id, article_id, deleted_at)
+                VALUES ('{kind}', OLD.id, {article},
+                        strftime('%Y-%m-%d %H:%M:%f000', 'now'));
+            END
+            """
+        )
     return statements
 
 
