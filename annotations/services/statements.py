@@ -1,4 +1,4 @@
-"""Every write in the annotations app goes through a function here."""
+"""Statements: the same utterance reported by several outlets, linked across a story."""
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence

@@ -1,0 +1,21 @@
+"""Every write in the annotations app goes through a function here; the API, the browser
+views, the admin and the Celery tasks all call the same ones."""
+
+from annotations.services.notes import note_create, note_delete, note_update
+from annotations.services.quotes import quote_create, quote_delete, quote_review, quote_update
+from annotations.services.stances import stance_create, stance_delete, stance_update
+from annotations.services.statements import statements_link
+
+__all__ = [
+    "note_create",
+    "note_delete",
+    "note_update",
+    "quote_create",
+    "quote_delete",
+    "quote_review",
+    "quote_update",
+    "stance_create",
+    "stance_delete",
+    "stance_update",
+    "statements_link",
+]

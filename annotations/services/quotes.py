@@ -1,0 +1,163 @@
+"""Analysts' writes on quotes: tag one, correct it, review a suggestion, delete it.
+
+Every function takes the acting user, checks (guards) before it writes, records the user
+in the quote's history, and runs in one transaction with the row locked, so a stale write
+(If-Match) or a refused one changes nothing.
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from annotations.models import Quote
+from articles.models import Article, Origin, ReviewStatus
+from articles.services.guards import (
+    WriteRefused,
+    anchored,
+    check_if_match,
+    check_inner_span,
+    entity_or_refused,
+    moved_span,
+    require_annotator,
+    require_owner,
+)
+
+# Fields a PATCH may change, besides the span (start, end and exact go together).
+QUOTE_FIELDS = (
+    "speaker",
+    "speaker_start",
+    "speaker_end",
+    "cue",
+    "cue_start",
+    "cue_end",
+    "kind",
+)
+
+
+def _kind(kind: str) -> str:
+    if kind not in Quote.Kind.values:
+        raise WriteRefused("kind", f"kind must be one of {', '.join(Quote.Kind.values)}.")
+    return kind
+
+
+def quote_create(
+    *,
+    user: Any,
+    article_id: int,
+    start: int,
+    end: int,
+    exact: str,
+    speaker_id: int | None = None,
+    speaker_start: int | None = None,
+    speaker_end: int | None = None,
+    cue: str = "",
+    cue_start: int | None = None,
+    cue_end: int | None = None,
+    kind: str = Quote.Kind.DIRECT,
+) -> Quote:
+    """An analyst's quote, confirmed from the start, anchored to the article body."""
+    require_annotator(user)
+    article = Article.objects.filter(pk=article_id).only("pk", "body").first()
+    if article is None:
+        raise WriteRefused("article", f"There is no article {article_id}.")
+    selector = anchored(article, start, end, exact)
+    check_inner_span(article, "speaker", speaker_start, speaker_end)
+    check_inner_span(article, "cue", cue_start, cue_end)
+    quote = Quote(
+        article=article,
+        start=start,
+        end=end,
+        exact=selector.exact,
+        prefix=selector.prefix,
+        suffix=selector.suffix,
+        speaker=entity_or_refused(speaker_id, "speaker"),
+        speaker_start=speaker_start,
+        speaker_end=speaker_end,
+        cue=cue,
+        cue_start=cue_start,
+        cue_end=cue_end,
+        kind=_kind(kind),
+        origin=Origin.ANALYST,
+        status=ReviewStatus.CONFIRMED,
+        created_by=user,
+    )
+    quote._history_user = user  # type: ignore[attr-defined]
+    quote.save()
+    return quote
+
+
+def _locked(quote_id: int) -> Quote:
+    quote = Quote.objects.select_for_update().select_related("article").filter(pk=quote_id).first()
+    if quote is None:
+        raise Quote.DoesNotExist(f"There is no quote {quote_id}.")
+    return quote
+
+
+def _may_change(user: Any, quote: Quote) -> None:
+    # A machine suggestion belongs to no one: any analyst may correct it. An analyst's
+    # quote is its author's (or an admin's) to change.
+    if quote.origin == Origin.MACHINE:
+        require_annotator(user)
+    else:
+        require_owner(user, quote)
+
+
+@transaction.atomic
+def quote_update(
+    *, user: Any, quote_id: int, changes: dict[str, Any], if_match: str | None = None
+) -> Quote:
+    """Change a quote's span, speaker, cue or kind. `changes` holds only the fields given;
+    `speaker` is an entity id or None. A corrected machine suggestion is confirmed by the
+    analyst who corrected it."""
+    quote = _locked(quote_id)
+    _may_change(user, quote)
+    check_if_match(quote, if_match)
+    article = quote.article
+    moved_span(quote, article, changes)
+    for field in QUOTE_FIELDS:
+        if field not in changes:
+            continue
+        value = changes[field]
+        if field == "speaker":
+            quote.speaker = entity_or_refused(value, "speaker")
+        elif field == "kind":
+            quote.kind = _kind(value)
+        else:
+            setattr(quote, field, value)
+    check_inner_span(article, "speaker", quote.speaker_start, quote.speaker_end)
+    check_inner_span(article, "cue", quote.cue_start, quote.cue_end)
+    if quote.origin == Origin.MACHINE and quote.status == ReviewStatus.SUGGESTED:
+        quote.status = ReviewStatus.CONFIRMED
+    if quote.origin == Origin.MACHINE:
+        quote.reviewed_by, quote.reviewed_at = user, timezone.now()
+    quote._history_user = user  # type: ignore[attr-defined]
+    quote.save()
+    return quote
+
+
+@transaction.atomic
+def quote_review(*, user: Any, quote_id: int, status: str, if_match: str | None = None) -> Quote:
+    """Accept (confirmed) or reject (rejected) a quote; any analyst may review."""
+    if status not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
+        raise WriteRefused("status", "A review confirms or rejects.")
+    quote = _locked(quote_id)
+    require_annotator(user)
+    check_if_match(quote, if_match)
+    quote.status = status
+    quote.reviewed_by, quote.reviewed_at = user, timezone.now()
+    quote._history_user = user  # type: ignore[attr-defined]
+    quote.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    return quote
+
+
+@transaction.atomic
+def quote_delete(*, user: Any, quote_id: int, if_match: str | None = None) -> None:
+    """Delete an analyst's quote (its author or an admin). Machine suggestions are
+    rejected, not deleted, so that the extractor does not suggest them again; only an
+    admin deletes one."""
+    quote = _locked(quote_id)
+    require_owner(user, quote)
+    check_if_match(quote, if_match)
+    quote._history_user = user  # type: ignore[attr-defined]
+    quote.delete()

@@ -1,0 +1,148 @@
+"""Analysts' stances: who supports or opposes whom or what, with the span that says so."""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from annotations.models import Polarity, Quote, Stance
+from articles.models import Article
+from articles.services.guards import (
+    WriteRefused,
+    anchored,
+    check_if_match,
+    entity_or_refused,
+    moved_span,
+    require_annotator,
+    require_owner,
+)
+
+ONE_PER_QUOTE = "You already recorded a stance on this quote."
+
+
+def _polarity(slug: str) -> Polarity:
+    polarity = Polarity.objects.filter(slug=slug, is_active=True).first()
+    if polarity is None:
+        offered = ", ".join(Polarity.objects.filter(is_active=True).values_list("slug", flat=True))
+        raise WriteRefused("polarity", f"{slug!r} is not in the vocabulary ({offered}).")
+    return polarity
+
+
+def _quote(quote_id: int | None, article: Article) -> Quote | None:
+    if quote_id is None:
+        return None
+    quote = Quote.objects.filter(pk=quote_id).only("pk", "article_id").first()
+    if quote is None:
+        raise WriteRefused("quote", f"There is no quote {quote_id}.")
+    if quote.article_id != article.pk:
+        raise WriteRefused("quote", f"Quote {quote_id} is in another article.")
+    return quote
+
+
+def _check_target(stance: Stance) -> None:
+    if stance.target_entity_id is None and not stance.target_text.strip():
+        raise WriteRefused("target", "A stance needs a target entity or a target topic.")
+
+
+def _save(stance: Stance, user: Any) -> Stance:
+    stance._history_user = user  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            stance.save()
+    except IntegrityError as error:
+        # The only unique rule a valid stance can break (two requests at once).
+        if stance.quote_id is not None:
+            raise WriteRefused("quote", ONE_PER_QUOTE) from error
+        raise
+    return stance
+
+
+def stance_create(
+    *,
+    user: Any,
+    article_id: int,
+    start: int,
+    end: int,
+    exact: str,
+    holder_id: int,
+    polarity: str,
+    target_id: int | None = None,
+    target_text: str = "",
+    note: str = "",
+    quote_id: int | None = None,
+) -> Stance:
+    require_annotator(user)
+    article = Article.objects.filter(pk=article_id).only("pk", "body").first()
+    if article is None:
+        raise WriteRefused("article", f"There is no article {article_id}.")
+    selector = anchored(article, start, end, exact)
+    holder = entity_or_refused(holder_id, "holder")
+    quote = _quote(quote_id, article)
+    if quote is not None and Stance.objects.filter(created_by=user, quote=quote).exists():
+        raise WriteRefused("quote", ONE_PER_QUOTE)
+    stance = Stance(
+        article=article,
+        start=start,
+        end=end,
+        exact=selector.exact,
+        prefix=selector.prefix,
+        suffix=selector.suffix,
+        quote=quote,
+        holder=holder,
+        target_entity=entity_or_refused(target_id, "target"),
+        target_text=target_text.strip(),
+        polarity=_polarity(polarity),
+        note=note,
+        created_by=user,
+    )
+    _check_target(stance)
+    return _save(stance, user)
+
+
+@transaction.atomic
+def stance_update(
+    *, user: Any, stance_id: int, changes: dict[str, Any], if_match: str | None = None
+) -> Stance:
+    """Change any of a stance's span, holder, target (`target` an entity id or None,
+    `target_text`), polarity (a slug), note or quote."""
+    stance = (
+        Stance.objects.select_for_update().select_related("article").filter(pk=stance_id).first()
+    )
+    if stance is None:
+        raise Stance.DoesNotExist(f"There is no stance {stance_id}.")
+    require_owner(user, stance)
+    check_if_match(stance, if_match)
+    moved_span(stance, stance.article, changes)
+    if "holder" in changes:
+        if changes["holder"] is None:
+            raise WriteRefused("holder", "A stance needs a holder.")
+        stance.holder = entity_or_refused(changes["holder"], "holder")  # type: ignore[assignment]
+    if "target" in changes:
+        stance.target_entity = entity_or_refused(changes["target"], "target")
+    if "target_text" in changes:
+        stance.target_text = (changes["target_text"] or "").strip()
+    if "polarity" in changes:
+        stance.polarity = _polarity(changes["polarity"])
+    if "note" in changes:
+        stance.note = changes["note"] or ""
+    if "quote" in changes:
+        stance.quote = _quote(changes["quote"], stance.article)
+        if (
+            stance.quote is not None
+            and Stance.objects.filter(created_by_id=stance.created_by_id, quote=stance.quote)
+            .exclude(pk=stance.pk)
+            .exists()
+        ):
+            raise WriteRefused("quote", ONE_PER_QUOTE)
+    _check_target(stance)
+    return _save(stance, user)
+
+
+@transaction.atomic
+def stance_delete(*, user: Any, stance_id: int, if_match: str | None = None) -> None:
+    stance = Stance.objects.select_for_update().filter(pk=stance_id).first()
+    if stance is None:
+        raise Stance.DoesNotExist(f"There is no stance {stance_id}.")
+    require_owner(user, stance)
+    check_if_match(stance, if_match)
+    stance._history_user = user  # type: ignore[attr-defined]
+    stance.delete()

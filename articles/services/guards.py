@@ -1,0 +1,129 @@
+"""What every analyst write checks before it changes anything: who may make it, that its
+span fits the article body, and that the row is still the version the writer saw.
+
+The services raise these errors; the API turns them into 403, 400 (with the field) and
+412, the browser views into messages. A refused write changes nothing: every check runs
+before the first write of its transaction.
+"""
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from django.db.models import Model
+
+from articles import roles
+from articles.anchoring import AnchorError, TextQuoteSelector, verified_selector
+from articles.models import Article, Entity
+
+
+class WriteRefused(ValueError):
+    """Bad input, with the field it is about (`non_field_errors` when none)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class NotAllowed(PermissionError):
+    """The user may see the row but not make this change."""
+
+
+class PreconditionFailed(Exception):
+    """The row changed since the writer read it (If-Match does not match its ETag)."""
+
+
+class Versioned(Protocol):
+    pk: Any
+    updated_at: datetime
+
+
+def etag_of(row: Versioned) -> str:
+    """A strong ETag: the model, the id and the last change, to the microsecond."""
+    micros = int(row.updated_at.timestamp() * 1_000_000)
+    return f'"{type(row).__name__.lower()}-{row.pk}-{micros}"'
+
+
+def check_if_match(row: Versioned, if_match: str | None) -> None:
+    """Refuse the write when If-Match names other versions than the row's current one.
+    No If-Match (None) means the writer does not ask for the check."""
+    if if_match is None:
+        return
+    wanted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if "*" in wanted or etag_of(row) in wanted:
+        return
+    raise PreconditionFailed(
+        f"This {type(row).__name__.lower()} has changed since you read it "
+        f"(its ETag is now {etag_of(row)}); read it again and redo your change."
+    )
+
+
+def require_annotator(user: Any) -> None:
+    """Analysts and admins write annotations and review suggestions; api-clients read."""
+    if roles.role_of(user) not in (roles.ANALYST, roles.ADMIN):
+        raise NotAllowed("Only analysts and admins may change annotations.")
+
+
+def require_owner(user: Any, row: Model) -> None:
+    """Analysts change their own items; admins change anyone's."""
+    require_annotator(user)
+    if roles.role_of(user) == roles.ADMIN:
+        return
+    if getattr(row, "created_by_id", None) != user.pk:
+        raise NotAllowed(f"Only its author or an admin may change this {row._meta.verbose_name}.")
+
+
+def anchored(article: Article, start: int, end: int, exact: str) -> TextQuoteSelector:
+    """The selector of body[start:end], refused with the field at fault when the offsets
+    are out of range or the text there is not `exact`."""
+    try:
+        return verified_selector(article.body, start, end, exact)
+    except AnchorError as error:
+        if start < 0:
+            field = "start"
+        elif end <= start or end > len(article.body):
+            field = "end"
+        else:
+            field = "exact"
+        raise WriteRefused(field, str(error)) from error
+
+
+def check_inner_span(article: Article, name: str, start: int | None, end: int | None) -> None:
+    """A speaker or cue span: both ends or neither, in order, inside the body."""
+    if start is None and end is None:
+        return
+    if start is None or end is None:
+        raise WriteRefused(f"{name}_start", f"Give both {name}_start and {name}_end, or neither.")
+    if not 0 <= start < end:
+        raise WriteRefused(
+            f"{name}_end", f"{name}_end ({end}) must be after {name}_start ({start})."
+        )
+    if end > len(article.body):
+        raise WriteRefused(
+            f"{name}_end",
+            f"{name}_end ({end}) is past the end of the text ({len(article.body)} characters).",
+        )
+
+
+def entity_or_refused(entity_id: int | None, field: str) -> Entity | None:
+    """The entity with this id (None for None), or a refusal naming the field."""
+    if entity_id is None:
+        return None
+    entity = Entity.objects.filter(pk=entity_id).first()
+    if entity is None:
+        raise WriteRefused(field, f"There is no entity {entity_id}.")
+    return entity
+
+
+def moved_span(row: Any, article: Article, changes: dict[str, Any]) -> None:
+    """Move `row`'s span (start, end, exact, prefix, suffix) when `changes` gives one:
+    start, end and exact come together, and exact must be the text at start-end."""
+    span = {key: changes[key] for key in ("start", "end", "exact") if key in changes}
+    if not span:
+        return
+    missing = {"start", "end", "exact"} - set(span)
+    if missing:
+        raise WriteRefused(sorted(missing)[0], "Give start, end and exact together to move a span.")
+    selector = anchored(article, span["start"], span["end"], span["exact"])
+    row.start, row.end = span["start"], span["end"]
+    row.exact, row.prefix, row.suffix = selector.exact, selector.prefix, selector.suffix
