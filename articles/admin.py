@@ -18,7 +18,13 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.forms import EntityAliasForm, EntityAliasFormSet, EntityForm, SpanForm
+from articles.forms import (
+    EntityAliasForm,
+    EntityAliasFormSet,
+    EntityForm,
+    LockoutAdminAuthenticationForm,
+    SpanForm,
+)
 from articles.models import (
     Article,
     Entity,
@@ -35,6 +41,8 @@ from articles.names import normalise_alias
 admin.site.site_header = "Newsdesk administration"
 admin.site.site_title = "Newsdesk admin"
 admin.site.index_title = "Coverage, annotations and users"
+# The same lock-out as /accounts/login/: otherwise the admin's login would be a way round it.
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 
 def count_of(model: Any, field: str) -> Coalesce:

@@ -2,21 +2,46 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from articles import services
-from articles.models import ImportBatch
+from articles.api_support import (
+    CursorPage,
+    ETagMixin,
+    ExportMixin,
+    ReadOnlyForRoles,
+    RoleReadAnnotatorWrite,
+)
+from articles.filters import ArticleFilter, EntityFilter, MentionFilter, StoryFilter
+from articles.models import (
+    Article,
+    Entity,
+    EntityAlias,
+    ImportBatch,
+    ImportFile,
+    Mention,
+    ReviewStatus,
+    Story,
+)
 from articles.permissions import IsAdminRole
 from articles.serializers import (
+    ArticleListSerializer,
+    ArticleSerializer,
+    EntitySerializer,
     ImportBatchListSerializer,
     ImportBatchSerializer,
     ImportCreateSerializer,
+    MentionSerializer,
+    StorySerializer,
 )
 
 
@@ -66,3 +91,110 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             status=status.HTTP_201_CREATED,
             headers={"Location": f"{request.path.rstrip('/')}/{batch.pk}/"},
         )
+
+
+# --- the corpus: read-only for every role ----------------------------------------------
+
+
+class CorpusViewSet(ExportMixin, ETagMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [ReadOnlyForRoles]
+    pagination_class = CursorPage
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["id", "created_at", "updated_at"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Articles, without their bodies"),
+    retrieve=extend_schema(summary="One article, with its clean body text"),
+)
+class ArticleViewSet(CorpusViewSet):
+    """Articles. Every span elsewhere in the API (mentions, quotes, stances, notes) is a
+    pair of character offsets into an article's `body`, which never changes."""
+
+    filterset_class = ArticleFilter
+
+    def get_queryset(self) -> QuerySet[Article]:
+        articles = Article.objects.select_related("outlet")
+        if self.action == "retrieve":
+            source_file = (
+                ImportFile.objects.filter(article=OuterRef("pk"), status=ImportFile.Status.IMPORTED)
+                .order_by("pk")
+                .values("original_name")[:1]
+            )
+            return articles.defer("raw_text", "minhash").annotate(source_file=Subquery(source_file))
+        return articles.only(
+            "id",
+            "title",
+            "outlet__id",
+            "outlet__name",
+            "url",
+            "published_at",
+            "language",
+            "word_count",
+            "story_id",
+            "created_at",
+            "updated_at",
+        )
+
+    def get_serializer_class(self) -> Any:
+        return ArticleSerializer if self.action == "retrieve" else ArticleListSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Entities (actors), with every spelling they go by"),
+    retrieve=extend_schema(summary="One entity"),
+)
+class EntityViewSet(CorpusViewSet):
+    """Entities: one per real-world actor, whatever spellings the articles use."""
+
+    serializer_class = EntitySerializer
+    filterset_class = EntityFilter
+
+    def get_queryset(self) -> QuerySet[Entity]:
+        return Entity.objects.prefetch_related(
+            Prefetch("aliases", queryset=EntityAlias.objects.order_by("alias"))
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Stories: articles of several outlets about one event"),
+    retrieve=extend_schema(summary="One story"),
+)
+class StoryViewSet(CorpusViewSet):
+    serializer_class = StorySerializer
+    filterset_class = StoryFilter
+
+    def get_queryset(self) -> QuerySet[Story]:
+        return Story.objects.annotate(article_count=Count("articles"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Entity mentions (the machine's and analysts')"),
+    retrieve=extend_schema(summary="One mention"),
+    accept=extend_schema(summary="Accept a mention", request=None),
+    reject=extend_schema(summary="Reject a mention", request=None),
+)
+class MentionViewSet(CorpusViewSet):
+    """Where articles name entities. Suggested mentions are accepted or rejected."""
+
+    serializer_class = MentionSerializer
+    filterset_class = MentionFilter
+    permission_classes = [RoleReadAnnotatorWrite]
+
+    def get_queryset(self) -> QuerySet[Mention]:
+        return Mention.objects.select_related("entity")
+
+    def _review(self, status: str) -> Response:
+        mention = self.get_object()
+        reviewed = services.mention_review(
+            user=self.request.user, mention_id=mention.pk, status=status, if_match=self.if_match()
+        )
+        return self.answer(reviewed)
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        return self._review(ReviewStatus.CONFIRMED)
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        return self._review(ReviewStatus.REJECTED)

@@ -2,13 +2,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from articles import roles, selectors, services
-from articles.forms import ImportForm
+from articles.forms import ImportForm, LockoutAuthenticationForm
 from articles.models import ImportBatch, ImportFile
 
 FILES_PER_PAGE = 100
@@ -16,6 +17,19 @@ FILES_PER_PAGE = 100
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/home.html", selectors.overview_for(request.user))
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page with the lock-out after too many failures; a locked-out
+    attempt answers 429 with the form and the error saying how long to wait."""
+
+    form_class = LockoutAuthenticationForm
+
+    def form_invalid(self, form: LockoutAuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, code="locked_out"):
+            response.status_code = 429
+        return response
 
 
 def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -1,17 +1,33 @@
 """/api/v1/: the REST API and its OpenAPI schema."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from articles.api import ImportBatchViewSet
+from annotations import api as annotations_api
+from articles import api as articles_api
+from articles import api_auth
 
 router = DefaultRouter()
-router.register("imports", ImportBatchViewSet, basename="api-import")
+router.register("articles", articles_api.ArticleViewSet, basename="api-article")
+router.register("entities", articles_api.EntityViewSet, basename="api-entity")
+router.register("stories", articles_api.StoryViewSet, basename="api-story")
+router.register("mentions", articles_api.MentionViewSet, basename="api-mention")
+router.register("quotes", annotations_api.QuoteViewSet, basename="api-quote")
+router.register("statements", annotations_api.StatementViewSet, basename="api-statement")
+router.register("stances", annotations_api.StanceViewSet, basename="api-stance")
+router.register("notes", annotations_api.NoteViewSet, basename="api-note")
+router.register("annotations", annotations_api.AnnotationViewSet, basename="api-annotation")
+router.register("vocabulary", annotations_api.PolarityViewSet, basename="api-polarity")
+router.register("deleted", annotations_api.DeletionViewSet, basename="api-deleted")
+router.register("imports", articles_api.ImportBatchViewSet, basename="api-import")
 
 urlpatterns = [
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token/", api_auth.ApiTokenView.as_view(), name="api-token"),
+    path("me/", api_auth.me, name="api-me"),
 ]
 
 # The API authenticates on its own (session or token) and answers 401/403 in JSON; the

@@ -6,6 +6,7 @@ PostgreSQL and Redis. DJANGO_ENV=production turns on the secure defaults and ref
 start without SECRET_KEY and ALLOWED_HOSTS. Every variable is listed in .env.example.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "articles",
     "annotations",
@@ -118,6 +120,12 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ------------------------------------------------------------------------------
+# Holds the counters of the API throttles and the login lock-out. The default, local
+# memory, is per process: several gunicorn workers or hosts each count their own, so every
+# limit is that many times looser. CACHE_URL=redis://host:6379/1 makes them share one count.
+CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
+
 # --- Auth -------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -128,6 +136,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = None  # show templates/registration/logged_out.html
+# Failed logins per client IP and username, at /accounts/login/ and the admin's login:
+# after LOGIN_THROTTLE_FAILURES within LOGIN_THROTTLE_MINUTES, the form answers 429 without
+# checking the password until the window ends (articles.throttling).
+LOGIN_THROTTLE_FAILURES = env.int("LOGIN_THROTTLE_FAILURES", default=10)
+LOGIN_THROTTLE_MINUTES = env.int("LOGIN_THROTTLE_MINUTES", default=15)
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -250,6 +263,18 @@ LOGGING = {
 }
 
 # --- REST API ---------------------------------------------------------------------------
+API_THROTTLE_RATES = {
+    "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+    # Every request to /api/v1/auth/token/ per client IP, right password or wrong.
+    "token": env.str("API_THROTTLE_TOKEN", default="10/min"),
+}
+for _scope, _rate in API_THROTTLE_RATES.items():
+    # DRF would only fail on the first request that needs the rate.
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(
+            f"API_THROTTLE_{_scope.upper()} must be a number of requests per second, minute, "
+            f"hour or day, like 10/min, not {_rate!r}."
+        )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous request a 401.
@@ -258,16 +283,41 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The services' refusals (bad field, not yours, stale If-Match) as 400/403/412.
+    "EXCEPTION_HANDLER": "articles.api_support.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # Anonymous requests (every endpoint but the token endpoint answers them 401 before
+    # throttles run). No throttle for signed-in users, who would otherwise skew the
+    # benchmarks; the token endpoint adds its own, per address (articles.api_auth).
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
+    # Proxies in front of gunicorn that append the client's address to X-Forwarded-For.
+    # 0 trusts none and throttles by the connecting address, so that a client cannot
+    # dodge a limit by sending an X-Forwarded-For of its own choosing.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
+    "DESCRIPTION": (
+        "Articles, entities, stories, quotes, statements, stances, notes and every "
+        "annotation as W3C Web Annotations. Authenticate with `Authorization: Token <key>` "
+        "(POST /api/v1/auth/token/) or a browser session."
+    ),
+    # Swagger UI's files come from drf-spectacular-sidecar, served with our static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "TITLE": "Newsdesk API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Like every page, the schema is for signed-in users and token clients.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {
+        "QuoteKindEnum": "annotations.models.Quote.Kind",
+        "EntityKindEnum": "articles.models.EntityKind",
+        "DeletionKindEnum": "annotations.models.Deletion.Kind",
+        "ReviewStatusEnum": "articles.models.ReviewStatus",
+        "OriginEnum": "articles.models.Origin",
         "ImportBatchStatusEnum": "articles.models.ImportBatch.Status",
         "ImportFileStatusEnum": "articles.models.ImportFile.Status",
     },

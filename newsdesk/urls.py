@@ -8,7 +8,7 @@ urlpatterns = [
     path("", article_views.home, name="home"),
     path("imports/", include("articles.urls")),
     path("api/v1/", include("newsdesk.api_urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", article_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

@@ -22,6 +22,23 @@ def media_root(tmp_path_factory):
         yield root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache():
+    """A local-memory cache of this run's own, whatever CACHE_URL says: clearing it (below)
+    must never flush a Redis database that something else, a broker say, is using."""
+    cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    with override_settings(CACHES={"default": cache}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(own_cache):
+    """API throttle counts and login lock-outs live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def real_stack() -> None:
     """PostgreSQL and Redis, or a skip on the fast SQLite path (a failure under make test)."""

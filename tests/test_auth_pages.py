@@ -18,11 +18,19 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "a long enough test password"
 
 
+SAMPLE_VALUES = ("1", "quote-1", "support")
+
+
+def _group_sample(group: re.Match) -> str:
+    """A value the router's regex group takes: an id, a kind-id key or a slug."""
+    return next(value for value in SAMPLE_VALUES if re.fullmatch(group[1], value))
+
+
 def _sample(route: str) -> str:
     """A concrete path for a route: path converters and router regexes filled in."""
     route = re.sub(r"<int:\w+>", "1", route).replace("<drf_format_suffix:format>", ".json")
     route = re.sub(r"\(\?P<format>[^)]*\)", "json", route)
-    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
+    route = re.sub(r"\(\?P<\w+>([^)]*)\)", _group_sample, route)
     return route.replace("^", "").replace("$", "").replace("\\.", ".").replace("/?", "/")
 
 

@@ -19,13 +19,18 @@ from articles.services.imports import (
     import_batches_resume,
     uploads_from_paths,
 )
+from articles.services.mentions import mention_review
+from articles.services.tokens import ApiTokenRefused, api_token_obtain, api_token_revoke
 from articles.services.users import UserCreateError, user_create
 
 __all__ = [
+    "ApiTokenRefused",
     "BatchProgress",
     "ImportRefused",
     "Upload",
     "UserCreateError",
+    "api_token_obtain",
+    "api_token_revoke",
     "articles_extract",
     "articles_extract_safely",
     "articles_pending_extraction",
@@ -34,6 +39,7 @@ __all__ = [
     "import_batch_refresh",
     "import_batches_resume",
     "import_files_process",
+    "mention_review",
     "uploads_from_paths",
     "user_create",
 ]

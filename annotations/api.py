@@ -1,0 +1,506 @@
+"""REST endpoints of the annotations app, under /api/v1/.
+
+Views parse, call one service or selector, and render. The services check ownership,
+offsets and versions, and raise; `articles.api_support.exception_handler` answers.
+"""
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from annotations import selectors, services, w3c
+from annotations.filters import (
+    DeletionFilter,
+    NoteFilter,
+    QuoteFilter,
+    StanceFilter,
+    StatementFilter,
+)
+from annotations.models import Deletion, Note, Polarity, Quote, Stance, Statement
+from annotations.serializers import (
+    NoteSerializer,
+    NoteUpdateSerializer,
+    NoteWriteSerializer,
+    PolaritySerializer,
+    QuoteSerializer,
+    QuoteUpdateSerializer,
+    QuoteWriteSerializer,
+    StanceSerializer,
+    StanceUpdateSerializer,
+    StanceWriteSerializer,
+    StatementSerializer,
+)
+from articles.api_support import (
+    CSVRenderer,
+    CursorPage,
+    ETagMixin,
+    ExportMixin,
+    JSONLDRenderer,
+    JSONLinesRenderer,
+    ReadOnlyForRoles,
+    RoleReadAnnotatorWrite,
+    csv_lines,
+    json_line,
+)
+from articles.models import Origin, ReviewStatus
+from articles.services.guards import etag_of
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you read: a stale write is refused with 412 and changes nothing.",
+)
+REFUSALS = {
+    400: OpenApiResponse(description="A field is wrong; the body says which and why."),
+    403: OpenApiResponse(description="You may read this but not change it."),
+    404: OpenApiResponse(description="No such row."),
+    412: OpenApiResponse(description="The row changed since you read it (If-Match)."),
+}
+
+
+class AnnotationModelViewSet(ExportMixin, ETagMixin, viewsets.ModelViewSet):
+    """Shared by quotes, stances and notes: read for every role, write through services."""
+
+    permission_classes = [RoleReadAnnotatorWrite]
+    pagination_class = CursorPage
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["id", "created_at", "updated_at"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    write_serializer_class: type[serializers.Serializer]
+    update_serializer_class: type[serializers.Serializer]
+
+    def parsed(self, serializer_class: type[serializers.Serializer], partial: bool) -> dict:
+        form = serializer_class(data=self.request.data, partial=partial)
+        form.is_valid(raise_exception=True)
+        return dict(form.validated_data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.create_row(self.parsed(self.write_serializer_class, partial=False))
+        return self.answer(row, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()
+        changes = self.parsed(self.update_serializer_class, partial=True)
+        return self.answer(self.update_row(row, changes))
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.delete_row(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def create_row(self, data: dict) -> Any:
+        raise NotImplementedError
+
+    def update_row(self, row: Any, changes: dict) -> Any:
+        raise NotImplementedError
+
+    def delete_row(self, row: Any) -> None:
+        raise NotImplementedError
+
+
+def _write_docs(name: str, write: Any, update: Any, read: Any) -> dict[str, Any]:
+    return {
+        "list": extend_schema(summary=f"{name.title()}s", description=LIST_FORMATS),
+        "retrieve": extend_schema(summary=f"One {name}", responses={200: read, 304: None}),
+        "create": extend_schema(
+            summary=f"Tag a {name}", request=write, responses={201: read, **REFUSALS}
+        ),
+        "partial_update": extend_schema(
+            summary=f"Change a {name}",
+            request=update,
+            parameters=[IF_MATCH],
+            responses={200: read, **REFUSALS},
+        ),
+        "destroy": extend_schema(
+            summary=f"Delete a {name}", parameters=[IF_MATCH], responses={204: None, **REFUSALS}
+        ),
+    }
+
+
+LIST_FORMATS = (
+    "JSON pages by default (`next`/`previous` cursor links, `page_size` up to 1000). "
+    "`?format=csv` or `?format=jsonl` streams every row the filters select, unpaginated. "
+    "`updated_since` returns what was created or changed since; the `deleted` feed lists "
+    "what was deleted."
+)
+
+
+@extend_schema_view(
+    **_write_docs("quote", QuoteWriteSerializer, QuoteUpdateSerializer, QuoteSerializer),
+    accept=extend_schema(
+        summary="Accept a suggested quote",
+        request=None,
+        parameters=[IF_MATCH],
+        responses={200: QuoteSerializer, **REFUSALS},
+    ),
+    reject=extend_schema(
+        summary="Reject a suggested quote",
+        request=None,
+        parameters=[IF_MATCH],
+        responses={200: QuoteSerializer, **REFUSALS},
+    ),
+)
+class QuoteViewSet(AnnotationModelViewSet):
+    """Quotes: reported speech with its speaker and cue; the machine's suggestions and
+    analysts' own."""
+
+    serializer_class = QuoteSerializer
+    write_serializer_class = QuoteWriteSerializer
+    update_serializer_class = QuoteUpdateSerializer
+    filterset_class = QuoteFilter
+
+    def get_queryset(self) -> QuerySet[Quote]:
+        return Quote.objects.select_related(
+            "speaker", "created_by", "reviewed_by"
+        ).prefetch_related("tags")
+
+    def create_row(self, data: dict) -> Quote:
+        return services.quote_create(
+            user=self.request.user,
+            article_id=data.pop("article"),
+            speaker_id=data.pop("speaker", None),
+            **data,
+        )
+
+    def update_row(self, row: Quote, changes: dict) -> Quote:
+        return services.quote_update(
+            user=self.request.user, quote_id=row.pk, changes=changes, if_match=self.if_match()
+        )
+
+    def delete_row(self, row: Quote) -> None:
+        services.quote_delete(user=self.request.user, quote_id=row.pk, if_match=self.if_match())
+
+    def _review(self, status_: str) -> Response:
+        quote = self.get_object()
+        reviewed = services.quote_review(
+            user=self.request.user, quote_id=quote.pk, status=status_, if_match=self.if_match()
+        )
+        return self.answer(reviewed)
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        return self._review(ReviewStatus.CONFIRMED)
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        return self._review(ReviewStatus.REJECTED)
+
+
+@extend_schema_view(
+    **_write_docs("stance", StanceWriteSerializer, StanceUpdateSerializer, StanceSerializer)
+)
+class StanceViewSet(AnnotationModelViewSet):
+    """Stances: who supports or opposes whom or what, with the evidence span."""
+
+    serializer_class = StanceSerializer
+    write_serializer_class = StanceWriteSerializer
+    update_serializer_class = StanceUpdateSerializer
+    filterset_class = StanceFilter
+
+    def get_queryset(self) -> QuerySet[Stance]:
+        return Stance.objects.select_related("holder", "target_entity", "polarity", "created_by")
+
+    def create_row(self, data: dict) -> Stance:
+        return services.stance_create(
+            user=self.request.user,
+            article_id=data.pop("article"),
+            holder_id=data.pop("holder"),
+            target_id=data.pop("target", None),
+            quote_id=data.pop("quote", None),
+            **data,
+        )
+
+    def update_row(self, row: Stance, changes: dict) -> Stance:
+        return services.stance_update(
+            user=self.request.user, stance_id=row.pk, changes=changes, if_match=self.if_match()
+        )
+
+    def delete_row(self, row: Stance) -> None:
+        services.stance_delete(user=self.request.user, stance_id=row.pk, if_match=self.if_match())
+
+
+@extend_schema_view(
+    **_write_docs("note", NoteWriteSerializer, NoteUpdateSerializer, NoteSerializer)
+)
+class NoteViewSet(AnnotationModelViewSet):
+    """Notes: analysts' comments on an article, a span, a quote or a stance."""
+
+    serializer_class = NoteSerializer
+    write_serializer_class = NoteWriteSerializer
+    update_serializer_class = NoteUpdateSerializer
+    filterset_class = NoteFilter
+
+    def get_queryset(self) -> QuerySet[Note]:
+        return Note.objects.select_related("created_by")
+
+    def create_row(self, data: dict) -> Note:
+        return services.note_create(
+            user=self.request.user,
+            article_id=data.pop("article"),
+            quote_id=data.pop("quote", None),
+            stance_id=data.pop("stance", None),
+            **data,
+        )
+
+    def update_row(self, row: Note, changes: dict) -> Note:
+        return services.note_update(
+            user=self.request.user, note_id=row.pk, changes=changes, if_match=self.if_match()
+        )
+
+    def delete_row(self, row: Note) -> None:
+        services.note_delete(user=self.request.user, note_id=row.pk, if_match=self.if_match())
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Statements: one utterance across outlets, with its variants"),
+    retrieve=extend_schema(summary="One statement with its variants and their differences"),
+)
+class StatementViewSet(ExportMixin, ETagMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = StatementSerializer
+    permission_classes = [ReadOnlyForRoles]
+    pagination_class = CursorPage
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["id", "created_at", "updated_at"]
+    filterset_class = StatementFilter
+
+    def get_queryset(self) -> QuerySet[Statement]:
+        variants = (
+            Quote.objects.exclude(status=ReviewStatus.REJECTED)
+            .select_related("article__outlet")
+            .only("id", "exact", "article_id", "statement_id", "article__outlet__name")
+            .order_by("article_id", "start")
+        )
+        return Statement.objects.select_related("speaker").prefetch_related(
+            Prefetch("variants", queryset=variants)
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The stance vocabulary (polarities)"),
+    retrieve=extend_schema(summary="One polarity"),
+)
+class PolarityViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PolaritySerializer
+    permission_classes = [ReadOnlyForRoles]
+    pagination_class = None
+    lookup_field = "slug"
+    queryset = Polarity.objects.all()
+
+
+class DeletionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Deletion
+        fields = ["kind", "object_id", "article_id", "deleted_at"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="What was deleted since a time",
+        description=(
+            "Tombstones of deleted articles, entities, stories, statements, mentions, "
+            "quotes, stances and notes, oldest first. Pull it with the same "
+            "`updated_since` as the lists to drop what your copy still has."
+        ),
+    )
+)
+class DeletionViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = DeletionSerializer
+    permission_classes = [ReadOnlyForRoles]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DeletionFilter
+
+    class DeletionPage(CursorPage):
+        ordering = ("deleted_at", "id")
+
+    pagination_class = DeletionPage
+    queryset = Deletion.objects.all()
+
+
+# --- every annotation as a W3C Web Annotation -------------------------------------------
+
+
+FEED_PARAMETERS = [
+    OpenApiParameter(
+        "type",
+        OpenApiTypes.STR,
+        description="Comma-separated kinds: quote, stance, note, mention (default: all).",
+    ),
+    OpenApiParameter("article", OpenApiTypes.INT, description="Article id."),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=ReviewStatus.values),
+    OpenApiParameter("origin", OpenApiTypes.STR, enum=Origin.values),
+    OpenApiParameter("created_by", OpenApiTypes.STR, description="The author's username."),
+    OpenApiParameter(
+        "updated_since",
+        OpenApiTypes.DATETIME,
+        description="Only annotations created or changed at or after this time (ISO 8601).",
+    ),
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="From a page's `next` link."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 1000 (default 100)."),
+]
+ANNOTATION_SCHEMA = {
+    "type": "object",
+    "description": "A W3C Web Annotation (https://www.w3.org/TR/annotation-model/).",
+    "required": ["@context", "id", "type", "motivation", "created", "modified", "target"],
+    "properties": {
+        "@context": {"type": "array", "items": {}},
+        "id": {"type": "string", "format": "uri"},
+        "type": {"type": "string", "enum": ["Annotation"]},
+        "motivation": {"type": "string", "enum": sorted(set(w3c.MOTIVATIONS.values()))},
+        "creator": {"type": "object", "additionalProperties": True},
+        "created": {"type": "string", "format": "date-time"},
+        "modified": {"type": "string", "format": "date-time"},
+        "body": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+        "target": {},
+        "newsdesk": {
+            "type": "object",
+            "description": "Newsdesk's own record: type, id, article, status, origin, ...",
+            "additionalProperties": True,
+        },
+    },
+}
+PAGE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "next": {"type": "string", "format": "uri", "nullable": True},
+        "results": {"type": "array", "items": ANNOTATION_SCHEMA},
+    },
+}
+
+
+class AnnotationFilterSerializer(serializers.Serializer):
+    article = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    status = serializers.ChoiceField(ReviewStatus.choices, required=False)
+    origin = serializers.ChoiceField(Origin.choices, required=False)
+    created_by = serializers.CharField(required=False, max_length=150)
+    updated_since = serializers.DateTimeField(required=False)
+
+
+class AnnotationViewSet(viewsets.ViewSet):
+    """Every quote, stance, note and mention, the machine's suggestions and analysts'
+    work alike, as W3C Web Annotations."""
+
+    permission_classes = [ReadOnlyForRoles]
+    # "quote-12": the kind and the row's id (kinds other than the four are a 404).
+    lookup_value_regex = r"[a-z]+-[0-9]+"
+    lookup_url_kwarg = "key"
+
+    def get_renderers(self) -> list[Any]:
+        if self.action == "list":
+            return [JSONRenderer(), JSONLDRenderer(), CSVRenderer(), JSONLinesRenderer()]
+        return [JSONRenderer(), JSONLDRenderer()]
+
+    def _base(self) -> str:
+        return self.request.build_absolute_uri("/")
+
+    def _filters(self) -> selectors.FeedFilters:
+        params = self.request.query_params
+        errors: dict[str, list[str]] = {}
+        kinds = tuple(selectors.KINDS)
+        if params.get("type"):
+            kinds = tuple(k.strip() for k in params["type"].split(",") if k.strip())
+            unknown = [k for k in kinds if k not in selectors.KINDS]
+            if unknown or not kinds:
+                errors["type"] = [f"Kinds are {', '.join(selectors.KINDS)}; not {unknown}."]
+        values: dict[str, Any] = {}
+        form = AnnotationFilterSerializer(data=params)
+        if form.is_valid():
+            values = dict(form.validated_data)
+        else:
+            errors.update(form.errors)
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return selectors.FeedFilters(kinds=kinds, **values)
+
+    def _page_size(self) -> int:
+        raw = self.request.query_params.get("page_size")
+        if raw is None:
+            return CursorPage.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= CursorPage.max_page_size:
+            raise exceptions.ValidationError({"page_size": ["A number from 1 to 1000."]})
+        return size
+
+    @extend_schema(
+        summary="Every annotation as a W3C Web Annotation",
+        description=(
+            "Sync order (oldest change first), cursor pages. `?format=jsonld` (or "
+            "`Accept: application/ld+json`) answers an `AnnotationPage`; `?format=jsonl` "
+            "streams one annotation per line and `?format=csv` one row per annotation, "
+            "for every annotation the filters select, unpaginated."
+        ),
+        parameters=FEED_PARAMETERS,
+        responses={200: PAGE_SCHEMA, 400: OpenApiResponse(description="A bad filter.")},
+    )
+    def list(self, request: Request) -> Any:
+        filters = self._filters()
+        base = self._base()
+        fmt = request.accepted_renderer.format
+        if fmt in ("jsonl", "csv"):
+            return self._stream(filters, base, fmt)
+        after = None
+        if request.query_params.get("cursor"):
+            try:
+                after = selectors.Position.decode(request.query_params["cursor"])
+            except selectors.BadCursor as error:
+                raise exceptions.NotFound(str(error)) from error
+        rows, position = selectors.annotation_page(filters, after, self._page_size())
+        items = [w3c.RENDER[kind](base, row) for kind, row in rows]
+        url = request.build_absolute_uri()
+        next_url = replace_query_param(url, "cursor", position.encode()) if position else None
+        if fmt == "jsonld":
+            return Response(
+                {
+                    "@context": w3c.ANNO_CONTEXT,
+                    "id": url,
+                    "type": "AnnotationPage",
+                    "next": next_url,
+                    "items": items,
+                }
+            )
+        return Response({"next": next_url, "results": items})
+
+    def _stream(self, filters: selectors.FeedFilters, base: str, fmt: str) -> Any:
+        annotations = (
+            w3c.RENDER[kind](base, row) for kind, row in selectors.annotation_stream(filters)
+        )
+        if fmt == "csv":
+            lines = csv_lines(w3c.flat(a) for a in annotations)
+            content_type = "text/csv; charset=utf-8"
+        else:
+            lines = (json_line(a) for a in annotations)
+            content_type = "application/jsonl; charset=utf-8"
+        response = StreamingHttpResponse(
+            (line.encode() for line in lines), content_type=content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="annotations.{fmt}"'
+        return response
+
+    @extend_schema(
+        summary="One annotation",
+        responses={200: ANNOTATION_SCHEMA, 404: OpenApiResponse(description="No such row.")},
+    )
+    def retrieve(self, request: Request, key: str) -> Response:
+        kind, _, pk = key.partition("-")
+        if kind not in selectors.KINDS:
+            raise exceptions.NotFound(f"Annotation kinds are {', '.join(selectors.KINDS)}.")
+        row = selectors.annotation_get(kind, int(pk))
+        return Response(w3c.RENDER[kind](self._base(), row), headers={"ETag": etag_of(row)})

@@ -1,0 +1,81 @@
+"""django-filter filter sets of the annotation lists."""
+
+import django_filters as filters
+
+from annotations.models import Deletion, Note, Quote, Stance, Statement
+from articles.filters import SyncFilterSet
+from articles.models import Origin, ReviewStatus
+
+
+class AuthoredFilterSet(SyncFilterSet):
+    article = filters.NumberFilter(field_name="article_id", help_text="Article id.")
+    outlet = filters.NumberFilter(field_name="article__outlet_id", help_text="Outlet id.")
+    story = filters.NumberFilter(field_name="article__story_id", help_text="Story id.")
+    created_by = filters.CharFilter(
+        field_name="created_by__username", help_text="The author's username."
+    )
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    published_after = filters.IsoDateTimeFilter(
+        field_name="article__published_at", lookup_expr="gte"
+    )
+    published_before = filters.IsoDateTimeFilter(
+        field_name="article__published_at", lookup_expr="lt"
+    )
+
+
+class QuoteFilter(AuthoredFilterSet):
+    speaker = filters.NumberFilter(field_name="speaker_id", help_text="Entity id of the speaker.")
+    statement = filters.NumberFilter(field_name="statement_id")
+    kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
+    status = filters.ChoiceFilter(choices=ReviewStatus.choices)
+    origin = filters.ChoiceFilter(choices=Origin.choices)
+
+    class Meta:
+        model = Quote
+        fields: list[str] = []
+
+
+class StanceFilter(AuthoredFilterSet):
+    holder = filters.NumberFilter(field_name="holder_id", help_text="Entity id of the holder.")
+    target = filters.NumberFilter(field_name="target_entity_id", help_text="Entity id.")
+    target_text = filters.CharFilter(lookup_expr="icontains", help_text="In the topic.")
+    polarity = filters.CharFilter(field_name="polarity__slug", help_text="A vocabulary slug.")
+    quote = filters.NumberFilter(field_name="quote_id")
+    origin = filters.ChoiceFilter(choices=Origin.choices)
+
+    class Meta:
+        model = Stance
+        fields: list[str] = []
+
+
+class NoteFilter(AuthoredFilterSet):
+    quote = filters.NumberFilter(field_name="quote_id")
+    stance = filters.NumberFilter(field_name="stance_id")
+
+    class Meta:
+        model = Note
+        fields: list[str] = []
+
+
+class StatementFilter(SyncFilterSet):
+    story = filters.NumberFilter(field_name="story_id")
+    speaker = filters.NumberFilter(field_name="speaker_id")
+
+    class Meta:
+        model = Statement
+        fields: list[str] = []
+
+
+class DeletionFilter(filters.FilterSet):
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="deleted_at",
+        lookup_expr="gte",
+        help_text="Only rows deleted at or after this time (ISO 8601).",
+    )
+    kind = filters.ChoiceFilter(choices=Deletion.Kind.choices)
+    article = filters.NumberFilter(field_name="article_id")
+
+    class Meta:
+        model = Deletion
+        fields: list[str] = []

@@ -1,0 +1,218 @@
+"""What every REST endpoint shares: roles, cursor pages, formats, streamed exports, ETags
+and how the services' refusals become HTTP answers."""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from rest_framework import exceptions, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from articles import roles
+from articles.services.guards import NotAllowed, PreconditionFailed, WriteRefused, etag_of
+
+# Rows fetched per query while a CSV or JSONL export streams.
+EXPORT_CHUNK = 2000
+
+
+class RoleReadAnnotatorWrite(BasePermission):
+    """Every role reads; analysts and admins write (the services decide whose rows)."""
+
+    message = "Your account has no role; ask an admin for one."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        role = roles.role_of(request.user)
+        if request.method in SAFE_METHODS:
+            return role is not None
+        if role not in (roles.ANALYST, roles.ADMIN):
+            self.message = "Only analysts and admins may change annotations."
+            return False
+        return True
+
+
+class ReadOnlyForRoles(BasePermission):
+    """Every role, on read-only endpoints: they have no write methods to refuse (405)."""
+
+    message = "Your account has no role; ask an admin for one."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return roles.role_of(request.user) is not None
+
+
+class CursorPage(CursorPagination):
+    """Cursor pages in sync order: oldest change first, so a client that keeps the last
+    `next` link (or the last `updated_at` it saw) picks up exactly what changed since.
+    Rows inserted while a client pages through land after its position, never on a page
+    it has already read."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    ordering = ("updated_at", "id")
+
+
+class PreconditionFailedError(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The row changed since you read it."
+    default_code = "precondition_failed"
+
+
+def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
+    """The services' refusals as HTTP: a bad field 400, not allowed 403, stale 412, gone
+    404. Everything else as DRF answers it."""
+    if isinstance(error, WriteRefused):
+        error = exceptions.ValidationError({error.field: [error.message]})
+    elif isinstance(error, NotAllowed):
+        error = exceptions.PermissionDenied(str(error))
+    elif isinstance(error, PreconditionFailed):
+        error = PreconditionFailedError(str(error))
+    elif isinstance(error, ObjectDoesNotExist):
+        error = exceptions.NotFound(str(error))
+    return drf_exception_handler(error, context)
+
+
+# --- formats ----------------------------------------------------------------------------
+
+
+class JSONLDRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+class JSONLinesRenderer(BaseRenderer):
+    """One JSON object per line. Lists stream (see ExportMixin); anything else, such as an
+    error, is one line."""
+
+    media_type = "application/jsonl"
+    format = "jsonl"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        rows = data if isinstance(data, list) else [data]
+        return "".join(json_line(row) for row in rows).encode()
+
+
+class CSVRenderer(BaseRenderer):
+    """Comma-separated rows with a header. Lists stream (see ExportMixin); anything else,
+    such as an error, is one row."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        rows = data if isinstance(data, list) else [data]
+        return "".join(csv_lines(rows)).encode()
+
+
+def json_line(row: Any) -> str:
+    return json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n"
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """CSV text, a line at a time; the header is the first row's keys. Nested values are
+    JSON in their cell."""
+    buffer = io.StringIO()
+    writer: csv.DictWriter[str] | None = None
+    for row in rows:
+        if writer is None:
+            writer = csv.DictWriter(buffer, fieldnames=list(row), extrasaction="ignore")
+            writer.writeheader()
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+LIST_RENDERERS = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
+STREAMED_FORMATS = ("csv", "jsonl")
+
+
+class ExportMixin:
+    """`?format=csv` and `?format=jsonl` on a list: every row the filters select, streamed
+    in chunks of EXPORT_CHUNK rows (prefetches run per chunk), never all in memory, and not
+    paginated. The JSON list stays paginated."""
+
+    request: Request
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        if getattr(self, "action", None) == "list":
+            return [renderer() for renderer in self.list_renderer_classes()]
+        return [renderer() for renderer in self.detail_renderer_classes()]
+
+    def list_renderer_classes(self) -> list[type[BaseRenderer]]:
+        return LIST_RENDERERS
+
+    def detail_renderer_classes(self) -> list[type[BaseRenderer]]:
+        return [JSONRenderer]
+
+    def export_rows(self, queryset: QuerySet[Any]) -> Iterator[dict[str, Any]]:
+        serializer_class = self.get_serializer_class()  # type: ignore[attr-defined]
+        context = self.get_serializer_context()  # type: ignore[attr-defined]
+        for row in queryset.iterator(chunk_size=EXPORT_CHUNK):
+            yield serializer_class(row, context=context).data
+
+    def streamed(self, queryset: QuerySet[Any]) -> StreamingHttpResponse:
+        renderer = self.request.accepted_renderer
+        rows = self.export_rows(queryset)
+        lines = csv_lines(rows) if renderer.format == "csv" else map(json_line, rows)
+        response = StreamingHttpResponse(
+            (line.encode() for line in lines), content_type=f"{renderer.media_type}; charset=utf-8"
+        )
+        name = self.__class__.__name__.removesuffix("ViewSet").lower() or "export"
+        response["Content-Disposition"] = f'attachment; filename="{name}.{renderer.format}"'
+        return response
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if request.accepted_renderer.format in STREAMED_FORMATS:
+            queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+            # The pages' order (sync order, or ?ordering=), so an export and a paged pull
+            # of the same filters list the same rows in the same order.
+            ordering = self.paginator.get_ordering(request, queryset, self)  # type: ignore[attr-defined]
+            return self.streamed(queryset.order_by(*ordering))
+        return super().list(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class ETagMixin:
+    """An ETag on every single-row answer, If-None-Match answered with 304, and the
+    If-Match of a write handed to the service (which answers 412 when it is stale)."""
+
+    request: Request
+
+    def if_match(self) -> str | None:
+        return self.request.headers.get("If-Match")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()  # type: ignore[attr-defined]
+        tag = etag_of(row)
+        if tag in {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+        serializer = self.get_serializer(row)  # type: ignore[attr-defined]
+        return Response(serializer.data, headers={"ETag": tag})
+
+    def answer(self, row: Any, status_code: int = status.HTTP_200_OK) -> Response:
+        """The row as written, re-read with the view's joins, with its new ETag."""
+        row = self.get_queryset().get(pk=row.pk)  # type: ignore[attr-defined]
+        serializer = self.get_serializer(row)  # type: ignore[attr-defined]
+        return Response(serializer.data, status=status_code, headers={"ETag": etag_of(row)})
