@@ -113,22 +113,26 @@ _POSTGRES_FUNCTIONS = [
 
 
 def _postgres_statements() -> list[str]:
-    return _POSTGRES_FUNCTIONS + [
-        f"""
+    return (
+        _POSTGRES_FUNCTIONS
+        + [
+            f"""
         CREATE OR REPLACE TRIGGER newsdesk_span_matches_body
         BEFORE INSERT OR UPDATE ON {table}
         FOR EACH ROW EXECUTE FUNCTION newsdesk_span_matches_body()
         """
-        for table in SPAN_TABLES
-    ] + [
-        f"""
+            for table in SPAN_TABLES
+        ]
+        + [
+            f"""
         CREATE OR REPLACE TRIGGER newsdesk_record_deletion
         AFTER DELETE ON {table}
         FOR EACH ROW EXECUTE FUNCTION newsdesk_record_deletion(
             '{kind}', '{"span" if table in SPAN_TABLES else "row"}')
         """
-        for table, kind in TOMBSTONE_TABLES.items()
-    ]
+            for table, kind in TOMBSTONE_TABLES.items()
+        ]
+    )
 
 
 def _sqlite_statements() -> list[str]:
