@@ -108,6 +108,8 @@ class Quote(AnchoredSpan, TimeStamped):
     class Meta(AnchoredSpan.Meta):
         ordering = ["article", "start", "end"]
         indexes = [
+            # The sync feed and updated_since: rows changed after a cursor, in order.
+            models.Index(fields=["updated_at", "id"], name="quote_sync_idx"),
             # Reader: an article's quotes in text order.
             models.Index(fields=["article", "start"], name="quote_article_start_idx"),
             # Entity page: what this actor said.
@@ -183,6 +185,8 @@ class Stance(AnchoredSpan, TimeStamped):
     class Meta(AnchoredSpan.Meta):
         ordering = ["article", "start", "end"]
         indexes = [
+            # The sync feed and updated_since: rows changed after a cursor, in order.
+            models.Index(fields=["updated_at", "id"], name="stance_sync_idx"),
             models.Index(fields=["article", "start"], name="stance_article_start_idx"),
             # Entity page: stances held and stances received.
             models.Index(fields=["holder", "-created_at"], name="stance_holder_idx"),
@@ -238,6 +242,8 @@ class Note(TimeStamped):
     class Meta:
         ordering = ["article", "start", "created_at"]
         indexes = [
+            # The sync feed and updated_since: rows changed after a cursor, in order.
+            models.Index(fields=["updated_at", "id"], name="note_sync_idx"),
             models.Index(fields=["article", "start"], name="note_article_start_idx"),
         ]
         constraints = [

@@ -11,7 +11,7 @@ literal by the context, so JSON-LD processors and plain JSON clients read it ali
 Callers pass rows fetched with their joins (`annotations.selectors`); nothing here queries.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -45,7 +45,8 @@ def article_url(base: str, article_id: int) -> str:
 
 
 def _time(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+    # Always with microseconds, as the PostgreSQL renderer (w3c_sql) writes them.
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _creator(user: Any) -> dict[str, str]:

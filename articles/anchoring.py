@@ -47,5 +47,29 @@ def verified_selector(body: str, start: int, end: int, exact: str) -> TextQuoteS
     return selector
 
 
+def selector_in_window(
+    window: str, window_start: int, text_length: int, start: int, end: int, exact: str
+) -> TextQuoteSelector:
+    """`verified_selector` for a body of which only `window` (from `window_start`, at
+    least CONTEXT_CHARS either side of the span) and the length are at hand: what a write
+    fetches instead of a whole article."""
+    if start < 0:
+        raise AnchorError(f"start must be 0 or more, not {start}.")
+    if end <= start:
+        raise AnchorError(f"end ({end}) must be greater than start ({start}).")
+    if end > text_length:
+        raise AnchorError(f"end ({end}) is past the end of the text ({text_length} characters).")
+    selector = TextQuoteSelector(
+        exact=window[start - window_start : end - window_start],
+        prefix=window[max(0, start - CONTEXT_CHARS - window_start) : start - window_start],
+        suffix=window[end - window_start : end - window_start + CONTEXT_CHARS],
+    )
+    if selector.exact != exact:
+        raise AnchorError(
+            f"The text at {start}-{end} is {_clip(selector.exact)!r}, not {_clip(exact)!r}."
+        )
+    return selector
+
+
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

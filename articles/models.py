@@ -259,6 +259,8 @@ class Mention(AnchoredSpan, TimeStamped):
     class Meta(AnchoredSpan.Meta):
         ordering = ["article", "start", "end"]
         indexes = [
+            # The sync feed and updated_since: rows changed after a cursor, in order.
+            models.Index(fields=["updated_at", "id"], name="mention_sync_idx"),
             # Reader: an article's mentions in text order.
             models.Index(fields=["article", "start"], name="mention_article_start_idx"),
             # Entity page: where an entity is mentioned.

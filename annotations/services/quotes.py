@@ -11,13 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotations.models import Quote
-from articles.models import Article, Origin, ReviewStatus
+from articles.models import Origin, ReviewStatus
 from articles.services.guards import (
     WriteRefused,
-    anchored,
+    anchor_new_span,
     check_if_match,
     check_inner_span,
+    entity_name,
     entity_or_refused,
+    found_entity,
     moved_span,
     require_annotator,
     require_owner,
@@ -56,22 +58,27 @@ def quote_create(
     cue_end: int | None = None,
     kind: str = Quote.Kind.DIRECT,
 ) -> Quote:
-    """An analyst's quote, confirmed from the start, anchored to the article body."""
+    """An analyst's quote, confirmed from the start, anchored to the article body. One
+    query checks the span and finds the speaker; then the insert and its history."""
     require_annotator(user)
-    article = Article.objects.filter(pk=article_id).only("pk", "body").first()
-    if article is None:
-        raise WriteRefused("article", f"There is no article {article_id}.")
-    selector = anchored(article, start, end, exact)
-    check_inner_span(article, "speaker", speaker_start, speaker_end)
-    check_inner_span(article, "cue", cue_start, cue_end)
+    anchor = anchor_new_span(
+        article_id=article_id,
+        start=start,
+        end=end,
+        exact=exact,
+        lookups={"speaker_name": entity_name(speaker_id)},
+    )
+    check_inner_span(anchor.text_length, "speaker", speaker_start, speaker_end)
+    check_inner_span(anchor.text_length, "cue", cue_start, cue_end)
+    selector = anchor.selector
     quote = Quote(
-        article=article,
+        article_id=article_id,
         start=start,
         end=end,
         exact=selector.exact,
         prefix=selector.prefix,
         suffix=selector.suffix,
-        speaker=entity_or_refused(speaker_id, "speaker"),
+        speaker=found_entity(speaker_id, anchor.values["speaker_name"], "speaker"),
         speaker_start=speaker_start,
         speaker_end=speaker_end,
         cue=cue,
@@ -125,8 +132,8 @@ def quote_update(
             quote.kind = _kind(value)
         else:
             setattr(quote, field, value)
-    check_inner_span(article, "speaker", quote.speaker_start, quote.speaker_end)
-    check_inner_span(article, "cue", quote.cue_start, quote.cue_end)
+    check_inner_span(len(article.body), "speaker", quote.speaker_start, quote.speaker_end)
+    check_inner_span(len(article.body), "cue", quote.cue_start, quote.cue_end)
     if quote.origin == Origin.MACHINE and quote.status == ReviewStatus.SUGGESTED:
         quote.status = ReviewStatus.CONFIRMED
     if quote.origin == Origin.MACHINE:

@@ -7,10 +7,13 @@ from django.db import IntegrityError, transaction
 from annotations.models import Polarity, Quote, Stance
 from articles.models import Article
 from articles.services.guards import (
+    Lookup,
     WriteRefused,
-    anchored,
+    anchor_new_span,
     check_if_match,
+    entity_name,
     entity_or_refused,
+    found_entity,
     moved_span,
     require_annotator,
     require_owner,
@@ -70,27 +73,55 @@ def stance_create(
     note: str = "",
     quote_id: int | None = None,
 ) -> Stance:
+    """An analyst's stance. One query checks the span and looks up the holder, the
+    target, the polarity and the quote; then the insert and its history."""
     require_annotator(user)
-    article = Article.objects.filter(pk=article_id).only("pk", "body").first()
-    if article is None:
-        raise WriteRefused("article", f"There is no article {article_id}.")
-    selector = anchored(article, start, end, exact)
-    holder = entity_or_refused(holder_id, "holder")
-    quote = _quote(quote_id, article)
-    if quote is not None and Stance.objects.filter(created_by=user, quote=quote).exists():
-        raise WriteRefused("quote", ONE_PER_QUOTE)
+    lookups: dict[str, Lookup] = {
+        "holder_name": entity_name(holder_id),
+        "target_name": entity_name(target_id),
+        "polarity_id": (
+            f"(SELECT id FROM {Polarity._meta.db_table} WHERE slug = %s AND is_active)",
+            [polarity],
+        ),
+    }
+    if quote_id is not None:
+        lookups["quote_article"] = (
+            f"(SELECT article_id FROM {Quote._meta.db_table} WHERE id = %s)",
+            [quote_id],
+        )
+        lookups["quote_taken"] = (
+            f"EXISTS (SELECT 1 FROM {Stance._meta.db_table} "
+            "WHERE created_by_id = %s AND quote_id = %s)",
+            [user.pk, quote_id],
+        )
+    anchor = anchor_new_span(
+        article_id=article_id, start=start, end=end, exact=exact, lookups=lookups
+    )
+    found = anchor.values
+    holder = found_entity(holder_id, found["holder_name"], "holder")
+    target = found_entity(target_id, found["target_name"], "target")
+    if found["polarity_id"] is None:
+        _polarity(polarity)  # says what the vocabulary offers
+    if quote_id is not None:
+        if found["quote_article"] is None:
+            raise WriteRefused("quote", f"There is no quote {quote_id}.")
+        if found["quote_article"] != article_id:
+            raise WriteRefused("quote", f"Quote {quote_id} is in another article.")
+        if found["quote_taken"]:
+            raise WriteRefused("quote", ONE_PER_QUOTE)
+    selector = anchor.selector
     stance = Stance(
-        article=article,
+        article_id=article_id,
         start=start,
         end=end,
         exact=selector.exact,
         prefix=selector.prefix,
         suffix=selector.suffix,
-        quote=quote,
+        quote_id=quote_id,
         holder=holder,
-        target_entity=entity_or_refused(target_id, "target"),
+        target_entity=target,
         target_text=target_text.strip(),
-        polarity=_polarity(polarity),
+        polarity=Polarity(pk=found["polarity_id"], slug=polarity),
         note=note,
         created_by=user,
     )

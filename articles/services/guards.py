@@ -6,13 +6,21 @@ The services raise these errors; the API turns them into 403, 400 (with the fiel
 before the first write of its transaction.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from django.db import connection
 from django.db.models import Model
 
 from articles import roles
-from articles.anchoring import AnchorError, TextQuoteSelector, verified_selector
+from articles.anchoring import (
+    CONTEXT_CHARS,
+    AnchorError,
+    TextQuoteSelector,
+    selector_in_window,
+    verified_selector,
+)
 from articles.models import Article, Entity
 
 
@@ -73,22 +81,77 @@ def require_owner(user: Any, row: Model) -> None:
         raise NotAllowed(f"Only its author or an admin may change this {row._meta.verbose_name}.")
 
 
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """What a new span needs to know of its article, fetched in one query."""
+
+    selector: TextQuoteSelector
+    text_length: int
+    values: dict[str, Any]
+
+
+def _anchor_error(error: AnchorError, start: int, end: int, text_length: int) -> WriteRefused:
+    if start < 0:
+        field = "start"
+    elif end <= start or end > text_length:
+        field = "end"
+    else:
+        field = "exact"
+    return WriteRefused(field, str(error))
+
+
+# A lookup for `anchor_new_span`: an SQL expression and its parameters.
+Lookup = tuple[str, list[Any]]
+
+
+def anchor_new_span(
+    *, article_id: int, start: int, end: int, exact: str, lookups: dict[str, Lookup] | None = None
+) -> Anchor:
+    """The selector of a new span in one query: the article's text around it and its
+    length (not the whole body), with whatever else the write must look up (`lookups`:
+    name -> SQL expression), refused with the field at fault. Plain SQL: a write runs it
+    every time, and composing it with the ORM cost more than running it."""
+    lookups = lookups or {}
+    window_start = max(0, start - CONTEXT_CHARS)
+    row = None
+    if start >= 0 and end > start:
+        extra = "".join(f", {sql}" for sql, _ in lookups.values())
+        params: list[Any] = [window_start + 1, end + CONTEXT_CHARS - window_start]
+        for _, values in lookups.values():
+            params.extend(values)
+        params.append(article_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT length(body), substr(body, %s, %s){extra} "
+                f"FROM {Article._meta.db_table} WHERE id = %s",
+                params,
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise WriteRefused("article", f"There is no article {article_id}.")
+    text_length = row[0] if row else 0
+    try:
+        selector = selector_in_window(
+            row[1] if row else "", window_start, text_length, start, end, exact
+        )
+    except AnchorError as error:
+        raise _anchor_error(error, start, end, text_length) from error
+    assert row is not None
+    return Anchor(
+        selector=selector, text_length=text_length, values=dict(zip(lookups, row[2:], strict=True))
+    )
+
+
 def anchored(article: Article, start: int, end: int, exact: str) -> TextQuoteSelector:
     """The selector of body[start:end], refused with the field at fault when the offsets
     are out of range or the text there is not `exact`."""
     try:
         return verified_selector(article.body, start, end, exact)
     except AnchorError as error:
-        if start < 0:
-            field = "start"
-        elif end <= start or end > len(article.body):
-            field = "end"
-        else:
-            field = "exact"
-        raise WriteRefused(field, str(error)) from error
+        raise _anchor_error(error, start, end, len(article.body)) from error
 
 
-def check_inner_span(article: Article, name: str, start: int | None, end: int | None) -> None:
+def check_inner_span(text_length: int, name: str, start: int | None, end: int | None) -> None:
     """A speaker or cue span: both ends or neither, in order, inside the body."""
     if start is None and end is None:
         return
@@ -98,10 +161,10 @@ def check_inner_span(article: Article, name: str, start: int | None, end: int | 
         raise WriteRefused(
             f"{name}_end", f"{name}_end ({end}) must be after {name}_start ({start})."
         )
-    if end > len(article.body):
+    if end > text_length:
         raise WriteRefused(
             f"{name}_end",
-            f"{name}_end ({end}) is past the end of the text ({len(article.body)} characters).",
+            f"{name}_end ({end}) is past the end of the text ({text_length} characters).",
         )
 
 
@@ -113,6 +176,21 @@ def entity_or_refused(entity_id: int | None, field: str) -> Entity | None:
     if entity is None:
         raise WriteRefused(field, f"There is no entity {entity_id}.")
     return entity
+
+
+def entity_name(entity_id: int | None) -> Lookup:
+    """A lookup for `anchor_new_span`: the entity's name, NULL when there is none."""
+    return (f"(SELECT name FROM {Entity._meta.db_table} WHERE id = %s)", [entity_id])
+
+
+def found_entity(entity_id: int | None, name: str | None, field: str) -> Entity | None:
+    """The entity an `entity_name` lookup found (id and name, enough to link and show
+    it), or a refusal naming the field."""
+    if entity_id is None:
+        return None
+    if name is None:
+        raise WriteRefused(field, f"There is no entity {entity_id}.")
+    return Entity(pk=entity_id, name=name)
 
 
 def moved_span(row: Any, article: Article, changes: dict[str, Any]) -> None:

@@ -141,14 +141,13 @@ def test_a_browser_session_revokes_its_users_token(client, token_headers):
     assert client.get(ME_URL, headers=headers).status_code == 401
 
 
-def test_me_costs_two_queries_with_a_token_and_three_with_a_session(
+def test_me_costs_one_query_with_a_token_and_three_with_a_session(
     client, token_headers, django_assert_num_queries
 ):
     user = UserFactory(role=roles.ANALYST)
     headers = token_headers(user)
-    # 1 the token joined with its user (TokenAuthentication's select_related),
-    # 2 the user's groups (role_of)
-    with django_assert_num_queries(2):
+    # 1 the token joined with its user and its role (articles.authentication)
+    with django_assert_num_queries(1):
         assert client.get(ME_URL, headers=headers).status_code == 200
     client.force_login(user)
     # 1 the session, 2 the user, 3 the user's groups (role_of)

@@ -1,7 +1,7 @@
 """Every list endpoint costs the same few queries for a page of 3 rows or of 60.
 
-With token auth, every request starts with two queries: the token joined with its user,
-and the user's groups (the role). The rest is named per endpoint below.
+With token auth, every request starts with one query: the token joined with its user and
+the user's role (articles.authentication). The rest is named per endpoint below.
 """
 
 import pytest
@@ -24,7 +24,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-AUTH = 2  # token + user, groups
+AUTH = 1  # token + user + role
 # Queries after AUTH, per endpoint, whatever the number of rows on the page.
 EXPECTED = {
     "articles": 1,  # the page, outlet joined
@@ -37,7 +37,6 @@ EXPECTED = {
     "notes": 1,  # the page, author joined
     "deleted": 1,  # the page
     "vocabulary": 1,  # the whole vocabulary
-    "annotations": 4,  # the next page's worth of each kind: mentions, notes, quotes, stances
 }
 
 
@@ -78,9 +77,13 @@ def count(client, url: str) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+@pytest.mark.parametrize("endpoint", [*sorted(EXPECTED), "annotations"])
 def test_a_list_costs_the_same_queries_for_few_rows_or_many(endpoint, world, people):
     client = people.client("api_client")
+    if endpoint == "annotations":
+        # PostgreSQL: one query picks the page and renders it (annotations.w3c_sql);
+        # elsewhere, the next page's worth of each kind: mentions, notes, quotes, stances.
+        EXPECTED[endpoint] = 1 if connection.vendor == "postgresql" else 4
     url = f"/api/v1/{endpoint}/?page_size=100"
     few = count(client, url)
     grow(world, people, 60)

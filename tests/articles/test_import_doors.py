@@ -231,8 +231,8 @@ def test_api_import_returns_the_batch_and_its_status(client, django_assert_num_q
     assert [f["status"] for f in created["files"]] == ["pending", "pending"]
 
     services.import_batch_process_pending(batch_id=batch.pk)
-    # token, user's groups (role), batch with its creator, files
-    with django_assert_num_queries(4):
+    # token with its user and role, batch with its creator, files
+    with django_assert_num_queries(3):
         status = client.get(response["Location"], headers=auth).json()
     assert status["status"] == "done"
     assert status["counts"] == {"total": 2, "done": 2, "imported": 1, "duplicate": 0, "failed": 1}
