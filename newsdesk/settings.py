@@ -278,7 +278,7 @@ for _scope, _rate in API_THROTTLE_RATES.items():
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous request a 401.
-        "rest_framework.authentication.TokenAuthentication",
+        "articles.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
