@@ -13,6 +13,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,6 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -51,6 +53,7 @@ from annotations.serializers import (
     StatementSerializer,
 )
 from articles.api_support import (
+    ID_REGEX,
     CSVRenderer,
     CursorPage,
     ETagMixin,
@@ -61,7 +64,10 @@ from articles.api_support import (
     RoleReadAnnotatorWrite,
     csv_lines,
     json_line,
+    list_schema,
+    page_size_of,
 )
+from articles.filters import MAX_ID
 from articles.models import Origin, ReviewStatus
 from articles.services.guards import etag_of
 
@@ -87,6 +93,9 @@ class AnnotationModelViewSet(ExportMixin, ETagMixin, viewsets.ModelViewSet):
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["id", "created_at", "updated_at"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    # Writes are JSON: numbers are numbers and text is text (no form-encoded guessing).
+    parser_classes = [JSONParser]
+    lookup_value_regex = ID_REGEX
     write_serializer_class: type[serializers.Serializer]
     update_serializer_class: type[serializers.Serializer]
 
@@ -125,7 +134,7 @@ class AnnotationModelViewSet(ExportMixin, ETagMixin, viewsets.ModelViewSet):
 
 def _write_docs(name: str, write: Any, update: Any, read: Any) -> dict[str, Any]:
     return {
-        "list": extend_schema(summary=f"{name.title()}s", description=LIST_FORMATS),
+        "list": list_schema(f"{name.title()}s", read),
         "retrieve": extend_schema(summary=f"One {name}", responses={200: read, 304: None}),
         "create": extend_schema(
             summary=f"Tag a {name}", request=write, responses={201: read, **REFUSALS}
@@ -140,14 +149,6 @@ def _write_docs(name: str, write: Any, update: Any, read: Any) -> dict[str, Any]
             summary=f"Delete a {name}", parameters=[IF_MATCH], responses={204: None, **REFUSALS}
         ),
     }
-
-
-LIST_FORMATS = (
-    "JSON pages by default (`next`/`previous` cursor links, `page_size` up to 1000). "
-    "`?format=csv` or `?format=jsonl` streams every row the filters select, unpaginated. "
-    "`updated_since` returns what was created or changed since; the `deleted` feed lists "
-    "what was deleted."
-)
 
 
 @extend_schema_view(
@@ -277,11 +278,14 @@ class NoteViewSet(AnnotationModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Statements: one utterance across outlets, with its variants"),
+    list=list_schema(
+        "Statements: one utterance across outlets, with its variants", StatementSerializer
+    ),
     retrieve=extend_schema(summary="One statement with its variants and their differences"),
 )
 class StatementViewSet(ExportMixin, ETagMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = StatementSerializer
+    lookup_value_regex = ID_REGEX
     permission_classes = [ReadOnlyForRoles]
     pagination_class = CursorPage
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -326,6 +330,11 @@ class DeletionSerializer(serializers.ModelSerializer):
             "quotes, stances and notes, oldest first. Pull it with the same "
             "`updated_since` as the lists to drop what your copy still has."
         ),
+        responses={
+            (200, "application/json"): DeletionSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/jsonl"): OpenApiTypes.STR,
+        },
     )
 )
 class DeletionViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -360,7 +369,11 @@ FEED_PARAMETERS = [
         description="Only annotations created or changed at or after this time (ISO 8601).",
     ),
     OpenApiParameter("cursor", OpenApiTypes.STR, description="From a page's `next` link."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 1000 (default 100)."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": 1000},
+        description="1 to 1000 (default 100).",
+    ),
 ]
 ANNOTATION_SCHEMA = {
     "type": "object",
@@ -385,11 +398,31 @@ ANNOTATION_SCHEMA = {
 }
 PAGE_SCHEMA = {
     "type": "object",
+    "required": ["next", "results"],
     "properties": {
         "next": {"type": "string", "format": "uri", "nullable": True},
         "results": {"type": "array", "items": ANNOTATION_SCHEMA},
     },
 }
+ANNOTATION_PAGE_SCHEMA = {
+    "type": "object",
+    "description": "A W3C AnnotationPage.",
+    "required": ["@context", "id", "type", "items"],
+    "properties": {
+        "@context": {"type": "string"},
+        "id": {"type": "string", "format": "uri"},
+        "type": {"type": "string", "enum": ["AnnotationPage"]},
+        "next": {"type": "string", "format": "uri", "nullable": True},
+        "items": {"type": "array", "items": ANNOTATION_SCHEMA},
+    },
+}
+
+
+class FeedSchema(AutoSchema):
+    """The feed's list answers one page object, not a list of them."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
 
 
 class AnnotationViewSet(viewsets.ViewSet):
@@ -397,12 +430,13 @@ class AnnotationViewSet(viewsets.ViewSet):
     work alike, as W3C Web Annotations."""
 
     permission_classes = [ReadOnlyForRoles]
+    schema = FeedSchema()
     # "quote-12": the kind and the row's id (kinds other than the four are a 404).
-    lookup_value_regex = r"[a-z]+-[0-9]+"
+    lookup_value_regex = r"[a-z]+-" + ID_REGEX
     lookup_url_kwarg = "key"
 
     def get_renderers(self) -> list[Any]:
-        if self.action == "list":
+        if self.action in ("list", None):
             return [JSONRenderer(), JSONLDRenderer(), CSVRenderer(), JSONLinesRenderer()]
         return [JSONRenderer(), JSONLDRenderer()]
 
@@ -421,17 +455,22 @@ class AnnotationViewSet(viewsets.ViewSet):
         values: dict[str, Any] = {}
         # By hand, not a DRF serializer: this runs on every page of the busiest endpoint,
         # and a serializer deep-copies its fields each time.
-        if params.get("article"):
+        if "article" in params:
             try:
                 values["article"] = int(params["article"])
             except ValueError:
-                errors["article"] = ["An article id (a number)."]
+                values["article"] = 0
+            if not 1 <= values["article"] <= MAX_ID:
+                errors["article"] = ["An article id: a whole number from 1."]
         for name, choices in (("status", ReviewStatus.values), ("origin", Origin.values)):
             if params.get(name):
                 if params[name] in choices:
                     values[name] = params[name]
                 else:
                     errors[name] = [f"One of {', '.join(choices)}."]
+        for name in ("type", "status", "origin", "created_by", "updated_since", "cursor"):
+            if name in params and not params[name].strip():
+                errors[name] = ["Give a value, or leave the parameter out."]
         if params.get("created_by"):
             values["created_by"] = params["created_by"][:150]
         if params.get("updated_since"):
@@ -449,20 +488,9 @@ class AnnotationViewSet(viewsets.ViewSet):
             raise exceptions.ValidationError(errors)
         return selectors.FeedFilters(kinds=kinds, **values)
 
-    def _page_size(self) -> int:
-        raw = self.request.query_params.get("page_size")
-        if raw is None:
-            return CursorPage.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if not 1 <= size <= CursorPage.max_page_size:
-            raise exceptions.ValidationError({"page_size": ["A number from 1 to 1000."]})
-        return size
-
     @extend_schema(
         summary="Every annotation as a W3C Web Annotation",
+        operation_id="annotations_list",
         description=(
             "Sync order (oldest change first), cursor pages. `?format=jsonld` (or "
             "`Accept: application/ld+json`) answers an `AnnotationPage`; `?format=jsonl` "
@@ -470,13 +498,20 @@ class AnnotationViewSet(viewsets.ViewSet):
             "for every annotation the filters select, unpaginated."
         ),
         parameters=FEED_PARAMETERS,
-        responses={200: PAGE_SCHEMA, 400: OpenApiResponse(description="A bad filter.")},
+        responses={
+            (200, "application/json"): PAGE_SCHEMA,
+            (200, "application/ld+json"): ANNOTATION_PAGE_SCHEMA,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/jsonl"): OpenApiTypes.STR,
+            400: OpenApiResponse(description="A bad filter."),
+        },
     )
     def list(self, request: Request) -> Any:
         filters = self._filters()
         base = self._base()
         fmt = request.accepted_renderer.format
         if fmt in ("jsonl", "csv"):
+            page_size_of(request)  # unused by an export, but a bad one is still refused
             return self._stream(filters, base, fmt)
         after = None
         if request.query_params.get("cursor"):
@@ -487,7 +522,7 @@ class AnnotationViewSet(viewsets.ViewSet):
         url = request.build_absolute_uri()
         if connection.vendor == "postgresql":
             return self._rendered_page(filters, after, base, url, fmt)
-        rows, position = selectors.annotation_page(filters, after, self._page_size())
+        rows, position = selectors.annotation_page(filters, after, page_size_of(self.request))
         items = [w3c.RENDER[kind](base, row) for kind, row in rows]
         next_url = replace_query_param(url, "cursor", position.encode()) if position else None
         if fmt == "jsonld":
@@ -512,7 +547,9 @@ class AnnotationViewSet(viewsets.ViewSet):
     ) -> HttpResponse:
         """The same page as below, its annotations built as JSON by PostgreSQL (w3c_sql)
         and put together here as text: no model instances, no json.dumps of the page."""
-        documents, position = w3c_sql.annotation_page(filters, after, self._page_size(), base)
+        documents, position = w3c_sql.annotation_page(
+            filters, after, page_size_of(self.request), base
+        )
         context = json.dumps(w3c.context(base), separators=(",", ":"))
         items = ",".join(f'{{"@context":{context},{doc[1:]}' for doc in documents)
         next_url = replace_query_param(url, "cursor", position.encode()) if position else None

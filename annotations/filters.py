@@ -3,14 +3,14 @@
 import django_filters as filters
 
 from annotations.models import Deletion, Note, Quote, Stance, Statement
-from articles.filters import SyncFilterSet
+from articles.filters import IdFilter, StrictFilterSet, SyncFilterSet
 from articles.models import Origin, ReviewStatus
 
 
 class AuthoredFilterSet(SyncFilterSet):
-    article = filters.NumberFilter(field_name="article_id", help_text="Article id.")
-    outlet = filters.NumberFilter(field_name="article__outlet_id", help_text="Outlet id.")
-    story = filters.NumberFilter(field_name="article__story_id", help_text="Story id.")
+    article = IdFilter(field_name="article_id", help_text="Article id.")
+    outlet = IdFilter(field_name="article__outlet_id", help_text="Outlet id.")
+    story = IdFilter(field_name="article__story_id", help_text="Story id.")
     created_by = filters.CharFilter(
         field_name="created_by__username", help_text="The author's username."
     )
@@ -25,8 +25,8 @@ class AuthoredFilterSet(SyncFilterSet):
 
 
 class QuoteFilter(AuthoredFilterSet):
-    speaker = filters.NumberFilter(field_name="speaker_id", help_text="Entity id of the speaker.")
-    statement = filters.NumberFilter(field_name="statement_id")
+    speaker = IdFilter(field_name="speaker_id", help_text="Entity id of the speaker.")
+    statement = IdFilter(field_name="statement_id")
     kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
     status = filters.ChoiceFilter(choices=ReviewStatus.choices)
     origin = filters.ChoiceFilter(choices=Origin.choices)
@@ -37,11 +37,11 @@ class QuoteFilter(AuthoredFilterSet):
 
 
 class StanceFilter(AuthoredFilterSet):
-    holder = filters.NumberFilter(field_name="holder_id", help_text="Entity id of the holder.")
-    target = filters.NumberFilter(field_name="target_entity_id", help_text="Entity id.")
+    holder = IdFilter(field_name="holder_id", help_text="Entity id of the holder.")
+    target = IdFilter(field_name="target_entity_id", help_text="Entity id.")
     target_text = filters.CharFilter(lookup_expr="icontains", help_text="In the topic.")
     polarity = filters.CharFilter(field_name="polarity__slug", help_text="A vocabulary slug.")
-    quote = filters.NumberFilter(field_name="quote_id")
+    quote = IdFilter(field_name="quote_id")
     origin = filters.ChoiceFilter(choices=Origin.choices)
 
     class Meta:
@@ -50,8 +50,8 @@ class StanceFilter(AuthoredFilterSet):
 
 
 class NoteFilter(AuthoredFilterSet):
-    quote = filters.NumberFilter(field_name="quote_id")
-    stance = filters.NumberFilter(field_name="stance_id")
+    quote = IdFilter(field_name="quote_id")
+    stance = IdFilter(field_name="stance_id")
 
     class Meta:
         model = Note
@@ -59,22 +59,22 @@ class NoteFilter(AuthoredFilterSet):
 
 
 class StatementFilter(SyncFilterSet):
-    story = filters.NumberFilter(field_name="story_id")
-    speaker = filters.NumberFilter(field_name="speaker_id")
+    story = IdFilter(field_name="story_id")
+    speaker = IdFilter(field_name="speaker_id")
 
     class Meta:
         model = Statement
         fields: list[str] = []
 
 
-class DeletionFilter(filters.FilterSet):
+class DeletionFilter(StrictFilterSet):
     updated_since = filters.IsoDateTimeFilter(
         field_name="deleted_at",
         lookup_expr="gte",
         help_text="Only rows deleted at or after this time (ISO 8601).",
     )
     kind = filters.ChoiceFilter(choices=Deletion.Kind.choices)
-    article = filters.NumberFilter(field_name="article_id")
+    article = IdFilter(field_name="article_id")
 
     class Meta:
         model = Deletion

@@ -186,12 +186,30 @@ class PolaritySerializer(serializers.ModelSerializer):
 # --- writing ---------------------------------------------------------------------------
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON number that is whole: DRF's own also takes "12", 12.0 and true."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string: DRF's own also takes numbers and turns them into text."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def _offset(**kwargs: Any) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=0, max_value=2_000_000_000, **kwargs)
+    return StrictIntegerField(min_value=0, max_value=2_000_000_000, **kwargs)
 
 
 def _id(**kwargs: Any) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=2**63 - 1, **kwargs)
+    return StrictIntegerField(min_value=1, max_value=2**63 - 1, **kwargs)
 
 
 class SpanWriteSerializer(serializers.Serializer):
@@ -199,7 +217,7 @@ class SpanWriteSerializer(serializers.Serializer):
 
     start = _offset()
     end = _offset()
-    exact = serializers.CharField(
+    exact = StrictCharField(
         trim_whitespace=False,
         help_text="The selected text: must be body[start:end] exactly, or the write is refused.",
     )
@@ -210,7 +228,7 @@ class QuoteWriteSerializer(SpanWriteSerializer):
     speaker = _id(required=False, allow_null=True, help_text="Entity id of who said it.")
     speaker_start = _offset(required=False, allow_null=True)
     speaker_end = _offset(required=False, allow_null=True)
-    cue = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    cue = StrictCharField(required=False, allow_blank=True, max_length=100)
     cue_start = _offset(required=False, allow_null=True)
     cue_end = _offset(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=Quote.Kind.choices, required=False)
@@ -226,11 +244,11 @@ class StanceWriteSerializer(SpanWriteSerializer):
     article = _id()
     holder = _id(help_text="Entity id of who holds the stance.")
     target = _id(required=False, allow_null=True, help_text="Entity id the stance is on.")
-    target_text = serializers.CharField(
+    target_text = StrictCharField(
         required=False, allow_blank=True, max_length=300, help_text="Or a topic, in words."
     )
-    polarity = serializers.CharField(max_length=40, help_text="A slug of the vocabulary.")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    polarity = StrictCharField(max_length=40, help_text="A slug of the vocabulary.")
+    note = StrictCharField(required=False, allow_blank=True, max_length=10_000)
     quote = _id(required=False, allow_null=True, help_text="The quote it is read from.")
 
 
@@ -240,10 +258,10 @@ class StanceUpdateSerializer(StanceWriteSerializer):
 
 class NoteWriteSerializer(serializers.Serializer):
     article = _id()
-    text = serializers.CharField(max_length=10_000)
+    text = StrictCharField(max_length=10_000)
     start = _offset(required=False, allow_null=True)
     end = _offset(required=False, allow_null=True)
-    exact = serializers.CharField(required=False, allow_null=True, trim_whitespace=False)
+    exact = StrictCharField(required=False, allow_null=True, trim_whitespace=False)
     quote = _id(required=False, allow_null=True)
     stance = _id(required=False, allow_null=True)
 

@@ -15,11 +15,13 @@ from rest_framework.response import Response
 
 from articles import services
 from articles.api_support import (
+    ID_REGEX,
     CursorPage,
     ETagMixin,
     ExportMixin,
     ReadOnlyForRoles,
     RoleReadAnnotatorWrite,
+    list_schema,
 )
 from articles.filters import ArticleFilter, EntityFilter, MentionFilter, StoryFilter
 from articles.models import (
@@ -50,6 +52,7 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     permission_classes = [IsAdminRole]
     parser_classes = [MultiPartParser, FormParser]
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self) -> QuerySet[ImportBatch]:
         return ImportBatch.objects.select_related("created_by")
@@ -98,13 +101,14 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 class CorpusViewSet(ExportMixin, ETagMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [ReadOnlyForRoles]
+    lookup_value_regex = ID_REGEX
     pagination_class = CursorPage
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["id", "created_at", "updated_at"]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Articles, without their bodies"),
+    list=list_schema("Articles, without their bodies", ArticleListSerializer),
     retrieve=extend_schema(summary="One article, with its clean body text"),
 )
 class ArticleViewSet(CorpusViewSet):
@@ -141,7 +145,7 @@ class ArticleViewSet(CorpusViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Entities (actors), with every spelling they go by"),
+    list=list_schema("Entities (actors), with every spelling they go by", EntitySerializer),
     retrieve=extend_schema(summary="One entity"),
 )
 class EntityViewSet(CorpusViewSet):
@@ -157,7 +161,7 @@ class EntityViewSet(CorpusViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Stories: articles of several outlets about one event"),
+    list=list_schema("Stories: articles of several outlets about one event", StorySerializer),
     retrieve=extend_schema(summary="One story"),
 )
 class StoryViewSet(CorpusViewSet):
@@ -169,7 +173,7 @@ class StoryViewSet(CorpusViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Entity mentions (the machine's and analysts')"),
+    list=list_schema("Entity mentions (the machine's and analysts')", MentionSerializer),
     retrieve=extend_schema(summary="One mention"),
     accept=extend_schema(summary="Accept a mention", request=None),
     reject=extend_schema(summary="Reject a mention", request=None),

@@ -11,6 +11,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -22,6 +24,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from articles import roles
 from articles.services.guards import NotAllowed, PreconditionFailed, WriteRefused, etag_of
 
+# Ids in URLs: up to 18 digits (a 64-bit integer); longer is a 404, not a database error.
+ID_REGEX = r"[0-9]{1,18}"
 # Rows fetched per query while a CSV or JSONL export streams.
 EXPORT_CHUNK = 2000
 
@@ -61,6 +65,33 @@ class CursorPage(CursorPagination):
     max_page_size = 1000
     ordering = ("updated_at", "id")
 
+    def get_page_size(self, request: Request) -> int:
+        return page_size_of(request)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
+
+def page_size_of(request: Request) -> int:
+    """`page_size`, 1 to 1000 (100 when not given); anything else is a 400, not quietly
+    the default."""
+    values = request.query_params.getlist(CursorPage.page_size_query_param)
+    if not values:
+        return CursorPage.page_size
+    try:
+        size = int(values[0]) if len(values) == 1 else 0
+    except ValueError:
+        size = 0
+    if not 1 <= size <= CursorPage.max_page_size:
+        raise exceptions.ValidationError(
+            {"page_size": [f"A whole number from 1 to {CursorPage.max_page_size}, once."]}
+        )
+    return size
+
 
 class PreconditionFailedError(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
@@ -79,7 +110,13 @@ def exception_handler(error: Exception, context: dict[str, Any]) -> Response | N
         error = PreconditionFailedError(str(error))
     elif isinstance(error, ObjectDoesNotExist):
         error = exceptions.NotFound(str(error))
-    return drf_exception_handler(error, context)
+    response = drf_exception_handler(error, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        # A refusal is JSON whatever format was asked for: a CSV of an error helps nobody.
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    return response
 
 
 # --- formats ----------------------------------------------------------------------------
@@ -146,6 +183,28 @@ def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 
 LIST_RENDERERS = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
+LIST_FORMATS = (
+    "JSON pages by default (`next`/`previous` cursor links, `page_size` up to 1000). "
+    "`?format=csv` or `?format=jsonl` streams every row the filters select, unpaginated, in "
+    "the same order. `updated_since` returns what was created or changed since; the "
+    "`deleted` feed lists what was deleted."
+)
+
+
+def list_schema(summary: str, serializer: Any) -> Any:
+    """The OpenAPI description of a list: JSON pages of `serializer`, and the streamed
+    CSV and JSONL exports as text."""
+    return extend_schema(
+        summary=summary,
+        description=LIST_FORMATS,
+        responses={
+            (200, "application/json"): serializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/jsonl"): OpenApiTypes.STR,
+        },
+    )
+
+
 STREAMED_FORMATS = ("csv", "jsonl")
 
 
@@ -157,7 +216,9 @@ class ExportMixin:
     request: Request
 
     def get_renderers(self) -> list[BaseRenderer]:
-        if getattr(self, "action", None) == "list":
+        # A method the endpoint does not have (no action) gets every format, so that it is
+        # answered 405 whatever ?format= says, not 404 for an unknown format.
+        if getattr(self, "action", None) in ("list", None):
             return [renderer() for renderer in self.list_renderer_classes()]
         return [renderer() for renderer in self.detail_renderer_classes()]
 
@@ -186,6 +247,7 @@ class ExportMixin:
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         if request.accepted_renderer.format in STREAMED_FORMATS:
+            page_size_of(request)  # unused by an export, but a bad one is still refused
             queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
             # The pages' order (sync order, or ?ordering=), so an export and a paged pull
             # of the same filters list the same rows in the same order.
@@ -216,3 +278,48 @@ class ETagMixin:
         row = self.get_queryset().get(pk=row.pk)  # type: ignore[attr-defined]
         serializer = self.get_serializer(row)  # type: ignore[attr-defined]
         return Response(serializer.data, status=status_code, headers={"ETag": etag_of(row)})
+
+
+# --- the OpenAPI schema ----------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        '`{"detail": "..."}`, or for a bad field `{"<field>": ["..."]}` naming each field '
+        "that is wrong and why."
+    ),
+    "additionalProperties": True,
+}
+ERRORS = {
+    "400": "A parameter or a field is wrong; the body says which and why.",
+    "401": "Not signed in: no session, and no token or a revoked one.",
+    "403": "Signed in, but your role may not do this.",
+    "404": "No such row (or an invalid cursor).",
+    "406": "None of the formats asked for (Accept, ?format=) is offered here.",
+    "429": "Too many requests; Retry-After says how many seconds to wait.",
+}
+WRITE_ERRORS = {
+    "412": "The row changed since you read it (If-Match); nothing was changed.",
+    "415": "The body is not JSON.",
+}
+
+
+def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every operation documents the refusals every
+    endpoint can answer, so a client (and schemathesis) knows them all."""
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = dict(ERRORS)
+            if method in ("post", "patch", "put", "delete"):
+                codes.update(WRITE_ERRORS)
+            for code, description in codes.items():
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                    },
+                )
+    return result

@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters as filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from articles.models import (
@@ -17,8 +18,35 @@ from articles.models import (
 )
 from articles.names import normalise_alias
 
+# Ids are positive 64-bit integers; anything else is a 400, not a database error.
+MAX_ID = 2**63 - 1
 
-class SyncFilterSet(filters.FilterSet):
+
+class IdFilter(filters.NumberFilter):
+    """An id: a whole number from 1 (django-filter's NumberFilter takes any decimal)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class StrictFilterSet(filters.FilterSet):
+    """A parameter given with no value is an error, not a filter silently skipped: a
+    client syncing with `updated_since=` would otherwise pull everything."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and str(self.data.get(name, "")).strip() == "":
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid
+
+
+class SyncFilterSet(StrictFilterSet):
     """`updated_since`: what was created or changed at or after a time (ISO 8601). Pair it
     with the `deleted` feed to drop what was deleted since."""
 
@@ -30,9 +58,9 @@ class SyncFilterSet(filters.FilterSet):
 
 
 class ArticleFilter(SyncFilterSet):
-    outlet = filters.NumberFilter(field_name="outlet_id", help_text="Outlet id.")
-    story = filters.NumberFilter(field_name="story_id", help_text="Story id.")
-    entity = filters.NumberFilter(method="mentioning", help_text="Articles that mention it.")
+    outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
+    story = IdFilter(field_name="story_id", help_text="Story id.")
+    entity = IdFilter(method="mentioning", help_text="Articles that mention it.")
     published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -55,7 +83,7 @@ class EntityFilter(SyncFilterSet):
         method="named", help_text="Matches the canonical name or any alias (case-insensitive)."
     )
     kind = filters.ChoiceFilter(choices=EntityKind.choices)
-    article = filters.NumberFilter(method="in_article", help_text="Entities mentioned in it.")
+    article = IdFilter(method="in_article", help_text="Entities mentioned in it.")
 
     class Meta:
         model = Entity
@@ -86,8 +114,8 @@ class StoryFilter(SyncFilterSet):
 
 
 class MentionFilter(SyncFilterSet):
-    article = filters.NumberFilter(field_name="article_id")
-    entity = filters.NumberFilter(field_name="entity_id")
+    article = IdFilter(field_name="article_id")
+    entity = IdFilter(field_name="entity_id")
     status = filters.ChoiceFilter(choices=ReviewStatus.choices)
     origin = filters.ChoiceFilter(choices=Origin.choices)
 

@@ -5,8 +5,9 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views import defaults
 
 from articles import roles, selectors, services
 from articles.forms import ImportForm, LockoutAuthenticationForm
@@ -104,3 +105,16 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 def import_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The progress panel alone, polled by htmx until the batch is finished."""
     return render(request, "articles/_import_progress.html", _progress_context(request, batch_id))
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: JSON under /api/ (no API client wants an HTML page), the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

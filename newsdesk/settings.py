@@ -304,6 +304,11 @@ SPECTACULAR_SETTINGS = {
         "(POST /api/v1/auth/token/) or a browser session."
     ),
     # Swagger UI's files come from drf-spectacular-sidecar, served with our static files.
+    # Every operation documents the refusals every endpoint can answer.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "articles.api_support.document_errors",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -12,3 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+# JSON for API paths, the usual pages elsewhere.
+handler404 = "articles.views.not_found"
+handler500 = "articles.views.server_error"

@@ -351,13 +351,13 @@ def test_the_admin_login_is_under_the_same_lockout(client, three_failures):
 def test_the_schema_documents_every_auth_endpoint_with_its_error_shapes():
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     token = paths["/api/v1/auth/token/"]
-    assert set(token["post"]["responses"]) == {"200", "400", "429"}
+    assert set(token["post"]["responses"]) >= {"200", "400", "429"}
     assert set(token["post"]["requestBody"]["content"]) >= {
         "application/json",
         "application/x-www-form-urlencoded",
     }
-    assert set(token["delete"]["responses"]) == {"204", "401", "429"}
-    assert set(paths["/api/v1/me/"]["get"]["responses"]) == {"200", "401"}
+    assert set(token["delete"]["responses"]) >= {"204", "401", "429"}
+    assert set(paths["/api/v1/me/"]["get"]["responses"]) >= {"200", "401"}
 
 
 def _manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:

@@ -227,8 +227,11 @@ def test_page_size_goes_up_to_1000(world: World, people: People):
         QuoteFactory(article=world.article)
     assert len(ids(client.get("/api/v1/quotes/?page_size=1"))) == 1
     assert len(ids(client.get("/api/v1/quotes/?page_size=1000"))) == 5
-    # Above the maximum is the maximum, as DRF's pagination does.
-    assert client.get("/api/v1/quotes/?page_size=5000").status_code == 200
+    # Above the maximum, below 1, not a number or given twice: a 400 naming it.
+    for bad in ("5000", "0", "ten", "10&page_size=20"):
+        response = client.get(f"/api/v1/quotes/?page_size={bad}")
+        assert response.status_code == 400, bad
+        assert "page_size" in response.json()
 
 
 def test_ordering_parameter(world: World, people: People):
