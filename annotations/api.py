@@ -5,6 +5,7 @@ offsets and versions, and raise; `articles.api_support.exception_handler` answer
 """
 
 import json
+from datetime import UTC
 from typing import Any
 
 from django.db import connection
@@ -483,7 +484,10 @@ class AnnotationViewSet(viewsets.ViewSet):
             else:
                 if timezone.is_naive(since):
                     since = timezone.make_aware(since)
-                values["updated_since"] = since
+                try:
+                    values["updated_since"] = since.astimezone(UTC)
+                except (OverflowError, ValueError):
+                    errors["updated_since"] = ["A time between the years 1 and 9999 (UTC)."]
         if errors:
             raise exceptions.ValidationError(errors)
         return selectors.FeedFilters(kinds=kinds, **values)

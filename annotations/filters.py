@@ -3,7 +3,7 @@
 import django_filters as filters
 
 from annotations.models import Deletion, Note, Quote, Stance, Statement
-from articles.filters import IdFilter, StrictFilterSet, SyncFilterSet
+from articles.filters import IdFilter, StrictFilterSet, SyncFilterSet, TimeFilter
 from articles.models import Origin, ReviewStatus
 
 
@@ -14,14 +14,10 @@ class AuthoredFilterSet(SyncFilterSet):
     created_by = filters.CharFilter(
         field_name="created_by__username", help_text="The author's username."
     )
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    published_after = filters.IsoDateTimeFilter(
-        field_name="article__published_at", lookup_expr="gte"
-    )
-    published_before = filters.IsoDateTimeFilter(
-        field_name="article__published_at", lookup_expr="lt"
-    )
+    created_after = TimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = TimeFilter(field_name="created_at", lookup_expr="lt")
+    published_after = TimeFilter(field_name="article__published_at", lookup_expr="gte")
+    published_before = TimeFilter(field_name="article__published_at", lookup_expr="lt")
 
 
 class QuoteFilter(AuthoredFilterSet):
@@ -68,7 +64,7 @@ class StatementFilter(SyncFilterSet):
 
 
 class DeletionFilter(StrictFilterSet):
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = TimeFilter(
         field_name="deleted_at",
         lookup_expr="gte",
         help_text="Only rows deleted at or after this time (ISO 8601).",

@@ -1,10 +1,12 @@
 """django-filter filter sets of the REST API: the query parameters of each list."""
 
+from datetime import UTC
 from typing import Any
 
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from articles.models import (
     Article,
@@ -33,6 +35,24 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, turned into UTC: PostgreSQL takes offsets up to 15:59 only, and
+    a time the calendar cannot hold in UTC is a 400, not a server error."""
+
+    def to_python(self, value: Any) -> Any:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except (OverflowError, ValueError) as error:
+            raise forms.ValidationError("A time between the years 1 and 9999 (UTC).") from error
+
+
+class TimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCDateTimeField
+
+
 class StrictFilterSet(filters.FilterSet):
     """A parameter given with no value is an error, not a filter silently skipped: a
     client syncing with `updated_since=` would otherwise pull everything."""
@@ -50,7 +70,7 @@ class SyncFilterSet(StrictFilterSet):
     """`updated_since`: what was created or changed at or after a time (ISO 8601). Pair it
     with the `deleted` feed to drop what was deleted since."""
 
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = TimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Only rows created or changed at or after this time (ISO 8601).",
@@ -61,10 +81,10 @@ class ArticleFilter(SyncFilterSet):
     outlet = IdFilter(field_name="outlet_id", help_text="Outlet id.")
     story = IdFilter(field_name="story_id", help_text="Story id.")
     entity = IdFilter(method="mentioning", help_text="Articles that mention it.")
-    published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    published_after = TimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = TimeFilter(field_name="published_at", lookup_expr="lt")
+    created_after = TimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = TimeFilter(field_name="created_at", lookup_expr="lt")
     q = filters.CharFilter(field_name="title", lookup_expr="icontains", help_text="In the title.")
 
     class Meta:
@@ -105,8 +125,8 @@ class EntityFilter(SyncFilterSet):
 
 
 class StoryFilter(SyncFilterSet):
-    seen_after = filters.IsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
-    seen_before = filters.IsoDateTimeFilter(field_name="first_seen", lookup_expr="lt")
+    seen_after = TimeFilter(field_name="last_seen", lookup_expr="gte")
+    seen_before = TimeFilter(field_name="first_seen", lookup_expr="lt")
 
     class Meta:
         model = Story

@@ -280,3 +280,17 @@ def test_the_entity_named_in_a_mention_is_joined_not_queried(world: World, peopl
     row = people.client("api_client").get(f"/api/v1/mentions/{world.machine_mention.pk}/").json()
     assert row["entity"] == {"id": world.ushakov.pk, "name": "Yury Ushakov"}
     assert row["kind"] == "PERSON"
+
+
+@pytest.mark.parametrize("endpoint", ["quotes", "deleted", "annotations"])
+def test_any_offset_python_takes_is_a_time_and_an_impossible_one_a_400(endpoint, people: People):
+    client = people.client("api_client")
+    # +22:18 is beyond PostgreSQL's offsets; as UTC it is an ordinary time.
+    assert (
+        client.get(f"/api/v1/{endpoint}/?updated_since=0895-05-09T01:56:41.23%2B22:18").status_code
+        == 200
+    )
+    # Midnight of year 1 five hours east of UTC is in year 0, which has no date.
+    response = client.get(f"/api/v1/{endpoint}/?updated_since=0001-01-01T00:00:00%2B05:00")
+    assert response.status_code == 400
+    assert "updated_since" in response.json()
