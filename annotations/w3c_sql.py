@@ -65,9 +65,10 @@ def _annotation(kind: str, motivation: str, bodies: str, target: str, record: st
         'id', {BASE} || 'api/v1/annotations/{kind}-' || t.id || '/',
         'type', 'Annotation',
         'motivation', '{motivation}',
-        'creator', CASE WHEN u.id IS NULL
+        'creator', CASE WHEN t.created_by_id IS NULL
             THEN json_build_object('type', 'Software', 'name', 'Newsdesk extractor')
-            ELSE json_build_object('type', 'Person', 'nickname', u.username) END,
+            ELSE json_build_object('type', 'Person', 'nickname',
+                (SELECT username FROM auth_user WHERE id = t.created_by_id)) END,
         'created', {_time("t.created_at")},
         'modified', {_time("t.updated_at")},
         'body', {bodies},
@@ -190,10 +191,7 @@ def _keys(
 
 def _document(kind: str) -> str:
     table, joins, document = DOCUMENTS[kind]
-    return (
-        f"(SELECT {document} FROM {table} t {joins} "
-        "LEFT JOIN auth_user u ON u.id = t.created_by_id WHERE t.id = page.id)"
-    )
+    return f"(SELECT {document} FROM {table} t {joins} WHERE t.id = page.id)"
 
 
 def annotation_page(

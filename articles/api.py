@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from articles import services
+from articles import roles, services
 from articles.api_support import (
     ID_REGEX,
     CursorPage,
@@ -50,11 +50,19 @@ from articles.serializers import (
 class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Bulk imports: upload .txt files and zips, then follow the batch to the end."""
 
-    permission_classes = [IsAdminRole]
     parser_classes = [MultiPartParser, FormParser]
     lookup_value_regex = ID_REGEX
 
+    def get_permissions(self) -> list[Any]:
+        # A batch is no business of anyone but admins: to others a batch's URL is a 404
+        # (as if there were none), the list and the upload a 403.
+        if self.action == "retrieve":
+            return [ReadOnlyForRoles()]
+        return [IsAdminRole()]
+
     def get_queryset(self) -> QuerySet[ImportBatch]:
+        if roles.role_of(self.request.user) != roles.ADMIN:
+            return ImportBatch.objects.none()
         return ImportBatch.objects.select_related("created_by")
 
     def get_serializer_class(self) -> Any:

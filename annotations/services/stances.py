@@ -11,6 +11,7 @@ from articles.services.guards import (
     WriteRefused,
     anchor_new_span,
     check_if_match,
+    created_with_history,
     entity_name,
     entity_or_refused,
     found_entity,
@@ -50,7 +51,10 @@ def _save(stance: Stance, user: Any) -> Stance:
     stance._history_user = user  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
-            stance.save()
+            if stance.pk is None:
+                created_with_history(stance, user)
+            else:
+                stance.save()
     except IntegrityError as error:
         # The only unique rule a valid stance can break (two requests at once).
         if stance.quote_id is not None:

@@ -193,6 +193,15 @@ def found_entity(entity_id: int | None, name: str | None, field: str) -> Entity 
     return Entity(pk=entity_id, name=name)
 
 
+def created_with_history(row: Model, user: Any) -> Model:
+    """Insert a new row and its history record: two INSERTs, without the post_save
+    signal simple-history would otherwise answer with several queries of its own."""
+    from simple_history.utils import bulk_create_with_history
+
+    created = bulk_create_with_history([row], type(row), default_user=user)
+    return created[0]
+
+
 def moved_span(row: Any, article: Article, changes: dict[str, Any]) -> None:
     """Move `row`'s span (start, end, exact, prefix, suffix) when `changes` gives one:
     start, end and exact come together, and exact must be the text at start-end."""

@@ -111,6 +111,9 @@ def test_a_stance_needs_a_vocabulary_polarity_and_a_target(world: World, people:
     assert stance["holder"] == {"id": world.keller.pk, "name": "Anna Keller"}
     assert stance["target"] == {"id": world.ushakov.pk, "name": "Yury Ushakov"}
     assert (stance["polarity"], stance["note"]) == ("support", "Warm words.")
+    created = Stance.history.get(id=stance["id"])
+    assert (created.history_type, created.history_user) == ("+", people.users["analyst_a"])
+    assert created.polarity_id == Stance.objects.get(pk=stance["id"]).polarity_id
 
 
 def test_one_stance_per_analyst_per_quote(world: World, people: People):

@@ -208,6 +208,19 @@ def test_api_import_needs_an_admin_and_a_refusal_creates_nothing(client):
     assert _nothing_created()
 
 
+def test_a_batch_is_a_404_to_everyone_but_admins(client):
+    batch = services.import_batch_create(
+        uploads=[services.Upload.from_bytes("one.txt", b"Text.")],
+        source=ImportBatch.Source.CLI,
+        enqueue=False,
+    )
+    url = reverse("api-import-detail", kwargs={"pk": batch.pk})
+    for role in [*ROLES, roles.ADMIN]:
+        token = Token.objects.create(user=UserFactory(role=role, password=None))
+        status = client.get(url, headers={"Authorization": f"Token {token.key}"}).status_code
+        assert status == (200 if role == roles.ADMIN else 404), role
+
+
 def test_api_import_returns_the_batch_and_its_status(client, django_assert_num_queries):
     admin = UserFactory(role=roles.ADMIN)
     token = Token.objects.create(user=admin)

@@ -93,10 +93,12 @@ def table(report: dict) -> str:
             f"{'stance_create (1 client)':<27} {s['stances_per_second']:>8} {'':>7} "
             f"{s['p50_ms']:>8} {s['p95_ms']:>8} {s['server_cpu_ms_per_stance']:>7}"
         )
-    if "jsonl_export" in report:
-        e = report["jsonl_export"]
+    for key in ("jsonl_export", "jsonl_export_all"):
+        if key not in report:
+            continue
+        e = report[key]
         rows.append(
-            f"jsonl export: {e['annotations']:,} annotations in {e['seconds']}s = "
+            f"{key}: {e['annotations']:,} annotations in {e['seconds']}s = "
             f"{e['annotations_per_second']:,}/s; worker RSS {e['worker_rss_mb']['before']} -> "
             f"peak {e['worker_rss_mb']['peak_during']} MB"
         )

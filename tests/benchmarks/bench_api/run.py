@@ -277,6 +277,12 @@ def _measure_all(results: dict, facts: dict, seconds: float, clients: int) -> No
                     "selected_in_database": facts["export_selected"],
                     **stream_export(server, tokens[generate.CLIENT], export),
                 }
+                # The whole feed, ~8x the pull above: if memory is bounded, the worker's
+                # peak does not grow with the size of the export.
+                generate.log("streaming the whole feed as jsonl")
+                results["jsonl_export_all"] = stream_export(
+                    server, tokens[generate.CLIENT], "/api/v1/annotations/?format=jsonl"
+                )
             probe = _stances(server, tokens[generate.POSTER], facts["payloads"][:1])
             if isinstance(probe, str):
                 results["skipped"]["stance_create"] = probe
