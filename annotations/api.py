@@ -23,7 +23,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -62,6 +61,7 @@ from articles.api_support import (
     JSONLDRenderer,
     JSONLinesRenderer,
     ReadOnlyForRoles,
+    ReviewMixin,
     RoleReadAnnotatorWrite,
     csv_lines,
     json_line,
@@ -167,7 +167,7 @@ def _write_docs(name: str, write: Any, update: Any, read: Any) -> dict[str, Any]
         responses={200: QuoteSerializer, **REFUSALS},
     ),
 )
-class QuoteViewSet(AnnotationModelViewSet):
+class QuoteViewSet(ReviewMixin, AnnotationModelViewSet):
     """Quotes: reported speech with its speaker and cue; the machine's suggestions and
     analysts' own."""
 
@@ -197,20 +197,10 @@ class QuoteViewSet(AnnotationModelViewSet):
     def delete_row(self, row: Quote) -> None:
         services.quote_delete(user=self.request.user, quote_id=row.pk, if_match=self.if_match())
 
-    def _review(self, status_: str) -> Response:
-        quote = self.get_object()
-        reviewed = services.quote_review(
-            user=self.request.user, quote_id=quote.pk, status=status_, if_match=self.if_match()
+    def review(self, row: Quote, status: str) -> Quote:
+        return services.quote_review(
+            user=self.request.user, quote_id=row.pk, status=status, if_match=self.if_match()
         )
-        return self.answer(reviewed)
-
-    @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str) -> Response:
-        return self._review(ReviewStatus.CONFIRMED)
-
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str) -> Response:
-        return self._review(ReviewStatus.REJECTED)
 
 
 @extend_schema_view(

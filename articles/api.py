@@ -6,7 +6,6 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -20,6 +19,7 @@ from articles.api_support import (
     ETagMixin,
     ExportMixin,
     ReadOnlyForRoles,
+    ReviewMixin,
     RoleReadAnnotatorWrite,
     list_schema,
 )
@@ -31,7 +31,6 @@ from articles.models import (
     ImportBatch,
     ImportFile,
     Mention,
-    ReviewStatus,
     Story,
 )
 from articles.permissions import IsAdminRole
@@ -186,7 +185,7 @@ class StoryViewSet(CorpusViewSet):
     accept=extend_schema(summary="Accept a mention", request=None),
     reject=extend_schema(summary="Reject a mention", request=None),
 )
-class MentionViewSet(CorpusViewSet):
+class MentionViewSet(ReviewMixin, CorpusViewSet):
     """Where articles name entities. Suggested mentions are accepted or rejected."""
 
     serializer_class = MentionSerializer
@@ -196,17 +195,7 @@ class MentionViewSet(CorpusViewSet):
     def get_queryset(self) -> QuerySet[Mention]:
         return Mention.objects.select_related("entity")
 
-    def _review(self, status: str) -> Response:
-        mention = self.get_object()
-        reviewed = services.mention_review(
-            user=self.request.user, mention_id=mention.pk, status=status, if_match=self.if_match()
+    def review(self, row: Mention, status: str) -> Mention:
+        return services.mention_review(
+            user=self.request.user, mention_id=row.pk, status=status, if_match=self.if_match()
         )
-        return self.answer(reviewed)
-
-    @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str) -> Response:
-        return self._review(ReviewStatus.CONFIRMED)
-
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str) -> Response:
-        return self._review(ReviewStatus.REJECTED)

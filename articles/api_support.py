@@ -14,6 +14,7 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
+from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -22,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from articles import roles
+from articles.models import ReviewStatus
 from articles.services.guards import NotAllowed, PreconditionFailed, WriteRefused, etag_of
 
 # Ids in URLs: up to 18 digits (a 64-bit integer); longer is a 404, not a database error.
@@ -254,6 +256,26 @@ class ExportMixin:
             ordering = self.paginator.get_ordering(request, queryset, self)  # type: ignore[attr-defined]
             return self.streamed(queryset.order_by(*ordering))
         return super().list(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class ReviewMixin:
+    """`POST .../{id}/accept/` and `.../reject/`: a suggestion reviewed through the view's
+    `review` (one service call), answered with the row and its new ETag."""
+
+    def review(self, row: Any, status: str) -> Any:
+        raise NotImplementedError
+
+    def _reviewed(self, status: str) -> Response:
+        row = self.get_object()  # type: ignore[attr-defined]
+        return self.answer(self.review(row, status))  # type: ignore[attr-defined]
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        return self._reviewed(ReviewStatus.CONFIRMED)
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        return self._reviewed(ReviewStatus.REJECTED)
 
 
 class ETagMixin:
