@@ -294,3 +294,26 @@ def test_any_offset_python_takes_is_a_time_and_an_impossible_one_a_400(endpoint,
     response = client.get(f"/api/v1/{endpoint}/?updated_since=0001-01-01T00:00:00%2B05:00")
     assert response.status_code == 400
     assert "updated_since" in response.json()
+
+
+def test_an_unknown_api_url_is_a_json_404_and_a_site_url_an_html_one(people: People, client):
+    api = people.client("api_client")
+    for url in (
+        "/api/v1/articles/abc/",
+        "/api/v1/articles/1234567890123456789/",
+        "/api/v1/nothing/",
+    ):
+        response = api.get(url)
+        assert response.status_code == 404, url
+        assert response.json() == {"detail": "Not found."}
+    client.force_login(people.users["analyst_a"])
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_a_refusal_is_json_whatever_format_was_asked(people: People):
+    response = people.client("api_client").get("/api/v1/quotes/?format=csv&status=maybe")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "status" in response.json()
