@@ -23,6 +23,7 @@ from articles.services.guards import (
     moved_span,
     require_annotator,
     require_owner,
+    reviewed,
 )
 
 # Fields a PATCH may change, besides the span (start, end and exact go together).
@@ -146,16 +147,7 @@ def quote_update(
 @transaction.atomic
 def quote_review(*, user: Any, quote_id: int, status: str, if_match: str | None = None) -> Quote:
     """Accept (confirmed) or reject (rejected) a quote; any analyst may review."""
-    if status not in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED):
-        raise WriteRefused("status", "A review confirms or rejects.")
-    quote = _locked(quote_id)
-    require_annotator(user)
-    check_if_match(quote, if_match)
-    quote.status = status
-    quote.reviewed_by, quote.reviewed_at = user, timezone.now()
-    quote._history_user = user  # type: ignore[attr-defined]
-    quote.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
-    return quote
+    return reviewed(_locked(quote_id), user=user, status=status, if_match=if_match)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
 
 from articles import roles
 from articles.anchoring import (
@@ -21,7 +22,7 @@ from articles.anchoring import (
     selector_in_window,
     verified_selector,
 )
-from articles.models import Article, Entity
+from articles.models import Article, Entity, ReviewStatus
 
 
 class WriteRefused(ValueError):
@@ -191,6 +192,24 @@ def found_entity(entity_id: int | None, name: str | None, field: str) -> Entity 
     if name is None:
         raise WriteRefused(field, f"There is no entity {entity_id}.")
     return Entity(pk=entity_id, name=name)
+
+
+REVIEWS = (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED)
+
+
+def reviewed(row: Any, *, user: Any, status: str, if_match: str | None) -> Any:
+    """A machine suggestion (a quote or a mention, locked by the caller) accepted
+    (confirmed) or rejected by an analyst, who is recorded as its reviewer and in its
+    history. Any analyst may review."""
+    if status not in REVIEWS:
+        raise WriteRefused("status", "A review confirms or rejects.")
+    require_annotator(user)
+    check_if_match(row, if_match)
+    row.status = status
+    row.reviewed_by, row.reviewed_at = user, timezone.now()
+    row._history_user = user
+    row.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    return row
 
 
 def created_with_history(row: Model, user: Any) -> Model:
