@@ -21,10 +21,10 @@ from django.utils.dateparse import parse_datetime
 
 from annotations.models import Note, Quote, Stance
 from articles.models import Mention, Origin, ReviewStatus
+from articles.selectors import EXPORT_CHUNK
 
 KINDS = ("mention", "note", "quote", "stance")
 RANK = {kind: rank for rank, kind in enumerate(KINDS)}
-EXPORT_CHUNK = 2000
 
 
 class BadCursor(ValueError):

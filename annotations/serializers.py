@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from annotations.models import Note, Polarity, Quote, Stance, Statement
 from articles.nlp import variants
-from articles.serializers import NamedRefSerializer
+from articles.serializers import SPAN_FIELDS, NamedRefSerializer
 
 
 def _username(user: Any) -> str | None:
@@ -38,12 +38,7 @@ class QuoteSerializer(AuthoredSerializer):
         model = Quote
         fields = [
             "id",
-            "article",
-            "start",
-            "end",
-            "exact",
-            "prefix",
-            "suffix",
+            *SPAN_FIELDS,
             "kind",
             "cue",
             "cue_start",
@@ -79,12 +74,7 @@ class StanceSerializer(AuthoredSerializer):
         model = Stance
         fields = [
             "id",
-            "article",
-            "start",
-            "end",
-            "exact",
-            "prefix",
-            "suffix",
+            *SPAN_FIELDS,
             "quote",
             "holder",
             "target",

@@ -23,7 +23,6 @@ MOTIVATIONS = {
     "note": "commenting",
     "mention": "identifying",
 }
-KINDS = tuple(MOTIVATIONS)
 
 
 def context(base: str) -> list[Any]:

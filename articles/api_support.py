@@ -24,12 +24,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from articles import roles
 from articles.models import ReviewStatus
+from articles.selectors import EXPORT_CHUNK
 from articles.services.guards import NotAllowed, PreconditionFailed, WriteRefused, etag_of
 
 # Ids in URLs: up to 18 digits (a 64-bit integer); longer is a 404, not a database error.
 ID_REGEX = r"[0-9]{1,18}"
-# Rows fetched per query while a CSV or JSONL export streams.
-EXPORT_CHUNK = 2000
 
 
 class RoleReadAnnotatorWrite(BasePermission):

@@ -100,13 +100,3 @@ def remember(user: Any, group_role: str | None) -> str | None:
     role = ADMIN if user.is_superuser else group_role
     setattr(user, _CACHED, role)
     return role
-
-
-def role_rank() -> Any:
-    """An SQL expression ranking role group names as `role_of` chooses among them."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    return Case(
-        *(When(name=role, then=Value(rank)) for rank, role in enumerate(ROLES)),
-        output_field=IntegerField(),
-    )

@@ -11,6 +11,9 @@ from articles import roles
 from articles.models import Article, ImportBatch, ImportFile, Mention, ReviewStatus
 from articles.nlp import variants
 
+# Rows fetched per query while an export streams: memory holds a chunk, never the export.
+EXPORT_CHUNK = 2000
+
 
 def overview_for(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     """What the home page shows: the size of the corpus and of the review work.

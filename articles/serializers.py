@@ -160,6 +160,11 @@ class StorySerializer(serializers.ModelSerializer):
         ]
 
 
+# A span's fields, as every span serializer answers them: offsets into the article's body
+# and the W3C TextQuoteSelector.
+SPAN_FIELDS = ["article", "start", "end", "exact", "prefix", "suffix"]
+
+
 class MentionSerializer(serializers.ModelSerializer):
     entity = NamedRefSerializer(read_only=True)
     kind = serializers.CharField(source="entity.kind", read_only=True)
@@ -168,12 +173,7 @@ class MentionSerializer(serializers.ModelSerializer):
         model = Mention
         fields = [
             "id",
-            "article",
-            "start",
-            "end",
-            "exact",
-            "prefix",
-            "suffix",
+            *SPAN_FIELDS,
             "entity",
             "kind",
             "origin",

@@ -275,9 +275,14 @@ def test_vocabulary_lists_the_polarities(people: People):
     assert {"support", "oppose", "neutral", "mixed"} <= set(slugs)
 
 
-def test_the_entity_named_in_a_mention_is_joined_not_queried(world: World, people: People):
+def test_the_entity_named_in_a_mention_is_joined_not_queried(
+    world: World, people: People, django_assert_num_queries
+):
     EntityFactory(name="Unused")
-    row = people.client("api_client").get(f"/api/v1/mentions/{world.machine_mention.pk}/").json()
+    # Sign-in with the role, then the mention with its entity joined: no third query.
+    with django_assert_num_queries(2):
+        response = people.client("api_client").get(f"/api/v1/mentions/{world.machine_mention.pk}/")
+    row = response.json()
     assert row["entity"] == {"id": world.ushakov.pk, "name": "Yury Ushakov"}
     assert row["kind"] == "PERSON"
 
