@@ -539,8 +539,8 @@ class AnnotationViewSet(viewsets.ViewSet):
         url: str,
         fmt: str,
     ) -> HttpResponse:
-        """The same page as below, its annotations built as JSON by PostgreSQL (w3c_sql)
-        and put together here as text: no model instances, no json.dumps of the page."""
+        """The same page as below, from the JSON documents PostgreSQL keeps (w3c_sql), put
+        together here as text: no model instances, no json.dumps of the page."""
         documents, position = w3c_sql.annotation_page(
             filters, after, page_size_of(self.request), base
         )

@@ -205,7 +205,7 @@ def ensure() -> dict[str, int]:
             _fill(connection, users)
         copy_seconds = time.perf_counter() - started
     with psycopg.connect(DATABASE_URL, autocommit=True) as connection, _timer("vacuum analyze"):
-        for table in ("articles_entity", *TABLES):
+        for table in ("articles_entity", *TABLES, "annotations_feed_document"):
             connection.execute(f"VACUUM ANALYZE {table}")
         found = counts(connection)
     seconds = time.perf_counter() - started
