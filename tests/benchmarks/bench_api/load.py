@@ -1,15 +1,20 @@
 """Closed-loop HTTP load on loopback: each client sends its next request when the last one
 has answered. Clients run in processes of their own (JSON parsing would serialise threads
 on the GIL); this module imports neither Django nor a database driver, so they start fast.
+
+The clients share the machine's cores with the server they measure, so what they spend is
+taken from it: they parse every page they are given (to count its annotations and follow
+its `next`), with orjson, which does it in a fraction of the standard library's time.
 """
 
 import http.client
-import json
 import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+import orjson
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -111,7 +116,7 @@ def client_loop(spec: ClientSpec) -> ClientResult:
             result.completed += 1
             result.latencies.setdefault(label, []).append(finished - started)
         if scenario.kind == "pages":
-            page = json.loads(body)
+            page = orjson.loads(body)
             if in_window:
                 result.items += len(page["results"])
             if page.get("next") and depth < scenario.depth:

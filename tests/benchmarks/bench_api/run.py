@@ -23,6 +23,14 @@ from tests.benchmarks.bench_api.server import BenchFailed, Server, stream_export
 
 RESULTS = generate.ROOT / "bench" / "results" / "api.json"
 FAILED = generate.ROOT / "var" / "bench" / "api-failed.json"
+PARTIAL = generate.ROOT / "var" / "bench" / "api-partial.json"
+MEASUREMENTS = (
+    "annotations_list",
+    "article_detail",
+    "annotations_updated_since",
+    "jsonl_export",
+    "stance_create",
+)
 SLICE = 0.01  # the updated_since pull: the most recent 1% of the annotations
 EXPORT_AT_LEAST = 100_000
 SENTENCE = re.compile(r"[A-Z][a-z ]+[a-z]\.")
@@ -242,12 +250,18 @@ def _endpoints(facts: dict) -> dict[str, tuple[str, load.Scenario]]:
     }
 
 
-def _measure_all(results: dict, facts: dict, seconds: float, clients: int) -> None:
+def _measure_all(
+    results: dict, facts: dict, seconds: float, clients: int, only: set[str] | None = None
+) -> None:
     tokens = facts["tokens"]
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         server = Server(Path(tmp))
         try:
-            endpoints = _endpoints(facts)
+            endpoints = {
+                name: spec
+                for name, spec in _endpoints(facts).items()
+                if only is None or name in only or name == "me"
+            }
             if _probe(server.port, tokens[generate.CLIENT], "/api/v1/me/"):
                 # /me/ not there yet: the admin-only import list stands in as the baseline.
                 endpoints["me"] = (generate.ADMIN, load.Scenario("fixed", "/api/v1/imports/"))
@@ -269,7 +283,9 @@ def _measure_all(results: dict, facts: dict, seconds: float, clients: int) -> No
             export = feed + quote(facts["export_since"].isoformat())
             # A pull that selects nothing: 404 means no jsonl format (or no feed) yet.
             reason = _probe(server.port, tokens[generate.CLIENT], f"{feed}2999-01-01T00:00:00Z")
-            if reason:
+            if only is not None and "jsonl_export" not in only:
+                pass
+            elif reason:
                 results["skipped"]["jsonl_export"] = reason
             else:
                 generate.log(f"streaming the jsonl export ({facts['export_selected']:,} selected)")
@@ -284,7 +300,9 @@ def _measure_all(results: dict, facts: dict, seconds: float, clients: int) -> No
                     server, tokens[generate.CLIENT], "/api/v1/annotations/?format=jsonl"
                 )
             probe = _stances(server, tokens[generate.POSTER], facts["payloads"][:1])
-            if isinstance(probe, str):
+            if only is not None and "stance_create" not in only:
+                pass
+            elif isinstance(probe, str):
                 results["skipped"]["stance_create"] = probe
             else:
                 generate.log(f"creating {len(facts['payloads']) - 1} stances, one client")
@@ -296,14 +314,23 @@ def _measure_all(results: dict, facts: dict, seconds: float, clients: int) -> No
             results["server_log_tail"] = server.process.output()[-3000:]
 
 
-def main(counts: dict[str, int], *, seconds: float, clients: int, stances: int) -> None:
+def main(
+    counts: dict[str, int],
+    *,
+    seconds: float,
+    clients: int,
+    stances: int,
+    only: set[str] | None = None,
+) -> None:
+    """Measure and report; with `only` (a few measurements and the baseline), the partial
+    figures go to var/bench/api-partial.json, never to the results file."""
     removed = _cleanup(generate.POSTER)
     if removed:
         generate.log(f"removed {removed} stances left by an earlier run")
     facts = _facts(stances + 1)  # the first one probes the endpoint
     results = report.skeleton(counts, facts, clients, seconds)
     try:
-        _measure_all(results, facts, seconds, clients)
+        _measure_all(results, facts, seconds, clients, only)
     except BenchFailed as error:
         results["error"] = str(error)
         FAILED.parent.mkdir(parents=True, exist_ok=True)
@@ -313,7 +340,8 @@ def main(counts: dict[str, int], *, seconds: float, clients: int, stances: int) 
         _cleanup(generate.POSTER)
     results.pop("server_log_tail", None)
     report.summarise(results)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    written = RESULTS if only is None else PARTIAL
+    written.parent.mkdir(parents=True, exist_ok=True)
+    written.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(report.table(results))
-    print(f"written to {RESULTS.relative_to(generate.ROOT)}")
+    print(f"written to {written.relative_to(generate.ROOT)}")
