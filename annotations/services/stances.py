@@ -50,10 +50,10 @@ def _check_target(stance: Stance) -> None:
 def _save(stance: Stance, user: Any) -> Stance:
     stance._history_user = user  # type: ignore[attr-defined]
     try:
-        with transaction.atomic():
-            if stance.pk is None:
-                created_with_history(stance, user)
-            else:
+        if stance.pk is None:
+            created_with_history(stance, user)  # one statement, atomic by itself
+        else:
+            with transaction.atomic():
                 stance.save()
     except IntegrityError as error:
         # The only unique rule a valid stance can break (two requests at once).
