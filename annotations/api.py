@@ -541,11 +541,7 @@ class AnnotationViewSet(viewsets.ViewSet):
     ) -> HttpResponse:
         """The same page as below, from the JSON documents PostgreSQL keeps (w3c_sql), put
         together here as text: no model instances, no json.dumps of the page."""
-        documents, position = w3c_sql.annotation_page(
-            filters, after, page_size_of(self.request), base
-        )
-        context = json.dumps(w3c.context(base), separators=(",", ":"))
-        items = ",".join(f'{{"@context":{context},{doc[1:]}' for doc in documents)
+        items, position = w3c_sql.annotation_page(filters, after, page_size_of(self.request), base)
         next_url = replace_query_param(url, "cursor", position.encode()) if position else None
         next_json = json.dumps(next_url)
         if fmt == "jsonld":
