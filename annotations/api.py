@@ -563,6 +563,10 @@ class AnnotationViewSet(viewsets.ViewSet):
         if fmt == "csv":
             lines = csv_lines(w3c.flat(a) for a in annotations)
             content_type = "text/csv; charset=utf-8"
+        elif connection.vendor == "postgresql":
+            # The stored documents, as they are: no rendering per row.
+            lines = w3c_sql.annotation_lines(filters, base)
+            content_type = "application/jsonl; charset=utf-8"
         else:
             lines = (json_line(a) for a in annotations)
             content_type = "application/jsonl; charset=utf-8"

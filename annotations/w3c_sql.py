@@ -29,6 +29,7 @@ every value from a request is a query parameter.
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection, transaction
@@ -36,6 +37,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.dateparse import parse_datetime
 
 from annotations import selectors, w3c
+from articles.selectors import EXPORT_CHUNK
 
 FEED_TABLE = "annotations_feed_document"
 # Stands for the server's address in a stored document. PostgreSQL's JSON output escapes
@@ -422,14 +424,9 @@ def install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) ->
             install(connections[using])
 
 
-def annotation_page(
-    filters: selectors.FeedFilters, after: selectors.Position | None, size: int, base: str
-) -> tuple[str, selectors.Position | None]:
-    """Up to `size` annotations after `after`, as the JSON text of their list's items
-    (comma-separated: `[` + it + `]` is the list), and the position to continue from:
-    `selectors.annotation_page`, rendered: one index range scan of the feed table, whatever
-    the filters. (Joining the documents with string_agg in the database cost it twice the
-    CPU of sending the rows.)"""
+def _where(filters: selectors.FeedFilters, after: selectors.Position | None) -> str:
+    """The feed table's conditions for the filters (and a position to start after), whose
+    parameters `_params` gives."""
     where = []
     if len(filters.kinds) < len(selectors.KINDS):
         where.append("f.rank = ANY(%(ranks)s)")
@@ -445,14 +442,11 @@ def annotation_page(
         where.append("f.origin = %(origin)s")
     if after is not None:
         where.append("(f.updated_at, f.rank, f.id) > (%(after_at)s, %(after_rank)s, %(after_id)s)")
-    query = (
-        # The key as text: only the last row's is parsed (for the next cursor).
-        f"SELECT f.updated_at::text, f.rank, f.id, f.doc FROM {FEED_TABLE} f "
-        f"WHERE {' AND '.join(where) or 'TRUE'} "
-        "ORDER BY f.updated_at, f.rank, f.id LIMIT %(limit)s"
-    )
-    params: dict[str, Any] = {
-        "limit": size + 1,
+    return " AND ".join(where) or "TRUE"
+
+
+def _params(filters: selectors.FeedFilters, after: selectors.Position | None) -> dict[str, Any]:
+    return {
         "ranks": [selectors.RANK[kind] for kind in filters.kinds],
         "article": filters.article,
         "updated_since": filters.updated_since,
@@ -463,6 +457,28 @@ def annotation_page(
         "after_rank": after.rank if after else None,
         "after_id": after.id if after else None,
     }
+
+
+def _escaped(base: str) -> str:
+    """The server's address as it goes into JSON strings (it has nothing to escape)."""
+    return json.dumps(base)[1:-1]
+
+
+def annotation_page(
+    filters: selectors.FeedFilters, after: selectors.Position | None, size: int, base: str
+) -> tuple[str, selectors.Position | None]:
+    """Up to `size` annotations after `after`, as the JSON text of their list's items
+    (comma-separated: `[` + it + `]` is the list), and the position to continue from:
+    `selectors.annotation_page`, rendered: one index range scan of the feed table, whatever
+    the filters. (Joining the documents with string_agg in the database cost it twice the
+    CPU of sending the rows.)"""
+    query = (
+        # The key as text: only the last row's is parsed (for the next cursor).
+        f"SELECT f.updated_at::text, f.rank, f.id, f.doc FROM {FEED_TABLE} f "
+        f"WHERE {_where(filters, after)} "
+        "ORDER BY f.updated_at, f.rank, f.id LIMIT %(limit)s"
+    )
+    params = {**_params(filters, after), "limit": size + 1}
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
@@ -471,5 +487,21 @@ def annotation_page(
         when, rank, pk, _ = rows[size - 1]
         position = selectors.Position(parse_datetime(when), rank, pk)
     items = ",".join(doc for *_, doc in rows[:size])
-    # Spliced into JSON strings: escaped as JSON (an address has nothing to escape).
-    return items.replace(ADDRESS, json.dumps(base)[1:-1]), position
+    return items.replace(ADDRESS, _escaped(base)), position
+
+
+def annotation_lines(filters: selectors.FeedFilters, base: str) -> Iterator[str]:
+    """Every annotation the filters select, in sync order, one JSON document a line, read
+    through a server-side cursor a chunk at a time: memory holds one chunk, never the
+    feed. Each string yielded is a chunk's lines."""
+    query = (
+        f"SELECT f.doc FROM {FEED_TABLE} f WHERE {_where(filters, None)} "
+        "ORDER BY f.updated_at, f.rank, f.id"
+    )
+    address = _escaped(base)
+    # In a transaction, the server-side cursor streams; outside one (autocommit), it would
+    # be WITH HOLD, and PostgreSQL would first write the whole result out to hold it.
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(query, _params(filters, None))
+        while rows := cursor.fetchmany(EXPORT_CHUNK):
+            yield "".join(f"{doc}\n" for (doc,) in rows).replace(ADDRESS, address)

@@ -118,3 +118,15 @@ def test_every_environment_variable_the_settings_read_is_documented():
     for name in read:
         assert re.search(rf"^#? ?{name}=", example, re.MULTILINE), f"{name} not in .env.example"
         assert f"`{name}`" in readme, f"{name} not in the README"
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    """JIT-compiling an export's plan cost seconds before its first row (bench_api)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

@@ -212,3 +212,23 @@ def test_bulk_updates_and_combined_filters_stay_the_same_in_sql(varied, people):
         selectors.FeedFilters(kinds=("quote",), status="suggested", origin="machine"),
     ):
         assert sql_page(feed, None, 1000) == python_page(feed, None, 1000)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"kinds": ("mention",)}, {"status": "suggested"}, {"origin": "analyst"}],
+    ids=str,
+)
+def test_the_jsonl_export_streams_the_stored_documents_in_sync_order(
+    filters, varied, people, monkeypatch
+):
+    monkeypatch.setattr(w3c_sql, "EXPORT_CHUNK", 3)  # several chunks
+    feed = selectors.FeedFilters(**filters)
+    chunks = list(w3c_sql.annotation_lines(feed, BASE))
+    lines = "".join(chunks).splitlines()
+    assert [json.loads(line) for line in lines] == python_page(feed, None, 1000)[0]
+    assert len(chunks) == -(-len(lines) // 3)
+    # And through the API, with the server's own address.
+    response = people.client("api_client").get("/api/v1/annotations/?format=jsonl")
+    exported = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+    assert exported == python_page(selectors.FeedFilters(), None, 1000)[0]
