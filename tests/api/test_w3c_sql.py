@@ -232,3 +232,19 @@ def test_the_jsonl_export_streams_the_stored_documents_in_sync_order(
     response = people.client("api_client").get("/api/v1/annotations/?format=jsonl")
     exported = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
     assert exported == python_page(selectors.FeedFilters(), None, 1000)[0]
+
+
+def test_the_rewrite_command_brings_stale_documents_back(varied, people):
+    """Rows written with triggers off (a data-only restore) leave documents stale."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    expected = everything()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM annotations_feed_document WHERE rank = 2")
+        cursor.execute("UPDATE annotations_feed_document SET doc = '{}' WHERE rank = 0")
+    out = StringIO()
+    call_command("rewrite_annotation_documents", stdout=out)
+    assert everything() == expected
+    assert out.getvalue() == f"Rewrote {len(expected)} annotation documents.\n"
