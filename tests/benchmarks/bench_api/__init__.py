@@ -5,7 +5,8 @@
     python -m tests.benchmarks.bench_api              (generate if missing, then measure)
 
 Closed-loop clients on 127.0.0.1 measure requests/s and p50/p95 latency of /api/v1/me/
-(the baseline), the annotations list, article detail and the `updated_since` pull, then
+(the baseline), the annotations list, article detail and the `updated_since` pull (in
+windows that take turns, so that the machine's drift falls on all of them alike), then
 the jsonl export rate with the serving worker's peak RSS, and stance creation from one
 sequential client. Results: bench/results/api.json. Endpoints that do not exist yet are
 reported as skipped.

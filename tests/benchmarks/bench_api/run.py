@@ -32,6 +32,7 @@ MEASUREMENTS = (
     "stance_create",
 )
 SLICE = 0.01  # the updated_since pull: the most recent 1% of the annotations
+ROUNDS = 4  # measurement windows per endpoint, taking turns with the other endpoints
 EXPORT_AT_LEAST = 100_000
 SENTENCE = re.compile(r"[A-Z][a-z ]+[a-z]\.")
 ANNOTATION_TABLES = (
@@ -171,34 +172,63 @@ def _probe(port: int, token: str, path: str) -> str | None:
     raise BenchFailed(f"GET {path} -> {status}: {body[:500]!r}")
 
 
-def _measure(
+def _window(
     pool: ProcessPoolExecutor,
     clients: int,
     server: Server,
     token: str,
     scenario: load.Scenario,
     seconds: float,
-) -> dict:
-    """A warm-up window, then the measured one: `clients` clients of the pool, each on a
-    connection of its own, all starting at once."""
-    summary = {}
-    for window in (report.WARMUP_SECONDS, seconds):
-        start_at = time.time() + 0.3
-        specs = [
-            load.ClientSpec(server.port, token, scenario, start_at, window, seed=i)
-            for i in range(clients)
-        ]
-        cpu = server.cpu_seconds()
-        results = list(pool.map(load.client_loop, specs))
-        summary = load.summary(results, window)
-        if summary["errors"]:
-            samples = [s for r in results for s in r.error_samples]
-            raise BenchFailed(f"{scenario.path}: {summary['errors']} errors, e.g. {samples}")
-    # Includes the few requests cut off at the window's end: an estimate, ~1% high.
-    summary["server_cpu_ms_per_request"] = round(
-        1000 * (server.cpu_seconds() - cpu) / max(summary["requests"], 1), 2
-    )
-    return summary
+) -> list[load.ClientResult]:
+    """`clients` clients of the pool, each on a connection of its own, all starting at
+    once, for `seconds`."""
+    start_at = time.time() + 0.3
+    specs = [
+        load.ClientSpec(server.port, token, scenario, start_at, seconds, seed=i)
+        for i in range(clients)
+    ]
+    results = list(pool.map(load.client_loop, specs))
+    errors = sum(r.errors for r in results)
+    if errors:
+        samples = [s for r in results for s in r.error_samples]
+        raise BenchFailed(f"{scenario.path}: {errors} errors, e.g. {samples}")
+    return results
+
+
+def _measure(
+    pool: ProcessPoolExecutor,
+    clients: int,
+    server: Server,
+    endpoints: dict[str, tuple[str, load.Scenario]],
+    tokens: dict[str, str],
+    seconds: float,
+) -> dict[str, dict]:
+    """Each endpoint warmed up, then measured in ROUNDS windows that take turns with the
+    other endpoints' (baseline, A, B, C, baseline, A, ...): this machine's speed drifts
+    by tens of percent from one minute to the next, and taking turns spreads the drift
+    over the baseline and the endpoints alike instead of handing it to one of them."""
+    for name, (user, scenario) in endpoints.items():
+        generate.log(f"warming up {name}")
+        _window(pool, clients, server, tokens[user], scenario, report.WARMUP_SECONDS)
+    results: dict[str, list[load.ClientResult]] = {name: [] for name in endpoints}
+    cpu = dict.fromkeys(endpoints, 0.0)
+    for round_ in range(ROUNDS):
+        generate.log(f"round {round_ + 1} of {ROUNDS}: {', '.join(endpoints)}")
+        for name, (user, scenario) in endpoints.items():
+            before = server.cpu_seconds()
+            results[name] += _window(
+                pool, clients, server, tokens[user], scenario, seconds / ROUNDS
+            )
+            cpu[name] += server.cpu_seconds() - before
+    measured = {}
+    for name, (_, scenario) in endpoints.items():
+        summary = load.summary(results[name], seconds)
+        # Includes the few requests cut off at each window's end: an estimate, ~1% high.
+        summary["server_cpu_ms_per_request"] = round(
+            1000 * cpu[name] / max(summary["requests"], 1), 2
+        )
+        measured[name] = {"path": scenario.path, **summary}
+    return measured
 
 
 def _stances(server: Server, token: str, payloads: list[bytes]) -> dict | str:
@@ -267,18 +297,23 @@ def _measure_all(
                 endpoints["me"] = (generate.ADMIN, load.Scenario("fixed", "/api/v1/imports/"))
                 results["baseline"] = "/api/v1/imports/ (admin token), standing in for /me/"
             context = multiprocessing.get_context("spawn")
+            measured = {}
+            for name, (user, scenario) in endpoints.items():
+                reason = _probe(
+                    server.port, tokens[user], scenario.path.format(facts["article_ids"][0])
+                )
+                if reason:
+                    results["skipped"][name] = reason
+                else:
+                    measured[name] = (user, scenario)
+            generate.log(
+                f"measuring {', '.join(measured)} ({seconds:.0f}s each in {ROUNDS} rounds, "
+                f"{clients} clients)"
+            )
             with ProcessPoolExecutor(clients, mp_context=context) as pool:
-                for name, (user, scenario) in endpoints.items():
-                    first = scenario.path.format(facts["article_ids"][0])
-                    reason = _probe(server.port, tokens[user], first)
-                    if reason:
-                        results["skipped"][name] = reason
-                        continue
-                    generate.log(f"measuring {name} ({seconds:.0f}s, {clients} clients)")
-                    results["endpoints"][name] = {
-                        "path": scenario.path,
-                        **_measure(pool, clients, server, tokens[user], scenario, seconds),
-                    }
+                results["endpoints"].update(
+                    _measure(pool, clients, server, measured, tokens, seconds)
+                )
             feed = "/api/v1/annotations/?format=jsonl&updated_since="
             export = feed + quote(facts["export_since"].isoformat())
             # A pull that selects nothing: 404 means no jsonl format (or no feed) yet.
@@ -329,6 +364,10 @@ def main(
         generate.log(f"removed {removed} stances left by an earlier run")
     facts = _facts(stances + 1)  # the first one probes the endpoint
     results = report.skeleton(counts, facts, clients, seconds)
+    results["load"]["windows_per_endpoint"] = ROUNDS
+    results["load"]["note"] += (
+        f"; each endpoint is measured in {ROUNDS} windows that take turns with the others'"
+    )
     try:
         _measure_all(results, facts, seconds, clients, only)
     except BenchFailed as error:
