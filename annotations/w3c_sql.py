@@ -30,6 +30,7 @@ every value from a request is a query parameter.
 import hashlib
 import json
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -172,6 +173,27 @@ def _document(kind: str, bodies: str, target: str, record: list[tuple[str, str]]
 
 
 QUOTE_KIND = "t.kind || ' quote'"
+# Per kind, its review status and origin as SQL: stances and notes are analysts' own work
+# (confirmed), and notes have no origin column (analyst). The documents show them and the
+# feed's filters look at them.
+STATUS = {
+    "mention": "t.status",
+    "note": "'confirmed'::text",
+    "quote": "t.status",
+    "stance": "'confirmed'::text",
+}
+ORIGIN = {
+    "mention": "t.origin",
+    "note": "'analyst'::text",
+    "quote": "t.origin",
+    "stance": "t.origin",
+}
+
+
+def _review(kind: str) -> list[tuple[str, str]]:
+    return [("status", _string(STATUS[kind])), ("origin", _string(ORIGIN[kind]))]
+
+
 # Per kind: the table, the joins its document needs, and the document.
 DOCUMENTS = {
     "mention": (
@@ -181,11 +203,7 @@ DOCUMENTS = {
             "mention",
             _bodies([_text("e.name", "identifying"), _text("e.kind", "classifying")], []),
             SPAN_TARGET,
-            [
-                ("status", _string("t.status")),
-                ("origin", _string("t.origin")),
-                ("entity", _entity("e")),
-            ],
+            [*_review("mention"), ("entity", _entity("e"))],
         ),
     ),
     "note": (
@@ -196,8 +214,7 @@ DOCUMENTS = {
             _bodies([_text("t.text", "commenting")], []),
             f"CASE WHEN t.start IS NULL THEN {ARTICLE} ELSE {SPAN_TARGET} END",
             [
-                ("status", _literal("confirmed")),
-                ("origin", _literal("analyst")),
+                *_review("note"),
                 ("quote", _number("t.quote_id")),
                 ("stance", _number("t.stance_id")),
             ],
@@ -218,8 +235,7 @@ DOCUMENTS = {
             SPAN_TARGET,
             [
                 ("kind", _string("t.kind")),
-                ("status", _string("t.status")),
-                ("origin", _string("t.origin")),
+                *_review("quote"),
                 ("speaker", _entity("sp")),
                 ("speaker_start", _number("t.speaker_start")),
                 ("speaker_end", _number("t.speaker_end")),
@@ -247,8 +263,7 @@ DOCUMENTS = {
             ),
             SPAN_TARGET,
             [
-                ("status", _literal("confirmed")),
-                ("origin", _string("t.origin")),
+                *_review("stance"),
                 ("polarity", _string("p.slug")),
                 ("holder", _entity("h")),
                 ("target", _entity("te")),
@@ -259,8 +274,6 @@ DOCUMENTS = {
         ),
     ),
 }
-HAS_STATUS = {"mention", "quote"}
-HAS_ORIGIN = {"mention", "quote", "stance"}
 
 # What else an annotation shows: (table, the columns shown, per annotation table the
 # columns that point at it).
@@ -282,26 +295,25 @@ SHOWN = {
 
 
 # The feed's columns besides the key: what its filters and its order look at, and the
-# document. Stances and notes are analysts' own work: confirmed; notes are of origin analyst.
+# document.
 FEED_COLUMNS = ("updated_at", "article_id", "created_by_id", "status", "origin", "doc")
 
 
 def _render(kind: str, where: str) -> str:
     """Write the feed rows of the kind's rows that `where` selects."""
     table, joins, document = DOCUMENTS[kind]
-    status = "t.status" if kind in HAS_STATUS else "'confirmed'"
-    origin = "t.origin" if kind in HAS_ORIGIN else "'analyst'"
     updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in FEED_COLUMNS)
     return (
         f"INSERT INTO {FEED_TABLE} (rank, id, {', '.join(FEED_COLUMNS)}) "
         f"SELECT {selectors.RANK[kind]}, t.id, t.updated_at, t.article_id, t.created_by_id, "
-        f"{status}, {origin}, {document} FROM {table} t {joins} "
+        f"{STATUS[kind]}, {ORIGIN[kind]}, {document} FROM {table} t {joins} "
         f"WHERE {where} "
         f"ON CONFLICT (rank, id) DO UPDATE SET {updates}"
     )
 
 
-def _statements() -> list[str]:
+@cache
+def _statements() -> tuple[str, ...]:
     statements = [
         f"""
         CREATE TABLE IF NOT EXISTS {FEED_TABLE} (
@@ -383,36 +395,43 @@ def _statements() -> list[str]:
             FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {name}()
             """,
         ]
-    return statements
+    return tuple(statements)
 
 
+@cache
 def version() -> str:
     """What the stored documents were written by: changes whenever the rendering does."""
     return hashlib.sha256("\n".join(_statements()).encode()).hexdigest()[:16]
 
 
-def refresh(db: BaseDatabaseWrapper = connection) -> None:
-    """Rewrite every stored document (after the rendering changed, or by hand)."""
+def refresh(db: BaseDatabaseWrapper = connection) -> int:
+    """Rewrite every stored document (after the rendering changed, or by hand); returns
+    how many there are."""
+    written = 0
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
         cursor.execute(f"TRUNCATE {FEED_TABLE}")
         for kind in selectors.KINDS:
             cursor.execute(_render(kind, "TRUE"))
+            written += cursor.rowcount
         cursor.execute(f"COMMENT ON TABLE {FEED_TABLE} IS '{version()}'")
+    return written
 
 
 def install(db: BaseDatabaseWrapper) -> None:
     """Create or replace the table and its triggers; when the documents were written by
-    another rendering (or the table is new), drop and write them all again."""
+    another rendering (or the table is new), drop and write them all again, in the same
+    transaction."""
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
         cursor.execute(f"SELECT obj_description(to_regclass('{FEED_TABLE}'), 'pg_class')")
         (stored,) = cursor.fetchone()
-        if stored != version():
+        stale = stored != version()
+        if stale:
             # Derived data: a table of an older shape goes, and is written again below.
             cursor.execute(f"DROP TABLE IF EXISTS {FEED_TABLE}")
         for statement in _statements():
             cursor.execute(statement)
-    if stored != version():
-        refresh(db)
+        if stale:
+            refresh(db)
 
 
 def install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:

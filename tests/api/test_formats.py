@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from articles.anchoring import text_quote_selector
-from tests.api.world import People, World
-from tests.factories import NoteFactory, StanceFactory, polarity
+from tests.api.world import People, World, supporting_stance
+from tests.factories import NoteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,16 +49,7 @@ def every_kind(world: World, people: People) -> World:
         suffix=selector.suffix,
         created_by=people.users["analyst_b"],
     )
-    StanceFactory(
-        article=world.article,
-        text="welcomed the talks",
-        holder=world.keller,
-        target_entity=world.ushakov,
-        target_text="",
-        polarity=polarity("support"),
-        note="Warm, for now.",
-        created_by=people.users["analyst_b"],
-    )
+    supporting_stance(world, people.users["analyst_b"], note="Warm, for now.")
     return world
 
 

@@ -6,8 +6,8 @@ from rest_framework import serializers
 
 from annotations.models import Stance
 from annotations.serializers import StanceSerializer
-from tests.api.world import People, World
-from tests.factories import StanceFactory, polarity
+from tests.api.world import People, World, supporting_stance
+from tests.factories import StanceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,16 +18,11 @@ def drf_rendering(serializer_class: type[serializers.ModelSerializer], row) -> d
 
 
 def test_a_stance_renders_as_its_declared_fields_would(world: World, people: People):
-    StanceFactory(
-        article=world.article,
-        text="welcomed the talks",
-        holder=world.keller,
-        target_entity=world.ushakov,
-        target_text="",
+    supporting_stance(
+        world,
+        people.users["analyst_b"],
         quote=world.own_quote,
-        polarity=polarity("support"),
         note='Warm words <b>with</b> "quotes".',
-        created_by=people.users["analyst_b"],
     )
     StanceFactory(article=world.article, created_by=None)  # no author, no target entity
     rows = Stance.objects.select_related("holder", "target_entity", "polarity", "created_by")

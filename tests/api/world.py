@@ -144,6 +144,21 @@ def snapshot() -> dict[str, list[tuple]]:
     }
 
 
+def supporting_stance(world: World, author: Any, **fields: Any) -> Stance:
+    """`author`'s stance on "welcomed the talks": Keller supports Ushakov (an entity
+    target, no topic), with whatever else `fields` give (a note, a quote)."""
+    return StanceFactory(
+        article=world.article,
+        text="welcomed the talks",
+        holder=world.keller,
+        target_entity=world.ushakov,
+        target_text="",
+        polarity=polarity("support"),
+        created_by=author,
+        **fields,
+    )
+
+
 def span(article: Article, text: str) -> dict[str, Any]:
     start = article.body.index(text)
     return {"start": start, "end": start + len(text), "exact": text}

@@ -17,8 +17,5 @@ class Command(BaseCommand):
                 "Only PostgreSQL stores annotation documents; on "
                 f"{connection.vendor} they are rendered when asked for."
             )
-        w3c_sql.refresh(connection)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {w3c_sql.FEED_TABLE}")  # noqa: S608
-            (count,) = cursor.fetchone()
+        count = w3c_sql.refresh(connection)
         self.stdout.write(f"Rewrote {count} annotation documents.")

@@ -280,17 +280,51 @@ def _endpoints(facts: dict) -> dict[str, tuple[str, load.Scenario]]:
     }
 
 
+def _export(results: dict, server: Server, facts: dict) -> None:
+    """The jsonl export of the recent slice, then of the whole feed, with the worker's RSS."""
+    token = facts["tokens"][generate.CLIENT]
+    feed = "/api/v1/annotations/?format=jsonl&updated_since="
+    # A pull that selects nothing: 404 means no jsonl format (or no feed) yet.
+    reason = _probe(server.port, token, f"{feed}2999-01-01T00:00:00Z")
+    if reason:
+        results["skipped"]["jsonl_export"] = reason
+        return
+    generate.log(f"streaming the jsonl export ({facts['export_selected']:,} selected)")
+    results["jsonl_export"] = {
+        "selected_in_database": facts["export_selected"],
+        **stream_export(server, token, feed + quote(facts["export_since"].isoformat())),
+    }
+    # The whole feed, ~8x the pull above: if memory is bounded, the worker's peak does not
+    # grow with the size of the export.
+    generate.log("streaming the whole feed as jsonl")
+    results["jsonl_export_all"] = stream_export(server, token, "/api/v1/annotations/?format=jsonl")
+
+
+def _create_stances(results: dict, server: Server, facts: dict) -> None:
+    token = facts["tokens"][generate.POSTER]
+    probe = _stances(server, token, facts["payloads"][:1])
+    if isinstance(probe, str):
+        results["skipped"]["stance_create"] = probe
+        return
+    generate.log(f"creating {len(facts['payloads']) - 1} stances, one client")
+    results["stance_create"] = _stances(server, token, facts["payloads"][1:])
+
+
 def _measure_all(
     results: dict, facts: dict, seconds: float, clients: int, only: set[str] | None = None
 ) -> None:
     tokens = facts["tokens"]
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only
+
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         server = Server(Path(tmp))
         try:
             endpoints = {
                 name: spec
                 for name, spec in _endpoints(facts).items()
-                if only is None or name in only or name == "me"
+                if name == "me" or wanted(name)
             }
             if _probe(server.port, tokens[generate.CLIENT], "/api/v1/me/"):
                 # /me/ not there yet: the admin-only import list stands in as the baseline.
@@ -314,36 +348,10 @@ def _measure_all(
                 results["endpoints"].update(
                     _measure(pool, clients, server, measured, tokens, seconds)
                 )
-            feed = "/api/v1/annotations/?format=jsonl&updated_since="
-            export = feed + quote(facts["export_since"].isoformat())
-            # A pull that selects nothing: 404 means no jsonl format (or no feed) yet.
-            reason = _probe(server.port, tokens[generate.CLIENT], f"{feed}2999-01-01T00:00:00Z")
-            if only is not None and "jsonl_export" not in only:
-                pass
-            elif reason:
-                results["skipped"]["jsonl_export"] = reason
-            else:
-                generate.log(f"streaming the jsonl export ({facts['export_selected']:,} selected)")
-                results["jsonl_export"] = {
-                    "selected_in_database": facts["export_selected"],
-                    **stream_export(server, tokens[generate.CLIENT], export),
-                }
-                # The whole feed, ~8x the pull above: if memory is bounded, the worker's
-                # peak does not grow with the size of the export.
-                generate.log("streaming the whole feed as jsonl")
-                results["jsonl_export_all"] = stream_export(
-                    server, tokens[generate.CLIENT], "/api/v1/annotations/?format=jsonl"
-                )
-            probe = _stances(server, tokens[generate.POSTER], facts["payloads"][:1])
-            if only is not None and "stance_create" not in only:
-                pass
-            elif isinstance(probe, str):
-                results["skipped"]["stance_create"] = probe
-            else:
-                generate.log(f"creating {len(facts['payloads']) - 1} stances, one client")
-                results["stance_create"] = _stances(
-                    server, tokens[generate.POSTER], facts["payloads"][1:]
-                )
+            if wanted("jsonl_export"):
+                _export(results, server, facts)
+            if wanted("stance_create"):
+                _create_stances(results, server, facts)
         finally:
             server.stop()
             results["server_log_tail"] = server.process.output()[-3000:]
