@@ -90,7 +90,7 @@ def test_logging_in_lands_on_the_overview_and_logging_out_ends_the_session(clien
     response = client.post(reverse("login"), {"username": "ana", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
-    page = client.get(reverse("home"))
+    page = client.get(reverse("overview"))
     assert page.status_code == 200
     assert "role <strong>analyst</strong>" in page.content.decode()
 
@@ -135,7 +135,7 @@ def test_overview_counts_the_corpus_in_constant_queries(client, django_assert_nu
         # 5 quotes by status, 6 mentions by status, 7 stances, 8 notes,
         # 9 recent imports with their creators.
         with django_assert_num_queries(9):
-            return client.get(reverse("home")).content.decode()
+            return client.get(reverse("overview")).content.decode()
 
     html = page()
     assert "<dt>Articles</dt><dd>0</dd>" in html
@@ -156,11 +156,11 @@ def test_overview_counts_the_corpus_in_constant_queries(client, django_assert_nu
 def test_overview_hides_imports_from_analysts(client):
     ImportBatchFactory()
     client.force_login(UserFactory(role=roles.ANALYST))
-    assert "Recent imports" not in client.get(reverse("home")).content.decode()
+    assert "Recent imports" not in client.get(reverse("overview")).content.decode()
 
 
 def test_overview_escapes_names(client):
     client.force_login(UserFactory(username="<b>x</b>", role=roles.ANALYST))
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("overview")).content.decode()
     assert "<b>x</b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html

@@ -1,49 +1,17 @@
-from collections.abc import Callable
-from functools import wraps
+"""The import pages (admins): upload, then watch a batch's progress and per-file errors."""
+
 from typing import Any
 
-from django.contrib.auth import views as auth_views
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views import defaults
 
-from articles import roles, selectors, services
-from articles.forms import ImportForm, LockoutAuthenticationForm
+from articles import selectors, services
+from articles.forms import ImportForm
 from articles.models import ImportBatch, ImportFile
+from articles.views.common import admin_required
 
 FILES_PER_PAGE = 100
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "articles/home.html", selectors.overview_for(request.user))
-
-
-class LoginView(auth_views.LoginView):
-    """Django's login page with the lock-out after too many failures; a locked-out
-    attempt answers 429 with the form and the error saying how long to wait."""
-
-    form_class = LockoutAuthenticationForm
-
-    def form_invalid(self, form: LockoutAuthenticationForm) -> HttpResponse:
-        response = super().form_invalid(form)
-        if form.has_error(NON_FIELD_ERRORS, code="locked_out"):
-            response.status_code = 429
-        return response
-
-
-def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Admins only: anyone else signed in gets 403 (the middleware sends the anonymous
-    to the login page)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if roles.role_of(request.user) != roles.ADMIN:
-            raise PermissionDenied("Only admins may import articles.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @admin_required
@@ -107,14 +75,3 @@ def import_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     return render(request, "articles/_import_progress.html", _progress_context(request, batch_id))
 
 
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """404: JSON under /api/ (no API client wants an HTML page), the site's page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Server error."}, status=500)
-    return defaults.server_error(request)

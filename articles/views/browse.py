@@ -1,0 +1,7 @@
+"""TODO(workbench): being written this session."""
+
+from django.http import HttpRequest, HttpResponse
+
+
+def article_list(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedError
