@@ -1,7 +1,31 @@
-"""TODO(workbench): being written this session."""
+"""The reader: one article's text with its annotations, where analysts review the
+machine's suggestions and tag quotes and stances by selecting text. The page's script
+(static/js/annotate.js) writes through the REST API and then asks this view for the
+reader again (an htmx request answers the `#reader` part alone)."""
 
-from django.http import HttpRequest, HttpResponse
+from urllib.parse import urlsplit
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from articles.models import Article
+from articles.selectors import reader as selectors
+
+
+def _safe_url(url: str) -> str:
+    """The article's address as a link only when it is http(s): a `javascript:` URL from
+    an imported manifest must never become a link."""
+    return url if urlsplit(url).scheme.lower() in ("http", "https") else ""
 
 
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    try:
+        article = selectors.article_for_reader(pk)
+    except Article.DoesNotExist as missing:
+        raise Http404(f"There is no article {pk}.") from missing
+    context = selectors.reader_context(article, request.user)
+    context.update(article=article, link=_safe_url(article.url))
+    template = "articles/reader.html"
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "reader":
+        template = "articles/_reader.html"
+    return render(request, template, context)

@@ -1,0 +1,191 @@
+"""What the reader shows of one article: its text cut into highlighted segments, and its
+mentions, quotes, stances and notes in text order. A fixed number of queries whatever the
+number of annotations (tests/ui/test_reader.py counts them)."""
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from annotations.models import Note, Polarity, Quote, Stance
+from articles import roles
+from articles.models import Article, EntityKind, ImportFile, Mention, Origin, ReviewStatus
+
+# Characters of an item's text shown in the side panel before it is cut with an ellipsis.
+SNIPPET_CHARS = 160
+
+
+@dataclass(slots=True)
+class Item:
+    """One annotation as the side panel lists it and the text marks it."""
+
+    kind: str  # mention | quote | stance | note
+    row: Any
+    start: int | None
+    end: int | None
+    status: str  # suggested | confirmed | rejected | "" (stances and notes are not reviewed)
+    mine: bool  # the viewer may edit or delete it
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}-{self.row.pk}"
+
+    @property
+    def suggested(self) -> bool:
+        return self.status == ReviewStatus.SUGGESTED
+
+    @property
+    def machine(self) -> bool:
+        return getattr(self.row, "origin", Origin.ANALYST) == Origin.MACHINE
+
+    @property
+    def snippet(self) -> str:
+        text = getattr(self.row, "exact", "") or ""
+        return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
+
+    @property
+    def label(self) -> str:
+        """Words for the hover title of the text it marks."""
+        row = self.row
+        if self.kind == "mention":
+            return f"Mention of {row.entity.name} ({row.entity.kind}, {self.status})"
+        if self.kind == "quote":
+            who = row.speaker.name if row.speaker else "unknown speaker"
+            return f"Quote by {who} ({self.status})"
+        if self.kind == "stance":
+            target = row.target_entity.name if row.target_entity else row.target_text
+            return f"Stance: {row.holder.name} {row.polarity.label.lower()} {target}"
+        return f"Note: {row.text[:60]}"
+
+
+@dataclass(slots=True)
+class Segment:
+    """A run of the body covered by the same set of items (none for plain text)."""
+
+    text: str
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def keys(self) -> str:
+        return " ".join(item.key for item in self.items)
+
+    @property
+    def classes(self) -> str:
+        names = []
+        for item in self.items:
+            names.append(f"hl-{item.kind}")
+            if item.status:
+                names.append(f"hl-{item.kind}-{item.status}")
+        return " ".join(dict.fromkeys(names))
+
+    @property
+    def title(self) -> str:
+        return "; ".join(item.label for item in self.items)
+
+
+def segments_of(body: str, items: list[Item]) -> list[Segment]:
+    """The body cut at every span boundary; each piece carries the items covering it.
+    Overlapping and nested spans are kept, not dropped: a piece is marked by all of them."""
+    spans = [i for i in items if i.start is not None and i.end is not None and i.start < i.end]
+    cuts = {0, len(body)}
+    for item in spans:
+        cuts.add(max(0, min(len(body), item.start or 0)))
+        cuts.add(max(0, min(len(body), item.end or 0)))
+    bounds = sorted(cuts)
+    # Items by start; a sweep keeps the open ones, so the cost is the number of pieces
+    # times the items open at once, not pieces x all items.
+    spans.sort(key=lambda i: (i.start, i.end))
+    segments: list[Segment] = []
+    open_items: list[Item] = []
+    next_span = 0
+    for left, right in itertools.pairwise(bounds):
+        while next_span < len(spans) and (spans[next_span].start or 0) <= left:
+            open_items.append(spans[next_span])
+            next_span += 1
+        open_items = [i for i in open_items if (i.end or 0) > left]
+        segments.append(Segment(body[left:right], list(open_items)))
+    return segments
+
+
+def _mine(user: AbstractBaseUser | AnonymousUser, role: str | None, row: Any) -> bool:
+    if role == roles.ADMIN:
+        return True
+    if role != roles.ANALYST:
+        return False
+    if getattr(row, "origin", Origin.ANALYST) == Origin.MACHINE:
+        return True  # a machine suggestion is anyone's to correct
+    return bool(row.created_by_id == user.pk)
+
+
+def article_for_reader(pk: int) -> Article:
+    """The article with what its header shows; Article.DoesNotExist when there is none."""
+    return Article.objects.select_related("outlet", "story").defer("raw_text", "minhash").get(pk=pk)
+
+
+def _mentions(article: Article) -> QuerySet[Mention]:
+    return (
+        Mention.objects.filter(article=article)
+        .select_related("entity", "reviewed_by")
+        .order_by("start", "id")
+    )
+
+
+def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
+    """Everything the reader template needs besides the article itself.
+
+    Queries: source file, mentions, quotes, stances, notes, polarities (six).
+    """
+    role = roles.role_of(user)
+    source = (
+        ImportFile.objects.filter(article=article, status=ImportFile.Status.IMPORTED)
+        .order_by("pk")
+        .values_list("original_name", flat=True)
+        .first()
+    )
+    mentions = [
+        Item("mention", m, m.start, m.end, m.status, _mine(user, role, m))
+        for m in _mentions(article)
+    ]
+    quotes = [
+        Item("quote", q, q.start, q.end, q.status, _mine(user, role, q))
+        for q in Quote.objects.filter(article=article)
+        .select_related("speaker", "created_by", "reviewed_by")
+        .order_by("start", "id")
+    ]
+    stances = [
+        Item("stance", s, s.start, s.end, "", _mine(user, role, s))
+        for s in Stance.objects.filter(article=article)
+        .select_related("holder", "target_entity", "polarity", "created_by", "quote")
+        .order_by("start", "id")
+    ]
+    notes = [
+        Item("note", n, n.start, n.end, "", _mine(user, role, n))
+        for n in Note.objects.filter(article=article)
+        .select_related("created_by")
+        .order_by("start", "id")
+    ]
+    items = sorted(
+        quotes + stances + notes,
+        key=lambda i: (i.start is None, i.start or 0, i.end or 0, i.kind),
+    )
+    suggestions = sorted(
+        (i for i in quotes + mentions if i.suggested), key=lambda i: (i.start or 0, i.end or 0)
+    )
+    return {
+        "role": role,
+        "may_annotate": role in (roles.ANALYST, roles.ADMIN),
+        "source_file": source,
+        "segments": segments_of(article.body, mentions + quotes + stances + notes),
+        "items": items,
+        "mentions": mentions,
+        "mentions_to_review": sum(1 for m in mentions if m.suggested),
+        "quote_count": len(quotes),
+        "stance_count": len(stances),
+        "note_count": len(notes),
+        "suggestions_left": len(suggestions),
+        "polarities": list(Polarity.objects.filter(is_active=True).order_by("position", "label")),
+        "quote_kinds": Quote.Kind.choices,
+        "entity_kinds": EntityKind.choices,
+    }
