@@ -54,6 +54,8 @@ from annotations.serializers import (
 )
 from articles.api_support import (
     ID_REGEX,
+    IF_MATCH,
+    REFUSALS,
     CSVRenderer,
     CursorPage,
     ETagMixin,
@@ -71,19 +73,6 @@ from articles.api_support import (
 from articles.filters import MAX_ID
 from articles.models import Origin, ReviewStatus
 from articles.services.guards import etag_of
-
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="The ETag you read: a stale write is refused with 412 and changes nothing.",
-)
-REFUSALS = {
-    400: OpenApiResponse(description="A field is wrong; the body says which and why."),
-    403: OpenApiResponse(description="You may read this but not change it."),
-    404: OpenApiResponse(description="No such row."),
-    412: OpenApiResponse(description="The row changed since you read it (If-Match)."),
-}
 
 
 class AnnotationModelViewSet(ExportMixin, ETagMixin, viewsets.ModelViewSet):

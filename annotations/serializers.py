@@ -12,7 +12,21 @@ from rest_framework import serializers
 
 from annotations.models import Note, Polarity, Quote, Stance, Statement
 from articles.nlp import variants
-from articles.serializers import SPAN_FIELDS, NamedRefSerializer
+from articles.serializers import (
+    END_HELP,
+    EXACT_HELP,
+    NEAR_HELP,
+    PREFIX_HELP,
+    SPAN_FIELDS,
+    START_HELP,
+    SUFFIX_HELP,
+    NamedRefSerializer,
+    SpanWriteSerializer,
+    StrictCharField,
+    context_field,
+)
+from articles.serializers import id_field as _id
+from articles.serializers import offset_field as _offset
 
 
 def _username(user: Any) -> str | None:
@@ -209,43 +223,6 @@ class PolaritySerializer(serializers.ModelSerializer):
 # --- writing ---------------------------------------------------------------------------
 
 
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON number that is whole: DRF's own also takes "12", 12.0 and true."""
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictCharField(serializers.CharField):
-    """A JSON string: DRF's own also takes numbers and turns them into text."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-def _offset(**kwargs: Any) -> serializers.IntegerField:
-    return StrictIntegerField(min_value=0, max_value=2_000_000_000, **kwargs)
-
-
-def _id(**kwargs: Any) -> serializers.IntegerField:
-    return StrictIntegerField(min_value=1, max_value=2**63 - 1, **kwargs)
-
-
-class SpanWriteSerializer(serializers.Serializer):
-    """A span the writer selected: offsets into the article body and the text there."""
-
-    start = _offset()
-    end = _offset()
-    exact = StrictCharField(
-        trim_whitespace=False,
-        help_text="The selected text: must be body[start:end] exactly, or the write is refused.",
-    )
-
-
 class QuoteWriteSerializer(SpanWriteSerializer):
     article = _id()
     speaker = _id(required=False, allow_null=True, help_text="Entity id of who said it.")
@@ -258,7 +235,8 @@ class QuoteWriteSerializer(SpanWriteSerializer):
 
 
 class QuoteUpdateSerializer(QuoteWriteSerializer):
-    """Any of the quote's fields; start, end and exact together."""
+    """Any of the quote's fields; a new span in either form (start, end and exact, or
+    exact with prefix, suffix or near)."""
 
     article = None  # type: ignore[assignment]
 
@@ -280,11 +258,19 @@ class StanceUpdateSerializer(StanceWriteSerializer):
 
 
 class NoteWriteSerializer(serializers.Serializer):
+    """A note on the article, or on a span of it in either form (see SpanWriteSerializer);
+    start, end and exact all null (on a change) take the note off its span."""
+
     article = _id()
     text = StrictCharField(max_length=10_000)
-    start = _offset(required=False, allow_null=True)
-    end = _offset(required=False, allow_null=True)
-    exact = StrictCharField(required=False, allow_null=True, trim_whitespace=False)
+    start = _offset(required=False, allow_null=True, help_text=START_HELP)
+    end = _offset(required=False, allow_null=True, help_text=END_HELP)
+    exact = StrictCharField(
+        required=False, allow_null=True, trim_whitespace=False, help_text=EXACT_HELP
+    )
+    prefix = context_field(PREFIX_HELP)
+    suffix = context_field(SUFFIX_HELP)
+    near = _offset(required=False, allow_null=True, help_text=NEAR_HELP)
     quote = _id(required=False, allow_null=True)
     stance = _id(required=False, allow_null=True)
 

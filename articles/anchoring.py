@@ -73,3 +73,57 @@ def selector_in_window(
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# How much context a client may send to find its selection (`locate`): enough to tell
+# repeats apart, short enough that a lookup stays cheap.
+MAX_LOCATE_CONTEXT = 200
+
+
+def locate(
+    body: str, exact: str, *, prefix: str = "", suffix: str = "", near: int | None = None
+) -> tuple[int, int]:
+    """The offsets (start, end) of `exact` in `body`, found as a client's TextQuoteSelector
+    says: the occurrences of `exact` whose preceding text ends with `prefix` and whose
+    following text starts with `suffix`. One is the answer; of several, the one whose
+    start is nearest `near` (the earlier on a tie); several and no `near`, or none, is an
+    AnchorError saying so."""
+    if not exact.strip():
+        raise AnchorError("The selected text is empty; select some words of the article.")
+    occurrences = _occurrences(body, exact)
+    if not occurrences:
+        raise AnchorError(f"The selected text {_clip(exact)!r} is not in the article's text.")
+    candidates = [
+        start
+        for start in occurrences
+        if body.endswith(prefix, 0, start) and body.startswith(suffix, start + len(exact))
+    ]
+    if not candidates:
+        raise AnchorError(
+            f"The selected text {_clip(exact)!r} is in the article's text "
+            f"({_times(len(occurrences))}), but not with this prefix and suffix."
+        )
+    if len(candidates) > 1:
+        if near is None:
+            context = " with this prefix and suffix" if prefix or suffix else ""
+            raise AnchorError(
+                f"The selected text occurs {_times(len(candidates))} in the article{context}; "
+                "give its prefix and suffix, or near."
+            )
+        candidates.sort(key=lambda start: (abs(start - near), start))
+    start = candidates[0]
+    return start, start + len(exact)
+
+
+def _occurrences(body: str, exact: str) -> list[int]:
+    """Every start of `exact` in `body`, overlapping ones included ("aa" in "aaa": 0, 1)."""
+    found = []
+    start = body.find(exact)
+    while start != -1:
+        found.append(start)
+        start = body.find(exact, start + 1)
+    return found
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"

@@ -6,15 +6,18 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from articles import roles, services
 from articles.api_support import (
     ID_REGEX,
+    IF_MATCH,
+    REFUSALS,
     CursorPage,
     ETagMixin,
     ExportMixin,
@@ -37,11 +40,15 @@ from articles.permissions import IsAdminRole
 from articles.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
+    EntityMergeSerializer,
     EntitySerializer,
+    EntityUpdateSerializer,
+    EntityWriteSerializer,
     ImportBatchListSerializer,
     ImportBatchSerializer,
     ImportCreateSerializer,
     MentionSerializer,
+    MentionUpdateSerializer,
     StorySerializer,
 )
 
@@ -151,19 +158,82 @@ class ArticleViewSet(CorpusViewSet):
         return ArticleSerializer if self.action == "retrieve" else ArticleListSerializer
 
 
+def _parsed(request: Request, serializer_class: Any, partial: bool = False) -> dict[str, Any]:
+    form = serializer_class(data=request.data, partial=partial)
+    form.is_valid(raise_exception=True)
+    return dict(form.validated_data)
+
+
 @extend_schema_view(
     list=list_schema("Entities (actors), with every spelling they go by", EntitySerializer),
     retrieve=extend_schema(summary="One entity"),
+    create=extend_schema(
+        summary="Add an entity, or find the one that already goes by the name",
+        description=(
+            "The name becomes the entity's first alias. When it already is an alias of an "
+            "entity of this kind (or the name of one), that entity is the answer, with "
+            "200 and unchanged: one entity per actor. A new one is 201."
+        ),
+        request=EntityWriteSerializer,
+        responses={200: EntitySerializer, 201: EntitySerializer, **REFUSALS},
+    ),
+    partial_update=extend_schema(
+        summary="Rename an entity, or change its kind or description",
+        description=(
+            "A rename keeps the old name as an alias (and the new one becomes one). A name "
+            "another entity of the kind already goes by is refused: merge them instead. "
+            "The entity's aliases follow a change of kind."
+        ),
+        request=EntityUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: EntitySerializer, **REFUSALS},
+    ),
+    merge=extend_schema(
+        summary="Merge this entity into another",
+        description=(
+            "`into` takes over every mention, quote (speaker), stance (holder, target), "
+            "statement (speaker) and alias of this entity, and its name as an alias; this "
+            "entity is then deleted (it appears in the `deleted` feed). A mention `into` "
+            "already has at the same place, and an alias `into`'s kind already has, are "
+            "dropped. Answers with the entity that stays."
+        ),
+        request=EntityMergeSerializer,
+        responses={200: EntitySerializer, **REFUSALS},
+    ),
 )
 class EntityViewSet(CorpusViewSet):
-    """Entities: one per real-world actor, whatever spellings the articles use."""
+    """Entities: one per real-world actor, whatever spellings the articles use. Analysts
+    and admins add, rename and merge them."""
 
     serializer_class = EntitySerializer
     filterset_class = EntityFilter
+    permission_classes = [RoleReadAnnotatorWrite]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    # Writes are JSON: numbers are numbers and text is text (no form-encoded guessing).
+    parser_classes = [JSONParser]
 
     def get_queryset(self) -> QuerySet[Entity]:
         return Entity.objects.prefetch_related(
             Prefetch("aliases", queryset=EntityAlias.objects.order_by("alias"))
+        )
+
+    def create(self, request: Request) -> Response:
+        data = _parsed(request, EntityWriteSerializer)
+        entity, created = services.entity_create(user=request.user, **data)
+        return self.answer(entity, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        changes = _parsed(request, EntityUpdateSerializer, partial=True)
+        entity = services.entity_update(
+            user=request.user, entity_id=int(pk), changes=changes, if_match=self.if_match()
+        )
+        return self.answer(entity)
+
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        into = _parsed(request, EntityMergeSerializer)["into"]
+        return self.answer(
+            services.entity_merge(user=request.user, entity_id=int(pk), into_id=into)
         )
 
 
@@ -182,18 +252,39 @@ class StoryViewSet(CorpusViewSet):
 @extend_schema_view(
     list=list_schema("Entity mentions (the machine's and analysts')", MentionSerializer),
     retrieve=extend_schema(summary="One mention"),
+    partial_update=extend_schema(
+        summary="Correct a mention",
+        description=(
+            "Another entity, and/or another span: `start`, `end` and `exact`, or `exact` "
+            "with `prefix`, `suffix` or `near` for the server to find it. The corrected "
+            "mention is confirmed, in your name."
+        ),
+        request=MentionUpdateSerializer,
+        parameters=[IF_MATCH],
+        responses={200: MentionSerializer, **REFUSALS},
+    ),
     accept=extend_schema(summary="Accept a mention", request=None),
     reject=extend_schema(summary="Reject a mention", request=None),
 )
 class MentionViewSet(ReviewMixin, CorpusViewSet):
-    """Where articles name entities. Suggested mentions are accepted or rejected."""
+    """Where articles name entities. Suggested mentions are accepted, rejected or
+    corrected; none is created or deleted here."""
 
     serializer_class = MentionSerializer
     filterset_class = MentionFilter
     permission_classes = [RoleReadAnnotatorWrite]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [JSONParser]
 
     def get_queryset(self) -> QuerySet[Mention]:
         return Mention.objects.select_related("entity")
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        changes = _parsed(request, MentionUpdateSerializer, partial=True)
+        mention = services.mention_update(
+            user=request.user, mention_id=int(pk), changes=changes, if_match=self.if_match()
+        )
+        return self.answer(mention)
 
     def review(self, row: Mention, status: str) -> Mention:
         return services.mention_review(

@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
@@ -309,6 +309,19 @@ class ETagMixin:
 
 
 # --- the OpenAPI schema ----------------------------------------------------------------
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you read: a stale write is refused with 412 and changes nothing.",
+)
+REFUSALS = {
+    400: OpenApiResponse(description="A field is wrong; the body says which and why."),
+    403: OpenApiResponse(description="You may read this but not change it."),
+    404: OpenApiResponse(description="No such row."),
+    412: OpenApiResponse(description="The row changed since you read it (If-Match)."),
+}
 
 ERROR_SCHEMA = {
     "type": "object",

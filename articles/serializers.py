@@ -4,7 +4,8 @@ from django.contrib.auth import authenticate
 from rest_framework import serializers
 
 from articles import roles, selectors
-from articles.models import Article, Entity, ImportBatch, ImportFile, Mention, Story
+from articles.anchoring import MAX_LOCATE_CONTEXT
+from articles.models import Article, Entity, EntityKind, ImportBatch, ImportFile, Mention, Story
 
 
 class ImportFileResultSerializer(serializers.Serializer):
@@ -182,6 +183,120 @@ class MentionSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+
+# --- writing: spans, entities, mentions -------------------------------------------------
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON number that is whole: DRF's own also takes "12", 12.0 and true."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string: DRF's own also takes numbers and turns them into text."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def offset_field(**kwargs: Any) -> serializers.IntegerField:
+    return StrictIntegerField(min_value=0, max_value=2_000_000_000, **kwargs)
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    return StrictIntegerField(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+# A span comes as offsets with the text there, or as the text with what surrounds it
+# (a W3C TextQuoteSelector), which the server finds in the body: `guards.span_selector`.
+START_HELP = (
+    "Offset of the span's first character in the article body. Give it with `end`, or "
+    "leave both out to have the server find `exact` in the body."
+)
+END_HELP = "Offset just past the span's last character; given with `start`."
+EXACT_HELP = (
+    "The selected text, whitespace and all. With `start` and `end` it must be "
+    "body[start:end] exactly; without them the server finds it in the body, choosing "
+    "among repeats by `prefix`, `suffix` and `near`. Refused when it is not there, or "
+    "is there more than once and nothing tells which."
+)
+PREFIX_HELP = (
+    f"The text just before the selection, up to {MAX_LOCATE_CONTEXT} characters (the "
+    "more, the surer): only an occurrence of `exact` preceded by it is taken. Ignored "
+    "when `start` and `end` are given."
+)
+SUFFIX_HELP = (
+    f"The text just after the selection, up to {MAX_LOCATE_CONTEXT} characters: only "
+    "an occurrence of `exact` followed by it is taken. Ignored when `start` and `end` "
+    "are given."
+)
+NEAR_HELP = (
+    "Where you think the selection starts (your own offset): of several occurrences that "
+    "fit `prefix` and `suffix`, the one starting nearest it is taken. Ignored when "
+    "`start` and `end` are given."
+)
+
+
+def context_field(help_text: str) -> serializers.CharField:
+    return StrictCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=MAX_LOCATE_CONTEXT,
+        help_text=help_text,
+    )
+
+
+class SpanWriteSerializer(serializers.Serializer):
+    """A span the writer selected, in either form: offsets into the article body and the
+    text there (`start`, `end`, `exact`), or the text with its context (`exact`, `prefix`,
+    `suffix`, `near`), which the server finds in the body."""
+
+    start = offset_field(required=False, help_text=START_HELP)
+    end = offset_field(required=False, help_text=END_HELP)
+    exact = StrictCharField(trim_whitespace=False, help_text=EXACT_HELP)
+    prefix = context_field(PREFIX_HELP)
+    suffix = context_field(SUFFIX_HELP)
+    near = offset_field(required=False, help_text=NEAR_HELP)
+
+
+class EntityWriteSerializer(serializers.Serializer):
+    name = StrictCharField(
+        max_length=300,
+        help_text=(
+            "Canonical name. It becomes one of the entity's aliases; when it already is "
+            "an alias of an entity of this kind, that entity is the answer (200)."
+        ),
+    )
+    kind = serializers.ChoiceField(choices=EntityKind.choices)
+    description = StrictCharField(required=False, allow_blank=True, max_length=10_000)
+
+
+class EntityUpdateSerializer(EntityWriteSerializer):
+    """Any of the entity's fields. A new name keeps the old one as an alias."""
+
+
+class EntityMergeSerializer(serializers.Serializer):
+    into = id_field(
+        help_text=(
+            "The entity that stays: it takes over every mention, quote, stance, statement "
+            "and alias of the merged one, and the merged one's name as an alias."
+        )
+    )
+
+
+class MentionUpdateSerializer(SpanWriteSerializer):
+    """A correction: another entity, and/or another span in either form. The corrected
+    mention is confirmed in the corrector's name."""
+
+    entity = id_field(required=False, help_text="Entity id of whom the span names.")
 
 
 # --- Signing in (articles.api_auth) ---------------------------------------------------

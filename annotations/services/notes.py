@@ -8,10 +8,10 @@ from annotations.models import Note, Quote, Stance
 from articles.models import Article
 from articles.services.guards import (
     WriteRefused,
-    anchored,
     check_if_match,
     require_annotator,
     require_owner,
+    span_selector,
 )
 
 
@@ -22,15 +22,11 @@ def _text(text: str) -> str:
 
 
 def _attach(note: Note, changes: dict[str, Any]) -> None:
-    """The note's span (start, end and exact together, or none of them) and the quote or
-    stance it is about, all in the note's article."""
-    span = [changes.get(key) for key in ("start", "end", "exact")]
-    if any(value is not None for value in span):
-        start, end, exact = span
-        if start is None or end is None or exact is None:
-            raise WriteRefused("exact", "Give start, end and exact together, or none of them.")
-        selector = anchored(note.article, start, end, exact)
-        note.start, note.end = start, end
+    """The note's span (either form: see guards.span_selector; all of start, end and
+    exact null clears it) and the quote or stance it is about, all in the note's article."""
+    found = span_selector(note.article, changes)
+    if found is not None:
+        note.start, note.end, selector = found
         note.exact, note.prefix, note.suffix = selector.exact, selector.prefix, selector.suffix
     elif {"start", "end", "exact"} & set(changes):
         note.start = note.end = None
@@ -57,9 +53,14 @@ def note_create(
     start: int | None = None,
     end: int | None = None,
     exact: str | None = None,
+    prefix: str = "",
+    suffix: str = "",
+    near: int | None = None,
     quote_id: int | None = None,
     stance_id: int | None = None,
 ) -> Note:
+    """An analyst's note on the article, or on a span of it given in either form
+    (guards.span_selector), or on one of its quotes or stances."""
     require_annotator(user)
     article = Article.objects.filter(pk=article_id).only("pk", "body").first()
     if article is None:
@@ -67,7 +68,16 @@ def note_create(
     note = Note(article=article, text=_text(text), created_by=user)
     _attach(
         note,
-        {"start": start, "end": end, "exact": exact, "quote": quote_id, "stance": stance_id},
+        {
+            "start": start,
+            "end": end,
+            "exact": exact,
+            "prefix": prefix,
+            "suffix": suffix,
+            "near": near,
+            "quote": quote_id,
+            "stance": stance_id,
+        },
     )
     note._history_user = user  # type: ignore[attr-defined]
     note.save()

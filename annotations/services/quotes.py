@@ -26,7 +26,7 @@ from articles.services.guards import (
     reviewed,
 )
 
-# Fields a PATCH may change, besides the span (start, end and exact go together).
+# Fields a PATCH may change, besides the span (either form: see guards.moved_span).
 QUOTE_FIELDS = (
     "speaker",
     "speaker_start",
@@ -48,9 +48,12 @@ def quote_create(
     *,
     user: Any,
     article_id: int,
-    start: int,
-    end: int,
     exact: str,
+    start: int | None = None,
+    end: int | None = None,
+    prefix: str = "",
+    suffix: str = "",
+    near: int | None = None,
     speaker_id: int | None = None,
     speaker_start: int | None = None,
     speaker_end: int | None = None,
@@ -59,7 +62,8 @@ def quote_create(
     cue_end: int | None = None,
     kind: str = Quote.Kind.DIRECT,
 ) -> Quote:
-    """An analyst's quote, confirmed from the start, anchored to the article body. One
+    """An analyst's quote, confirmed from the start, anchored to the article body: at
+    start-end, or where `exact` is found with its prefix, suffix and near (guards). One
     query checks the span and finds the speaker; then the insert and its history."""
     require_annotator(user)
     anchor = anchor_new_span(
@@ -67,6 +71,9 @@ def quote_create(
         start=start,
         end=end,
         exact=exact,
+        prefix=prefix,
+        suffix=suffix,
+        near=near,
         lookups={"speaker_name": entity_name(speaker_id)},
     )
     check_inner_span(anchor.text_length, "speaker", speaker_start, speaker_end)
@@ -74,8 +81,8 @@ def quote_create(
     selector = anchor.selector
     quote = Quote(
         article_id=article_id,
-        start=start,
-        end=end,
+        start=anchor.start,
+        end=anchor.end,
         exact=selector.exact,
         prefix=selector.prefix,
         suffix=selector.suffix,

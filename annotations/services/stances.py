@@ -67,18 +67,22 @@ def stance_create(
     *,
     user: Any,
     article_id: int,
-    start: int,
-    end: int,
     exact: str,
     holder_id: int,
     polarity: str,
+    start: int | None = None,
+    end: int | None = None,
+    prefix: str = "",
+    suffix: str = "",
+    near: int | None = None,
     target_id: int | None = None,
     target_text: str = "",
     note: str = "",
     quote_id: int | None = None,
 ) -> Stance:
-    """An analyst's stance. One query checks the span and looks up the holder, the
-    target, the polarity and the quote; then the insert and its history."""
+    """An analyst's stance, on a span given in either form (guards). One query checks
+    the span and looks up the holder, the target, the polarity and the quote; then the
+    insert and its history."""
     require_annotator(user)
     lookups: dict[str, Lookup] = {
         "holder_name": entity_name(holder_id),
@@ -99,7 +103,14 @@ def stance_create(
             [user.pk, quote_id],
         )
     anchor = anchor_new_span(
-        article_id=article_id, start=start, end=end, exact=exact, lookups=lookups
+        article_id=article_id,
+        start=start,
+        end=end,
+        exact=exact,
+        prefix=prefix,
+        suffix=suffix,
+        near=near,
+        lookups=lookups,
     )
     found = anchor.values
     holder = found_entity(holder_id, found["holder_name"], "holder")
@@ -116,8 +127,8 @@ def stance_create(
     selector = anchor.selector
     stance = Stance(
         article_id=article_id,
-        start=start,
-        end=end,
+        start=anchor.start,
+        end=anchor.end,
         exact=selector.exact,
         prefix=selector.prefix,
         suffix=selector.suffix,

@@ -1,6 +1,7 @@
 """Every write in the articles app goes through a function here; the web views, the API,
 the admin, the CLI and the Celery tasks all call the same ones."""
 
+from articles.services.entities import entity_create, entity_merge, entity_update
 from articles.services.extraction import (
     articles_extract,
     articles_extract_safely,
@@ -19,7 +20,7 @@ from articles.services.imports import (
     import_batches_resume,
     uploads_from_paths,
 )
-from articles.services.mentions import mention_review
+from articles.services.mentions import mention_review, mention_update
 from articles.services.tokens import ApiTokenRefused, api_token_obtain, api_token_revoke
 from articles.services.users import UserCreateError, user_create
 
@@ -34,12 +35,16 @@ __all__ = [
     "articles_extract",
     "articles_extract_safely",
     "articles_pending_extraction",
+    "entity_create",
+    "entity_merge",
+    "entity_update",
     "import_batch_create",
     "import_batch_process_pending",
     "import_batch_refresh",
     "import_batches_resume",
     "import_files_process",
     "mention_review",
+    "mention_update",
     "uploads_from_paths",
     "user_create",
 ]

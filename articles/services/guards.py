@@ -1,6 +1,11 @@
 """What every analyst write checks before it changes anything: who may make it, that its
 span fits the article body, and that the row is still the version the writer saw.
 
+A span comes in one of two forms: offsets (`start`, `end`) with the text there (`exact`),
+checked against the body; or the text alone with what surrounds it (`exact`, `prefix`,
+`suffix`) and the client's own estimate of where it starts (`near`), located in the body
+by the server (`anchoring.locate`). Offsets win when both are given.
+
 The services raise these errors; the API turns them into 403, 400 (with the field) and
 412, the browser views into messages. A refused write changes nothing: every check runs
 before the first write of its transaction.
@@ -21,7 +26,9 @@ from articles.anchoring import (
     CONTEXT_CHARS,
     AnchorError,
     TextQuoteSelector,
+    locate,
     selector_in_window,
+    text_quote_selector,
     verified_selector,
 )
 from articles.models import Article, Entity, ReviewStatus
@@ -91,6 +98,8 @@ class Anchor:
     selector: TextQuoteSelector
     text_length: int
     values: dict[str, Any]
+    start: int
+    end: int
 
 
 def _anchor_error(error: AnchorError, start: int, end: int, text_length: int) -> WriteRefused:
@@ -108,30 +117,40 @@ Lookup = tuple[str, list[Any]]
 
 
 def anchor_new_span(
-    *, article_id: int, start: int, end: int, exact: str, lookups: dict[str, Lookup] | None = None
+    *,
+    article_id: int,
+    start: int | None,
+    end: int | None,
+    exact: str,
+    prefix: str = "",
+    suffix: str = "",
+    near: int | None = None,
+    lookups: dict[str, Lookup] | None = None,
 ) -> Anchor:
     """The selector of a new span in one query: the article's text around it and its
     length (not the whole body), with whatever else the write must look up (`lookups`:
     name -> SQL expression), refused with the field at fault. Plain SQL: a write runs it
-    every time, and composing it with the ORM cost more than running it."""
+    every time, and composing it with the ORM cost more than running it.
+
+    Without offsets (`start` and `end` both None), the span is located in the body from
+    `exact`, `prefix`, `suffix` and `near`, and that query fetches the whole body."""
+    offsets = both_or_neither(start, end)
+    if offsets is None:
+        return _anchor_located(
+            article_id=article_id,
+            exact=exact,
+            prefix=prefix,
+            suffix=suffix,
+            near=near,
+            lookups=lookups or {},
+        )
+    start, end = offsets
     lookups = lookups or {}
     window_start = max(0, start - CONTEXT_CHARS)
     row = None
     if start >= 0 and end > start:
-        extra = "".join(f", {sql}" for sql, _ in lookups.values())
         params: list[Any] = [window_start + 1, end + CONTEXT_CHARS - window_start]
-        for _, values in lookups.values():
-            params.extend(values)
-        params.append(article_id)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT length(body), substr(body, %s, %s){extra} "
-                f"FROM {Article._meta.db_table} WHERE id = %s",
-                params,
-            )
-            row = cursor.fetchone()
-        if row is None:
-            raise WriteRefused("article", f"There is no article {article_id}.")
+        row = _article_row(article_id, "substr(body, %s, %s)", params, lookups)
     text_length = row[0] if row else 0
     try:
         selector = selector_in_window(
@@ -141,8 +160,80 @@ def anchor_new_span(
         raise _anchor_error(error, start, end, text_length) from error
     assert row is not None
     return Anchor(
-        selector=selector, text_length=text_length, values=dict(zip(lookups, row[2:], strict=True))
+        selector=selector,
+        text_length=text_length,
+        values=dict(zip(lookups, row[2:], strict=True)),
+        start=start,
+        end=end,
     )
+
+
+def _anchor_located(
+    *,
+    article_id: int,
+    exact: str,
+    prefix: str,
+    suffix: str,
+    near: int | None,
+    lookups: dict[str, Lookup],
+) -> Anchor:
+    row = _article_row(article_id, "body", [], lookups)
+    body = row[1]
+    start, end = located(body, exact, prefix=prefix, suffix=suffix, near=near)
+    return Anchor(
+        selector=text_quote_selector(body, start, end),
+        text_length=row[0],
+        values=dict(zip(lookups, row[2:], strict=True)),
+        start=start,
+        end=end,
+    )
+
+
+def _article_row(
+    article_id: int, text_sql: str, text_params: list[Any], lookups: dict[str, Lookup]
+) -> tuple[Any, ...]:
+    """The article's length, `text_sql` (its body or a part of it) and the lookups, in
+    one query; refused on `article` when there is no such article."""
+    extra = "".join(f", {sql}" for sql, _ in lookups.values())
+    params = list(text_params)
+    for _, values in lookups.values():
+        params.extend(values)
+    params.append(article_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT length(body), {text_sql}{extra} FROM {Article._meta.db_table} WHERE id = %s",
+            params,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise WriteRefused("article", f"There is no article {article_id}.")
+    return tuple(row)
+
+
+def both_or_neither(start: int | None, end: int | None) -> tuple[int, int] | None:
+    """The offsets when both are given, None when neither is (the span is then located
+    from its text); a refusal naming the missing one otherwise."""
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        missing = "start" if start is None else "end"
+        raise WriteRefused(
+            missing,
+            "Give start and end together, or leave both out to have the server find "
+            "exact in the article's text (with prefix, suffix or near).",
+        )
+    return start, end
+
+
+def located(
+    body: str, exact: str, *, prefix: str = "", suffix: str = "", near: int | None = None
+) -> tuple[int, int]:
+    """The offsets of `exact` in `body` as `anchoring.locate` finds them, or a refusal on
+    `exact` saying why it is not there or not there once."""
+    try:
+        return locate(body, exact, prefix=prefix or "", suffix=suffix or "", near=near)
+    except AnchorError as error:
+        raise WriteRefused("exact", str(error)) from error
 
 
 def anchored(article: Article, start: int, end: int, exact: str) -> TextQuoteSelector:
@@ -244,7 +335,15 @@ def created_with_history(row: Model, user: Any) -> Model:
     """Insert a new row and its history record in one statement: atomic by itself, one
     round trip, no transaction to open and commit around it, and none of the post_save
     queries simple-history would otherwise run. The row's triggers run as for any insert;
-    its auto fields (created_at, updated_at) are filled in as the ORM would fill them."""
+    its auto fields (created_at, updated_at) are filled in as the ORM would fill them.
+
+    SQLite (the embedded default) has no INSERT inside WITH: there the ORM saves the row
+    and simple-history records it, in one transaction."""
+    if connection.vendor != "postgresql":
+        row._history_user = user  # type: ignore[attr-defined]
+        with transaction.atomic():
+            row.save(force_insert=True)
+        return row
     sql, fields = _insert_with_history(type(row))
     values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
     # Inside a caller's transaction, a savepoint: a refused insert (IntegrityError) then
@@ -258,15 +357,45 @@ def created_with_history(row: Model, user: Any) -> Model:
     return row
 
 
+# The keys of a span in a write's `changes`: offsets and text, or text and its context.
+SPAN_KEYS = ("start", "end", "exact", "prefix", "suffix", "near")
+
+
+def span_selector(
+    article: Article, changes: dict[str, Any]
+) -> tuple[int, int, TextQuoteSelector] | None:
+    """The span `changes` gives in either form (see the module's docstring), checked
+    against or located in the article's body; None when it gives none."""
+    # None is "not given", and so is an empty prefix or suffix (no context).
+    given = any(changes.get(key) is not None for key in ("start", "end", "exact", "near"))
+    if not given and not (changes.get("prefix") or changes.get("suffix")):
+        return None
+    exact = changes.get("exact")
+    if exact is None:
+        raise WriteRefused(
+            "exact",
+            "Give exact with start and end, or with prefix, suffix or near, to place a span.",
+        )
+    offsets = both_or_neither(changes.get("start"), changes.get("end"))
+    if offsets is None:
+        start, end = located(
+            article.body,
+            exact,
+            prefix=changes.get("prefix") or "",
+            suffix=changes.get("suffix") or "",
+            near=changes.get("near"),
+        )
+        return start, end, text_quote_selector(article.body, start, end)
+    start, end = offsets
+    return start, end, anchored(article, start, end, exact)
+
+
 def moved_span(row: Any, article: Article, changes: dict[str, Any]) -> None:
-    """Move `row`'s span (start, end, exact, prefix, suffix) when `changes` gives one:
-    start, end and exact come together, and exact must be the text at start-end."""
-    span = {key: changes[key] for key in ("start", "end", "exact") if key in changes}
-    if not span:
+    """Move `row`'s span (start, end, exact, prefix, suffix) when `changes` gives one, in
+    either form: start, end and exact (the text at start-end), or exact with prefix,
+    suffix or near (found in the body)."""
+    found = span_selector(article, changes)
+    if found is None:
         return
-    missing = {"start", "end", "exact"} - set(span)
-    if missing:
-        raise WriteRefused(sorted(missing)[0], "Give start, end and exact together to move a span.")
-    selector = anchored(article, span["start"], span["end"], span["exact"])
-    row.start, row.end = span["start"], span["end"]
+    row.start, row.end, selector = found
     row.exact, row.prefix, row.suffix = selector.exact, selector.prefix, selector.suffix
