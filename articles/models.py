@@ -142,6 +142,10 @@ class Article(TimeStamped):
                 condition=Q(extracted_at__isnull=True),
                 name="article_not_extracted_idx",
             ),
+            # Article list search (`?q=`, selectors.browse.search_vector): the GIN index
+            # article_search_idx on the weighted to_tsvector('english', title, body) is
+            # made by migration 0007 on PostgreSQL only, not listed here, because SQLite
+            # rebuilds a table with every listed index whenever a migration alters it.
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,7 +1,239 @@
-"""TODO(workbench): being written this session."""
+"""The article list, the home page: search, facets, sorting, grouping by story.
 
+Every filter lives in the URL (GET parameters), so a page can be bookmarked and shared,
+and every link keeps the other filters. htmx swaps `#list-body` when it is there; without
+JavaScript the same links and forms load the whole page.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+
+from articles.selectors import browse
+from articles.selectors.browse import AnnotationStatus, ArticleFilters, Sort
+
+ID = {"required": False, "min_value": 1, "max_value": 2**63 - 1}
+# The URL parameters, in the order links write them.
+PARAMS = ("q", "outlet", "entity", "speaker", "story", "status", "from", "to", "sort", "group")
+FILTER_PARAMS = PARAMS[:8]
+
+
+class ListForm(forms.Form):
+    """The GET parameters. A bad value is dropped, as if it were not given."""
+
+    q = forms.CharField(required=False, max_length=300, strip=True)
+    outlet = forms.IntegerField(**ID)
+    entity = forms.IntegerField(**ID)
+    speaker = forms.IntegerField(**ID)
+    story = forms.IntegerField(**ID)
+    status = forms.ChoiceField(required=False, choices=AnnotationStatus.choices)
+    sort = forms.ChoiceField(required=False, choices=Sort.choices)
+    group = forms.ChoiceField(required=False, choices=[("story", "Story")])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: no class attribute can carry its name.
+        self.fields["from"] = forms.DateField(required=False)
+        self.fields["to"] = forms.DateField(required=False)
+
+    def values(self) -> dict[str, str]:
+        """The valid, non-empty parameters as strings: what every link starts from."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        out = {}
+        for name in PARAMS:
+            value = cleaned.get(name)
+            if name in self.errors or value in (None, ""):
+                continue
+            out[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return out
+
+
+def _filters(params: dict[str, str]) -> ArticleFilters:
+    def number(name: str) -> int | None:
+        return int(params[name]) if name in params else None
+
+    def day(name: str) -> date | None:
+        return date.fromisoformat(params[name]) if name in params else None
+
+    return ArticleFilters(
+        q=params.get("q", ""),
+        outlet=number("outlet"),
+        entity=number("entity"),
+        speaker=number("speaker"),
+        story=number("story"),
+        status=params.get("status", ""),
+        date_from=day("from"),
+        date_to=day("to"),
+    )
+
+
+class Links:
+    """Links to this page with some parameters changed and the others kept. A change of
+    filter, sort or grouping goes back to page 1."""
+
+    def __init__(self, params: dict[str, str]) -> None:
+        self.params = params
+        self.base = reverse("home")
+
+    def to(self, **changes: Any) -> str:
+        params = {**self.params, **{key.rstrip("_"): value for key, value in changes.items()}}
+        if "page" not in changes:
+            params.pop("page", None)
+        kept = [(name, str(params[name])) for name in (*PARAMS, "page") if params.get(name)]
+        return f"{self.base}?{urlencode(kept)}" if kept else self.base
+
+
+@dataclass
+class Option:
+    label: str
+    count: int
+    href: str
+    selected: bool
+    detail: str = ""  # a page about the value (the entity page)
+
+
+@dataclass
+class Facet:
+    name: str
+    title: str
+    options: list[Option]
+    clear: str  # the same page without this facet's filter
+    help: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any(option.selected for option in self.options)
+
+
+STATUS_HELP = (
+    "Untouched: no analyst has reviewed a suggestion or added a quote, mention, stance or "
+    "note. In progress: something was reviewed or added, and suggested quotes or mentions "
+    "are still left. Done: something was reviewed or added, and no suggestion is left."
+)
+
+
+def _id_facet(
+    name: str, title: str, values: list[browse.FacetValue], links: Links, detail: str = ""
+) -> Facet:
+    options = [
+        Option(
+            label=value.label,
+            count=value.count,
+            href=links.to(**{name: "" if value.selected else value.value}),
+            selected=value.selected,
+            detail=reverse(detail, args=[value.value]) if detail else "",
+        )
+        for value in values
+    ]
+    return Facet(name, title, options, links.to(**{name: ""}))
+
+
+def _facets(listing: browse.ArticleListing, links: Links) -> list[Facet]:
+    status = _id_facet("status", "Annotation status", listing.statuses, links)
+    status.help = STATUS_HELP
+    months = Facet(
+        "published",
+        "Published",
+        [
+            Option(
+                label=value.label,
+                count=value.count,
+                href=(
+                    links.to(from_="", to="")
+                    if value.selected
+                    else links.to(
+                        from_=value.value.isoformat(), to=browse.month_end(value.value).isoformat()
+                    )
+                ),
+                selected=value.selected,
+            )
+            for value in listing.months
+        ],
+        links.to(from_="", to=""),
+    )
+    return [
+        status,
+        _id_facet("outlet", "Outlet", listing.outlets, links),
+        _id_facet("entity", "Entity mentioned", listing.entities, links, "entity-detail"),
+        _id_facet("speaker", "Speaker quoted", listing.speakers, links, "entity-detail"),
+        _id_facet("story", "Story", listing.stories, links),
+        months,
+    ]
+
+
+def _chips(params: dict[str, str], facets: list[Facet], links: Links) -> list[tuple[str, str, str]]:
+    """The active filters, each with a link that removes it: (what, value, href)."""
+    names = {f.name: f for f in facets}
+    chips = []
+    if "q" in params:
+        chips.append(("Search", params["q"], links.to(q="")))
+    for name in ("status", "outlet", "entity", "speaker", "story"):
+        if name in params:
+            facet = names[name]
+            label = next((o.label for o in facet.options if o.selected), f"#{params[name]}")
+            chips.append((facet.title, label, facet.clear))
+    if "from" in params:
+        chips.append(("Published from", params["from"], links.to(from_="")))
+    if "to" in params:
+        chips.append(("Published until", params["to"], links.to(to="")))
+    return chips
 
 
 def article_list(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    params = ListForm(request.GET).values()
+    links = Links(params)
+    filters = _filters(params)
+    listing = browse.article_listing(
+        filters,
+        sort=params.get("sort", ""),
+        grouped=params.get("group") == "story",
+        page=request.GET.get("page"),
+    )
+    links.params = {**params, "page": str(listing.page.number)}
+    facets = _facets(listing, links)
+    context = {
+        "listing": listing,
+        "params": params,
+        "hidden": {k: v for k, v in params.items() if k in FILTER_PARAMS and k != "q"},
+        "facets": facets,
+        "chips": _chips(params, facets, links),
+        "clear": links.base,
+        "sorts": [
+            (label, links.to(sort=value), value == listing.sort)
+            for value, label in Sort.choices
+            if value != Sort.RELEVANCE or filters.searching
+        ],
+        "group_href": links.to(group="" if listing.grouped else "story"),
+        "links": links,
+        "pages": {
+            "previous": links.to(page=listing.page.number - 1)
+            if listing.page.has_previous()
+            else "",
+            "next": links.to(page=listing.page.number + 1) if listing.page.has_next() else "",
+            "first": links.to(page=1) if listing.page.number > 2 else "",
+            "last": links.to(page=listing.page.paginator.num_pages)
+            if listing.page.number < listing.page.paginator.num_pages - 1
+            else "",
+        },
+        # Grouped: each story with the link to all its matching articles, ungrouped.
+        "groups": [
+            (group, links.to(story=group.story.pk, group="") if group.story else "")
+            for group in (listing.page.object_list if listing.grouped else [])
+        ],
+    }
+    # htmx asks for the part it swaps; a restore from its history (cache miss) wants it all.
+    partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    template = "articles/_list_body.html" if partial else "articles/article_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
