@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long enough test password"
 
 
-def test_analyst_logs_in_sees_the_overview_and_logs_out(live_server, page: Page):
+def test_analyst_logs_in_lands_on_the_articles_and_logs_out(live_server, page: Page):
     UserFactory(username="ana", password=PASSWORD, role=roles.ANALYST)
 
     page.goto(f"{live_server.url}/")
@@ -23,6 +23,8 @@ def test_analyst_logs_in_sees_the_overview_and_logs_out(live_server, page: Page)
     page.get_by_role("button", name="Log in").click()
 
     expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Articles", level=1)).to_be_visible()
+    page.get_by_role("link", name="Overview").click()
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     expect(page.get_by_text("role analyst")).to_be_visible()
     expect(page.get_by_role("link", name="Admin site")).to_have_count(0)
