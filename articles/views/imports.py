@@ -73,5 +73,3 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 def import_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The progress panel alone, polled by htmx until the batch is finished."""
     return render(request, "articles/_import_progress.html", _progress_context(request, batch_id))
-
-
