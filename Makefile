@@ -84,6 +84,7 @@ bench: install-dev services
 	TEST_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m tests.benchmarks.bench_ingest
 	$(PY) -m tests.benchmarks.bench_extract
 	$(PY) -m tests.benchmarks.bench_api
+	$(PY) -m tests.benchmarks.bench_list
 
 # Quote attribution against PolNeAR dev gold (../shared/tools/score_quotes.py at 0.3 and
 # 0.8): bench/results/quotes_dev.json. Figures to report, not a pass/fail test.

@@ -1,5 +1,30 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+
+# The stance vocabulary a new installation starts with (migration 0002 seeds it; admins
+# add to it in the admin site).
+DEFAULT_POLARITIES = [
+    ("support", "Support", "The holder backs the target.", 10),
+    ("oppose", "Oppose", "The holder is against the target.", 20),
+    ("neutral", "Neutral", "The holder takes no side.", 30),
+    ("mixed", "Mixed", "The holder both backs and criticises the target.", 40),
+]
+
+
+def seed_empty_vocabulary(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """An empty vocabulary gets the defaults again, after a migrate or a flush (which
+    empties every table, the migration's rows too): stances need a polarity to exist.
+    A vocabulary an admin has changed is left as it is."""
+    from annotations.models import Polarity
+
+    if sender.name != "annotations" or Polarity.objects.using(using).exists():
+        return
+    Polarity.objects.using(using).bulk_create(
+        Polarity(slug=slug, label=label, description=description, position=position)
+        for slug, label, description, position in DEFAULT_POLARITIES
+    )
 
 
 class AnnotationsConfig(AppConfig):
@@ -10,3 +35,4 @@ class AnnotationsConfig(AppConfig):
         from annotations import w3c_sql
 
         post_migrate.connect(w3c_sql.install_after_migrate, dispatch_uid="annotations.w3c_sql")
+        post_migrate.connect(seed_empty_vocabulary, dispatch_uid="annotations.vocabulary")

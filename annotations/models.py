@@ -114,6 +114,13 @@ class Quote(AnchoredSpan, TimeStamped):
             models.Index(fields=["article", "start"], name="quote_article_start_idx"),
             # Entity page: what this actor said.
             models.Index(fields=["speaker", "-created_at"], name="quote_speaker_idx"),
+            # The article list's speaker facet: articles per speaker, rejected quotes left
+            # out, read from the index alone.
+            models.Index(
+                fields=["speaker", "article"],
+                condition=Q(speaker__isnull=False) & ~Q(status="rejected"),
+                name="quote_speaker_kept_idx",
+            ),
             # Review queue: suggestions still to look at.
             models.Index(fields=["status", "origin"], name="quote_status_origin_idx"),
         ]

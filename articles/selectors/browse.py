@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce, Lower, RowNumber, TruncMonth
 from django.utils import timezone
 
 from annotations.models import Note, Quote, Stance
-from articles.models import Article, Mention, Origin, ReviewStatus, Story
+from articles.models import Article, ArticleReview, Entity, Mention, Origin, ReviewStatus, Story
 
 PAGE_SIZE = 50
 FACET_SIZE = 10  # values shown per facet: the top ones by count
@@ -160,8 +160,8 @@ class _Counted(Sequence[Article]):
 def search_vector() -> CombinedExpression:
     """The article text as PostgreSQL searches it; title words weigh more than body words.
 
-    Migration 0007's GIN index (article_search_idx) is on exactly this expression: change
-    one, change the other, or the search reads every article.
+    ArticleSearch.document stores exactly this (written by migration 0009's triggers);
+    the list reads the stored one.
     """
     return SearchVector("title", config=SEARCH_CONFIG, weight="A") + SearchVector(
         "body", config=SEARCH_CONFIG, weight="B"
@@ -174,9 +174,10 @@ def _words(q: str) -> list[str]:
 
 def _search(articles: QuerySet[Article], q: str) -> QuerySet[Article]:
     if connection.vendor == "postgresql":
-        # websearch syntax: "quoted phrase", or, -excluded. Served by article_search_idx.
+        # websearch syntax: "quoted phrase", or, -excluded. The stored documents
+        # (ArticleSearch, migration 0009) and their GIN index serve it.
         query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
-        return articles.alias(search=search_vector()).filter(search=query)
+        return articles.filter(search__document=query)
     # SQLite (the embedded default): every word, in the title or the body, any case.
     for word in _words(q):
         articles = articles.filter(Q(title__icontains=word) | Q(body__icontains=word))
@@ -186,7 +187,7 @@ def _search(articles: QuerySet[Article], q: str) -> QuerySet[Article]:
 def _rank(q: str) -> Expression:
     if connection.vendor == "postgresql":
         query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
-        return SearchRank(search_vector(), query)
+        return SearchRank(F("search__document"), query)
     # SQLite: a word in the title counts twice as much as a word in the body.
     score: Expression = Value(0.0, output_field=FloatField())
     for word in _words(q):
@@ -223,9 +224,18 @@ def _suggestions_left() -> Q:
     )
 
 
-def annotation_status() -> Case:
-    """The article's AnnotationStatus, as an SQL expression (EXISTS over the
-    (article, start) indexes of quotes, mentions, stances and notes)."""
+def _kept() -> bool:
+    """PostgreSQL keeps every article's review figures in ArticleReview (triggers, see
+    migration 0008); SQLite works them out at read time from the annotations."""
+    return connection.vendor == "postgresql"
+
+
+def annotation_status() -> Expression:
+    """The article's AnnotationStatus, as an SQL expression: the kept row on PostgreSQL,
+    EXISTS over the (article, start) indexes of quotes, mentions, stances and notes on
+    SQLite."""
+    if _kept():
+        return Coalesce(F("review__status"), Value(AnnotationStatus.UNTOUCHED.value))
     touched = _analyst_touched()
     return Case(
         When(touched & _suggestions_left(), then=Value(AnnotationStatus.IN_PROGRESS.value)),
@@ -240,10 +250,14 @@ def _count_of(rows: QuerySet[Any]) -> Coalesce:
 
 
 def _quote_count() -> Coalesce:
+    if _kept():
+        return Coalesce(F("review__quotes"), 0)
     return _count_of(Quote.objects.exclude(status=ReviewStatus.REJECTED))
 
 
 def _suggestion_count() -> Any:
+    if _kept():
+        return Coalesce(F("review__suggestions"), 0)
     suggested = {"status": ReviewStatus.SUGGESTED}
     return _count_of(Quote.objects.filter(**suggested)) + _count_of(
         Mention.objects.filter(**suggested)
@@ -280,7 +294,10 @@ def filtered_articles(filters: ArticleFilters) -> QuerySet[Article]:
         articles = articles.filter(published_at__gte=_day_start(filters.date_from))
     if filters.date_to is not None:
         articles = articles.filter(published_at__lt=_day_start(filters.date_to + timedelta(1)))
-    if filters.status:
+    if filters.status and _kept():
+        # Every article has its kept row (a trigger adds it with the article).
+        articles = articles.filter(review__status=filters.status)
+    elif filters.status:
         articles = articles.alias(annotation_status=annotation_status()).filter(
             annotation_status=filters.status
         )
@@ -314,6 +331,22 @@ def _facet(rows: QuerySet[Any], key: str, label: str, selected: Any) -> list[Fac
     ]
 
 
+def _entity_counts(rows: QuerySet[Any], key: str, selected: Any) -> list[FacetValue]:
+    """Articles per entity from mentions or quotes, counted on the entity id alone (the
+    partial (entity, article) indexes answer it without the table), then the top ones'
+    names in a second query: joining names first made PostgreSQL sort every row."""
+    counted = list(
+        _top(rows.values(key).annotate(n=Count("article", distinct=True)), key, selected, key)
+    )
+    names = dict(
+        Entity.objects.filter(pk__in=[row[key] for row in counted]).values_list("pk", "name")
+    )
+    return [
+        FacetValue(row[key], names.get(row[key], ""), row["n"], row[key] == selected)
+        for row in counted
+    ]
+
+
 def _outlet_facet(filters: ArticleFilters) -> list[FacetValue]:
     rows = (
         filtered_articles(filters.without("outlet"))
@@ -336,33 +369,35 @@ def _story_facet(filters: ArticleFilters) -> list[FacetValue]:
 
 def _entity_facet(filters: ArticleFilters) -> list[FacetValue]:
     mentions = Mention.objects.exclude(status=ReviewStatus.REJECTED)
-    rows = (
-        _within(mentions, filters.without("entity"))
-        .values("entity_id", "entity__name")
-        .annotate(n=Count("article", distinct=True))
-    )
-    return _facet(rows, "entity_id", "entity__name", filters.entity)
+    return _entity_counts(_within(mentions, filters.without("entity")), "entity_id", filters.entity)
 
 
 def _speaker_facet(filters: ArticleFilters) -> list[FacetValue]:
     quotes = Quote.objects.exclude(status=ReviewStatus.REJECTED).filter(speaker__isnull=False)
-    rows = (
-        _within(quotes, filters.without("speaker"))
-        .values("speaker_id", "speaker__name")
-        .annotate(n=Count("article", distinct=True))
+    return _entity_counts(
+        _within(quotes, filters.without("speaker")), "speaker_id", filters.speaker
     )
-    return _facet(rows, "speaker_id", "speaker__name", filters.speaker)
 
 
 def _status_facet(filters: ArticleFilters) -> list[FacetValue]:
-    counts = dict(
-        filtered_articles(filters.without("status"))
-        .annotate(annotation_status=annotation_status())
-        .values("annotation_status")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("annotation_status", "n")
-    )
+    others = filters.without("status")
+    if _kept() and not others.active:
+        # Every article has its kept row: count those, from their status index.
+        counts = dict(
+            ArticleReview.objects.values("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("status", "n")
+        )
+    else:
+        counts = dict(
+            filtered_articles(others)
+            .annotate(annotation_status=annotation_status())
+            .values("annotation_status")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("annotation_status", "n")
+        )
     return [
         FacetValue(
             status.value, status.label, counts.get(status.value, 0), status == filters.status

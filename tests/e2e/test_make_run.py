@@ -79,9 +79,14 @@ def test_make_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(tmp_path):
                 "next": "",
             }
         ).encode()
-        overview = browser.open(f"{base}/accounts/login/", data=form, timeout=10)
-        assert overview.geturl() == f"{base}/"
-        page = overview.read().decode()
+        listing = browser.open(f"{base}/accounts/login/", data=form, timeout=10)
+        assert listing.geturl() == f"{base}/"
+        page = listing.read().decode()
+        # The article list on SQLite (word-match search, figures worked out at read time).
+        assert f"{len(samples)} articles" in page
+        searched = browser.open(f"{base}/?q=Seyra+river", timeout=10).read().decode()
+        assert "Seyra" in searched
+        page = browser.open(f"{base}/overview/", timeout=10).read().decode()
         assert "role <strong>analyst</strong>" in page
         assert f"<dt>Articles</dt><dd>{len(samples)}</dd>" in page
 
