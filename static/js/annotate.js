@@ -313,16 +313,34 @@ function resetForm() {
   options.replaceChildren();
 }
 
+// With no text selected, the current item's text is the selection: a keyboard user
+// moves to a quote with j/k and tags a stance on it with s.
+function selectCurrent() {
+  const spans = current ? spansOf(current) : [];
+  if (!spans.length) return false;
+  const range = document.createRange();
+  range.setStartBefore(spans[0]);
+  range.setEndAfter(spans[spans.length - 1]);
+  const chosen = window.getSelection();
+  chosen.removeAllRanges();
+  chosen.addRange(range);
+  return true;
+}
+
 function openNew(kind) {
   if (!dialog) {
     say("Only analysts and admins may annotate.", true);
     return;
   }
   selection = selected();
+  if (!selection && selectCurrent()) selection = selected();
   if (!selection) {
-    say("Select some of the article's text first.", true);
+    say("Select some of the article's text first (or move to an item with j and k).", true);
     return;
   }
+  // A stance on exactly the current quote's text is read from that quote (saved with it).
+  const from = itemByKey(current);
+  selection.quote = from?.dataset.kind === "quote" ? Number(from.dataset.id) : null;
   editing = null;
   resetForm();
   field("annotate-title").textContent = "Annotate selection";
@@ -365,6 +383,16 @@ function openEdit(item) {
   dialog.showModal();
   const first = { quote: "f-speaker", stance: "f-holder", note: "f-note", mention: "f-entity" };
   field(first[kind]).focus();
+}
+
+// The text of quote `id` as the page marks it.
+function quoteText(id) {
+  const spans = spansOf(`quote-${id}`);
+  if (!spans.length) return "";
+  const range = document.createRange();
+  range.setStartBefore(spans[0]);
+  range.setEndAfter(spans[spans.length - 1]);
+  return range.toString().trim();
 }
 
 function span(target) {
@@ -432,6 +460,9 @@ async function save() {
     if (!text) throw new ApiError("Note: write the note.");
     body = { text };
     done = "Note saved.";
+  }
+  if (mode === "stance" && selection.quote && quoteText(selection.quote) === selection.exact) {
+    body.quote = selection.quote;
   }
   const row = await api("POST", `${endpoint[mode]}/`, { article: ARTICLE, ...span(selection), ...body });
   current = `${mode}-${row.id}`;

@@ -239,6 +239,33 @@ def test_mouse_selection_opens_the_dialog_and_refusals_are_shown(live_server, pa
     page.locator("#article-text").focus()
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+
+    # Keyboard only: j to a suggested quote, e edits it, s tags a stance on its text.
+    page.evaluate("window.getSelection().removeAllRanges()")
+    for _ in range(60):
+        page.keyboard.press("j")
+        if page.evaluate("document.activeElement.id").startswith("quote-"):
+            break
+    key = page.evaluate("document.activeElement.id")
+    quote = Quote.objects.get(pk=key.split("-")[1])
+    page.keyboard.press("e")
+    expect(page.get_by_role("dialog", name="Edit quote")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("s")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#annotate-exact")).to_have_text(quote.exact)
+    dialog.get_by_label("Holder").fill(quote.speaker.name if quote.speaker else "Yury Ushakov")
+    dialog.get_by_label("Target").fill("security guarantees")
+    dialog.get_by_label("Polarity").select_option("support")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Stance saved.")
+    stance = Stance.objects.get()
+    assert (stance.quote_id, stance.exact, stance.target_text) == (
+        quote.pk,
+        quote.exact,
+        "security guarantees",
+    )
 
 
 def test_narrow_screen_stacks_the_panel_under_the_text(live_server, page: Page, seeds):
