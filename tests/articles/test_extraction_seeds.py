@@ -15,13 +15,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Quote, Statement
-from articles import selectors, services
+from articles import selectors
 from articles.models import (
     Article,
     ArticleTerm,
     Entity,
     EntityAlias,
-    ImportBatch,
     Mention,
     Origin,
     ReviewStatus,
@@ -29,25 +28,16 @@ from articles.models import (
 from articles.names import normalise_alias
 from articles.services.suggestions import suggestions_create
 from tests.factories import StanceFactory
+from tests.seeds import import_seeds
 
 pytestmark = pytest.mark.django_db
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "seeds"
 USHAKOV_QUOTE = "A joint statement on international relations entering a new era"
 
 
 @pytest.fixture
 def seeds() -> dict[str, Article]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"{SEEDS} is missing")
-    uploads, _ = services.uploads_from_paths([SEEDS])
-    batch = services.import_batch_create(
-        uploads=uploads, source=ImportBatch.Source.CLI, enqueue=False
-    )
-    services.import_batch_process_pending(batch_id=batch.pk)
-    return {
-        Path(f.original_name).name[:3]: f.article for f in batch.files.select_related("article")
-    }
+    return import_seeds()
 
 
 def entity_named(spelling: str, kind: str = "PERSON") -> Entity:

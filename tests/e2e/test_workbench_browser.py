@@ -11,14 +11,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.models import Quote, Stance
-from articles import roles, services
-from articles.models import Article, Entity, ImportBatch, Mention, ReviewStatus
+from articles import roles
+from articles.models import Article, Entity, Mention, ReviewStatus
 from tests.factories import UserFactory
+from tests.seeds import import_seeds
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a long enough test password"
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "seeds"
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 QUOTED = "“China supports Russia’s demands for security guarantees,”"  # noqa: RUF001
 EVIDENCE = "pursue deeper ties in the face of increasing criticism from the West"
@@ -50,16 +50,7 @@ SELECT = """(needle) => {
 
 @pytest.fixture
 def seeds() -> dict[str, Article]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"{SEEDS} is missing")
-    uploads, _ = services.uploads_from_paths([SEEDS])
-    batch = services.import_batch_create(
-        uploads=uploads, source=ImportBatch.Source.CLI, enqueue=False
-    )
-    services.import_batch_process_pending(batch_id=batch.pk)
-    return {
-        Path(f.original_name).name[:3]: f.article for f in batch.files.select_related("article")
-    }
+    return import_seeds()
 
 
 def log_in(page: Page, base: str, username: str) -> None:
