@@ -334,10 +334,10 @@ function openNew(kind) {
   }
   selection = selected();
   if (!selection && selectCurrent()) selection = selected();
-  if (!selection) {
-    say("Select some of the article's text first (or move to an item with j and k).", true);
-    return;
-  }
+  // Nothing selected and no current item (a keyboard user, say): the words are typed in
+  // the dialog and the server finds them.
+  const typed = !selection;
+  if (typed) selection = { exact: "", typed: true };
   // A stance on exactly the current quote's text is read from that quote (saved with it).
   const from = itemByKey(current);
   selection.quote = from?.dataset.kind === "quote" ? Number(from.dataset.id) : null;
@@ -345,13 +345,14 @@ function openNew(kind) {
   resetForm();
   field("annotate-title").textContent = "Annotate selection";
   field("annotate-exact").textContent = selection.exact;
-  field("annotate-selected").hidden = false;
+  field("annotate-selected").hidden = typed;
+  field("annotate-typed").hidden = !typed;
   field("annotate-modes").hidden = false;
   field("f-move-row").hidden = true;
   setMode(kind);
   dialog.showModal();
   const first = { quote: "f-speaker", stance: "f-holder", note: "f-note" }[kind];
-  field(first).focus();
+  field(typed ? "f-exact" : first).focus();
 }
 
 function openEdit(item) {
@@ -364,6 +365,8 @@ function openEdit(item) {
   field("annotate-title").textContent = kind === "mention" ? "Correct mention" : `Edit ${kind}`;
   field("annotate-exact").textContent = item.querySelector(".snippet")?.textContent ?? "";
   field("annotate-modes").hidden = true;
+  field("annotate-selected").hidden = false;
+  field("annotate-typed").hidden = true;
   field("f-move-row").hidden = !selection || kind === "note";
   setMode(kind);
   if (kind === "quote") {
@@ -396,6 +399,11 @@ function quoteText(id) {
 }
 
 function span(target) {
+  if (target.typed) {
+    const exact = field("f-exact").value.trim();
+    if (!exact) throw new ApiError("Text to tag: type or paste the words from the article.");
+    return { exact };
+  }
   return { exact: target.exact, prefix: target.prefix, suffix: target.suffix, near: target.near };
 }
 
@@ -449,6 +457,7 @@ async function save() {
     current = `${kind}-${id}`;
     return `${kind[0].toUpperCase()}${kind.slice(1)} saved.`;
   }
+  const where = span(selection); // refused first, before any entity is created
   if (mode === "quote") {
     body = await quoteFields();
     done = "Quote saved.";
@@ -464,7 +473,7 @@ async function save() {
   if (mode === "stance" && selection.quote && quoteText(selection.quote) === selection.exact) {
     body.quote = selection.quote;
   }
-  const row = await api("POST", `${endpoint[mode]}/`, { article: ARTICLE, ...span(selection), ...body });
+  const row = await api("POST", `${endpoint[mode]}/`, { article: ARTICLE, ...where, ...body });
   current = `${mode}-${row.id}`;
   return done;
 }

@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long enough test password"
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 QUOTED = "“China supports Russia’s demands for security guarantees,”"  # noqa: RUF001
+TYPED = "The two leaders will meet in the Chinese capital on Friday"
 EVIDENCE = "pursue deeper ties in the face of increasing criticism from the West"
 
 # Selects `needle` inside the article text the way a drag would: a DOM Range over the
@@ -180,6 +181,9 @@ def test_analyst_tags_reviews_and_finds_it_all_after_a_reload(
     shot(page, "entity")
     page.goto(f"{live_server.url}/stories/{article.story_id}/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    variants = page.get_by_role("heading", name="How each outlet reported the same words")
+    variants.evaluate("heading => heading.scrollIntoView()")  # the variants fill the shot
+    expect(page.locator("main ins").first).to_be_visible()  # a word-level difference
     shot(page, "story")
 
     # A second analyst sees ana's items with no edit or delete, and the API refuses them.
@@ -257,6 +261,25 @@ def test_mouse_selection_opens_the_dialog_and_refusals_are_shown(live_server, pa
         quote.exact,
         "security guarantees",
     )
+
+    # Keyboard only, nothing selected and no current item: the words are typed, and the
+    # server finds them (or says why not, and stores nothing).
+    page.reload()
+    page.locator("#article-text").focus()
+    page.keyboard.press("q")
+    expect(dialog).to_be_visible()
+    typed = dialog.get_by_label("Text to tag")
+    expect(typed).to_be_focused()
+    typed.fill("Olympic")  # more than once in the article
+    dialog.get_by_label("Speaker").fill("Yury Ushakov")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("occurs")
+    assert not Quote.objects.filter(created_by__isnull=False).exists()
+    typed.fill(TYPED)
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Quote saved.")
+    typed_quote = Quote.objects.get(created_by__isnull=False)
+    assert article.body[typed_quote.start : typed_quote.end] == TYPED
 
 
 def test_narrow_screen_stacks_the_panel_under_the_text(live_server, page: Page, seeds):
