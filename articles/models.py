@@ -143,10 +143,10 @@ class Article(TimeStamped):
                 condition=Q(extracted_at__isnull=True),
                 name="article_not_extracted_idx",
             ),
-            # Article list search (`?q=`, selectors.browse.search_vector): the GIN index
-            # article_search_idx on the weighted to_tsvector('english', title, body) is
-            # made by migration 0007 on PostgreSQL only, not listed here, because SQLite
-            # rebuilds a table with every listed index whenever a migration alters it.
+            # Not listed here, because SQLite rebuilds a table with every listed index
+            # whenever a migration alters it: the newest-first list order's index
+            # (published_at DESC NULLS LAST, id DESC) is made by migration 0009 on
+            # PostgreSQL only, as is ArticleSearch's GIN index that `?q=` reads.
         ]
         constraints = [
             models.CheckConstraint(

@@ -22,6 +22,7 @@ from articles.services.guards import (
     found_entity,
     moved_span,
     require_annotator,
+    require_corrector,
     require_owner,
     reviewed,
 )
@@ -109,15 +110,6 @@ def _locked(quote_id: int) -> Quote:
     return quote
 
 
-def _may_change(user: Any, quote: Quote) -> None:
-    # A machine suggestion belongs to no one: any analyst may correct it. An analyst's
-    # quote is its author's (or an admin's) to change.
-    if quote.origin == Origin.MACHINE:
-        require_annotator(user)
-    else:
-        require_owner(user, quote)
-
-
 @transaction.atomic
 def quote_update(
     *, user: Any, quote_id: int, changes: dict[str, Any], if_match: str | None = None
@@ -126,7 +118,7 @@ def quote_update(
     `speaker` is an entity id or None. A corrected machine suggestion is confirmed by the
     analyst who corrected it."""
     quote = _locked(quote_id)
-    _may_change(user, quote)
+    require_corrector(user, quote)
     check_if_match(quote, if_match)
     article = quote.article
     moved_span(quote, article, changes)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, overload
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
@@ -33,7 +33,6 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncMonth
 from django.utils import timezone
 
@@ -157,17 +156,6 @@ class _Counted(Sequence[Article]):
 # --- Search -----------------------------------------------------------------------------
 
 
-def search_vector() -> CombinedExpression:
-    """The article text as PostgreSQL searches it; title words weigh more than body words.
-
-    ArticleSearch.document stores exactly this (written by migration 0009's triggers);
-    the list reads the stored one.
-    """
-    return SearchVector("title", config=SEARCH_CONFIG, weight="A") + SearchVector(
-        "body", config=SEARCH_CONFIG, weight="B"
-    )
-
-
 def _words(q: str) -> list[str]:
     return re.findall(r"\w+", q)[:20]
 
@@ -230,12 +218,14 @@ def _kept() -> bool:
     return connection.vendor == "postgresql"
 
 
-def annotation_status() -> Expression:
+def annotation_status() -> Expression | F:
     """The article's AnnotationStatus, as an SQL expression: the kept row on PostgreSQL,
     EXISTS over the (article, start) indexes of quotes, mentions, stances and notes on
     SQLite."""
     if _kept():
-        return Coalesce(F("review__status"), Value(AnnotationStatus.UNTOUCHED.value))
+        # Every article has its kept row (a trigger adds it with the article), so a
+        # filter on it is a plain `status = ...` the status index serves.
+        return F("review__status")
     touched = _analyst_touched()
     return Case(
         When(touched & _suggestions_left(), then=Value(AnnotationStatus.IN_PROGRESS.value)),
@@ -294,10 +284,7 @@ def filtered_articles(filters: ArticleFilters) -> QuerySet[Article]:
         articles = articles.filter(published_at__gte=_day_start(filters.date_from))
     if filters.date_to is not None:
         articles = articles.filter(published_at__lt=_day_start(filters.date_to + timedelta(1)))
-    if filters.status and _kept():
-        # Every article has its kept row (a trigger adds it with the article).
-        articles = articles.filter(review__status=filters.status)
-    elif filters.status:
+    if filters.status:
         articles = articles.alias(annotation_status=annotation_status()).filter(
             annotation_status=filters.status
         )
@@ -347,24 +334,16 @@ def _entity_counts(rows: QuerySet[Any], key: str, selected: Any) -> list[FacetVa
     ]
 
 
-def _outlet_facet(filters: ArticleFilters) -> list[FacetValue]:
+def _article_facet(filters: ArticleFilters, name: str, label: str) -> list[FacetValue]:
+    """Articles per outlet or story: the `name` filter left out, the others applied."""
+    key = f"{name}_id"
     rows = (
-        filtered_articles(filters.without("outlet"))
-        .filter(outlet__isnull=False)
-        .values("outlet_id", "outlet__name")
+        filtered_articles(filters.without(name))
+        .filter(**{f"{name}__isnull": False})
+        .values(key, label)
         .annotate(n=Count("pk"))
     )
-    return _facet(rows, "outlet_id", "outlet__name", filters.outlet)
-
-
-def _story_facet(filters: ArticleFilters) -> list[FacetValue]:
-    rows = (
-        filtered_articles(filters.without("story"))
-        .filter(story__isnull=False)
-        .values("story_id", "story__label")
-        .annotate(n=Count("pk"))
-    )
-    return _facet(rows, "story_id", "story__label", filters.story)
+    return _facet(rows, key, label, getattr(filters, name))
 
 
 def _entity_facet(filters: ArticleFilters) -> list[FacetValue]:
@@ -565,10 +544,10 @@ def article_listing(
         grouped=grouped,
         total=total,
         page=listing_page,
-        outlets=_outlet_facet(filters),
+        outlets=_article_facet(filters, "outlet", "outlet__name"),
         entities=_entity_facet(filters),
         speakers=_speaker_facet(filters),
-        stories=_story_facet(filters),
+        stories=_article_facet(filters, "story", "story__label"),
         statuses=statuses,
         months=_month_facet(filters),
     )
@@ -585,5 +564,4 @@ __all__ = [
     "article_listing",
     "filtered_articles",
     "month_end",
-    "search_vector",
 ]

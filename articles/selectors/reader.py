@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from annotations.models import Note, Polarity, Quote, Stance
 from articles import roles
 from articles.models import Article, EntityKind, ImportFile, Mention, Origin, ReviewStatus
+from articles.services import guards
 
 # Characters of an item's text shown in the side panel before it is cut with an ellipsis.
 SNIPPET_CHARS = 160
@@ -26,7 +27,8 @@ class Item:
     start: int | None
     end: int | None
     status: str  # suggested | confirmed | rejected | "" (stances and notes are not reviewed)
-    mine: bool  # the viewer may edit or delete it
+    editable: bool = False  # the viewer may edit (correct) it, as its service decides
+    deletable: bool = False  # the viewer may delete it
 
     @property
     def key(self) -> str:
@@ -109,14 +111,10 @@ def segments_of(body: str, items: list[Item]) -> list[Segment]:
     return segments
 
 
-def _mine(user: AbstractBaseUser | AnonymousUser, role: str | None, row: Any) -> bool:
-    if role == roles.ADMIN:
-        return True
-    if role != roles.ANALYST:
-        return False
-    if getattr(row, "origin", Origin.ANALYST) == Origin.MACHINE:
-        return True  # a machine suggestion is anyone's to correct
-    return bool(row.created_by_id == user.pk)
+def _owned(kind: str, row: Any, user: AbstractBaseUser | AnonymousUser) -> Item:
+    """A stance or a note: its author's (or an admin's) to edit and delete."""
+    mine = guards.may_own(user, row)
+    return Item(kind, row, row.start, row.end, "", editable=mine, deletable=mine)
 
 
 def article_for_reader(pk: int) -> Article:
@@ -138,31 +136,41 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
     Queries: source file, mentions, quotes, stances, notes, polarities (six).
     """
     role = roles.role_of(user)
+    annotator = guards.is_annotator(user)
     source = (
         ImportFile.objects.filter(article=article, status=ImportFile.Status.IMPORTED)
         .order_by("pk")
         .values_list("original_name", flat=True)
         .first()
     )
+    # Who may change what, as the services decide it: any analyst corrects a mention
+    # (mention_update) or a machine quote; authors and admins their own items.
     mentions = [
-        Item("mention", m, m.start, m.end, m.status, _mine(user, role, m))
-        for m in _mentions(article)
+        Item("mention", m, m.start, m.end, m.status, editable=annotator) for m in _mentions(article)
     ]
     quotes = [
-        Item("quote", q, q.start, q.end, q.status, _mine(user, role, q))
+        Item(
+            "quote",
+            q,
+            q.start,
+            q.end,
+            q.status,
+            editable=guards.may_correct(user, q),
+            deletable=guards.may_own(user, q),
+        )
         for q in Quote.objects.filter(article=article)
         .select_related("speaker", "created_by", "reviewed_by")
         .order_by("start", "id")
     ]
     stances = [
-        Item("stance", s, s.start, s.end, "", _mine(user, role, s))
-        for s in Stance.objects.filter(article=article)
+        _owned("stance", row, user)
+        for row in Stance.objects.filter(article=article)
         .select_related("holder", "target_entity", "polarity", "created_by", "quote")
         .order_by("start", "id")
     ]
     notes = [
-        Item("note", n, n.start, n.end, "", _mine(user, role, n))
-        for n in Note.objects.filter(article=article)
+        _owned("note", row, user)
+        for row in Note.objects.filter(article=article)
         .select_related("created_by")
         .order_by("start", "id")
     ]
@@ -170,12 +178,9 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
         quotes + stances + notes,
         key=lambda i: (i.start is None, i.start or 0, i.end or 0, i.kind),
     )
-    suggestions = sorted(
-        (i for i in quotes + mentions if i.suggested), key=lambda i: (i.start or 0, i.end or 0)
-    )
     return {
         "role": role,
-        "may_annotate": role in (roles.ANALYST, roles.ADMIN),
+        "may_annotate": annotator,
         "source_file": source,
         "segments": segments_of(article.body, mentions + quotes + stances + notes),
         "items": items,
@@ -184,7 +189,7 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
         "quote_count": len(quotes),
         "stance_count": len(stances),
         "note_count": len(notes),
-        "suggestions_left": len(suggestions),
+        "suggestions_left": sum(1 for i in quotes + mentions if i.suggested),
         "polarities": list(Polarity.objects.filter(is_active=True).order_by("position", "label")),
         "quote_kinds": Quote.Kind.choices,
         "entity_kinds": EntityKind.choices,

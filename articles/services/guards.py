@@ -31,7 +31,7 @@ from articles.anchoring import (
     text_quote_selector,
     verified_selector,
 )
-from articles.models import Article, Entity, ReviewStatus
+from articles.models import Article, Entity, Origin, ReviewStatus
 
 
 class WriteRefused(ValueError):
@@ -76,18 +76,40 @@ def check_if_match(row: Versioned, if_match: str | None) -> None:
     )
 
 
-def require_annotator(user: Any) -> None:
+def is_annotator(user: Any) -> bool:
     """Analysts and admins write annotations and review suggestions; api-clients read."""
-    if roles.role_of(user) not in (roles.ANALYST, roles.ADMIN):
+    return roles.role_of(user) in (roles.ANALYST, roles.ADMIN)
+
+
+def may_own(user: Any, row: Model) -> bool:
+    """Analysts change and delete their own items; admins anyone's."""
+    if not is_annotator(user):
+        return False
+    return roles.role_of(user) == roles.ADMIN or getattr(row, "created_by_id", None) == user.pk
+
+
+def may_correct(user: Any, row: Model) -> bool:
+    """A machine suggestion belongs to no one: any analyst may correct it. Anything else
+    is its author's (or an admin's) to change."""
+    if getattr(row, "origin", None) == Origin.MACHINE:
+        return is_annotator(user)
+    return may_own(user, row)
+
+
+def require_annotator(user: Any) -> None:
+    if not is_annotator(user):
         raise NotAllowed("Only analysts and admins may change annotations.")
 
 
 def require_owner(user: Any, row: Model) -> None:
-    """Analysts change their own items; admins change anyone's."""
     require_annotator(user)
-    if roles.role_of(user) == roles.ADMIN:
-        return
-    if getattr(row, "created_by_id", None) != user.pk:
+    if not may_own(user, row):
+        raise NotAllowed(f"Only its author or an admin may change this {row._meta.verbose_name}.")
+
+
+def require_corrector(user: Any, row: Model) -> None:
+    require_annotator(user)
+    if not may_correct(user, row):
         raise NotAllowed(f"Only its author or an admin may change this {row._meta.verbose_name}.")
 
 

@@ -99,6 +99,16 @@ function spansOf(key) {
   return Array.from(document.querySelectorAll(`#article-text [data-items~="${CSS.escape(key)}"]`));
 }
 
+// A range over the text an item marks (its pieces are contiguous), or null.
+function rangeOf(key) {
+  const spans = spansOf(key);
+  if (!spans.length) return null;
+  const range = document.createRange();
+  range.setStartBefore(spans[0]);
+  range.setEndAfter(spans[spans.length - 1]);
+  return range;
+}
+
 function flash(key) {
   const spans = spansOf(key);
   if (!spans.length) return;
@@ -316,11 +326,8 @@ function resetForm() {
 // With no text selected, the current item's text is the selection: a keyboard user
 // moves to a quote with j/k and tags a stance on it with s.
 function selectCurrent() {
-  const spans = current ? spansOf(current) : [];
-  if (!spans.length) return false;
-  const range = document.createRange();
-  range.setStartBefore(spans[0]);
-  range.setEndAfter(spans[spans.length - 1]);
+  const range = current ? rangeOf(current) : null;
+  if (!range) return false;
   const chosen = window.getSelection();
   chosen.removeAllRanges();
   chosen.addRange(range);
@@ -390,12 +397,7 @@ function openEdit(item) {
 
 // The text of quote `id` as the page marks it.
 function quoteText(id) {
-  const spans = spansOf(`quote-${id}`);
-  if (!spans.length) return "";
-  const range = document.createRange();
-  range.setStartBefore(spans[0]);
-  range.setEndAfter(spans[spans.length - 1]);
-  return range.toString().trim();
+  return rangeOf(`quote-${id}`)?.toString().trim() ?? "";
 }
 
 function span(target) {
