@@ -32,7 +32,8 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "Annotations"
 
     def ready(self) -> None:
-        from annotations import w3c_sql
+        from annotations import dbguards, w3c_sql
 
+        post_migrate.connect(dbguards.install_after_migrate, dispatch_uid="annotations.dbguards")
         post_migrate.connect(w3c_sql.install_after_migrate, dispatch_uid="annotations.w3c_sql")
         post_migrate.connect(seed_empty_vocabulary, dispatch_uid="annotations.vocabulary")

@@ -274,7 +274,7 @@ class Note(TimeStamped):
 
 class Deletion(models.Model):
     """A tombstone: a row that was deleted, so that a client syncing with `updated_since`
-    can drop its copy. Written by database triggers (`articles.dbguards`) on every delete,
+    can drop its copy. Written by database triggers (`annotations.dbguards`) on every delete,
     whatever did it: a service, a cascade, the admin or a re-run of the extractor."""
 
     class Kind(models.TextChoices):

@@ -143,10 +143,9 @@ class Article(TimeStamped):
                 condition=Q(extracted_at__isnull=True),
                 name="article_not_extracted_idx",
             ),
-            # Not listed here, because SQLite rebuilds a table with every listed index
-            # whenever a migration alters it: the newest-first list order's index
-            # (published_at DESC NULLS LAST, id DESC) is made by migration 0009 on
-            # PostgreSQL only, as is ArticleSearch's GIN index that `?q=` reads.
+            # Made by migration 0009 in SQL: the newest-first list order's index
+            # (published_at DESC NULLS LAST, id DESC) and ArticleSearch's GIN index that
+            # `?q=` reads.
         ]
         constraints = [
             models.CheckConstraint(
@@ -476,10 +475,9 @@ class ArticleTerm(models.Model):
 
 class ArticleReview(models.Model):
     """How far analysts got with one article, as the article list filters, counts and
-    shows it. On PostgreSQL, triggers on quotes, mentions, stances and notes keep it
-    (migration 0008), so that the list reads one row per article instead of scanning its
-    annotations; SQLite, the embedded default, works the same figures out at read time
-    (`articles.selectors.browse`). No foreign-key constraint: a deleted article's row is
+    shows it. Triggers on quotes, mentions, stances and notes keep it (migration 0008): the
+    status rule exists there alone, and the list reads one row per article instead of
+    scanning its annotations. No foreign-key constraint: a deleted article's row is
     removed by a trigger, after its annotations' own triggers have run."""
 
     class Status(models.TextChoices):
@@ -514,8 +512,8 @@ class ArticleSearch(models.Model):
     """An article's text as PostgreSQL's full-text search reads it (title weighted A, body
     weighted B, 'english'), stored so that ranking a broad search reads one vector per
     match instead of parsing every matching body again. Written by triggers on the
-    article's insert and title change (migration 0009), with its GIN index; empty on
-    SQLite, where the list searches with LIKE. No foreign-key constraint, as for
+    article's insert and title change (migration 0009), with its GIN index. No
+    foreign-key constraint, as for
     ArticleReview: a trigger removes a deleted article's row."""
 
     article = models.OneToOneField(

@@ -1,12 +1,7 @@
 """Full-text search of the article list: a GIN index on the article's weighted text.
 
-PostgreSQL only. The expression is exactly `articles.selectors.browse.search_vector()`
-(title weighted A, body weighted B, 'english' configuration): the planner uses an
-expression index only for the very same expression. On SQLite, which has neither GIN nor
-to_tsvector, the migration does nothing and the list searches with LIKE instead.
-
-The index is kept out of Article.Meta.indexes on purpose: SQLite rebuilds a table with all
-of its model's indexes whenever a later migration alters it, and would fail on this one.
+The expression is title weighted A, body weighted B, 'english' configuration. Migration
+0009 replaced this index with stored documents (ArticleSearch) and drops it.
 """
 
 from django.db import migrations
@@ -21,13 +16,11 @@ DROP = 'DROP INDEX IF EXISTS "article_search_idx"'
 
 
 def create_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+    schema_editor.execute(CREATE)
 
 
 def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+    schema_editor.execute(DROP)
 
 
 class Migration(migrations.Migration):

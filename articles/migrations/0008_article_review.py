@@ -8,8 +8,7 @@ triggers on quotes, mentions, stances and notes, it is an index lookup.
 The refresh locks the articles' rows before it counts, in a statement of its own: under
 READ COMMITTED that statement sees whatever a concurrent writer committed while we
 waited for its lock, so two writers on one article never leave a count that misses the
-other's rows. SQLite, the embedded default, has no such triggers: the list works the
-figures out at read time there (articles.selectors.browse).
+other's rows.
 """
 
 import django.db.models.deletion
@@ -142,8 +141,6 @@ def _triggers() -> list[str]:
 
 
 def install(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     schema_editor.execute(FUNCTIONS)
     for statement in _triggers():
         schema_editor.execute(statement)
@@ -154,8 +151,6 @@ def install(apps, schema_editor):
 
 
 def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for table in TABLES:
         for suffix in ("ins", "upd", "del", "trunc"):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_review_{suffix} ON {table}")

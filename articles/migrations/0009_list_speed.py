@@ -7,8 +7,6 @@ index, and the facets' partial indexes.
   for a word most articles have). 0007's index goes, as nothing reads it now.
 - article_newest_idx serves the list's default order (published_at DESC NULLS LAST, id
   DESC), which article_published_idx (DESC, i.e. NULLS FIRST) cannot.
-PostgreSQL only, like 0007; on SQLite the list searches with LIKE and ArticleSearch stays
-empty.
 """
 
 import django.contrib.postgres.search
@@ -77,15 +75,13 @@ UNINSTALL = [
 
 
 def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in INSTALL:
-            schema_editor.execute(statement)
+    for statement in INSTALL:
+        schema_editor.execute(statement)
 
 
 def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in UNINSTALL:
-            schema_editor.execute(statement)
+    for statement in UNINSTALL:
+        schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,6 @@ Every count is one aggregate query, whatever the number of articles, mentions or
 annotations; rows carry their counts as correlated subqueries, never per-row queries.
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -12,32 +11,27 @@ from typing import Any, overload
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
     Exists,
     Expression,
     F,
-    FloatField,
-    IntegerField,
     Max,
     Min,
     OrderBy,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     TextChoices,
-    Value,
     When,
     Window,
 )
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncMonth
 from django.utils import timezone
 
-from annotations.models import Note, Quote, Stance
-from articles.models import Article, ArticleReview, Entity, Mention, Origin, ReviewStatus, Story
+from annotations.models import Quote
+from articles.models import Article, ArticleReview, Entity, Mention, ReviewStatus, Story
 
 PAGE_SIZE = 50
 FACET_SIZE = 10  # values shown per facet: the top ones by count
@@ -156,102 +150,41 @@ class _Counted(Sequence[Article]):
 # --- Search -----------------------------------------------------------------------------
 
 
-def _words(q: str) -> list[str]:
-    return re.findall(r"\w+", q)[:20]
+def _query(q: str) -> SearchQuery:
+    # websearch syntax: "quoted phrase", or, -excluded. The stored documents (ArticleSearch,
+    # kept by triggers, migration 0009) and their GIN index serve it.
+    return SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
 
 
 def _search(articles: QuerySet[Article], q: str) -> QuerySet[Article]:
-    if connection.vendor == "postgresql":
-        # websearch syntax: "quoted phrase", or, -excluded. The stored documents
-        # (ArticleSearch, migration 0009) and their GIN index serve it.
-        query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
-        return articles.filter(search__document=query)
-    # SQLite (the embedded default): every word, in the title or the body, any case.
-    for word in _words(q):
-        articles = articles.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    return articles
+    return articles.filter(search__document=_query(q))
 
 
 def _rank(q: str) -> Expression:
-    if connection.vendor == "postgresql":
-        query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
-        return SearchRank(F("search__document"), query)
-    # SQLite: a word in the title counts twice as much as a word in the body.
-    score: Expression = Value(0.0, output_field=FloatField())
-    for word in _words(q):
-        score = (
-            score
-            + Case(When(title__icontains=word, then=Value(2.0)), default=Value(0.0))
-            + Case(When(body__icontains=word, then=Value(1.0)), default=Value(0.0))
-        )
-    return score
+    return SearchRank(F("search__document"), _query(q))
 
 
-# --- Per-article expressions ------------------------------------------------------------
+# --- Per-article figures ----------------------------------------------------------------
+# Every article's review figures are kept in its ArticleReview row by triggers (migration
+# 0008): the status rule exists once, in PL/pgSQL.
 
 
 def _of_article(rows: QuerySet[Any]) -> QuerySet[Any]:
     return rows.filter(article=OuterRef("pk"))
 
 
-def _analyst_touched() -> Q:
-    """Some analyst work on the article: a review, or an item an analyst added."""
-    worked = Q(origin=Origin.ANALYST) | ~Q(status=ReviewStatus.SUGGESTED)
-    return Q(
-        Exists(_of_article(Quote.objects.filter(worked)))
-        | Exists(_of_article(Mention.objects.filter(worked)))
-        | Exists(_of_article(Stance.objects.all()))
-        | Exists(Note.objects.filter(article=OuterRef("pk")))
-    )
-
-
-def _suggestions_left() -> Q:
-    return Q(
-        Exists(_of_article(Quote.objects.filter(status=ReviewStatus.SUGGESTED)))
-        | Exists(_of_article(Mention.objects.filter(status=ReviewStatus.SUGGESTED)))
-    )
-
-
-def _kept() -> bool:
-    """PostgreSQL keeps every article's review figures in ArticleReview (triggers, see
-    migration 0008); SQLite works them out at read time from the annotations."""
-    return connection.vendor == "postgresql"
-
-
-def annotation_status() -> Expression | F:
-    """The article's AnnotationStatus, as an SQL expression: the kept row on PostgreSQL,
-    EXISTS over the (article, start) indexes of quotes, mentions, stances and notes on
-    SQLite."""
-    if _kept():
-        # Every article has its kept row (a trigger adds it with the article), so a
-        # filter on it is a plain `status = ...` the status index serves.
-        return F("review__status")
-    touched = _analyst_touched()
-    return Case(
-        When(touched & _suggestions_left(), then=Value(AnnotationStatus.IN_PROGRESS.value)),
-        When(touched, then=Value(AnnotationStatus.DONE.value)),
-        default=Value(AnnotationStatus.UNTOUCHED.value),
-    )
-
-
-def _count_of(rows: QuerySet[Any]) -> Coalesce:
-    counted = _of_article(rows).order_by().values("article").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def annotation_status() -> F:
+    """The article's AnnotationStatus. Every article has its kept row (a trigger adds it
+    with the article), so a filter on it is a plain `status = ...` the status index serves."""
+    return F("review__status")
 
 
 def _quote_count() -> Coalesce:
-    if _kept():
-        return Coalesce(F("review__quotes"), 0)
-    return _count_of(Quote.objects.exclude(status=ReviewStatus.REJECTED))
+    return Coalesce(F("review__quotes"), 0)
 
 
-def _suggestion_count() -> Any:
-    if _kept():
-        return Coalesce(F("review__suggestions"), 0)
-    suggested = {"status": ReviewStatus.SUGGESTED}
-    return _count_of(Quote.objects.filter(**suggested)) + _count_of(
-        Mention.objects.filter(**suggested)
-    )
+def _suggestion_count() -> Coalesce:
+    return Coalesce(F("review__suggestions"), 0)
 
 
 # --- Filtering --------------------------------------------------------------------------
@@ -360,7 +293,7 @@ def _speaker_facet(filters: ArticleFilters) -> list[FacetValue]:
 
 def _status_facet(filters: ArticleFilters) -> list[FacetValue]:
     others = filters.without("status")
-    if _kept() and not others.active:
+    if not others.active:
         # Every article has its kept row: count those, from their status index.
         counts = dict(
             ArticleReview.objects.values("status")

@@ -357,15 +357,7 @@ def created_with_history(row: Model, user: Any) -> Model:
     """Insert a new row and its history record in one statement: atomic by itself, one
     round trip, no transaction to open and commit around it, and none of the post_save
     queries simple-history would otherwise run. The row's triggers run as for any insert;
-    its auto fields (created_at, updated_at) are filled in as the ORM would fill them.
-
-    SQLite (the embedded default) has no INSERT inside WITH: there the ORM saves the row
-    and simple-history records it, in one transaction."""
-    if connection.vendor != "postgresql":
-        row._history_user = user  # type: ignore[attr-defined]
-        with transaction.atomic():
-            row.save(force_insert=True)
-        return row
+    its auto fields (created_at, updated_at) are filled in as the ORM would fill them."""
     sql, fields = _insert_with_history(type(row))
     values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
     # Inside a caller's transaction, a savepoint: a refused insert (IntegrityError) then

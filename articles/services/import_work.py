@@ -208,25 +208,16 @@ def _table(model: type[Model]) -> str:
 
 
 def _insert_many(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain rows: COPY on PostgreSQL, multi-row INSERTs elsewhere."""
+    """Insert plain rows with COPY."""
     if not rows:
         return
     names = ", ".join(_q(column) for column in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {_table(model)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        sql = f"INSERT INTO {_table(model)} ({names}) VALUES "  # noqa: S608 (names from model meta)
-        row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        per_statement = 500
-        for start in range(0, len(rows), per_statement):
-            part = rows[start : start + per_statement]
-            cursor.execute(
-                sql + ", ".join([row_sql] * len(part)),
-                [value for row in part for value in row],
-            )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {_table(model)} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def _executemany(sql: str, rows: list[tuple[Any, ...]]) -> None:

@@ -12,15 +12,13 @@ from django.db import connection
 def serialised(name: str) -> Iterator[None]:
     """Hold a lock called `name` until the surrounding transaction ends.
 
-    PostgreSQL: a transaction-level advisory lock, so another worker asking for the same
-    name waits until this transaction commits or rolls back. SQLite: nothing to do, since
-    its IMMEDIATE transactions (settings) already admit one writer at a time.
-    Must be used inside `transaction.atomic()`.
+    A transaction-level advisory lock: another worker asking for the same name waits
+    until this transaction commits or rolls back. Must be used inside
+    `transaction.atomic()`.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("serialised() needs a transaction: wrap it in transaction.atomic()")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # A stable 32-bit number per name (hash() differs between processes).
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name.encode())])
+    with connection.cursor() as cursor:
+        # A stable 32-bit number per name (hash() differs between processes).
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name.encode())])
     yield

@@ -18,9 +18,9 @@ appears the same day or the next; three days also cover weekend follow-ups and d
 or time-zone-shifted publication dates, without letting the candidates grow much.
 
 Two workers finishing chunks at once are serialised by a transaction-level lock (a
-PostgreSQL advisory lock; SQLite admits one writer anyway): the second sees the stories
-the first created instead of creating the same one again. Articles that already have a
-story are left alone, so calling it again changes nothing.
+PostgreSQL advisory lock): the second sees the stories the first created instead of
+creating the same one again. Articles that already have a story are left alone, so calling
+it again changes nothing.
 """
 
 from collections import Counter, defaultdict

@@ -192,7 +192,7 @@ def test_storing_suggestions_costs_no_query_per_mention(seeds):
         suggestions_create(article_ids=article_ids)
     inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "articles_mention"')]
     assert mentions > 100
-    # Bulk inserts: one per article, or a few where SQLite caps a statement's parameters.
+    # Bulk inserts: one per article, not one per mention.
     assert len(inserts) * 20 <= mentions, f"{len(inserts)} inserts for {mentions} mentions"
     # A fixed number of queries per article, not per mention or quote.
     assert len(queries) <= 12 * len(article_ids) + 20, len(queries)

@@ -238,8 +238,6 @@ def test_queries_do_not_grow_with_the_chunk(django_assert_max_num_queries):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_make_one_story_of_one_event():
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite admits one writer at a time; the advisory lock is PostgreSQL's")
     chunks = [
         [store(f"Report {w}-{n}.", {**EVENT, f"w{w}n{n}": 0.2}, FEB_3).pk for n in range(3)]
         for w in range(2)

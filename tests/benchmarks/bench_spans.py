@@ -4,7 +4,7 @@ Ingestion writes machine mentions in bulk, and every row passes the database tri
 checks body[start:end] == exact (articles/dbguards.py). This loads the PolNeAR dev texts
 from ../shared/corpus as articles, makes a mention of every capitalised name in them, and
 times bulk_create of all of them with the trigger and without it, on a scratch database
-of the configured engine (DATABASE_URL). Results go to var/bench/spans-<vendor>.json.
+on the configured server (DATABASE_URL). Results go to var/bench/spans.json.
 
     python -m tests.benchmarks.bench_spans [--repeat 3]
 """
@@ -38,11 +38,7 @@ NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*\b")
 
 def _drop_span_triggers() -> None:
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP TRIGGER newsdesk_span_matches_body ON articles_mention")
-        else:
-            for event in ("insert", "update"):
-                cursor.execute(f"DROP TRIGGER newsdesk_articles_mention_anchor_{event}")
+        cursor.execute("DROP TRIGGER newsdesk_span_matches_body ON articles_mention")
 
 
 def _load_articles() -> list[Article]:
@@ -95,11 +91,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
-        "bench_newsdesk"
-        if connection.vendor == "postgresql"
-        else str(ROOT / "var" / "bench.sqlite3")
-    )
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "bench_newsdesk"
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     try:
         articles = _load_articles()
@@ -116,7 +108,6 @@ def main() -> None:
     unchecked = statistics.median(without_trigger)
     result = {
         "benchmark": "bulk insert of mentions, anchor trigger on vs off",
-        "vendor": connection.vendor,
         "articles": len(articles),
         "mentions": len(rows),
         "repeat": args.repeat,
@@ -126,7 +117,7 @@ def main() -> None:
         "rows_per_second_without_trigger": round(len(rows) / unchecked),
         "trigger_overhead_percent": round(100 * (checked - unchecked) / unchecked, 1),
     }
-    out = ROOT / "var" / "bench" / f"spans-{connection.vendor}.json"
+    out = ROOT / "var" / "bench" / "spans.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result))

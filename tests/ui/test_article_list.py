@@ -4,7 +4,6 @@ by story, filters in the URL, escaping, and a query count that does not grow wit
 import hashlib
 import re
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -31,7 +30,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 HOME = reverse("home")
-POSTGRES = connection.vendor == "postgresql"
 
 
 @pytest.fixture
@@ -149,19 +147,6 @@ def test_search_needs_every_word(analyst):
     assert shown(get(analyst, q="pipeline sanctions")) == [both.pk]
 
 
-def test_sqlite_fallback_search_works_on_any_database(analyst, monkeypatch):
-    """The embedded default's path (LIKE on title and body), run here whatever the
-    database is, so that PostgreSQL runs of the suite exercise it too."""
-    monkeypatch.setattr(browse, "connection", SimpleNamespace(vendor="sqlite"))
-    in_body = article("A PIPELINE was discussed.", title="Energy talks", published_at=on(5))
-    in_title = article("The pipeline deal.", title="Pipeline deal signed", published_at=on(1))
-    article("Nothing about energy.", title="Other news")
-    response = get(analyst, q="Pipeline")
-    assert shown(response) == [in_title.pk, in_body.pk]
-    assert facet(response, "status") == {"Untouched": 2, "In progress": 0, "Done": 0}
-
-
-@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL full-text search")
 def test_postgres_search_stems_words_and_is_served_by_the_gin_index(analyst):
     negotiating = article("They kept negotiating late.", title="Late night")
     assert shown(get(analyst, q="negotiations")) == [negotiating.pk]
@@ -459,7 +444,7 @@ def test_the_list_costs_the_same_queries_for_3_or_50_articles(
     _populate(n)
     # 1 session, 2 user, 3 status facet (its counts give the total: no COUNT query),
     # 4 the page of articles with outlet and story joined and their quote, suggestion and
-    # status figures (kept rows on PostgreSQL, subqueries on SQLite), 5 outlet facet,
+    # status figures (from the kept review rows), 5 outlet facet,
     # 6 entity facet counts, 7 their names, 8 speaker facet counts, 9 their names,
     # 10 story facet, 11 months facet.
     with django_assert_num_queries(11):
