@@ -18,13 +18,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from articles.forms import (
-    EntityAliasForm,
-    EntityAliasFormSet,
-    EntityForm,
-    LockoutAdminAuthenticationForm,
-    SpanForm,
-)
+from articles.forms import EntityAliasForm, EntityAliasFormSet, EntityForm, SpanForm
 from articles.models import (
     Article,
     Entity,
@@ -37,6 +31,7 @@ from articles.models import (
     Story,
 )
 from articles.names import normalise_alias
+from newsdesk.forms import LockoutAdminAuthenticationForm
 
 admin.site.site_header = "Newsdesk administration"
 admin.site.site_title = "Newsdesk admin"

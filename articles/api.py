@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from articles import roles, services
+from articles import services
 from articles.api_support import (
     ID_REGEX,
     IF_MATCH,
@@ -36,7 +36,6 @@ from articles.models import (
     Mention,
     Story,
 )
-from articles.permissions import IsAdminRole
 from articles.serializers import (
     ArticleListSerializer,
     ArticleSerializer,
@@ -51,6 +50,8 @@ from articles.serializers import (
     MentionUpdateSerializer,
     StorySerializer,
 )
+from newsdesk import roles
+from newsdesk.permissions import IsAdminRole
 
 
 class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

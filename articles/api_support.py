@@ -22,10 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from articles import roles
 from articles.models import ReviewStatus
 from articles.selectors import EXPORT_CHUNK
 from articles.services.guards import NotAllowed, PreconditionFailed, WriteRefused, etag_of
+from newsdesk import roles
 
 # Ids in URLs: up to 18 digits (a 64-bit integer); longer is a 404, not a database error.
 ID_REGEX = r"[0-9]{1,18}"

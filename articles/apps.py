@@ -7,7 +7,6 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self) -> None:
-        from articles import dbguards, roles
+        from articles import dbguards
 
         post_migrate.connect(dbguards.install_after_migrate, dispatch_uid="articles.dbguards")
-        post_migrate.connect(roles.sync_after_migrate, dispatch_uid="articles.roles")

@@ -50,14 +50,6 @@ def _load_text_models_before_forking(**kwargs: Any) -> None:
     # once, so that the forked pool processes start with them instead of each paying it
     # on its first import task.
     ingest.minhash("warm up")
-    # The spaCy pipeline likewise: loaded once here, shared by every pool process.
-    from articles.services.extraction import extractor
-    from articles.services.suggestions import suggestions_create
-
-    if extractor() is suggestions_create:
-        from articles.nlp import model
-
-        model.load()
 
 
 @worker_ready.connect

@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
 from articles import api as articles_api
-from articles import api_auth
+from newsdesk import api_auth
 
 router = DefaultRouter()
 router.register("articles", articles_api.ArticleViewSet, basename="api-article")

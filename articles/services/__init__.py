@@ -21,17 +21,11 @@ from articles.services.imports import (
     uploads_from_paths,
 )
 from articles.services.mentions import mention_review, mention_update
-from articles.services.tokens import ApiTokenRefused, api_token_obtain, api_token_revoke
-from articles.services.users import UserCreateError, user_create
 
 __all__ = [
-    "ApiTokenRefused",
     "BatchProgress",
     "ImportRefused",
     "Upload",
-    "UserCreateError",
-    "api_token_obtain",
-    "api_token_revoke",
     "articles_extract",
     "articles_extract_safely",
     "articles_pending_extraction",
@@ -46,5 +40,4 @@ __all__ = [
     "mention_review",
     "mention_update",
     "uploads_from_paths",
-    "user_create",
 ]

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Exists, Model, OuterRef, Q
 from django.utils import timezone
 
-from annotations.models import Quote, Stance, Statement
 from articles.models import Entity, EntityAlias, EntityKind, Mention
 from articles.names import identity_key, normalise_alias
 from articles.services.guards import (
@@ -330,12 +329,7 @@ def entity_merge(*, user: Any, entity_id: int, into_id: int) -> Entity:
             raise WriteRefused("into", f"There is no entity {into_id}.")
         now = timezone.now()
         _drop_duplicate_mentions(merged, into, user=user)
-        for model, fields in (
-            (Mention, ("entity",)),
-            (Quote, ("speaker",)),
-            (Stance, ("holder", "target_entity")),
-            (Statement, ("speaker",)),
-        ):
+        for model, fields in _pointing_at_entities().items():
             _repoint(model, fields, merged, into, user=user, when=now)
         _move_aliases(merged, into, user=user, when=now)
         merged._history_user = user  # type: ignore[attr-defined]
@@ -344,6 +338,20 @@ def entity_merge(*, user: Any, entity_id: int, into_id: int) -> Entity:
         into._history_user = user  # type: ignore[attr-defined]
         into.save(update_fields=["updated_at"])
     return into
+
+
+def _pointing_at_entities() -> dict[type[Model], tuple[str, ...]]:
+    """Every model's foreign keys to Entity, whichever app declares them (mentions here,
+    speakers, holders and targets in the apps built on this one), but the aliases, which
+    a merge moves by their own rule. History records point with hidden relations, so they
+    are not among them: they keep what was true when they were written."""
+    pointing: dict[type[Model], tuple[str, ...]] = {}
+    for relation in Entity._meta.related_objects:
+        model = relation.related_model
+        if isinstance(model, str) or model is EntityAlias or not relation.one_to_many:
+            continue
+        pointing[model] = (*pointing.get(model, ()), relation.field.name)
+    return pointing
 
 
 def _drop_duplicate_mentions(merged: Entity, into: Entity, *, user: Any) -> None:

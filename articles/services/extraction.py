@@ -3,7 +3,7 @@
 The import code calls `articles_extract` with the ids of the articles a task has just
 created, after they are committed, and knows nothing else about extraction. The function
 it runs is the dotted path in settings.INGEST_EXTRACTOR (by default
-`articles.services.suggestions.suggestions_create`); INGEST_EXTRACTION=false switches the
+`annotations.services.suggestions.suggestions_create`); INGEST_EXTRACTION=false switches the
 step off, e.g. for benchmarks.
 
 An article is marked `extracted_at` once the function has run on it. Articles without the

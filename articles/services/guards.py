@@ -21,7 +21,6 @@ from django.db import connection, transaction
 from django.db.models import Field, Model
 from django.utils import timezone
 
-from articles import roles
 from articles.anchoring import (
     CONTEXT_CHARS,
     AnchorError,
@@ -32,6 +31,7 @@ from articles.anchoring import (
     verified_selector,
 )
 from articles.models import Article, Entity, Origin, ReviewStatus
+from newsdesk import roles
 
 
 class WriteRefused(ValueError):

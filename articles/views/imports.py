@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from articles import selectors, services
 from articles.forms import ImportForm
 from articles.models import ImportBatch, ImportFile
-from articles.views.common import admin_required
+from newsdesk.views import admin_required
 
 FILES_PER_PAGE = 100
 

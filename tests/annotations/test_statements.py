@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Quote, Statement
+from annotations.selectors.stories import statement_variants
 from annotations.services import statements_link
-from articles import selectors
 from articles.models import ReviewStatus
 from tests.factories import ArticleFactory, EntityFactory, QuoteFactory, StoryFactory
 
@@ -56,7 +56,7 @@ def test_one_utterance_in_several_articles_of_a_story_is_one_statement():
     assert statement.reference_text == WORDS
     assert statement.speaker == minister
     assert statement.story == story
-    rows = {row["quote"].pk: row for row in selectors.statement_variants(statement)}
+    rows = {row["quote"].pk: row for row in statement_variants(statement)}
     assert rows[first.pk]["similarity"] == rows[second.pk]["similarity"] == 1.0
     marked = [(d.op, d.text) for d in rows[third.pk]["differences"] if d.op != "equal"]
     assert marked == [("insert", "in advance")]

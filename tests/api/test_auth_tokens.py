@@ -12,7 +12,7 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 
-from articles import roles
+from newsdesk import roles
 from tests.factories import UserFactory
 from tests.processes import ROOT, native_env
 
@@ -146,7 +146,7 @@ def test_me_costs_one_query_with_a_token_and_three_with_a_session(
 ):
     user = UserFactory(role=roles.ANALYST)
     headers = token_headers(user)
-    # 1 the token joined with its user and its role (articles.authentication)
+    # 1 the token joined with its user and its role (newsdesk.authentication)
     with django_assert_num_queries(1):
         assert client.get(ME_URL, headers=headers).status_code == 200
     client.force_login(user)

@@ -1,7 +1,7 @@
 """Every list endpoint costs the same few queries for a page of 3 rows or of 60.
 
 With token auth, every request starts with one query: the token joined with its user and
-the user's role (articles.authentication). The rest is named per endpoint below.
+the user's role (newsdesk.authentication). The rest is named per endpoint below.
 """
 
 import pytest

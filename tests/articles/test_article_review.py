@@ -8,9 +8,9 @@ from django.db import connection, connections, transaction
 from django.db.models import Q
 
 from annotations.models import Note, Quote, Stance
-from articles import roles
+from annotations.selectors import browse
 from articles.models import Article, ArticleReview, Mention
-from articles.selectors import browse
+from newsdesk import roles
 from tests.factories import (
     ArticleFactory,
     EntityFactory,

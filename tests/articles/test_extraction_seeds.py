@@ -15,7 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Quote, Statement
-from articles import selectors
+from annotations.selectors.stories import statement_variants
+from annotations.services.suggestions import suggestions_create
 from articles.models import (
     Article,
     ArticleTerm,
@@ -26,7 +27,6 @@ from articles.models import (
     ReviewStatus,
 )
 from articles.names import normalise_alias
-from articles.services.suggestions import suggestions_create
 from tests.factories import StanceFactory
 from tests.seeds import import_seeds
 
@@ -108,7 +108,7 @@ def test_ushakovs_quote_is_one_statement_with_its_variants_marked(seeds):
     assert "in advance" not in statement.reference_text  # 000 and 003 agree; 001 differs
     assert statement.speaker == entity_named("Yury Ushakov")
 
-    rows = {row["article"].pk: row for row in selectors.statement_variants(statement)}
+    rows = {row["article"].pk: row for row in statement_variants(statement)}
     assert rows[seeds["000"].pk]["similarity"] == 1.0
     assert rows[seeds["003"].pk]["similarity"] == 1.0
     variant = rows[seeds["001"].pk]

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from articles import roles, services
+from articles import services
 from articles.models import Article, ImportBatch, ImportFile
+from newsdesk import roles
 from tests.data import texts
 from tests.factories import UserFactory
 

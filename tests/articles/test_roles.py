@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
-from articles import roles
+from newsdesk import roles
 
 pytestmark = pytest.mark.django_db
 

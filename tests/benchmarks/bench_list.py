@@ -36,9 +36,9 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from articles import roles, services
+    from annotations.selectors import browse
     from articles.models import Article, Mention, Story
-    from articles.selectors import browse
+    from newsdesk import roles, services
 
     user = get_user_model().objects.filter(username="bench-list").first()
     if user is None:

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from articles import roles
 from articles.models import Article
+from newsdesk import roles
 from tests.data import texts
 from tests.factories import UserFactory
 

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.models import Quote, Stance
-from articles import roles
 from articles.models import Article, Entity, Mention, ReviewStatus
+from newsdesk import roles
 from tests.factories import UserFactory
 from tests.seeds import import_seeds
 

@@ -5,8 +5,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.models import Note
-from articles import roles, services
+from articles import services
 from articles.models import Article, Entity, ImportBatch, ImportFile
+from newsdesk import roles
 from tests.factories import QuoteFactory, UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -11,9 +11,9 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.urls import reverse
 
-from articles import roles
+from annotations.selectors import browse
 from articles.models import ArticleSearch
-from articles.selectors import browse
+from newsdesk import roles
 from tests.factories import (
     BODY,
     ArticleFactory,

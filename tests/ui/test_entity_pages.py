@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from annotations.models import Quote, Stance
-from articles import roles
 from articles.models import Entity, EntityAlias, Mention
+from newsdesk import roles
 from tests.factories import (
     BODY,
     ArticleFactory,
@@ -185,7 +185,7 @@ def test_entity_page_escapes_untrusted_text(analyst_client):
 
 
 def test_entity_page_pages_quotes_by_the_known_total(analyst_client, monkeypatch):
-    from articles.selectors import entities
+    from annotations.selectors import entities
 
     monkeypatch.setattr(entities, "QUOTES_PER_PAGE", 2)
     entity = actor("Speaker", quotes=3)

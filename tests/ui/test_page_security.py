@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from annotations.models import Quote, Stance
-from articles import roles
+from newsdesk import roles
 from tests.factories import (
     ArticleFactory,
     EntityFactory,

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from annotations.models import Quote
-from articles import roles
+from annotations.selectors.reader import Item, segments_of
 from articles.models import Article
-from articles.selectors.reader import Item, segments_of
+from newsdesk import roles
 from tests.factories import (
     ArticleFactory,
     EntityFactory,

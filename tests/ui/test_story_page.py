@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from articles import roles
 from articles.models import ReviewStatus
+from newsdesk import roles
 from tests.factories import (
     ArticleFactory,
     EntityFactory,

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles import roles, services
+from articles import services
 from articles.models import Article, ImportBatch
+from newsdesk import roles
+from newsdesk.services import user_create
 
 SAMPLES = Path(settings.BASE_DIR) / "samples"
 # Known passwords, for the embedded default on a developer's machine only.
@@ -49,7 +51,7 @@ class Command(BaseCommand):
         created = []
         for username, role, password in DEMO_USERS:
             if not User.objects.filter(username=username).exists():
-                services.user_create(username=username, role=role, password=password)
+                user_create(username=username, role=role, password=password)
                 created.append((username, role, password))
         try:
             if options["paths"]:

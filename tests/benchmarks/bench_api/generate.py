@@ -105,7 +105,7 @@ def ensure_users() -> dict[str, int]:
     from django.db import connections
     from rest_framework.authtoken.models import Token
 
-    from articles.services import user_create
+    from newsdesk.services import user_create
 
     ids = {}
     for username, role in USERS.items():

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles import services
+from newsdesk import services
 
 
 class Command(BaseCommand):

@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from articles.selectors import browse
-from articles.selectors.browse import AnnotationStatus, ArticleFilters, Sort
+from annotations.selectors import browse
+from annotations.selectors.browse import AnnotationStatus, ArticleFilters, Sort
 
 ID = {"required": False, "min_value": 1, "max_value": 2**63 - 1}
 # The URL parameters, in the order links write them.

@@ -15,15 +15,15 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from articles import roles, services
-from articles.serializers import (
+from newsdesk import roles, services
+from newsdesk.serializers import (
     ApiErrorSerializer,
     ApiTokenErrorSerializer,
     ApiTokenObtainSerializer,
     ApiTokenSerializer,
     MeSerializer,
 )
-from articles.throttling import TokenRateThrottle
+from newsdesk.throttling import TokenRateThrottle
 
 NOT_SIGNED_IN = OpenApiResponse(
     ApiErrorSerializer, description="Not signed in: no session, and no token or a revoked one."

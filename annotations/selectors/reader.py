@@ -10,9 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from annotations.models import Note, Polarity, Quote, Stance
-from articles import roles
 from articles.models import Article, EntityKind, ImportFile, Mention, Origin, ReviewStatus
 from articles.services import guards
+from newsdesk import roles
 
 # Characters of an item's text shown in the side panel before it is cut with an ellipsis.
 SNIPPET_CHARS = 160

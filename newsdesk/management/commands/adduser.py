@@ -3,7 +3,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles import roles, services
+from newsdesk import roles, services
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from articles import selectors
+from annotations.selectors.export import articles_export
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         write = self.stdout.write
         try:
-            for record in selectors.articles_export():
+            for record in articles_export():
                 write(json.dumps(record, ensure_ascii=False))
             self.stdout.flush()
         except BrokenPipeError:

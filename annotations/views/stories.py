@@ -4,7 +4,7 @@ same words (every statement's variants side by side, differences marked)."""
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from articles.selectors import stories as selectors
+from annotations.selectors import stories as selectors
 
 
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:

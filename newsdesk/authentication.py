@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from rest_framework import authentication, exceptions
 
-from articles import roles
+from newsdesk import roles
 
 
 @cache

@@ -1,12 +1,15 @@
-"""Users and their roles."""
+"""Writes of the shared kit: users with their roles, and their API tokens (one per user,
+DRF's authtoken, for the token endpoint and the api_token command alike)."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
-from articles import roles
+from newsdesk import roles
 
 
 class UserCreateError(ValueError):
@@ -34,3 +37,24 @@ def user_create(*, username: str, role: str, password: str) -> AbstractUser:
         candidate.save()
         candidate.groups.add(Group.objects.get(name=role))
     return candidate
+
+
+class ApiTokenRefused(ValueError):
+    """No token for this user; the message says why, in plain words."""
+
+
+def api_token_obtain(*, user: AbstractBaseUser) -> Token:
+    """The user's token, created on first use and the same one until it is revoked."""
+    if not user.is_active:
+        # TokenAuthentication refuses inactive users; a token they cannot use helps no one.
+        raise ApiTokenRefused(f"{user.get_username()!r} is inactive: activate the user first.")
+    # The user is Token's primary key: when two requests race, get_or_create catches the
+    # loser's IntegrityError and returns the winner's row, so both get the same token.
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+def api_token_revoke(*, user: AbstractBaseUser) -> bool:
+    """Delete the user's token, so that clients holding it get 401; False if there was none."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted > 0

@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 
-from articles import roles
+from newsdesk import roles
 
 
 class IsAdminRole(BasePermission):

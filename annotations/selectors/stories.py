@@ -4,11 +4,12 @@ side by side with their word-level differences against the reference wording.
 Four queries whatever the number of articles, statements and variants: the story, its
 articles (outlet joined), its statements (speaker joined) and every variant of those
 statements (article and outlet joined). The alignment is plain Python
-(`articles.nlp.variants`), the same as `selectors.statement_variants` and the API's.
+(`articles.nlp.variants`), the same as `statement_variants` below and the API's.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -104,3 +105,27 @@ def story_statements(story: Story) -> list[StatementView]:
             )
         )
     return views
+
+
+def statement_variants(statement: Statement) -> list[dict[str, Any]]:
+    """A statement's quotes side by side: outlet, wording, similarity to the reference and
+    the word-level differences (`nlp.variants.align`). One query for the variants."""
+    reference = variants.words(statement.reference_text)
+    rows = []
+    for quote in (
+        statement.variants.select_related("article__outlet", "speaker")
+        .exclude(status=ReviewStatus.REJECTED)
+        .order_by("article_id", "start")
+    ):
+        alignment = variants.align(reference, variants.quoted_words(quote.exact))
+        rows.append(
+            {
+                "quote": quote,
+                "article": quote.article,
+                "outlet": quote.article.outlet.name if quote.article.outlet else None,
+                "text": variants.quoted_text(quote.exact),
+                "similarity": alignment.similarity,
+                "differences": alignment.differences,
+            }
+        )
+    return rows

@@ -1,4 +1,4 @@
-"""What every page shares: the overview, the login page, role checks, error pages."""
+"""What every page shares: the login page, role checks, error pages."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -7,15 +7,10 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views import defaults
 
-from articles import roles, selectors
-from articles.forms import LockoutAuthenticationForm
-
-
-def overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "articles/home.html", selectors.overview_for(request.user))
+from newsdesk import roles
+from newsdesk.forms import LockoutAuthenticationForm
 
 
 class LoginView(auth_views.LoginView):

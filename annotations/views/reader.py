@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from annotations.selectors import reader as selectors
 from articles.models import Article
-from articles.selectors import reader as selectors
 
 
 def _safe_url(url: str) -> str:

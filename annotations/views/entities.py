@@ -8,9 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from annotations.selectors import entities as selectors
 from articles import services
 from articles.models import Entity, EntityKind
-from articles.selectors import entities as selectors
 from articles.services import guards
 
 ENTITIES_PER_PAGE = 50

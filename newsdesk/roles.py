@@ -67,7 +67,7 @@ def sync(group_model: Any, permission_model: Any) -> None:
 def sync_after_migrate(sender: Any, **kwargs: Any) -> None:
     # post_migrate goes to each app in turn, and auth creates an app's permissions on that
     # app's turn; creating them all first (idempotent) lets one pass see every model.
-    if sender.name != "articles":
+    if sender.name != "newsdesk":
         return
     from django.apps import apps
     from django.contrib.auth.management import create_permissions

@@ -1,0 +1,91 @@
+"""Every article with its entities and quotes, as `manage.py export_articles` prints it."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Subquery
+
+from annotations.models import Quote
+from articles.models import Article, ImportFile, Mention
+
+
+def articles_export(chunk_size: int = 500) -> Iterator[dict[str, Any]]:
+    """Every article as a plain dict, streamed in chunks of `chunk_size` articles.
+
+    Three queries per chunk (articles, mentions, quotes), whatever the number of each.
+    """
+    source_file = (
+        ImportFile.objects.filter(article=OuterRef("pk"), status=ImportFile.Status.IMPORTED)
+        .order_by("pk")
+        .values("original_name")[:1]
+    )
+    articles = (
+        Article.objects.order_by("pk")
+        .select_related("outlet")
+        .annotate(source_file=Subquery(source_file))
+        .defer("raw_text", "minhash")
+        .prefetch_related(
+            Prefetch(
+                "mention_set",
+                queryset=Mention.objects.select_related("entity").order_by("start", "end"),
+            ),
+            Prefetch(
+                "quote_set",
+                queryset=Quote.objects.select_related("speaker").order_by("start", "end"),
+            ),
+        )
+    )
+    for article in articles.iterator(chunk_size=chunk_size):
+        entities: dict[int, dict[str, Any]] = {}
+        for mention in article.mention_set.all():
+            entity = entities.setdefault(
+                mention.entity_id,
+                {
+                    "id": mention.entity_id,
+                    "name": mention.entity.name,
+                    "kind": mention.entity.kind,
+                    "mentions": [],
+                },
+            )
+            entity["mentions"].append(
+                {
+                    "start": mention.start,
+                    "end": mention.end,
+                    "text": mention.exact,
+                    "status": mention.status,
+                    "origin": mention.origin,
+                }
+            )
+        yield {
+            "id": article.pk,
+            "source_file": article.source_file,
+            "title": article.title,
+            "outlet": article.outlet.name if article.outlet else None,
+            "url": article.url or None,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "body": article.body,
+            "story": article.story_id,
+            "content_hash": article.content_hash,
+            "entities": list(entities.values()),
+            "quotes": [
+                {
+                    "id": quote.pk,
+                    "start": quote.start,
+                    "end": quote.end,
+                    "text": quote.exact,
+                    "kind": quote.kind,
+                    "cue": quote.cue,
+                    "speaker": (
+                        {"id": quote.speaker_id, "name": quote.speaker.name}
+                        if quote.speaker
+                        else None
+                    ),
+                    "speaker_start": quote.speaker_start,
+                    "speaker_end": quote.speaker_end,
+                    "statement": quote.statement_id,
+                    "origin": quote.origin,
+                    "status": quote.status,
+                }
+                for quote in article.quote_set.all()
+            ],
+        }
