@@ -217,8 +217,26 @@ def test_mouse_selection_opens_the_dialog_and_refusals_are_shown(live_server, pa
     article = seeds["000"]
     log_in(page, live_server.url, "ana")
     page.goto(f"{live_server.url}/articles/{article.pk}/")
-    word = page.locator("#article-text").get_by_text("Olympic", exact=False).first
-    word.dblclick()
+    # Double-click the word itself (the middle of a longer mark may be another word).
+    box = page.evaluate(
+        """(word) => {
+          const text = document.getElementById('article-text');
+          const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.data.indexOf(word);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + word.length);
+            range.startContainer.parentElement.scrollIntoView({block: 'center'});
+            const rect = range.getBoundingClientRect();
+            return {x: rect.x + rect.width / 2, y: rect.y + rect.height / 2};
+          }
+          return null;
+        }""",
+        "Olympic",
+    )
+    page.mouse.dblclick(box["x"], box["y"])
     dialog = page.get_by_role("dialog", name="Annotate selection")
     expect(dialog).to_be_visible()
     expect(dialog.locator("#annotate-exact")).to_contain_text("Olympic")
