@@ -31,24 +31,23 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# With DATABASE_URL empty, scripts/run.py starts the embedded PostgreSQL under var/ for the
+# command and stops it after (or uses the one `make run` keeps up).
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(PY) scripts/run.py -- $(PY) manage.py migrate --noinput
 
-# The web server and a real Celery worker side by side, on SQLite and the filesystem
-# broker under var/ unless DATABASE_URL / CELERY_BROKER_URL say otherwise. Ctrl-C stops
-# both: the shell's trap ends the worker when the web server exits.
-run: migrate
-	@$(PY) manage.py demo --if-empty
-	@echo "Newsdesk on http://$(HOST):$(PORT)/ (web + worker; Ctrl-C stops both)"
-	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/celery -A newsdesk worker --loglevel=INFO & worker=$$!; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+# The embedded PostgreSQL (or DATABASE_URL's), the migrations, the demo logins, then the web
+# server and a real Celery worker side by side on the filesystem broker under var/ (or
+# CELERY_BROKER_URL's). Ctrl-C or SIGTERM to make stops web, worker and database. `exec`
+# makes the supervisor make's own child, so the SIGTERM that make passes on reaches it.
+run: install
+	@exec $(PY) scripts/run.py --host $(HOST) --port $(PORT)
 
 # Import any folder, zip or file into the embedded default (no worker needed), with the
 # demo logins if they are missing: make demo CORPUS=../shared/corpus/seeds
 CORPUS ?= samples
 demo: migrate
-	$(PY) manage.py demo $(CORPUS)
+	$(PY) scripts/run.py -- $(PY) manage.py demo $(CORPUS)
 
 worker: install
 	$(VENV)/bin/celery -A newsdesk worker --loglevel=INFO
