@@ -52,6 +52,8 @@ WORKER_GRACE = 10.0
 # How long the web server and the worker may take to start (the worker loads spaCy).
 START_TIMEOUT = 180.0
 PR_SET_PDEATHSIG = 1
+# How the demo command's login lines start (articles/management/commands/demo.py).
+DEMO_LOGIN = "Demo "
 
 
 class Supervisor:
@@ -88,9 +90,11 @@ class Supervisor:
             preexec_fn=_signal_when_parent_dies(signal.SIGTERM),
         )
 
-    def echo(self, name: str, watch: str = "") -> tuple[list[str], threading.Event]:
-        """Pass a piped child's output on, line by line, keeping the lines; the event is
-        set when a line contains `watch`."""
+    def echo(
+        self, name: str, watch: str = "", hold: str | None = None
+    ) -> tuple[list[str], threading.Event]:
+        """Pass a piped child's output on, line by line, but those starting with `hold`,
+        keeping them all; the event is set when a line contains `watch`."""
         process = self.children[name]
         lines: list[str] = []
         seen = threading.Event()
@@ -100,7 +104,7 @@ class Supervisor:
             shown = True
             for line in process.stdout:
                 lines.append(line)
-                if shown:
+                if shown and not (hold and line.startswith(hold)):
                     try:
                         print(line, end="", flush=True)
                     except OSError:  # our own output closed: keep draining the child's
@@ -111,12 +115,14 @@ class Supervisor:
         threading.Thread(target=run, name=f"echo-{name}", daemon=True).start()
         return lines, seen
 
-    def step(self, name: str, args: list[str]) -> tuple[int | None, list[str]]:
-        """Run one command to its end, passing its output on; (None, output) if a signal
-        came first."""
+    def step(
+        self, name: str, args: list[str], hold: str | None = None
+    ) -> tuple[int | None, list[str]]:
+        """Run one command to its end, passing its output on (see echo); (None, output)
+        if a signal came first."""
         self.start(name, args, piped=True)
         process = self.children[name]
-        lines, _ = self.echo(name)
+        lines, _ = self.echo(name, hold=hold)
         while process.poll() is None and not self.stopping:
             time.sleep(0.05)
         if self.stopping:
@@ -170,9 +176,7 @@ def serve(host: str, port: int) -> int:
         signal.signal(signum, supervisor.on_signal)
     try:
         if settings.EMBEDDED_DATABASE:
-            supervisor.database = embedded_db.EmbeddedPostgres(
-                embedded_db.data_dir(settings.VAR_DIR)
-            )
+            supervisor.database = embedded_db.server(settings.VAR_DIR)
             started = supervisor.database.start()
             where = supervisor.database.data
             print(
@@ -187,7 +191,9 @@ def serve(host: str, port: int) -> int:
         if code != 0:
             print(f"migrate failed (exit {code})", flush=True)
             return code
-        code, demo = supervisor.step("demo", [PYTHON, "manage.py", "demo", "--if-empty"])
+        # The demo's logins are shown below the start-up lines of the worker and the web.
+        demo_args = [PYTHON, "manage.py", "demo", "--if-empty"]
+        code, demo = supervisor.step("demo", demo_args, hold=DEMO_LOGIN)
         if code is None:
             return 0
         if code != 0:
@@ -197,7 +203,6 @@ def serve(host: str, port: int) -> int:
         supervisor.start("worker", worker, piped=True)
         _, worker_ready = supervisor.echo("worker", watch=" ready.")
         supervisor.start("web", [PYTHON, "manage.py", "runserver", f"{host}:{port}"])
-        # The logins come last, below the worker's and the web server's start-up lines.
         deadline = time.monotonic() + START_TIMEOUT
         while not (worker_ready.is_set() and _answers(host, port)):
             if (code := _exited(supervisor)) is not None:
@@ -205,13 +210,16 @@ def serve(host: str, port: int) -> int:
             if supervisor.stopping:
                 return 0
             if time.monotonic() > deadline:
-                print(f"web or worker not up after {START_TIMEOUT:.0f} s", flush=True)
-                return 1
+                if not _answers(host, port):
+                    print(f"the web server is not up after {START_TIMEOUT:.0f} s", flush=True)
+                    return 1
+                print(f"the worker has not said it is ready after {START_TIMEOUT:.0f} s")
+                break
             supervisor.sleep(0.2)
         parts = "web, worker and database" if supervisor.database else "web and worker"
         print(f"\nNewsdesk on {url} ({parts}; Ctrl-C stops them)", flush=True)
         for line in demo:
-            if line.startswith("Demo "):
+            if line.startswith(DEMO_LOGIN):
                 print(line, end="", flush=True)
         print(flush=True)
         while not supervisor.stopping:
