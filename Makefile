@@ -65,8 +65,17 @@ services:
 	@pg_isready -h 127.0.0.1 -p 5432
 	@redis-cli -h 127.0.0.1 -p 6379 ping
 
+# The browser tests drive Debian's Chromium (tests/conftest.py; never `playwright install`).
+# Root gets it installed; anyone else is told the one command to run, before any test runs.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,$(error The browser tests need Chromium: run `sudo apt-get install -y chromium`, then make test again))
+	@echo "installing Debian's chromium for the browser tests"
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
 # A queue of its own per run, so that no other worker on the same Redis takes its tasks.
-test: install-dev services
+test: $(CHROMIUM) install-dev services
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 	  CELERY_TASK_DEFAULT_QUEUE=newsdesk-test-$$$$ NEWSDESK_REQUIRE_REAL_STACK=1 \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
