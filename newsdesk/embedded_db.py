@@ -155,7 +155,8 @@ class EmbeddedPostgres:
                     "-c",
                     "listen_addresses=",
                     "-c",
-                    f"unix_socket_directories={self.data}",
+                    # Quoted: the setting is a comma-separated list.
+                    f'unix_socket_directories="{self.data}"',
                     "-c",
                     "unix_socket_permissions=0700",
                 ],

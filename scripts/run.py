@@ -176,13 +176,20 @@ def serve(host: str, port: int) -> int:
         signal.signal(signum, supervisor.on_signal)
     try:
         if settings.EMBEDDED_DATABASE:
-            supervisor.database = embedded_db.server(settings.VAR_DIR)
-            started = supervisor.database.start()
-            where = supervisor.database.data
-            print(
-                f"embedded PostgreSQL {'started' if started else 'already running'} in {where}",
-                flush=True,
-            )
+            database = embedded_db.server(settings.VAR_DIR)
+            if (pid := database.pid()) is not None:
+                # Another make run's, or a `run.py --` command's: not ours to stop.
+                print(
+                    f"The embedded PostgreSQL in {database.data} is already running (pid "
+                    f"{pid}), for another `make run` or `scripts/run.py --` command: stop "
+                    f"that first, or the server itself with `kill -INT {pid}`.",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                return 1
+            supervisor.database = database
+            database.start()
+            print(f"embedded PostgreSQL started in {database.data}", flush=True)
             if supervisor.stopping:
                 return 0
         code, _ = supervisor.step("migrate", [PYTHON, "manage.py", "migrate", "--noinput"])
