@@ -7,9 +7,10 @@ server side by side, until Ctrl-C or SIGTERM stops them all.
 The first form is `make run`. With DATABASE_URL empty it starts the embedded PostgreSQL
 under var/ (newsdesk/embedded_db.py) and stops it last; otherwise it uses that database
 and starts none. Ctrl-C or SIGTERM (make passes its SIGTERM on to this process) stops the
-web server, then lets the worker finish the task at hand for a few seconds (an unfinished
-task goes back to the queue: tasks are acknowledged late and idempotent), then stops the
-database: all within 15 seconds, leaving no process behind. The web server, the worker and
+web server, then lets the worker finish the task at hand for a few seconds (the work of a
+task cut short is offered again when a worker next starts: it re-offers unfinished imports
+and extractions, and tasks are idempotent), then stops the database: all within 15
+seconds, leaving no process behind. The web server, the worker and
 the database each run in a session of their own, so that a Ctrl-C in the terminal reaches
 this process only, which stops them in that order; each also gets a signal from the kernel
 if this process dies without stopping it.
@@ -39,6 +40,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
 # The settings decide, from the environment and .env, whether the database is the
 # embedded one and where var/ is: the same decision the web server and the worker make.
 from django.conf import settings  # noqa: E402
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 from newsdesk import embedded_db  # noqa: E402
 
@@ -328,6 +330,11 @@ def _answers(host: str, port: int) -> bool:
 
 
 def main(argv: list[str]) -> int:
+    try:
+        settings.EMBEDDED_DATABASE  # noqa: B018 (loads the settings: refusals come first)
+    except ImproperlyConfigured as error:
+        print(error, file=sys.stderr)
+        return 1
     if argv and argv[0] == "--":
         if len(argv) == 1:
             print("usage: run.py -- COMMAND [ARG ...]", file=sys.stderr)
