@@ -13,9 +13,11 @@ RUN pip install -r requirements.txt
 COPY . .
 # htmx and any other front-end package: pinned tarballs from the npm registry, hash-checked.
 RUN python scripts/vendor_static.py
-# Hashed, compressed static files for whitenoise. Settings need a key and hosts to load in
-# production mode; these build-time values are not used at run time.
+# Hashed, compressed static files for whitenoise. Settings need a key, hosts and a database
+# URL to load in production mode; these build-time values are not used at run time (and
+# collectstatic connects to no database).
 RUN DJANGO_ENV=production SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    DATABASE_URL=postgres://collectstatic-only@localhost/unused \
     STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput
 
 RUN useradd --create-home --uid 1000 newsdesk && mkdir -p /data/media \

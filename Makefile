@@ -31,24 +31,23 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# With DATABASE_URL empty, scripts/run.py starts the embedded PostgreSQL under var/ for the
+# command and stops it after (or uses the one `make run` keeps up).
 migrate: install
-	$(PY) manage.py migrate --noinput
+	$(PY) scripts/run.py -- $(PY) manage.py migrate --noinput
 
-# The web server and a real Celery worker side by side, on SQLite and the filesystem
-# broker under var/ unless DATABASE_URL / CELERY_BROKER_URL say otherwise. Ctrl-C stops
-# both: the shell's trap ends the worker when the web server exits.
-run: migrate
-	@$(PY) manage.py demo --if-empty
-	@echo "Newsdesk on http://$(HOST):$(PORT)/ (web + worker; Ctrl-C stops both)"
-	@trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/celery -A newsdesk worker --loglevel=INFO & worker=$$!; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+# The embedded PostgreSQL (or DATABASE_URL's), the migrations, the demo logins, then the web
+# server and a real Celery worker side by side on the filesystem broker under var/ (or
+# CELERY_BROKER_URL's). Ctrl-C or SIGTERM to make stops web, worker and database. `exec`
+# makes the supervisor make's own child, so the SIGTERM that make passes on reaches it.
+run: install
+	@exec $(PY) scripts/run.py --host $(HOST) --port $(PORT)
 
 # Import any folder, zip or file into the embedded default (no worker needed), with the
 # demo logins if they are missing: make demo CORPUS=../shared/corpus/seeds
 CORPUS ?= samples
 demo: migrate
-	$(PY) manage.py demo $(CORPUS)
+	$(PY) scripts/run.py -- $(PY) manage.py demo $(CORPUS)
 
 worker: install
 	$(VENV)/bin/celery -A newsdesk worker --loglevel=INFO
@@ -66,21 +65,31 @@ services:
 	@pg_isready -h 127.0.0.1 -p 5432
 	@redis-cli -h 127.0.0.1 -p 6379 ping
 
+# The browser tests drive Debian's Chromium (tests/conftest.py; never `playwright install`).
+# Root gets it installed; anyone else is told the one command to run, before any test runs.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,$(error The browser tests need Chromium: run `sudo apt-get install -y chromium`, then make test again))
+	@echo "installing Debian's chromium for the browser tests"
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
 # A queue of its own per run, so that no other worker on the same Redis takes its tasks.
-test: install-dev services
+test: $(CHROMIUM) install-dev services
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 	  CELERY_TASK_DEFAULT_QUEUE=newsdesk-test-$$$$ NEWSDESK_REQUIRE_REAL_STACK=1 \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The fast path: SQLite and no external processes. Not the proof; `make test` is.
+# The fast path: the same tests but the slow ones, on a throwaway embedded PostgreSQL that
+# the suite starts itself (tests/conftest.py), with no server to run. Not the proof;
+# `make test` is.
 test-fast: install-dev
-	$(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
+	DATABASE_URL= CELERY_BROKER_URL= $(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
 
 # Benchmarks: results are written under var/bench/ and bench/results/ and printed; never
 # timed in the suite.
 bench: install-dev services
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m tests.benchmarks.bench_spans
-	DATABASE_URL= $(PY) -m tests.benchmarks.bench_spans
 	TEST_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m tests.benchmarks.bench_ingest
 	$(PY) -m tests.benchmarks.bench_extract
 	$(PY) -m tests.benchmarks.bench_api
@@ -100,6 +109,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -1,9 +1,10 @@
 """Newsdesk settings: one module, read from the environment.
 
-A fresh checkout runs with no environment at all: SQLite under var/ and Celery's
-filesystem broker (the embedded default). DATABASE_URL and CELERY_BROKER_URL move it to
-PostgreSQL and Redis. DJANGO_ENV=production turns on the secure defaults and refuses to
-start without SECRET_KEY and ALLOWED_HOSTS. Every variable is listed in .env.example.
+A fresh checkout runs with no environment at all: the embedded PostgreSQL under var/,
+which `make run` starts and stops (newsdesk/embedded_db.py), and Celery's filesystem broker
+(the embedded default). DATABASE_URL and CELERY_BROKER_URL move it to another PostgreSQL
+and Redis. DJANGO_ENV=production turns on the secure defaults and refuses to start without
+SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL. Every variable is listed in .env.example.
 """
 
 import re
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from newsdesk import embedded_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -117,31 +120,28 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------
-# An empty variable counts as unset, so `DATABASE_URL= make run` means the default.
-DATABASES = {
-    "default": env.db_url_config(
-        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-    ),
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # Web and worker write side by side: WAL lets readers run beside one writer, and
-    # IMMEDIATE takes the write lock at BEGIN so two writers queue on `timeout` instead of
-    # failing with "database is locked" when a read transaction tries to upgrade.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        }
+# PostgreSQL everywhere. An empty variable counts as unset, so `DATABASE_URL= make run` means
+# the embedded default: the server under var/postgres/ that `make run` starts and stops,
+# reached through its unix socket (newsdesk/embedded_db.py). Never in production.
+DATABASE_URL = env.str("DATABASE_URL", default="")
+EMBEDDED_DATABASE = not DATABASE_URL
+if EMBEDDED_DATABASE and PRODUCTION:
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs DATABASE_URL in the environment "
+        "(postgres://user:password@host:5432/name): the embedded database is for development."
     )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Short index scans, and exports that stream them: JIT-compiling a plan the planner
-    # costs high (a whole-feed export) took seconds before the first row, and won nothing.
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+DATABASES = {"default": env.db_url_config(DATABASE_URL or embedded_db.url(VAR_DIR))}
+if DATABASES["default"].get("ENGINE") != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name a PostgreSQL database (postgres://user:password@host:5432/name),"
+        f" not {DATABASE_URL.split(':', 1)[0]!r}: Newsdesk runs on PostgreSQL only."
+    )
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Short index scans, and exports that stream them: JIT-compiling a plan the planner costs
+# high (a whole-feed export) took seconds before the first row, and won nothing.
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+_db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,9 +2,10 @@ import os
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.test import override_settings
 
+from newsdesk import embedded_db
 from tests import processes
 
 # pytest-playwright drives the browser from a thread with an event loop; Django's ORM
@@ -40,15 +41,39 @@ def fresh_cache(own_cache):
 
 
 @pytest.fixture(scope="session")
+def embedded_database(tmp_path_factory):
+    """The fast path's database (DATABASE_URL empty): an embedded PostgreSQL of this run's
+    own, in a throwaway folder, so that the tests never touch var/ nor a `make run` that is
+    up. Started before pytest-django creates the test database, stopped after it drops it.
+    None when DATABASE_URL names a server (`make test`)."""
+    if not settings.EMBEDDED_DATABASE:
+        yield None
+        return
+    server = embedded_db.EmbeddedPostgres(tmp_path_factory.mktemp("embedded-postgres") / "data")
+    server.start()
+    try:
+        for alias in connections:
+            # The settings' dict itself: processes started by tests get the same socket.
+            connections[alias].settings_dict["HOST"] = str(server.data)
+            connections[alias].settings_dict["PORT"] = str(embedded_db.PORT)
+        connections.close_all()
+        yield server
+    finally:
+        connections.close_all()
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, embedded_database):
+    """pytest-django's hook just before it sets up the test database."""
+
+
+@pytest.fixture(scope="session")
 def real_stack() -> None:
-    """PostgreSQL and Redis, or a skip on the fast SQLite path (a failure under make test)."""
-    problems = []
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        problems.append("DATABASE_URL is not PostgreSQL")
+    """Redis and so a real worker, or a skip on the fast path (a failure under make test).
+    The database is PostgreSQL on both paths."""
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        problems.append("CELERY_BROKER_URL is not Redis")
-    if problems:
-        message = "needs the real stack: " + "; ".join(problems)
+        message = "needs the real stack: CELERY_BROKER_URL is not Redis"
         if REAL_STACK_REQUIRED:
             pytest.fail(message)
         pytest.skip(message)

@@ -14,8 +14,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import yaml
+
+from newsdesk import embedded_db
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -71,15 +74,19 @@ def free_port() -> int:
 
 
 def database_url(settings_dict: dict) -> str:
-    """A DATABASE_URL for the database a Django connection is using (the test database)."""
-    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{settings_dict['NAME']}"
+    """A DATABASE_URL for the database a Django connection is using (the test database):
+    a server's host and port, or a unix socket folder (the embedded server's)."""
+    engine = settings_dict["ENGINE"]
+    assert engine == "django.db.backends.postgresql", f"not PostgreSQL: {engine}"
     user = settings_dict.get("USER") or ""
-    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
+    password = settings_dict.get("PASSWORD") or ""
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
-    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+    name = settings_dict["NAME"]
+    if host.startswith("/"):
+        return embedded_db.socket_url(host, name, user=user, password=password, port=port)
+    auth = quote(user, safe="") + (f":{quote(password, safe='')}" if password else "")
+    return f"postgres://{auth + '@' if auth else ''}{host}:{port}/{name}"
 
 
 class Process:

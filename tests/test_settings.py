@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+from newsdesk import embedded_db
 from tests.processes import ROOT, native_env
 
 PRODUCTION_KEY = "k3Jx9-production-test-key-with-enough-entropy-7YqP2vLm8rTz"
@@ -26,6 +27,8 @@ def production_env(**overrides: str | None) -> dict[str, str | None]:
         "DJANGO_ENV": "production",
         "SECRET_KEY": PRODUCTION_KEY,
         "ALLOWED_HOSTS": "news.example.org,localhost",
+        # Never connected to by these checks.
+        "DATABASE_URL": "postgres://newsdesk@db.example.org:5432/newsdesk",
         "DEBUG": None,
         "HTTPS": None,
     }
@@ -73,34 +76,71 @@ def test_production_reads_hosts_as_a_comma_separated_list():
     assert "['news.example.org', 'localhost'] False" in result.stdout
 
 
-def test_embedded_default_is_sqlite_in_wal_mode_with_the_filesystem_broker(tmp_path):
-    script = (
-        "from django.conf import settings; from django.db import connection;"
-        "c = connection.cursor(); c.execute('PRAGMA journal_mode');"
-        "print(settings.DATABASES['default']['NAME']);"
-        "print(c.fetchone()[0]);"
-        "print(settings.DATABASES['default']['OPTIONS']['transaction_mode']);"
-        "print(settings.CELERY_BROKER_URL);"
-        "print(settings.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'])"
-    )
+def test_embedded_default_is_the_embedded_postgresql_with_the_filesystem_broker(tmp_path):
+    server = embedded_db.server(tmp_path)
+    assert server.start() is True  # a fresh data folder: initdb, then the server
+    try:
+        script = (
+            "from django.conf import settings; from django.db import connection;"
+            "c = connection.cursor();"
+            "c.execute('SELECT current_setting(%s), current_setting(%s), version()',"
+            " ['listen_addresses', 'jit']);"
+            "listen, jit, version = c.fetchone();"
+            "print(settings.EMBEDDED_DATABASE, connection.vendor, version.split()[0]);"
+            "print(settings.DATABASES['default']['HOST'], connection.settings_dict['NAME']);"
+            "print(repr(listen), jit);"
+            "print(settings.CELERY_BROKER_URL);"
+            "print(settings.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'])"
+        )
+        result = manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            script,
+            DATABASE_URL=None,
+            CELERY_BROKER_URL=None,
+            DJANGO_ENV=None,
+            NEWSDESK_VAR_DIR=str(tmp_path),
+        )
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "True postgresql PostgreSQL",
+        f"{tmp_path / 'postgres'} newsdesk",
+        "'' off",  # a unix socket under var/ and no TCP port; JIT off as on any server
+        "filesystem://",
+        str(tmp_path / "celery" / "queue"),
+    ]
+    assert not server.socket.exists()
+
+
+def test_an_empty_database_url_means_the_embedded_database():
     result = manage(
         "shell",
         "--no-imports",
         "-c",
-        script,
-        DATABASE_URL=None,
-        CELERY_BROKER_URL=None,
+        "from django.conf import settings; print(settings.EMBEDDED_DATABASE)",
+        DATABASE_URL="",
         DJANGO_ENV=None,
-        NEWSDESK_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
-        str(tmp_path / "db.sqlite3"),
-        "wal",
-        "IMMEDIATE",
-        "filesystem://",
-        str(tmp_path / "celery" / "queue"),
-    ]
+    assert result.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///var/db.sqlite3", "mysql://user@127.0.0.1/newsdesk", "not a url"]
+)
+def test_a_database_url_that_is_not_postgresql_is_refused(url):
+    result = manage("check", DATABASE_URL=url, DJANGO_ENV=None)
+    assert result.returncode != 0
+    assert "DATABASE_URL must name a PostgreSQL database" in result.stderr
+
+
+def test_production_never_runs_on_the_embedded_database():
+    result = manage("check", **production_env(DATABASE_URL=None))
+    assert result.returncode != 0
+    assert "DJANGO_ENV=production needs DATABASE_URL" in result.stderr
 
 
 def test_every_environment_variable_the_settings_read_is_documented():
@@ -125,8 +165,6 @@ def test_postgresql_connections_run_without_jit():
     """JIT-compiling an export's plan cost seconds before its first row (bench_api)."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("a PostgreSQL setting")
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)

@@ -1,15 +1,21 @@
-"""`make run`, the embedded default: web server and a real worker on SQLite (WAL) and the
-filesystem broker, no servers; the samples and demo logins on a first run; an import goes
-through the worker; Ctrl-C stops both processes."""
+"""`make run`, the embedded default, in a fresh copy of the checkout with no DATABASE_URL:
+the embedded PostgreSQL under var/ (no TCP port), the filesystem broker, the web server and
+a real worker; the samples and the demo logins on the first start, the logins again on the
+next; an import goes through the worker; SIGTERM to make stops everything within 15 s and
+leaves nothing behind; the data is there on the next start."""
 
+import contextlib
 import http.cookiejar
 import json
+import os
 import re
+import shutil
 import signal
-import sqlite3
 import subprocess
+import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -17,78 +23,176 @@ from tests import processes
 
 pytestmark = pytest.mark.slow
 
+STOP_SECONDS = 15
+# The first start migrates an empty database and imports the samples with extraction.
+START_SECONDS = 300
 
-def _embedded_env(var_dir, **extra):
-    # No DATABASE_URL / CELERY_BROKER_URL: the defaults under NEWSDESK_VAR_DIR.
+
+def _fresh_copy(tmp_path: Path) -> Path:
+    """The checkout's files (tracked, and new ones that git does not ignore) in a folder of
+    their own, with this checkout's virtualenv and vendored static files, which `make
+    install` would otherwise build again."""
+    copy = tmp_path / "newsdesk"
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=processes.ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, map(os.fsdecode, listed)):
+        source = processes.ROOT / name
+        if source.is_file():  # a tracked file deleted in the work tree is not
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            # Times kept, so that make finds the virtualenv newer than requirements.txt.
+            shutil.copy2(source, copy / name)
+    (copy / ".venv").symlink_to(processes.ROOT / ".venv")
+    shutil.copytree(processes.ROOT / "static" / "vendor", copy / "static" / "vendor")
+    return copy
+
+
+def _env() -> dict[str, str]:
+    # Nothing from the suite's own run: the defaults, var/ in the copy, a make of its own.
     return processes.native_env(
         DATABASE_URL=None,
         CELERY_BROKER_URL=None,
         CELERY_TASK_DEFAULT_QUEUE=None,
         DJANGO_ENV=None,
-        NEWSDESK_VAR_DIR=str(var_dir),
-        **extra,
+        NEWSDESK_VAR_DIR=None,
+        MEDIA_ROOT=None,
+        CACHE_URL=None,
+        NEWSDESK_REQUIRE_REAL_STACK=None,
+        MAKEFLAGS=None,
+        MFLAGS=None,
+        MAKELEVEL=None,
     )
 
 
-def _manage(env, *args):
-    return subprocess.run(
-        ["python", "manage.py", *args],
-        cwd=processes.ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-
-
-def test_make_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(tmp_path):
-    port = processes.free_port()
-    env = _embedded_env(tmp_path)
+def _start(copy: Path, port: int, log: Path) -> processes.Process:
     run = processes.Process(
-        ["make", "--no-print-directory", "run", f"PORT={port}"],
-        env=env,
-        log=tmp_path / "make-run.log",
+        ["make", "--no-print-directory", "run", f"PORT={port}"], env=_env(), log=log, cwd=copy
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        run.wait_until(lambda: processes.http_ok(f"{base}/accounts/login/"), "make run", 180)
-        run.wait_until(lambda: "ready." in run.output(), "the worker", 60)
-        assert (tmp_path / "db.sqlite3").exists()
-        db = sqlite3.connect(tmp_path / "db.sqlite3")
-        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    run.wait_until(lambda: "Ctrl-C stops them" in run.output(), "make run", START_SECONDS)
+    return run
 
-        # First run on an empty database: the samples are imported and the demo logins
-        # printed, and they work.
-        samples = sorted((processes.ROOT / "samples").glob("*.txt"))
-        assert db.execute("SELECT count(*) FROM articles_article").fetchone()[0] == len(samples)
-        log = run.output()
-        assert f"Newsdesk on http://127.0.0.1:{port}/" in log
-        demo = re.search(r"Demo analyst: log in as (\S+) / (\S+)", log)
-        assert demo, log
-        assert re.search(r"Demo admin: log in as \S+ / \S+", log)
-        jar = http.cookiejar.CookieJar()
-        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        login = browser.open(f"{base}/accounts/login/", timeout=10).read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
-        form = urllib.parse.urlencode(
-            {
-                "username": demo.group(1),
-                "password": demo.group(2),
-                "csrfmiddlewaretoken": token,
-                "next": "",
-            }
-        ).encode()
-        listing = browser.open(f"{base}/accounts/login/", data=form, timeout=10)
-        assert listing.geturl() == f"{base}/"
-        page = listing.read().decode()
-        # The article list on SQLite (word-match search, figures worked out at read time).
+
+def _sigterm_make(run: processes.Process) -> float:
+    """SIGTERM to make alone, as `kill PID` would send it; the seconds until make exits."""
+    started = time.monotonic()
+    os.kill(run.popen.pid, signal.SIGTERM)
+    try:
+        run.popen.wait(timeout=STOP_SECONDS + 15)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"make run still running after SIGTERM:\n{run.output()[-3000:]}")
+    return time.monotonic() - started
+
+
+def _processes_in(folder: Path) -> list[str]:
+    """Every process running from `folder`: working directory or an argument inside it."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(entry / "cwd")
+        except OSError:  # gone meanwhile, or a zombie
+            continue
+        if cwd == str(folder) or cwd.startswith(f"{folder}/") or str(folder) in args:
+            found.append(f"{entry.name}: {args.strip()}")
+    return found
+
+
+def _tcp_listeners() -> dict[int, int]:
+    """Listening TCP sockets on this machine: {socket inode: port}."""
+    listeners = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # TCP_LISTEN
+                listeners[int(fields[9])] = int(fields[1].rsplit(":", 1)[1], 16)
+    return listeners
+
+
+def _tcp_ports_of(pid: int) -> set[int]:
+    listeners = _tcp_listeners()
+    ports = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd)
+        if target.startswith("socket:[") and int(target[8:-1]) in listeners:
+            ports.add(listeners[int(target[8:-1])])
+    return ports
+
+
+def _assert_nothing_left(copy: Path, port: int) -> None:
+    assert _processes_in(copy) == [], "processes of make run outlived it"
+    assert port not in _tcp_listeners().values(), f"port {port} is still listening"
+    postgres = copy / "var" / "postgres"
+    assert not (postgres / ".s.PGSQL.5432").exists(), "the database socket is still there"
+    assert not (postgres / "postmaster.pid").exists(), "the database did not shut down"
+
+
+def _demo_logins(log: str) -> dict[str, tuple[str, str]]:
+    return {
+        role: (username, password)
+        for role, username, password in re.findall(r"Demo (\w+): log in as (\S+) / (\S+)", log)
+    }
+
+
+def _signed_in(base: str, username: str, password: str) -> urllib.request.OpenerDirector:
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    login = browser.open(f"{base}/accounts/login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+    form = {"username": username, "password": password, "csrfmiddlewaretoken": token}
+    landing = browser.open(
+        f"{base}/accounts/login/", data=urllib.parse.urlencode(form).encode(), timeout=10
+    )
+    assert landing.geturl() == f"{base}/", "the demo login did not sign in"
+    return browser
+
+
+def _checkout_files(copy: Path) -> set[str]:
+    """The copy's files outside var/ and the virtualenv, bytecode caches aside."""
+    return {
+        str(path.relative_to(copy))
+        for path in copy.rglob("*")
+        if path.is_file()
+        and path.relative_to(copy).parts[0] not in ("var", ".venv")
+        and "__pycache__" not in path.parts
+    }
+
+
+def test_make_run_starts_serves_runs_tasks_stops_and_keeps_its_data(tmp_path):
+    copy = _fresh_copy(tmp_path)
+    files = _checkout_files(copy)
+    samples = sorted((copy / "samples").glob("*.txt"))
+    port = processes.free_port()
+    base = f"http://127.0.0.1:{port}"
+    postgres = copy / "var" / "postgres"
+    runs = []
+    try:
+        first = _start(copy, port, tmp_path / "first.log")
+        runs.append(first)
+        log = first.output()
+        assert f"embedded PostgreSQL started in {postgres}" in log
+        assert f"Newsdesk on {base}/ (web, worker and database; Ctrl-C stops them)" in log
+        assert "Imported batch" in log  # the samples, on the first start only
+        logins = _demo_logins(log)
+        assert set(logins) == {"analyst", "admin"}, log
+
+        # The login page is served, and the demo login works, on the samples.
+        assert processes.http_ok(f"{base}/accounts/login/")
+        browser = _signed_in(base, *logins["analyst"])
+        page = browser.open(f"{base}/", timeout=10).read().decode()
         assert f"{len(samples)} articles" in page
-        searched = browser.open(f"{base}/?q=Seyra+river", timeout=10).read().decode()
-        assert "Seyra" in searched
-        page = browser.open(f"{base}/overview/", timeout=10).read().decode()
-        assert "role <strong>analyst</strong>" in page
-        assert f"<dt>Articles</dt><dd>{len(samples)}</dd>" in page
+        assert "Seyra" in browser.open(f"{base}/?q=Seyra+river", timeout=10).read().decode()
+
+        # PostgreSQL on its unix socket under var/, and on no TCP port (5432 is the
+        # system server's).
+        assert (postgres / ".s.PGSQL.5432").is_socket()
+        postmaster = int((postgres / "postmaster.pid").read_text().split()[0])
+        assert _tcp_ports_of(postmaster) == set()
 
         # The CLI hands a folder to the worker through the filesystem broker and waits.
         folder = tmp_path / "incoming"
@@ -97,24 +201,50 @@ def test_make_run_serves_pages_runs_tasks_and_stops_on_ctrl_c(tmp_path):
             "Envoys meet again\n\nThe envoys met again on Friday in a quiet room.\n",
             encoding="utf-8",
         )
-        result = _manage(env, "import_articles", str(folder), "--wait", "--json")
+        command = ["import_articles", str(folder), "--wait", "--json"]
+        result = subprocess.run(
+            [str(copy / ".venv" / "bin" / "python"), "manage.py", *command],
+            cwd=copy,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=True,
+        )
         summary = json.loads(result.stdout)
         assert summary["status"] == "done"
         assert summary["counts"]["imported"] == 1
-        assert summary["files"][0]["name"] == "incoming/new.txt"
+        assert "articles.tasks.import_files" in first.output()
 
-        # A second start on a database that has data leaves it alone.
-        second = _manage(env, "demo", "--if-empty")
-        assert second.stdout == ""
-        db.close()
+        seconds = _sigterm_make(first)
+        log = first.output()
+        assert seconds < STOP_SECONDS, f"make run took {seconds:.1f} s to stop:\n{log[-2000:]}"
+        assert "Warm shutdown" in log
+        assert "database stopped" in log
+        _assert_nothing_left(copy, port)
+
+        # A second start right after: the same database, the logins shown again.
+        second = _start(copy, port, tmp_path / "second.log")
+        runs.append(second)
+        log = second.output()
+        assert f"embedded PostgreSQL started in {postgres}" in log
+        assert "Imported batch" not in log
+        assert _demo_logins(log) == logins
+        browser = _signed_in(base, *logins["analyst"])
+        page = browser.open(f"{base}/", timeout=10).read().decode()
+        assert f"{len(samples) + 1} articles" in page
+        assert "Envoys meet again" in page
+
+        seconds = _sigterm_make(second)
+        assert seconds < STOP_SECONDS, f"make run took {seconds:.1f} s to stop"
+        _assert_nothing_left(copy, port)
     finally:
-        # Ctrl-C in a terminal signals the whole foreground process group.
-        run.stop(signal.SIGINT, timeout=30)
-    log = run.output()
-    assert not run.group_alive(), "a process of make run outlived Ctrl-C"
-    assert "articles.tasks.import_files" in log
-    assert "succeeded" in log
-    assert "worker: Warm shutdown" in log or "Warm shutdown" in log
-    # Everything the embedded default writes lives under var/, nothing in the checkout.
-    assert (tmp_path / "celery" / "control").is_dir()
-    assert not (processes.ROOT / "control").exists()
+        # A failed test leaves nothing running either.
+        for run in runs:
+            run.stop(timeout=STOP_SECONDS)
+        for line in _processes_in(copy):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(line.split(":", 1)[0]), signal.SIGKILL)
+    # Everything make run writes lives under var/: the checkout has the files it had.
+    assert _checkout_files(copy) == files
+    assert (copy / "var" / "celery" / "control").is_dir()

@@ -20,15 +20,11 @@ DEMO_USERS = (
 )
 
 
-def embedded_default() -> bool:
-    """True on `make run`'s SQLite database, where a first run gets the demo."""
-    return bool(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3")
-
-
 class Command(BaseCommand):
     help = (
         "Create the demo analyst and admin (if missing) and import PATHs (default: the "
-        "project's samples/) in this process. Never runs under production settings."
+        "project's samples/) in this process, then print the demo logins that work. Never "
+        "runs under production settings."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,7 +32,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Do nothing unless the database has no users and no articles (first run).",
+            help=(
+                "For `make run`, on the embedded database only: the demo if the database has "
+                "no users and no articles (a first run), else just the demo logins that work."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -44,15 +43,14 @@ class Command(BaseCommand):
             raise CommandError("The demo never runs under production settings (DJANGO_ENV).")
         User = get_user_model()
         if options["if_empty"]:
-            if not embedded_default():
-                return  # the first-run demo is for the embedded default only
+            if not settings.EMBEDDED_DATABASE:
+                return  # the demo is for the embedded default only, never DATABASE_URL's
             if User.objects.exists() or Article.objects.exists():
+                self.show_logins()  # every start of `make run` says how to log in
                 return
-        created = []
         for username, role, password in DEMO_USERS:
             if not User.objects.filter(username=username).exists():
                 user_create(username=username, role=role, password=password)
-                created.append((username, role, password))
         try:
             if options["paths"]:
                 uploads, manifest = services.uploads_from_paths(options["paths"])
@@ -70,5 +68,14 @@ class Command(BaseCommand):
             f"{progress.duplicate} duplicates, {progress.failed} failed "
             f"(details at /imports/{batch.pk}/)."
         )
-        for username, role, password in created:
-            self.stdout.write(f"Demo {role}: log in as {username} / {password}")
+        self.show_logins()
+
+    def show_logins(self) -> None:
+        """The demo users that still have their demo password (one changed is not shown)."""
+        users = get_user_model().objects.in_bulk(
+            [username for username, _, _ in DEMO_USERS], field_name="username"
+        )
+        for username, role, password in DEMO_USERS:
+            user = users.get(username)
+            if user is not None and user.is_active and user.check_password(password):
+                self.stdout.write(f"Demo {role}: log in as {username} / {password}")
