@@ -5,7 +5,15 @@ from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
 
 from articles.anchoring import CONTEXT_CHARS
-from articles.models import AnchoredSpan, Entity, Origin, ReviewStatus, Story, TimeStamped
+from articles.models import (
+    AnchoredSpan,
+    Article,
+    Entity,
+    Origin,
+    ReviewStatus,
+    Story,
+    TimeStamped,
+)
 
 
 class Polarity(TimeStamped):
@@ -302,3 +310,39 @@ class Deletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
+class ArticleReview(models.Model):
+    """How far analysts got with one article, as the article list filters, counts and
+    shows it. Triggers on quotes, mentions, stances and notes keep it (written by articles
+    migration 0008, moved here by this app's 0008): the status rule exists there alone,
+    and the list reads one row per article instead of scanning its annotations. No
+    foreign-key constraint: a deleted article's row is removed by a trigger, after its
+    annotations' own triggers have run."""
+
+    class Status(models.TextChoices):
+        UNTOUCHED = "untouched", "Untouched"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="review",
+    )
+    quotes = models.PositiveIntegerField(default=0, help_text="Quotes not rejected.")
+    suggestions = models.PositiveIntegerField(
+        default=0, help_text="Suggested quotes and mentions not yet reviewed."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNTOUCHED)
+
+    class Meta:
+        indexes = [
+            # The list's status filter and facet: the articles in one state.
+            models.Index(fields=["status"], name="articlereview_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.status}"

@@ -473,48 +473,12 @@ class ArticleTerm(models.Model):
         return f"{self.term} ({self.weight:.2f})"
 
 
-class ArticleReview(models.Model):
-    """How far analysts got with one article, as the article list filters, counts and
-    shows it. Triggers on quotes, mentions, stances and notes keep it (migration 0008): the
-    status rule exists there alone, and the list reads one row per article instead of
-    scanning its annotations. No foreign-key constraint: a deleted article's row is
-    removed by a trigger, after its annotations' own triggers have run."""
-
-    class Status(models.TextChoices):
-        UNTOUCHED = "untouched", "Untouched"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-
-    article = models.OneToOneField(
-        Article,
-        primary_key=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="review",
-    )
-    quotes = models.PositiveIntegerField(default=0, help_text="Quotes not rejected.")
-    suggestions = models.PositiveIntegerField(
-        default=0, help_text="Suggested quotes and mentions not yet reviewed."
-    )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNTOUCHED)
-
-    class Meta:
-        indexes = [
-            # The list's status filter and facet: the articles in one state.
-            models.Index(fields=["status"], name="articlereview_status_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.article_id}: {self.status}"
-
-
 class ArticleSearch(models.Model):
     """An article's text as PostgreSQL's full-text search reads it (title weighted A, body
     weighted B, 'english'), stored so that ranking a broad search reads one vector per
     match instead of parsing every matching body again. Written by triggers on the
     article's insert and title change (migration 0009), with its GIN index. No
-    foreign-key constraint, as for
-    ArticleReview: a trigger removes a deleted article's row."""
+    foreign-key constraint: a trigger removes a deleted article's row."""
 
     article = models.OneToOneField(
         Article,

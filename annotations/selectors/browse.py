@@ -30,8 +30,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncMonth
 from django.utils import timezone
 
-from annotations.models import Quote
-from articles.models import Article, ArticleReview, Entity, Mention, ReviewStatus, Story
+from annotations.models import ArticleReview, Quote
+from articles.models import Article, Entity, Mention, ReviewStatus, Story
 
 PAGE_SIZE = 50
 FACET_SIZE = 10  # values shown per facet: the top ones by count
@@ -165,8 +165,8 @@ def _rank(q: str) -> Expression:
 
 
 # --- Per-article figures ----------------------------------------------------------------
-# Every article's review figures are kept in its ArticleReview row by triggers (migration
-# 0008): the status rule exists once, in PL/pgSQL.
+# Every article's review figures are kept in its ArticleReview row by triggers (articles
+# migration 0008): the status rule exists once, in PL/pgSQL.
 
 
 def _of_article(rows: QuerySet[Any]) -> QuerySet[Any]:

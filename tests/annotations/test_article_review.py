@@ -7,9 +7,9 @@ import pytest
 from django.db import connection, connections, transaction
 from django.db.models import Q
 
-from annotations.models import Note, Quote, Stance
+from annotations.models import ArticleReview, Note, Quote, Stance
 from annotations.selectors import browse
-from articles.models import Article, ArticleReview, Mention
+from articles.models import Article, Mention
 from newsdesk import roles
 from tests.factories import (
     ArticleFactory,
