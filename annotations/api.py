@@ -8,7 +8,6 @@ import json
 from datetime import UTC
 from typing import Any
 
-from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -30,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from annotations import selectors, services, w3c, w3c_sql
+from annotations import selectors, services, w3c_sql
 from annotations.filters import (
     DeletionFilter,
     NoteFilter,
@@ -66,12 +65,11 @@ from articles.api_support import (
     ReviewMixin,
     RoleReadAnnotatorWrite,
     csv_lines,
-    json_line,
     list_schema,
     page_size_of,
 )
 from articles.filters import MAX_ID
-from articles.models import Origin, ReviewStatus
+from articles.models import Mention, Origin, ReviewStatus
 from articles.services.guards import etag_of
 
 
@@ -363,7 +361,7 @@ ANNOTATION_SCHEMA = {
         "@context": {"type": "array", "items": {}},
         "id": {"type": "string", "format": "uri"},
         "type": {"type": "string", "enum": ["Annotation"]},
-        "motivation": {"type": "string", "enum": sorted(set(w3c.MOTIVATIONS.values()))},
+        "motivation": {"type": "string", "enum": sorted(set(w3c_sql.MOTIVATIONS.values()))},
         "creator": {"type": "object", "additionalProperties": True},
         "created": {"type": "string", "format": "date-time"},
         "modified": {"type": "string", "format": "date-time"},
@@ -396,6 +394,8 @@ ANNOTATION_PAGE_SCHEMA = {
         "items": {"type": "array", "items": ANNOTATION_SCHEMA},
     },
 }
+# An annotation's row, for its ETag (the same as the row's own endpoint answers).
+MODELS: dict[str, Any] = {"mention": Mention, "note": Note, "quote": Quote, "stance": Stance}
 
 
 class FeedSchema(AutoSchema):
@@ -407,7 +407,9 @@ class FeedSchema(AutoSchema):
 
 class AnnotationViewSet(viewsets.ViewSet):
     """Every quote, stance, note and mention, the machine's suggestions and analysts'
-    work alike, as W3C Web Annotations."""
+    work alike, as W3C Web Annotations, from the documents PostgreSQL stores beside the
+    rows (annotations.w3c_sql), put together here as text: no model instances, no
+    json.dumps of a page."""
 
     permission_classes = [ReadOnlyForRoles]
     schema = FeedSchema()
@@ -471,6 +473,15 @@ class AnnotationViewSet(viewsets.ViewSet):
             raise exceptions.ValidationError(errors)
         return selectors.FeedFilters(kinds=kinds, **values)
 
+    def _cursor(self) -> selectors.Position | None:
+        """Where the page starts."""
+        if not self.request.query_params.get("cursor"):
+            return None
+        try:
+            return selectors.Position.decode(self.request.query_params["cursor"])
+        except selectors.BadCursor as error:
+            raise exceptions.NotFound(str(error)) from error
+
     @extend_schema(
         summary="Every annotation as a W3C Web Annotation",
         operation_id="annotations_list",
@@ -491,51 +502,24 @@ class AnnotationViewSet(viewsets.ViewSet):
     )
     def list(self, request: Request) -> Any:
         filters = self._filters()
-        base = self._base()
         fmt = request.accepted_renderer.format
         if fmt in ("jsonl", "csv"):
             page_size_of(request)  # unused by an export, but a bad one is still refused
-            return self._stream(filters, base, fmt)
-        after = None
-        if request.query_params.get("cursor"):
-            try:
-                after = selectors.Position.decode(request.query_params["cursor"])
-            except selectors.BadCursor as error:
-                raise exceptions.NotFound(str(error)) from error
-        url = request.build_absolute_uri()
-        if connection.vendor == "postgresql":
-            return self._rendered_page(filters, after, base, url, fmt)
-        rows, position = selectors.annotation_page(filters, after, page_size_of(self.request))
-        items = [w3c.RENDER[kind](base, row) for kind, row in rows]
-        next_url = replace_query_param(url, "cursor", position.encode()) if position else None
-        if fmt == "jsonld":
-            return Response(
-                {
-                    "@context": w3c.ANNO_CONTEXT,
-                    "id": url,
-                    "type": "AnnotationPage",
-                    "next": next_url,
-                    "items": items,
-                }
-            )
-        return Response({"next": next_url, "results": items})
+            return self._stream(filters, fmt)
+        return self._page(filters, self._cursor(), fmt)
 
-    def _rendered_page(
-        self,
-        filters: selectors.FeedFilters,
-        after: selectors.Position | None,
-        base: str,
-        url: str,
-        fmt: str,
+    def _page(
+        self, filters: selectors.FeedFilters, after: selectors.Position | None, fmt: str
     ) -> HttpResponse:
-        """The same page as below, from the JSON documents PostgreSQL keeps (w3c_sql), put
-        together here as text: no model instances, no json.dumps of the page."""
-        items, position = w3c_sql.annotation_page(filters, after, page_size_of(self.request), base)
+        url = self.request.build_absolute_uri()
+        items, position = w3c_sql.annotation_page(
+            filters, after, page_size_of(self.request), self._base()
+        )
         next_url = replace_query_param(url, "cursor", position.encode()) if position else None
         next_json = json.dumps(next_url)
         if fmt == "jsonld":
             head = json.dumps(
-                {"@context": w3c.ANNO_CONTEXT, "id": url, "type": "AnnotationPage"},
+                {"@context": w3c_sql.ANNO_CONTEXT, "id": url, "type": "AnnotationPage"},
                 separators=(",", ":"),
             )
             text = f'{head[:-1]},"next":{next_json},"items":[{items}]}}'
@@ -545,19 +529,14 @@ class AnnotationViewSet(viewsets.ViewSet):
             content_type = "application/json"
         return HttpResponse(text.encode(), content_type=content_type)
 
-    def _stream(self, filters: selectors.FeedFilters, base: str, fmt: str) -> Any:
-        annotations = (
-            w3c.RENDER[kind](base, row) for kind, row in selectors.annotation_stream(filters)
-        )
+    def _stream(self, filters: selectors.FeedFilters, fmt: str) -> StreamingHttpResponse:
+        # The stored documents, as they are (jsonl), or parsed and flattened (csv).
+        base = self._base()
         if fmt == "csv":
-            lines = csv_lines(w3c.flat(a) for a in annotations)
+            lines = csv_lines(w3c_sql.annotation_rows(filters, base))
             content_type = "text/csv; charset=utf-8"
-        elif connection.vendor == "postgresql":
-            # The stored documents, as they are: no rendering per row.
-            lines = w3c_sql.annotation_lines(filters, base)
-            content_type = "application/jsonl; charset=utf-8"
         else:
-            lines = (json_line(a) for a in annotations)
+            lines = w3c_sql.annotation_lines(filters, base)
             content_type = "application/jsonl; charset=utf-8"
         response = StreamingHttpResponse(
             (line.encode() for line in lines), content_type=content_type
@@ -569,9 +548,14 @@ class AnnotationViewSet(viewsets.ViewSet):
         summary="One annotation",
         responses={200: ANNOTATION_SCHEMA, 404: OpenApiResponse(description="No such row.")},
     )
-    def retrieve(self, request: Request, key: str) -> Response:
+    def retrieve(self, request: Request, key: str) -> HttpResponse:
         kind, _, pk = key.partition("-")
         if kind not in selectors.KINDS:
             raise exceptions.NotFound(f"Annotation kinds are {', '.join(selectors.KINDS)}.")
-        row = selectors.annotation_get(kind, int(pk))
-        return Response(w3c.RENDER[kind](self._base(), row), headers={"ETag": etag_of(row)})
+        found = w3c_sql.annotation_document(kind, int(pk), self._base())
+        if found is None:
+            raise exceptions.NotFound(f"There is no {kind} {pk}.")
+        doc, updated_at = found
+        response = HttpResponse(doc.encode(), content_type=request.accepted_renderer.media_type)
+        response["ETag"] = etag_of(MODELS[kind](pk=int(pk), updated_at=updated_at))
+        return response
