@@ -94,7 +94,10 @@ class AnnotationModelViewSet(ExportMixin, ETagMixin, viewsets.ModelViewSet):
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         row = self.create_row(self.parsed(self.write_serializer_class, partial=False))
-        # The service returns the row with its relations attached: no need to read it back.
+        # The service returns the row with its relations attached; only its times are the
+        # database's (a trigger sets them), read back in one query for the answer and its
+        # ETag.
+        row.refresh_from_db(fields=["created_at", "updated_at"])
         return Response(
             self.get_serializer(row).data,
             status=status.HTTP_201_CREATED,

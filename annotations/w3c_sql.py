@@ -15,8 +15,9 @@ instances, 100 nested dicts, json.dumps); built as JSON by PostgreSQL at read ti
 cost ~4 ms of the database's CPU a page and capped the feed at about a fifth of a trivial
 request's rate. Every write to a quote, stance, note or mention (ORM, COPY, admin, bulk)
 renders that row's annotation once, in a trigger, into `annotations_feed_document`, with
-the columns the feed's filters and sync order look at; a page is one index range scan of
-that table (a 100-annotation page: ~1 ms of the database's time, from ~5).
+the columns the feed's filters and sync order look at, and the writing transaction
+(`sync_xid`, for sync tokens); a page is one index range scan of that
+table (a 100-annotation page: ~1 ms of the database's time, from ~5).
 
 A document is stored as compact JSON text, @context included, with a control character
 where the server's address goes (the annotation's IRI, its target's `source`, the
@@ -26,8 +27,9 @@ address. What an annotation shows of other rows is kept fresh by bumping `update
 name or kind changed, a user whose username changed, or a polarity whose slug changed.
 
 `install()` runs after every `migrate` (AnnotationsConfig.ready); when the rendering here
-has changed since the database's documents were written, it rewrites them all.
-`tests/api/test_w3c_sql.py` holds the expected documents.
+has changed since the database's documents were written, it rewrites them all (written
+again, they come again in every client's next sync). `tests/api/test_w3c_sql.py` holds
+the expected documents.
 
 The f-strings interpolate only this module's constants (table, column and kind names);
 every value from a request is a query parameter.
@@ -323,9 +325,17 @@ SHOWN = {
 }
 
 
-# The feed's columns besides the key: what its filters and its order look at, and the
-# document.
-FEED_COLUMNS = ("updated_at", "article_id", "created_by_id", "status", "origin", "doc")
+# The feed's columns besides the key: what its filters and its order look at, the writing
+# transaction (sync tokens) and the document.
+FEED_COLUMNS = (
+    "updated_at",
+    "article_id",
+    "created_by_id",
+    "status",
+    "origin",
+    "sync_xid",
+    "doc",
+)
 
 
 def _render(kind: str, where: str) -> str:
@@ -335,7 +345,8 @@ def _render(kind: str, where: str) -> str:
     return (
         f"INSERT INTO {FEED_TABLE} (rank, id, {', '.join(FEED_COLUMNS)}) "
         f"SELECT {selectors.RANK[kind]}, t.id, t.updated_at, t.article_id, t.created_by_id, "
-        f"{STATUS[kind]}, {ORIGIN[kind]}, {document} FROM {table} t {joins} "
+        f"{STATUS[kind]}, {ORIGIN[kind]}, pg_current_xact_id(), {document} "
+        f"FROM {table} t {joins} "
         f"WHERE {where} "
         f"ON CONFLICT (rank, id) DO UPDATE SET {updates}"
     )
@@ -353,6 +364,7 @@ def _statements() -> tuple[str, ...]:
             created_by_id integer,
             status varchar(16) NOT NULL,
             origin varchar(16) NOT NULL,
+            sync_xid xid8 NOT NULL,
             doc text NOT NULL,
             PRIMARY KEY (rank, id)
         )
@@ -361,6 +373,8 @@ def _statements() -> tuple[str, ...]:
         f"CREATE INDEX IF NOT EXISTS {FEED_TABLE}_sync ON {FEED_TABLE} (updated_at, rank, id)",
         f"""CREATE INDEX IF NOT EXISTS {FEED_TABLE}_article
             ON {FEED_TABLE} (article_id, updated_at, rank, id)""",
+        # ?sync_token=: the documents written since a snapshot's xmin (newsdesk.sync).
+        f"CREATE INDEX IF NOT EXISTS {FEED_TABLE}_sync_xid ON {FEED_TABLE} (sync_xid)",
         f"""
         CREATE OR REPLACE FUNCTION newsdesk_feed_forget() RETURNS trigger AS $$
         BEGIN

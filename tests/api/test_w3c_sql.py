@@ -619,3 +619,16 @@ def test_the_rewrite_command_brings_stale_documents_back(varied):
     call_command("rewrite_annotation_documents", stdout=out)
     assert everything() == expected
     assert out.getvalue() == f"Rewrote {len(expected)} annotation documents.\n"
+
+
+def test_a_document_s_modified_time_is_the_database_s_time_of_the_write(world: World):
+    """The row's updated_at is the database's clock at the write (a trigger sets it),
+    whatever time the writer put there, and the document says the same."""
+    long_ago = timezone.now() - timedelta(days=400)
+    Quote.objects.filter(pk=world.machine_quote.pk).update(cue="said", updated_at=long_ago)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement_timestamp()")
+        (database_now,) = cursor.fetchone()
+    row = Quote.objects.get(pk=world.machine_quote.pk)
+    assert database_now - timedelta(seconds=5) < row.updated_at <= database_now
+    assert json.loads(stored("quote", row.pk))["modified"] == stamp(row.updated_at)
