@@ -5,9 +5,11 @@ offsets and versions, and raise; `articles.api_support.exception_handler` answer
 """
 
 import json
+from dataclasses import replace
 from datetime import UTC
 from typing import Any
 
+from django.core import signing
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -71,6 +73,7 @@ from articles.api_support import (
 from articles.filters import MAX_ID
 from articles.models import Mention, Origin, ReviewStatus
 from articles.services.guards import etag_of
+from newsdesk import sync
 
 
 class AnnotationModelViewSet(ExportMixin, ETagMixin, viewsets.ModelViewSet):
@@ -305,11 +308,15 @@ class DeletionSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="What was deleted since a time",
+        summary="What was deleted since an earlier pull",
         description=(
             "Tombstones of deleted articles, entities, stories, statements, mentions, "
-            "quotes, stances and notes, oldest first. Pull it with the same "
-            "`updated_since` as the lists to drop what your copy still has."
+            "quotes, stances and notes, oldest first, whatever deleted them. Pass the "
+            "`sync_token` of your last pull of this feed (its `Newsdesk-Sync-Token` "
+            "header) for every deletion committed since, and drop what your copy still "
+            "has. Tombstones are kept `SYNC_RETENTION_DAYS` (30 by default): an older "
+            "token is answered 410, and the client resyncs from scratch. `updated_since` "
+            "(a time) is still accepted."
         ),
         responses={
             (200, "application/json"): DeletionSerializer,
@@ -344,10 +351,14 @@ FEED_PARAMETERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=ReviewStatus.values),
     OpenApiParameter("origin", OpenApiTypes.STR, enum=Origin.values),
     OpenApiParameter("created_by", OpenApiTypes.STR, description="The author's username."),
+    OpenApiParameter(sync.PARAMETER, OpenApiTypes.STR, description=sync.PARAMETER_DESCRIPTION),
     OpenApiParameter(
         "updated_since",
         OpenApiTypes.DATETIME,
-        description="Only annotations created or changed at or after this time (ISO 8601).",
+        description=(
+            "Only annotations created or changed at or after this time (ISO 8601). Misses "
+            "what transactions that committed late wrote: prefer `sync_token`."
+        ),
     ),
     OpenApiParameter("cursor", OpenApiTypes.STR, description="From a page's `next` link."),
     OpenApiParameter(
@@ -377,23 +388,26 @@ ANNOTATION_SCHEMA = {
         },
     },
 }
+SYNC_TOKEN_SCHEMA = {"type": "string", "description": sync.HEADER_DESCRIPTION}
 PAGE_SCHEMA = {
     "type": "object",
-    "required": ["next", "results"],
+    "required": ["next", sync.PARAMETER, "results"],
     "properties": {
         "next": {"type": "string", "format": "uri", "nullable": True},
+        sync.PARAMETER: SYNC_TOKEN_SCHEMA,
         "results": {"type": "array", "items": ANNOTATION_SCHEMA},
     },
 }
 ANNOTATION_PAGE_SCHEMA = {
     "type": "object",
     "description": "A W3C AnnotationPage.",
-    "required": ["@context", "id", "type", "items"],
+    "required": ["@context", "id", "type", sync.PARAMETER, "items"],
     "properties": {
         "@context": {"type": "string"},
         "id": {"type": "string", "format": "uri"},
         "type": {"type": "string", "enum": ["AnnotationPage"]},
         "next": {"type": "string", "format": "uri", "nullable": True},
+        sync.PARAMETER: SYNC_TOKEN_SCHEMA,
         "items": {"type": "array", "items": ANNOTATION_SCHEMA},
     },
 }
@@ -476,14 +490,18 @@ class AnnotationViewSet(viewsets.ViewSet):
             raise exceptions.ValidationError(errors)
         return selectors.FeedFilters(kinds=kinds, **values)
 
-    def _cursor(self) -> selectors.Position | None:
-        """Where the page starts."""
+    def _cursor(self) -> tuple[selectors.Position | None, sync.Token | None]:
+        """Where the page starts, and the token of the pull it belongs to."""
         if not self.request.query_params.get("cursor"):
-            return None
+            return None, None
         try:
-            return selectors.Position.decode(self.request.query_params["cursor"])
+            after = selectors.Position.decode(self.request.query_params["cursor"])
         except selectors.BadCursor as error:
             raise exceptions.NotFound(str(error)) from error
+        try:
+            return after, sync.Token.unsign(after.token) if after.token else None
+        except signing.BadSignature as error:
+            raise exceptions.NotFound(selectors.INVALID_CURSOR) from error
 
     @extend_schema(
         summary="Every annotation as a W3C Web Annotation",
@@ -492,7 +510,10 @@ class AnnotationViewSet(viewsets.ViewSet):
             "Sync order (oldest change first), cursor pages. `?format=jsonld` (or "
             "`Accept: application/ld+json`) answers an `AnnotationPage`; `?format=jsonl` "
             "streams one annotation per line and `?format=csv` one row per annotation, "
-            "for every annotation the filters select, unpaginated."
+            "for every annotation the filters select, unpaginated. Every answer carries "
+            "the `Newsdesk-Sync-Token` header (and a page its `sync_token`): pass it as "
+            "`sync_token` next time for every annotation created or changed since, and "
+            "to `deleted` for what was deleted since."
         ),
         parameters=FEED_PARAMETERS,
         responses={
@@ -508,27 +529,50 @@ class AnnotationViewSet(viewsets.ViewSet):
         fmt = request.accepted_renderer.format
         if fmt in ("jsonl", "csv"):
             page_size_of(request)  # unused by an export, but a bad one is still refused
-            return self._stream(filters, fmt)
-        return self._page(filters, self._cursor(), fmt)
+            after, carried = None, None
+        else:
+            after, carried = self._cursor()
+        pull = sync.pull_begin(request)
+        if pull.since is not None:
+            filters = replace(filters, since=pull.since.snapshot)
+        token = carried or pull.token
+        response: HttpResponse | StreamingHttpResponse
+        if fmt in ("jsonl", "csv"):
+            response = self._stream(filters, fmt)
+        else:
+            response = self._page(filters, after, fmt, token.sign())
+        response[sync.HEADER] = token.sign()
+        return response
 
     def _page(
-        self, filters: selectors.FeedFilters, after: selectors.Position | None, fmt: str
+        self,
+        filters: selectors.FeedFilters,
+        after: selectors.Position | None,
+        fmt: str,
+        token: str,
     ) -> HttpResponse:
         url = self.request.build_absolute_uri()
         items, position = w3c_sql.annotation_page(
             filters, after, page_size_of(self.request), self._base()
         )
-        next_url = replace_query_param(url, "cursor", position.encode()) if position else None
+        next_url = None
+        if position is not None:
+            cursor = selectors.Position(position.updated_at, position.rank, position.id, token)
+            next_url = replace_query_param(url, "cursor", cursor.encode())
         next_json = json.dumps(next_url)
+        token_json = json.dumps(token)
         if fmt == "jsonld":
             head = json.dumps(
                 {"@context": w3c_sql.ANNO_CONTEXT, "id": url, "type": "AnnotationPage"},
                 separators=(",", ":"),
             )
-            text = f'{head[:-1]},"next":{next_json},"items":[{items}]}}'
+            text = (
+                f'{head[:-1]},"next":{next_json},"{sync.PARAMETER}":{token_json},'
+                f'"items":[{items}]}}'
+            )
             content_type = JSONLDRenderer.media_type
         else:
-            text = f'{{"next":{next_json},"results":[{items}]}}'
+            text = f'{{"next":{next_json},"{sync.PARAMETER}":{token_json},"results":[{items}]}}'
             content_type = "application/json"
         return HttpResponse(text.encode(), content_type=content_type)
 

@@ -16,7 +16,7 @@ cost ~4 ms of the database's CPU a page and capped the feed at about a fifth of 
 request's rate. Every write to a quote, stance, note or mention (ORM, COPY, admin, bulk)
 renders that row's annotation once, in a trigger, into `annotations_feed_document`, with
 the columns the feed's filters and sync order look at, and the writing transaction
-(`sync_xid`, for sync tokens); a page is one index range scan of that
+(`sync_xid`, for sync tokens: newsdesk.sync); a page is one index range scan of that
 table (a 100-annotation page: ~1 ms of the database's time, from ~5).
 
 A document is stored as compact JSON text, @context included, with a control character
@@ -48,6 +48,7 @@ from django.utils.dateparse import parse_datetime
 
 from annotations import selectors
 from articles.selectors import EXPORT_CHUNK
+from newsdesk import sync
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 MACHINE = {"type": "Software", "name": "Newsdesk extractor"}
@@ -333,7 +334,7 @@ FEED_COLUMNS = (
     "created_by_id",
     "status",
     "origin",
-    "sync_xid",
+    sync.COLUMN,
     "doc",
 )
 
@@ -495,6 +496,8 @@ def _where(filters: selectors.FeedFilters, after: selectors.Position | None) -> 
         where.append("f.article_id = %(article)s")
     if filters.updated_since is not None:
         where.append("f.updated_at >= %(updated_since)s")
+    if filters.since is not None:
+        where.append(sync.changed_since_sql(f"f.{sync.COLUMN}", "%(since)s"))
     if filters.created_by is not None:
         where.append("f.created_by_id = (SELECT id FROM auth_user WHERE username = %(created_by)s)")
     if filters.status is not None:
@@ -511,6 +514,7 @@ def _params(filters: selectors.FeedFilters, after: selectors.Position | None) ->
         "ranks": [selectors.RANK[kind] for kind in filters.kinds],
         "article": filters.article,
         "updated_since": filters.updated_since,
+        "since": filters.since,
         "created_by": filters.created_by,
         "status": filters.status,
         "origin": filters.origin,
@@ -532,7 +536,8 @@ def annotation_page(
     JSON text of their list's items (comma-separated: `[` + it + `]` is the list), and
     the position to continue from (None on the last page): one index range scan of the
     feed table, whatever the filters. (Joining the documents with string_agg in the
-    database cost it twice the CPU of sending the rows.)"""
+    database cost it twice the CPU of sending the rows.) The position carries no token;
+    the caller adds the pull's."""
     query = (
         # The key as text: only the last row's is parsed (for the next cursor).
         f"SELECT f.updated_at::text, f.rank, f.id, f.doc FROM {FEED_TABLE} f "

@@ -25,18 +25,21 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 AUTH = 1  # token + user + role
+# Every synced list (all but the vocabulary) first takes the pull's snapshot, with the
+# database's clock and the pruning horizon, in one query (newsdesk.sync).
+SYNC = 1
 # Queries after AUTH, per endpoint, whatever the number of rows on the page.
 EXPECTED = {
-    "articles": 1,  # the page, outlet joined
-    "entities": 2,  # the page; aliases (one prefetch)
-    "stories": 1,  # the page, article counts in the same query
-    "mentions": 1,  # the page, entity joined
-    "quotes": 2,  # the page, speaker and users joined; tags (one prefetch)
-    "statements": 2,  # the page, speaker joined; variants with article and outlet
-    "stances": 1,  # the page, holder, target, polarity and author joined
-    "notes": 1,  # the page, author joined
-    "deleted": 1,  # the page
-    "annotations": 1,  # the page of stored documents (annotations.w3c_sql)
+    "articles": SYNC + 1,  # the page, outlet joined
+    "entities": SYNC + 2,  # the page; aliases (one prefetch)
+    "stories": SYNC + 1,  # the page, article counts in the same query
+    "mentions": SYNC + 1,  # the page, entity joined
+    "quotes": SYNC + 2,  # the page, speaker and users joined; tags (one prefetch)
+    "statements": SYNC + 2,  # the page, speaker joined; variants with article and outlet
+    "stances": SYNC + 1,  # the page, holder, target, polarity and author joined
+    "notes": SYNC + 1,  # the page, author joined
+    "deleted": SYNC + 1,  # the page
+    "annotations": SYNC + 1,  # the page of stored documents (annotations.w3c_sql)
     "vocabulary": 1,  # the whole vocabulary
 }
 
