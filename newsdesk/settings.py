@@ -223,10 +223,14 @@ DATA_UPLOAD_MAX_NUMBER_FILES = IMPORT_MAX_FILES_PER_BATCH + 10
 
 # --- Sync tokens (newsdesk.sync) --------------------------------------------------------
 # Tombstones of deleted rows are kept this many days; a sync token issued longer ago is
-# answered 410 (the client resyncs from scratch).
+# answered 410 (the client resyncs from scratch). `celery -A newsdesk beat` prunes them
+# every hour (annotations.tasks.tombstones_prune).
 SYNC_RETENTION_DAYS = env.int("SYNC_RETENTION_DAYS", default=30)
 if SYNC_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("SYNC_RETENTION_DAYS must be a whole number of days, from 1.")
+CELERY_BEAT_SCHEDULE = {
+    "prune-tombstones": {"task": "annotations.tasks.tombstones_prune", "schedule": 3600.0},
+}
 
 # --- Celery (every CELERY_* setting below is read by newsdesk/celery.py) ----------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"

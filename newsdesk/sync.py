@@ -209,6 +209,27 @@ def pull_begin(request: Request, using: str = DEFAULT_DB_ALIAS) -> Pull:
     return Pull(since=since, token=Token(snapshot, now))
 
 
+def prune(table: str, time_column: str, days: int) -> int:
+    """Delete `table`'s rows (tombstones) older than `days` by the database's clock, and
+    raise the horizon to the newest transaction among them, so that a token whose
+    snapshot might not have seen one of them is answered 410 from now on. Returns how
+    many were deleted. `table` and `time_column` are the caller's constants."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {quote(table)} "  # noqa: S608 (names, not input)
+            f"WHERE {quote(time_column)} < statement_timestamp() - make_interval(days => %s) "
+            f"RETURNING {COLUMN}), "
+            f"raised AS (UPDATE {HORIZON_TABLE} "
+            f"SET pruned_max = GREATEST(pruned_max, (SELECT max({COLUMN}) FROM gone)) "
+            "WHERE EXISTS (SELECT 1 FROM gone)) "
+            "SELECT count(*) FROM gone",
+            [days],
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
 # --- cursor pages -----------------------------------------------------------------------
 
 

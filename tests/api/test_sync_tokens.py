@@ -18,11 +18,14 @@ import pytest
 from django.conf import settings
 from django.core import signing
 from django.db import connection
+from django.db.models import F
 from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 
-from annotations.models import Deletion, Quote
+from annotations import services
+from annotations.models import Deletion, Note, Quote
 from annotations.selectors import Position
+from annotations.tasks import tombstones_prune
 from newsdesk import sync
 from tests.api.world import People, World, snapshot
 from tests.factories import NoteFactory, QuoteFactory
@@ -302,6 +305,68 @@ def test_a_cursor_whose_token_was_tampered_with_is_refused(endpoint, world, peop
     response = client.get(f"/api/v1/{endpoint}/", {"page_size": 1, "cursor": bad})
     assert response.status_code == 404
     assert "Invalid cursor" in response.json()["detail"]
+
+
+def backdate(object_ids: list[int], days: float) -> None:
+    """Make the tombstones of these notes `days` older."""
+    tombstones = Deletion.objects.filter(kind="note", object_id__in=object_ids)
+    tombstones.update(deleted_at=F("deleted_at") - timedelta(days=days))
+
+
+@pytest.mark.django_db
+def test_pruning_removes_the_tombstones_past_the_retention_and_keeps_the_rest(world, people):
+    notes = [NoteFactory(created_by=people.users["analyst_a"]).pk for _ in range(4)]
+    Note.objects.filter(pk__in=notes).delete()
+    assert Deletion.objects.count() == 4
+    days = settings.SYNC_RETENTION_DAYS
+    backdate(notes[:2], days + 1)
+    backdate(notes[2:3], days - 1)
+    assert services.tombstones_prune() == 2
+    kept = sorted(Deletion.objects.values_list("object_id", flat=True))
+    assert kept == notes[2:]
+    assert services.tombstones_prune() == 0  # twice changes nothing more
+    assert tombstones_prune.apply().get() == 0  # the scheduled task runs the same service
+    assert settings.CELERY_BEAT_SCHEDULE["prune-tombstones"]["task"] == tombstones_prune.name
+    with override_settings(SYNC_RETENTION_DAYS=days - 2):
+        assert tombstones_prune.apply().get() == 1
+    assert list(Deletion.objects.values_list("object_id", flat=True)) == [notes[3]]
+
+
+@pytest.fixture
+def horizon():
+    """The pruning horizon is not a model's table: a transactional test's flush leaves it
+    as the test left it, and it is put back here."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pruned_max FROM newsdesk_sync_horizon")
+        (before,) = cursor.fetchone()
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE newsdesk_sync_horizon SET pruned_max = %s", [before])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_that_may_not_have_seen_a_pruned_deletion_is_gone(world, people, horizon):
+    """Pruning by time alone could drop a tombstone whose transaction began long ago but
+    committed after a token still inside the retention was issued; the horizon makes
+    that token a 410 instead of a silent miss."""
+    client = people.client("api_client")
+    note = NoteFactory(created_by=people.users["analyst_a"])
+    _, before_deletion = pull(client, "deleted")
+    note.delete()
+    Deletion.objects.update(deleted_at=Deletion.objects.get().deleted_at - timedelta(days=400))
+    assert services.tombstones_prune() == 1
+    response = client.get("/api/v1/deleted/", {"sync_token": before_deletion})
+    assert response.status_code == 410
+    assert "were pruned" in response.json()["detail"]
+    assert client.get("/api/v1/quotes/", {"sync_token": before_deletion}).status_code == 410
+    # A token whose snapshot saw every pruned deletion committed is still good. (Made
+    # here: one taken by a pull may have seen another session's older transaction
+    # running, on a server other tests share.)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pruned_max::text FROM newsdesk_sync_horizon")
+        (pruned,) = cursor.fetchone()
+    after = signed(snapshot=f"{int(pruned) + 1}:{int(pruned) + 1}:")
+    assert pull(client, "deleted", sync_token=after)[0] == []
 
 
 def test_the_schema_documents_the_token_the_header_and_410_on_every_synced_list():
