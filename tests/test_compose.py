@@ -23,8 +23,8 @@ def test_compose_file_is_valid_against_the_compose_specification():
     assert errors == []
 
 
-def test_compose_runs_the_four_services():
-    assert set(processes.compose()["services"]) == {"db", "redis", "web", "worker"}
+def test_compose_runs_the_five_services():
+    assert set(processes.compose()["services"]) == {"db", "redis", "web", "worker", "beat"}
 
 
 def test_database_is_postgresql_15_or_newer_with_a_volume_and_a_healthcheck():
@@ -48,6 +48,12 @@ def test_web_migrates_then_serves_with_gunicorn():
 
 def test_worker_is_a_celery_worker_of_the_project_app():
     assert processes.compose_command("worker")[:4] == ["celery", "-A", "newsdesk", "worker"]
+
+
+def test_beat_schedules_the_project_app_s_periodic_tasks_once():
+    assert processes.compose_command("beat")[:4] == ["celery", "-A", "newsdesk", "beat"]
+    beat = processes.compose()["services"]["beat"]
+    assert beat["environment"]["DATABASE_URL"].startswith("postgres://")
 
 
 def test_app_services_are_wired_to_the_database_and_broker_services():
