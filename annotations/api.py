@@ -5,10 +5,11 @@ offsets and versions, and raise; `articles.api_support.exception_handler` answer
 """
 
 import json
+from dataclasses import replace
 from datetime import UTC
 from typing import Any
 
-from django.db import connection
+from django.core import signing
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -30,7 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from annotations import selectors, services, w3c, w3c_sql
+from annotations import selectors, services, w3c_sql
 from annotations.filters import (
     DeletionFilter,
     NoteFilter,
@@ -66,13 +67,13 @@ from articles.api_support import (
     ReviewMixin,
     RoleReadAnnotatorWrite,
     csv_lines,
-    json_line,
     list_schema,
     page_size_of,
 )
 from articles.filters import MAX_ID
-from articles.models import Origin, ReviewStatus
+from articles.models import Mention, Origin, ReviewStatus
 from articles.services.guards import etag_of
+from newsdesk import sync
 
 
 class AnnotationModelViewSet(ExportMixin, ETagMixin, viewsets.ModelViewSet):
@@ -96,7 +97,10 @@ class AnnotationModelViewSet(ExportMixin, ETagMixin, viewsets.ModelViewSet):
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         row = self.create_row(self.parsed(self.write_serializer_class, partial=False))
-        # The service returns the row with its relations attached: no need to read it back.
+        # The service returns the row with its relations attached; only its times are the
+        # database's (a trigger sets them), read back in one query for the answer and its
+        # ETag.
+        row.refresh_from_db(fields=["created_at", "updated_at"])
         return Response(
             self.get_serializer(row).data,
             status=status.HTTP_201_CREATED,
@@ -304,11 +308,15 @@ class DeletionSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="What was deleted since a time",
+        summary="What was deleted since an earlier pull",
         description=(
             "Tombstones of deleted articles, entities, stories, statements, mentions, "
-            "quotes, stances and notes, oldest first. Pull it with the same "
-            "`updated_since` as the lists to drop what your copy still has."
+            "quotes, stances and notes, oldest first, whatever deleted them. Pass the "
+            "`sync_token` of your last pull of this feed (its `Newsdesk-Sync-Token` "
+            "header) for every deletion committed since, and drop what your copy still "
+            "has. Tombstones are kept `SYNC_RETENTION_DAYS` (30 by default): an older "
+            "token is answered 410, and the client resyncs from scratch. `updated_since` "
+            "(a time) is still accepted."
         ),
         responses={
             (200, "application/json"): DeletionSerializer,
@@ -343,10 +351,14 @@ FEED_PARAMETERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=ReviewStatus.values),
     OpenApiParameter("origin", OpenApiTypes.STR, enum=Origin.values),
     OpenApiParameter("created_by", OpenApiTypes.STR, description="The author's username."),
+    OpenApiParameter(sync.PARAMETER, OpenApiTypes.STR, description=sync.PARAMETER_DESCRIPTION),
     OpenApiParameter(
         "updated_since",
         OpenApiTypes.DATETIME,
-        description="Only annotations created or changed at or after this time (ISO 8601).",
+        description=(
+            "Only annotations created or changed at or after this time (ISO 8601). Misses "
+            "what transactions that committed late wrote: prefer `sync_token`."
+        ),
     ),
     OpenApiParameter("cursor", OpenApiTypes.STR, description="From a page's `next` link."),
     OpenApiParameter(
@@ -363,7 +375,7 @@ ANNOTATION_SCHEMA = {
         "@context": {"type": "array", "items": {}},
         "id": {"type": "string", "format": "uri"},
         "type": {"type": "string", "enum": ["Annotation"]},
-        "motivation": {"type": "string", "enum": sorted(set(w3c.MOTIVATIONS.values()))},
+        "motivation": {"type": "string", "enum": sorted(set(w3c_sql.MOTIVATIONS.values()))},
         "creator": {"type": "object", "additionalProperties": True},
         "created": {"type": "string", "format": "date-time"},
         "modified": {"type": "string", "format": "date-time"},
@@ -376,26 +388,31 @@ ANNOTATION_SCHEMA = {
         },
     },
 }
+SYNC_TOKEN_SCHEMA = {"type": "string", "description": sync.HEADER_DESCRIPTION}
 PAGE_SCHEMA = {
     "type": "object",
-    "required": ["next", "results"],
+    "required": ["next", sync.PARAMETER, "results"],
     "properties": {
         "next": {"type": "string", "format": "uri", "nullable": True},
+        sync.PARAMETER: SYNC_TOKEN_SCHEMA,
         "results": {"type": "array", "items": ANNOTATION_SCHEMA},
     },
 }
 ANNOTATION_PAGE_SCHEMA = {
     "type": "object",
     "description": "A W3C AnnotationPage.",
-    "required": ["@context", "id", "type", "items"],
+    "required": ["@context", "id", "type", sync.PARAMETER, "items"],
     "properties": {
         "@context": {"type": "string"},
         "id": {"type": "string", "format": "uri"},
         "type": {"type": "string", "enum": ["AnnotationPage"]},
         "next": {"type": "string", "format": "uri", "nullable": True},
+        sync.PARAMETER: SYNC_TOKEN_SCHEMA,
         "items": {"type": "array", "items": ANNOTATION_SCHEMA},
     },
 }
+# An annotation's row, for its ETag (the same as the row's own endpoint answers).
+MODELS: dict[str, Any] = {"mention": Mention, "note": Note, "quote": Quote, "stance": Stance}
 
 
 class FeedSchema(AutoSchema):
@@ -407,7 +424,9 @@ class FeedSchema(AutoSchema):
 
 class AnnotationViewSet(viewsets.ViewSet):
     """Every quote, stance, note and mention, the machine's suggestions and analysts'
-    work alike, as W3C Web Annotations."""
+    work alike, as W3C Web Annotations, from the documents PostgreSQL stores beside the
+    rows (annotations.w3c_sql), put together here as text: no model instances, no
+    json.dumps of a page."""
 
     permission_classes = [ReadOnlyForRoles]
     schema = FeedSchema()
@@ -471,6 +490,19 @@ class AnnotationViewSet(viewsets.ViewSet):
             raise exceptions.ValidationError(errors)
         return selectors.FeedFilters(kinds=kinds, **values)
 
+    def _cursor(self) -> tuple[selectors.Position | None, sync.Token | None]:
+        """Where the page starts, and the token of the pull it belongs to."""
+        if not self.request.query_params.get("cursor"):
+            return None, None
+        try:
+            after = selectors.Position.decode(self.request.query_params["cursor"])
+        except selectors.BadCursor as error:
+            raise exceptions.NotFound(str(error)) from error
+        try:
+            return after, sync.Token.unsign(after.token) if after.token else None
+        except signing.BadSignature as error:
+            raise exceptions.NotFound(selectors.INVALID_CURSOR) from error
+
     @extend_schema(
         summary="Every annotation as a W3C Web Annotation",
         operation_id="annotations_list",
@@ -478,7 +510,10 @@ class AnnotationViewSet(viewsets.ViewSet):
             "Sync order (oldest change first), cursor pages. `?format=jsonld` (or "
             "`Accept: application/ld+json`) answers an `AnnotationPage`; `?format=jsonl` "
             "streams one annotation per line and `?format=csv` one row per annotation, "
-            "for every annotation the filters select, unpaginated."
+            "for every annotation the filters select, unpaginated. Every answer carries "
+            "the `Newsdesk-Sync-Token` header (and a page its `sync_token`): pass it as "
+            "`sync_token` next time for every annotation created or changed since, and "
+            "to `deleted` for what was deleted since."
         ),
         parameters=FEED_PARAMETERS,
         responses={
@@ -491,73 +526,64 @@ class AnnotationViewSet(viewsets.ViewSet):
     )
     def list(self, request: Request) -> Any:
         filters = self._filters()
-        base = self._base()
         fmt = request.accepted_renderer.format
         if fmt in ("jsonl", "csv"):
             page_size_of(request)  # unused by an export, but a bad one is still refused
-            return self._stream(filters, base, fmt)
-        after = None
-        if request.query_params.get("cursor"):
-            try:
-                after = selectors.Position.decode(request.query_params["cursor"])
-            except selectors.BadCursor as error:
-                raise exceptions.NotFound(str(error)) from error
-        url = request.build_absolute_uri()
-        if connection.vendor == "postgresql":
-            return self._rendered_page(filters, after, base, url, fmt)
-        rows, position = selectors.annotation_page(filters, after, page_size_of(self.request))
-        items = [w3c.RENDER[kind](base, row) for kind, row in rows]
-        next_url = replace_query_param(url, "cursor", position.encode()) if position else None
-        if fmt == "jsonld":
-            return Response(
-                {
-                    "@context": w3c.ANNO_CONTEXT,
-                    "id": url,
-                    "type": "AnnotationPage",
-                    "next": next_url,
-                    "items": items,
-                }
-            )
-        return Response({"next": next_url, "results": items})
+            after, carried = None, None
+        else:
+            after, carried = self._cursor()
+        pull = sync.pull_begin(request)
+        if pull.since is not None:
+            filters = replace(filters, since=pull.since.snapshot)
+        token = carried or pull.token
+        response: HttpResponse | StreamingHttpResponse
+        if fmt in ("jsonl", "csv"):
+            response = self._stream(filters, fmt)
+        else:
+            response = self._page(filters, after, fmt, token.sign())
+        response[sync.HEADER] = token.sign()
+        return response
 
-    def _rendered_page(
+    def _page(
         self,
         filters: selectors.FeedFilters,
         after: selectors.Position | None,
-        base: str,
-        url: str,
         fmt: str,
+        token: str,
     ) -> HttpResponse:
-        """The same page as below, from the JSON documents PostgreSQL keeps (w3c_sql), put
-        together here as text: no model instances, no json.dumps of the page."""
-        items, position = w3c_sql.annotation_page(filters, after, page_size_of(self.request), base)
-        next_url = replace_query_param(url, "cursor", position.encode()) if position else None
+        url = self.request.build_absolute_uri()
+        items, position = w3c_sql.annotation_page(
+            filters, after, page_size_of(self.request), self._base()
+        )
+        next_url = None
+        if position is not None:
+            cursor = selectors.Position(position.updated_at, position.rank, position.id, token)
+            next_url = replace_query_param(url, "cursor", cursor.encode())
         next_json = json.dumps(next_url)
+        token_json = json.dumps(token)
         if fmt == "jsonld":
             head = json.dumps(
-                {"@context": w3c.ANNO_CONTEXT, "id": url, "type": "AnnotationPage"},
+                {"@context": w3c_sql.ANNO_CONTEXT, "id": url, "type": "AnnotationPage"},
                 separators=(",", ":"),
             )
-            text = f'{head[:-1]},"next":{next_json},"items":[{items}]}}'
+            text = (
+                f'{head[:-1]},"next":{next_json},"{sync.PARAMETER}":{token_json},'
+                f'"items":[{items}]}}'
+            )
             content_type = JSONLDRenderer.media_type
         else:
-            text = f'{{"next":{next_json},"results":[{items}]}}'
+            text = f'{{"next":{next_json},"{sync.PARAMETER}":{token_json},"results":[{items}]}}'
             content_type = "application/json"
         return HttpResponse(text.encode(), content_type=content_type)
 
-    def _stream(self, filters: selectors.FeedFilters, base: str, fmt: str) -> Any:
-        annotations = (
-            w3c.RENDER[kind](base, row) for kind, row in selectors.annotation_stream(filters)
-        )
+    def _stream(self, filters: selectors.FeedFilters, fmt: str) -> StreamingHttpResponse:
+        # The stored documents, as they are (jsonl), or parsed and flattened (csv).
+        base = self._base()
         if fmt == "csv":
-            lines = csv_lines(w3c.flat(a) for a in annotations)
+            lines = csv_lines(w3c_sql.annotation_rows(filters, base))
             content_type = "text/csv; charset=utf-8"
-        elif connection.vendor == "postgresql":
-            # The stored documents, as they are: no rendering per row.
-            lines = w3c_sql.annotation_lines(filters, base)
-            content_type = "application/jsonl; charset=utf-8"
         else:
-            lines = (json_line(a) for a in annotations)
+            lines = w3c_sql.annotation_lines(filters, base)
             content_type = "application/jsonl; charset=utf-8"
         response = StreamingHttpResponse(
             (line.encode() for line in lines), content_type=content_type
@@ -569,9 +595,14 @@ class AnnotationViewSet(viewsets.ViewSet):
         summary="One annotation",
         responses={200: ANNOTATION_SCHEMA, 404: OpenApiResponse(description="No such row.")},
     )
-    def retrieve(self, request: Request, key: str) -> Response:
+    def retrieve(self, request: Request, key: str) -> HttpResponse:
         kind, _, pk = key.partition("-")
         if kind not in selectors.KINDS:
             raise exceptions.NotFound(f"Annotation kinds are {', '.join(selectors.KINDS)}.")
-        row = selectors.annotation_get(kind, int(pk))
-        return Response(w3c.RENDER[kind](self._base(), row), headers={"ETag": etag_of(row)})
+        found = w3c_sql.annotation_document(kind, int(pk), self._base())
+        if found is None:
+            raise exceptions.NotFound(f"There is no {kind} {pk}.")
+        doc, updated_at = found
+        response = HttpResponse(doc.encode(), content_type=request.accepted_renderer.media_type)
+        response["ETag"] = etag_of(MODELS[kind](pk=int(pk), updated_at=updated_at))
+        return response

@@ -1,12 +1,23 @@
-"""Worker start-up for the machine's first pass (the tasks that run it are the articles
+"""Celery tasks of the annotations app (thin wrappers that call one service), and the
+worker's start-up for the machine's first pass (the tasks that run it are the articles
 app's: `articles.tasks.extract_articles` calls settings.INGEST_EXTRACTOR)."""
 
 from typing import Any
 
+from celery import shared_task
 from celery.signals import worker_init
 
+from annotations import services
 from annotations.services.suggestions import suggestions_create
 from articles.services.extraction import extractor
+from articles.tasks import RETRY
+
+
+# On a schedule (settings.CELERY_BEAT_SCHEDULE, run by `celery -A newsdesk beat`). Safe to
+# run twice, at once or late: it deletes only what is past the retention when it runs.
+@shared_task(**RETRY)
+def tombstones_prune() -> int:
+    return services.tombstones_prune()
 
 
 @worker_init.connect

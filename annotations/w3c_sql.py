@@ -1,27 +1,35 @@
-"""The annotation feed's pages from documents PostgreSQL keeps: `w3c.py`'s annotations,
-stored as JSON text beside the rows and put together into a page by one query.
+"""Quotes, stances, notes and mentions as W3C Web Annotations (JSON-LD), written by
+PostgreSQL: every annotation's document is rendered once, when its row is written, and
+stored; pages, exports and single annotations are read from the stored documents.
 
-Why stored: a page of 100 annotations built in Python costs ~25 ms of CPU (404 model
+https://www.w3.org/TR/annotation-model/: each annotation has the `anno.jsonld` context, an
+IRI, a motivation, its creator (the analyst, or the extractor as Software), created and
+modified times, bodies saying what the span is (a quote by whom, a stance of whom on what
+with which polarity, a comment, a named entity) and a target: the article on this server
+with a TextQuoteSelector and a TextPositionSelector into its body. What the model has no
+term for (ids, review status, speaker and cue offsets) is under `newsdesk`, kept as a JSON
+literal by the context, so JSON-LD processors and plain JSON clients read it alike.
+
+Why stored: a page of 100 annotations built in Python cost ~25 ms of CPU (404 model
 instances, 100 nested dicts, json.dumps); built as JSON by PostgreSQL at read time it still
 cost ~4 ms of the database's CPU a page and capped the feed at about a fifth of a trivial
 request's rate. Every write to a quote, stance, note or mention (ORM, COPY, admin, bulk)
-now renders that row's annotation once, in a trigger, into `annotations_feed_document`,
-with the columns the feed's filters and sync order look at; a page is one index range scan
-of that table (a 100-annotation page: ~1 ms of the database's time, from ~5).
+renders that row's annotation once, in a trigger, into `annotations_feed_document`, with
+the columns the feed's filters and sync order look at, and the writing transaction
+(`sync_xid`, for sync tokens: newsdesk.sync); a page is one index range scan of that
+table (a 100-annotation page: ~1 ms of the database's time, from ~5).
 
 A document is stored as compact JSON text, @context included, with a control character
 where the server's address goes (the annotation's IRI, its target's `source`, the
-context's vocabulary), so one row serves every host name: the page replaces it with the
-address. What an annotation shows of other rows
-is kept fresh by bumping `updated_at` (so incremental syncs see the change too) on every
-annotation that shows an entity whose name or kind changed, a user whose username
-changed, or a polarity whose slug changed.
+context's vocabulary), so one row serves every host name: the reader replaces it with the
+address. What an annotation shows of other rows is kept fresh by bumping `updated_at`
+(so incremental syncs see the change too) on every annotation that shows an entity whose
+name or kind changed, a user whose username changed, or a polarity whose slug changed.
 
 `install()` runs after every `migrate` (AnnotationsConfig.ready); when the rendering here
-has changed since the database's documents were written, it rewrites them all.
-`tests/api/test_w3c_sql.py` checks that the documents are exactly what `w3c.py` renders,
-row by row, filter by filter and after renames; `w3c.py` stays the reference (SQLite,
-single annotations and the streamed exports use it). This module is PostgreSQL's alone.
+has changed since the database's documents were written, it rewrites them all (written
+again, they come again in every client's next sync). `tests/api/test_w3c_sql.py` holds
+the expected documents.
 
 The f-strings interpolate only this module's constants (table, column and kind names);
 every value from a request is a query parameter.
@@ -30,6 +38,7 @@ every value from a request is a query parameter.
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -37,8 +46,31 @@ from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.dateparse import parse_datetime
 
-from annotations import selectors, w3c
+from annotations import selectors
 from articles.selectors import EXPORT_CHUNK
+from newsdesk import sync
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+MACHINE = {"type": "Software", "name": "Newsdesk extractor"}
+# What each kind of row is, to the model (motivation).
+MOTIVATIONS = {
+    "quote": "classifying",
+    "stance": "assessing",
+    "note": "commenting",
+    "mention": "identifying",
+}
+
+
+def context(base: str) -> list[Any]:
+    """An annotation's @context, for a server at `base`."""
+    return [
+        ANNO_CONTEXT,
+        {
+            "nd": f"{base}api/v1/vocab#",
+            "newsdesk": {"@id": "nd:record", "@type": "@json"},
+        },
+    ]
+
 
 FEED_TABLE = "annotations_feed_document"
 # Stands for the server's address in a stored document. PostgreSQL's JSON output escapes
@@ -131,14 +163,14 @@ ARTICLE = _address("'api/v1/articles/' || t.article_id || '/'")
 # A span's target: the article's URL and the selectors; a note on a whole article targets
 # the URL itself.
 SPAN_TARGET = _object(("source", ARTICLE), ("selector", SELECTORS))
-# w3c.context(), with ADDRESS for the address.
+# context(), with ADDRESS for the address.
 _SENTINEL = "https://address.invalid/"
 CONTEXT = f" || {AT} || ".join(
     "'" + part.replace("'", "''") + "'"
-    for part in json.dumps(w3c.context(_SENTINEL), separators=(",", ":")).split(_SENTINEL)
+    for part in json.dumps(context(_SENTINEL), separators=(",", ":")).split(_SENTINEL)
 )
 CREATOR = (
-    f"CASE WHEN t.created_by_id IS NULL THEN {_literal(w3c.MACHINE)} ELSE "
+    f"CASE WHEN t.created_by_id IS NULL THEN {_literal(MACHINE)} ELSE "
     + _object(
         ("type", _literal("Person")),
         ("nickname", _string("(SELECT username FROM auth_user WHERE id = t.created_by_id)")),
@@ -148,13 +180,13 @@ CREATOR = (
 
 
 def _document(kind: str, bodies: str, target: str, record: list[tuple[str, str]]) -> str:
-    """The annotation's JSON, as w3c.py renders it (the same keys in the same order), with
-    ADDRESS where the server's address goes."""
+    """The annotation's JSON (keys in this order), with ADDRESS where the server's
+    address goes."""
     return _object(
         ("@context", CONTEXT),
         ("id", _address(f"'api/v1/annotations/{kind}-' || t.id || '/'")),
         ("type", _literal("Annotation")),
-        ("motivation", _literal(w3c.MOTIVATIONS[kind])),
+        ("motivation", _literal(MOTIVATIONS[kind])),
         ("creator", CREATOR),
         ("created", _time("t.created_at")),
         ("modified", _time("t.updated_at")),
@@ -294,9 +326,17 @@ SHOWN = {
 }
 
 
-# The feed's columns besides the key: what its filters and its order look at, and the
-# document.
-FEED_COLUMNS = ("updated_at", "article_id", "created_by_id", "status", "origin", "doc")
+# The feed's columns besides the key: what its filters and its order look at, the writing
+# transaction (sync tokens) and the document.
+FEED_COLUMNS = (
+    "updated_at",
+    "article_id",
+    "created_by_id",
+    "status",
+    "origin",
+    sync.COLUMN,
+    "doc",
+)
 
 
 def _render(kind: str, where: str) -> str:
@@ -306,7 +346,8 @@ def _render(kind: str, where: str) -> str:
     return (
         f"INSERT INTO {FEED_TABLE} (rank, id, {', '.join(FEED_COLUMNS)}) "
         f"SELECT {selectors.RANK[kind]}, t.id, t.updated_at, t.article_id, t.created_by_id, "
-        f"{STATUS[kind]}, {ORIGIN[kind]}, {document} FROM {table} t {joins} "
+        f"{STATUS[kind]}, {ORIGIN[kind]}, pg_current_xact_id(), {document} "
+        f"FROM {table} t {joins} "
         f"WHERE {where} "
         f"ON CONFLICT (rank, id) DO UPDATE SET {updates}"
     )
@@ -324,6 +365,7 @@ def _statements() -> tuple[str, ...]:
             created_by_id integer,
             status varchar(16) NOT NULL,
             origin varchar(16) NOT NULL,
+            sync_xid xid8 NOT NULL,
             doc text NOT NULL,
             PRIMARY KEY (rank, id)
         )
@@ -332,6 +374,8 @@ def _statements() -> tuple[str, ...]:
         f"CREATE INDEX IF NOT EXISTS {FEED_TABLE}_sync ON {FEED_TABLE} (updated_at, rank, id)",
         f"""CREATE INDEX IF NOT EXISTS {FEED_TABLE}_article
             ON {FEED_TABLE} (article_id, updated_at, rank, id)""",
+        # ?sync_token=: the documents written since a snapshot's xmin (newsdesk.sync).
+        f"CREATE INDEX IF NOT EXISTS {FEED_TABLE}_sync_xid ON {FEED_TABLE} (sync_xid)",
         f"""
         CREATE OR REPLACE FUNCTION newsdesk_feed_forget() RETURNS trigger AS $$
         BEGIN
@@ -439,8 +483,7 @@ def install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) ->
     if sender.name == "annotations":
         from django.db import connections
 
-        if connections[using].vendor == "postgresql":
-            install(connections[using])
+        install(connections[using])
 
 
 def _where(filters: selectors.FeedFilters, after: selectors.Position | None) -> str:
@@ -453,6 +496,8 @@ def _where(filters: selectors.FeedFilters, after: selectors.Position | None) -> 
         where.append("f.article_id = %(article)s")
     if filters.updated_since is not None:
         where.append("f.updated_at >= %(updated_since)s")
+    if filters.since is not None:
+        where.append(sync.changed_since_sql(f"f.{sync.COLUMN}", "%(since)s"))
     if filters.created_by is not None:
         where.append("f.created_by_id = (SELECT id FROM auth_user WHERE username = %(created_by)s)")
     if filters.status is not None:
@@ -469,6 +514,7 @@ def _params(filters: selectors.FeedFilters, after: selectors.Position | None) ->
         "ranks": [selectors.RANK[kind] for kind in filters.kinds],
         "article": filters.article,
         "updated_since": filters.updated_since,
+        "since": filters.since,
         "created_by": filters.created_by,
         "status": filters.status,
         "origin": filters.origin,
@@ -486,11 +532,12 @@ def _escaped(base: str) -> str:
 def annotation_page(
     filters: selectors.FeedFilters, after: selectors.Position | None, size: int, base: str
 ) -> tuple[str, selectors.Position | None]:
-    """Up to `size` annotations after `after`, as the JSON text of their list's items
-    (comma-separated: `[` + it + `]` is the list), and the position to continue from:
-    `selectors.annotation_page`, rendered: one index range scan of the feed table, whatever
-    the filters. (Joining the documents with string_agg in the database cost it twice the
-    CPU of sending the rows.)"""
+    """Up to `size` annotations after `after` in sync order (updated_at, kind, id), as the
+    JSON text of their list's items (comma-separated: `[` + it + `]` is the list), and
+    the position to continue from (None on the last page): one index range scan of the
+    feed table, whatever the filters. (Joining the documents with string_agg in the
+    database cost it twice the CPU of sending the rows.) The position carries no token;
+    the caller adds the pull's."""
     query = (
         # The key as text: only the last row's is parsed (for the next cursor).
         f"SELECT f.updated_at::text, f.rank, f.id, f.doc FROM {FEED_TABLE} f "
@@ -509,18 +556,70 @@ def annotation_page(
     return items.replace(ADDRESS, _escaped(base)), position
 
 
-def annotation_lines(filters: selectors.FeedFilters, base: str) -> Iterator[str]:
-    """Every annotation the filters select, in sync order, one JSON document a line, read
-    through a server-side cursor a chunk at a time: memory holds one chunk, never the
-    feed. Each string yielded is a chunk's lines."""
+def _chunks(filters: selectors.FeedFilters) -> Iterator[list[str]]:
+    """Every stored document the filters select, in sync order, a chunk at a time, read
+    through a server-side cursor: memory holds one chunk, never the feed."""
     query = (
         f"SELECT f.doc FROM {FEED_TABLE} f WHERE {_where(filters, None)} "
         "ORDER BY f.updated_at, f.rank, f.id"
     )
-    address = _escaped(base)
     # In a transaction, the server-side cursor streams; outside one (autocommit), it would
     # be WITH HOLD, and PostgreSQL would first write the whole result out to hold it.
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(query, _params(filters, None))
         while rows := cursor.fetchmany(EXPORT_CHUNK):
-            yield "".join(f"{doc}\n" for (doc,) in rows).replace(ADDRESS, address)
+            yield [doc for (doc,) in rows]
+
+
+def annotation_lines(filters: selectors.FeedFilters, base: str) -> Iterator[str]:
+    """Every annotation the filters select, in sync order, one JSON document a line, as
+    stored: nothing is rendered per row. Each string yielded is a chunk's lines."""
+    address = _escaped(base)
+    for docs in _chunks(filters):
+        yield "".join(f"{doc}\n" for doc in docs).replace(ADDRESS, address)
+
+
+def annotation_rows(filters: selectors.FeedFilters, base: str) -> Iterator[dict[str, Any]]:
+    """Every annotation the filters select, in sync order, flattened to a CSV row (`flat`)
+    from its stored document."""
+    address = _escaped(base)
+    for docs in _chunks(filters):
+        for doc in docs:
+            yield flat(json.loads(doc.replace(ADDRESS, address)))
+
+
+def annotation_document(kind: str, pk: int, base: str) -> tuple[str, datetime] | None:
+    """One annotation's stored document (JSON text) and its row's updated_at (for the
+    ETag), or None when there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT doc, updated_at FROM {FEED_TABLE} WHERE rank = %s AND id = %s",
+            [selectors.RANK[kind], pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    doc, updated_at = row
+    return doc.replace(ADDRESS, _escaped(base)), updated_at
+
+
+def flat(annotation: dict[str, Any]) -> dict[str, Any]:
+    """One CSV row of an annotation: the common columns, then the record's own."""
+    record = annotation["newsdesk"]
+    target = annotation["target"]
+    position = target["selector"][1] if isinstance(target, dict) else {}
+    exact = target["selector"][0]["exact"] if isinstance(target, dict) else ""
+    return {
+        "type": record["type"],
+        "id": record["id"],
+        "article": record["article"],
+        "start": position.get("start"),
+        "end": position.get("end"),
+        "exact": exact,
+        "status": record.get("status"),
+        "origin": record.get("origin"),
+        "creator": annotation["creator"].get("nickname"),
+        "created": annotation["created"],
+        "modified": annotation["modified"],
+        "bodies": " | ".join(body["value"] for body in annotation["body"]),
+    }

@@ -25,7 +25,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from articles.models import ReviewStatus
 from articles.selectors import EXPORT_CHUNK
 from articles.services.guards import NotAllowed, PreconditionFailed, WriteRefused, etag_of
-from newsdesk import roles
+from newsdesk import roles, sync
 
 # Ids in URLs: up to 18 digits (a 64-bit integer); longer is a 404, not a database error.
 ID_REGEX = r"[0-9]{1,18}"
@@ -55,11 +55,11 @@ class ReadOnlyForRoles(BasePermission):
         return roles.role_of(request.user) is not None
 
 
-class CursorPage(CursorPagination):
-    """Cursor pages in sync order: oldest change first, so a client that keeps the last
-    `next` link (or the last `updated_at` it saw) picks up exactly what changed since.
-    Rows inserted while a client pages through land after its position, never on a page
-    it has already read."""
+class CursorPage(sync.SyncPages, CursorPagination):
+    """Cursor pages in sync order: oldest change first. Rows inserted while a client pages
+    through land after its position, never on a page it has already read. Every page is
+    a page of a pull (newsdesk.sync): `sync_token` selects what changed since an earlier
+    pull, and every page answers the token for the next one."""
 
     page_size = 100
     page_size_query_param = "page_size"
@@ -187,8 +187,10 @@ LIST_RENDERERS = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
 LIST_FORMATS = (
     "JSON pages by default (`next`/`previous` cursor links, `page_size` up to 1000). "
     "`?format=csv` or `?format=jsonl` streams every row the filters select, unpaginated, in "
-    "the same order. `updated_since` returns what was created or changed since; the "
-    "`deleted` feed lists what was deleted."
+    "the same order. Every answer carries a `Newsdesk-Sync-Token` header (and a JSON "
+    "page a `sync_token`): pass it back as `sync_token` for what was created or changed "
+    "since, and to the `deleted` feed for what was deleted since. `updated_since` (a time) "
+    "is still accepted, but misses rows of transactions that committed late."
 )
 
 
@@ -253,7 +255,10 @@ class ExportMixin:
             # The pages' order (sync order, or ?ordering=), so an export and a paged pull
             # of the same filters list the same rows in the same order.
             ordering = self.paginator.get_ordering(request, queryset, self)  # type: ignore[attr-defined]
-            return self.streamed(queryset.order_by(*ordering))
+            pull = sync.pull_begin(request, using=queryset.db)
+            response = self.streamed(pull.changed(queryset).order_by(*ordering))
+            response[sync.HEADER] = pull.token.sign()
+            return response
         return super().list(request, *args, **kwargs)  # type: ignore[misc]
 
 
@@ -355,6 +360,7 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             codes = dict(ERRORS)
             if method in ("post", "patch", "put", "delete"):
                 codes.update(WRITE_ERRORS)
+            sync.document(operation)
             for code, description in codes.items():
                 operation["responses"].setdefault(
                     code,

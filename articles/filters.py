@@ -68,12 +68,17 @@ class StrictFilterSet(filters.FilterSet):
 
 class SyncFilterSet(StrictFilterSet):
     """`updated_since`: what was created or changed at or after a time (ISO 8601). Pair it
-    with the `deleted` feed to drop what was deleted since."""
+    with the `deleted` feed to drop what was deleted since. A time cursor misses what
+    transactions that commit late wrote; `sync_token` (newsdesk.sync, on every cursor
+    page) does not."""
 
     updated_since = TimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        help_text="Only rows created or changed at or after this time (ISO 8601).",
+        help_text=(
+            "Only rows created or changed at or after this time (ISO 8601). Misses what "
+            "transactions that committed late wrote: prefer `sync_token`."
+        ),
     )
 
 

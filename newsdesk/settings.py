@@ -222,6 +222,26 @@ STORY_WINDOW_DAYS = env.float("STORY_WINDOW_DAYS", default=3.0)
 # Browser uploads of whole folders: Django's own cap (100 files) would refuse them first.
 DATA_UPLOAD_MAX_NUMBER_FILES = IMPORT_MAX_FILES_PER_BATCH + 10
 
+# --- Sync tokens (newsdesk.sync) --------------------------------------------------------
+# Tombstones of deleted rows are kept this many days; a sync token issued longer ago is
+# answered 410 (the client resyncs from scratch). `celery -A newsdesk beat` prunes them
+# every hour (annotations.tasks.tombstones_prune).
+SYNC_RETENTION_DAYS = env.int("SYNC_RETENTION_DAYS", default=30)
+if SYNC_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("SYNC_RETENTION_DAYS must be a whole number of days, from 1.")
+# How often, in seconds (an hour by default).
+TOMBSTONE_PRUNE_SECONDS = env.float("TOMBSTONE_PRUNE_SECONDS", default=3600.0)
+# Where the scheduler keeps when each entry last ran (its folder is made at start-up).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celery" / "beat-schedule")
+)
+CELERY_BEAT_SCHEDULE = {
+    "prune-tombstones": {
+        "task": "annotations.tasks.tombstones_prune",
+        "schedule": TOMBSTONE_PRUNE_SECONDS,
+    },
+}
+
 # --- Celery (every CELERY_* setting below is read by newsdesk/celery.py) ----------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}

@@ -208,7 +208,9 @@ def serve(host: str, port: int) -> int:
         if code != 0:
             print(f"demo failed (exit {code})", flush=True)
             return code
-        worker = [CELERY, "-A", "newsdesk", "worker", "--loglevel=INFO"]
+        # -B: the worker also runs the periodic scheduler (settings.CELERY_BEAT_SCHEDULE),
+        # which `docker compose` runs as a service of its own: one machine, one scheduler.
+        worker = [CELERY, "-A", "newsdesk", "worker", "--loglevel=INFO", "-B"]
         supervisor.start("worker", worker, piped=True)
         _, worker_ready = supervisor.echo("worker", watch=" ready.")
         supervisor.start("web", [PYTHON, "manage.py", "runserver", f"{host}:{port}"])

@@ -23,8 +23,8 @@ def test_compose_file_is_valid_against_the_compose_specification():
     assert errors == []
 
 
-def test_compose_runs_the_four_services():
-    assert set(processes.compose()["services"]) == {"db", "redis", "web", "worker"}
+def test_compose_runs_the_five_services():
+    assert set(processes.compose()["services"]) == {"db", "redis", "web", "worker", "beat"}
 
 
 def test_database_is_postgresql_15_or_newer_with_a_volume_and_a_healthcheck():
@@ -50,6 +50,12 @@ def test_worker_is_a_celery_worker_of_the_project_app():
     assert processes.compose_command("worker")[:4] == ["celery", "-A", "newsdesk", "worker"]
 
 
+def test_beat_schedules_the_project_app_s_periodic_tasks_once():
+    assert processes.compose_command("beat")[:4] == ["celery", "-A", "newsdesk", "beat"]
+    beat = processes.compose()["services"]["beat"]
+    assert beat["environment"]["DATABASE_URL"].startswith("postgres://")
+
+
 def test_app_services_are_wired_to_the_database_and_broker_services():
     services = processes.compose()["services"]
     for name in ("web", "worker"):
@@ -72,8 +78,9 @@ def test_app_services_are_wired_to_the_database_and_broker_services():
 
 
 def test_the_suite_starts_its_processes_with_the_compose_commands():
-    # tests/conftest.py's worker fixture and tests/e2e/test_production_web.py start exactly
-    # processes.compose_command("worker") and ("web"); nothing else builds those commands.
+    # tests/conftest.py's worker fixture, tests/e2e/test_production_web.py and
+    # tests/annotations/test_beat_worker.py start exactly processes.compose_command("worker"),
+    # ("web") and ("beat"); nothing else builds those commands.
     sources = "\n".join(
         path.read_text(encoding="utf-8")
         for path in (processes.ROOT / "tests").rglob("*.py")
@@ -81,3 +88,4 @@ def test_the_suite_starts_its_processes_with_the_compose_commands():
     )
     assert 'processes.compose_command("worker")' in sources
     assert 'processes.compose_command("web")' in sources
+    assert 'processes.compose_command("beat")' in sources

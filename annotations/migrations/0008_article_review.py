@@ -131,8 +131,7 @@ OLD_FUNCTIONS = FUNCTIONS.replace("annotations_review_", "articles_review_").rep
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0006_list_speed"),
-        ("articles", "0009_list_speed"),
+        ("annotations", "0007_sync_tokens"),
     ]
 
     operations = [

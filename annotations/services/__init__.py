@@ -5,6 +5,7 @@ from annotations.services.notes import note_create, note_delete, note_update
 from annotations.services.quotes import quote_create, quote_delete, quote_review, quote_update
 from annotations.services.stances import stance_create, stance_delete, stance_update
 from annotations.services.statements import statements_link
+from annotations.services.tombstones import tombstones_prune
 
 __all__ = [
     "note_create",
@@ -18,4 +19,5 @@ __all__ = [
     "stance_delete",
     "stance_update",
     "statements_link",
+    "tombstones_prune",
 ]

@@ -4,33 +4,15 @@ and CSV and JSONL exports streamed row by row."""
 import csv
 import io
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from articles.anchoring import text_quote_selector
+from tests.api.w3c_checker import w3c_check
 from tests.api.world import People, World, supporting_stance
 from tests.factories import NoteFactory
 
 pytestmark = pytest.mark.django_db
-
-CHECKER = Path(__file__).resolve().parents[3] / "shared" / "tools" / "check_w3c_annotation.py"
-
-
-def w3c_check(document, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    if not CHECKER.is_file():
-        pytest.skip(f"{CHECKER} is missing")
-    path = tmp_path / "annotations.json"
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, str(CHECKER), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture

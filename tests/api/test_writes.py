@@ -5,6 +5,7 @@ import pytest
 
 from annotations.models import Note, Quote, Stance
 from articles.models import Mention
+from articles.services.guards import etag_of
 from tests.api.world import People, World, snapshot, span
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +273,41 @@ def test_deleting_records_the_deletion_in_history_and_the_deleted_feed(
     assert [(d["kind"], d["object_id"], d["article_id"]) for d in feed] == [
         ("stance", stance_id, world.article.pk)
     ]
+
+
+def test_a_write_answers_the_times_and_etag_the_database_stored(world: World, people: People):
+    client = people.client("analyst_a")
+    created = client.post(
+        "/api/v1/notes/",
+        {"article": world.article.pk, "text": "One clock.", **span(world.article, "Moscow")},
+        format="json",
+    )
+    assert created.status_code == 201
+    note = Note.objects.get(pk=created.json()["id"])
+    assert created["ETag"] == etag_of(note)
+    assert (
+        created.json()["created_at"] == client.get(f"/api/v1/notes/{note.pk}/").json()["created_at"]
+    )
+    url = f"/api/v1/notes/{note.pk}/"
+    assert client.get(url, HTTP_IF_NONE_MATCH=created["ETag"]).status_code == 304
+    changed = client.patch(url, {"text": "Two."}, format="json", HTTP_IF_MATCH=created["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] == etag_of(Note.objects.get(pk=note.pk)) != created["ETag"]
+    for endpoint, payload in (
+        ("quotes", {"article": world.article.pk, **span(world.article, "Ushakov said")}),
+        (
+            "stances",
+            {
+                "article": world.article.pk,
+                **span(world.article, "welcomed the talks"),
+                "holder": world.keller.pk,
+                "target_text": "talks",
+                "polarity": "support",
+            },
+        ),
+    ):
+        response = client.post(f"/api/v1/{endpoint}/", payload, format="json")
+        assert response.status_code == 201, response.content
+        again = client.get(f"/api/v1/{endpoint}/{response.json()['id']}/")
+        assert response["ETag"] == again["ETag"]
+        assert response.json()["updated_at"] == again.json()["updated_at"]

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0009_list_speed"),
+        ("articles", "0010_sync_tokens"),
         ("annotations", "0008_article_review"),
     ]
 
