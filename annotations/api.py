@@ -1,7 +1,7 @@
 """REST endpoints of the annotations app, under /api/v1/.
 
 Views parse, call one service or selector, and render. The services check ownership,
-offsets and versions, and raise; `articles.api_support.exception_handler` answers.
+offsets and versions, and raise; `newsdesk.api.exception_handler` answers.
 """
 
 import json
@@ -53,7 +53,10 @@ from annotations.serializers import (
     StanceWriteSerializer,
     StatementSerializer,
 )
-from articles.api_support import (
+from articles.api import ReviewMixin
+from articles.models import Mention, Origin, ReviewStatus
+from newsdesk import sync
+from newsdesk.api import (
     ID_REGEX,
     IF_MATCH,
     REFUSALS,
@@ -64,16 +67,13 @@ from articles.api_support import (
     JSONLDRenderer,
     JSONLinesRenderer,
     ReadOnlyForRoles,
-    ReviewMixin,
     RoleReadAnnotatorWrite,
     csv_lines,
     list_schema,
     page_size_of,
 )
-from articles.filters import MAX_ID
-from articles.models import Mention, Origin, ReviewStatus
-from articles.services.guards import etag_of
-from newsdesk import sync
+from newsdesk.filters import MAX_ID
+from newsdesk.guards import etag_of
 
 
 class AnnotationModelViewSet(ExportMixin, ETagMixin, viewsets.ModelViewSet):

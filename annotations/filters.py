@@ -3,8 +3,8 @@
 import django_filters as filters
 
 from annotations.models import Deletion, Note, Quote, Stance, Statement
-from articles.filters import IdFilter, StrictFilterSet, SyncFilterSet, TimeFilter
 from articles.models import Origin, ReviewStatus
+from newsdesk.filters import IdFilter, StrictFilterSet, SyncFilterSet, TimeFilter
 
 
 class AuthoredFilterSet(SyncFilterSet):

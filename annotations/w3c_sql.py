@@ -47,8 +47,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.dateparse import parse_datetime
 
 from annotations import selectors
-from articles.selectors import EXPORT_CHUNK
 from newsdesk import sync
+from newsdesk.api import EXPORT_CHUNK
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 MACHINE = {"type": "Software", "name": "Newsdesk extractor"}

@@ -14,18 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from articles import services
-from articles.api_support import (
-    ID_REGEX,
-    IF_MATCH,
-    REFUSALS,
-    CursorPage,
-    ETagMixin,
-    ExportMixin,
-    ReadOnlyForRoles,
-    ReviewMixin,
-    RoleReadAnnotatorWrite,
-    list_schema,
-)
 from articles.filters import ArticleFilter, EntityFilter, MentionFilter, StoryFilter
 from articles.models import (
     Article,
@@ -34,6 +22,7 @@ from articles.models import (
     ImportBatch,
     ImportFile,
     Mention,
+    ReviewStatus,
     Story,
 )
 from articles.serializers import (
@@ -51,7 +40,38 @@ from articles.serializers import (
     StorySerializer,
 )
 from newsdesk import roles
+from newsdesk.api import (
+    ID_REGEX,
+    IF_MATCH,
+    REFUSALS,
+    CursorPage,
+    ETagMixin,
+    ExportMixin,
+    ReadOnlyForRoles,
+    RoleReadAnnotatorWrite,
+    list_schema,
+)
 from newsdesk.permissions import IsAdminRole
+
+
+class ReviewMixin:
+    """`POST .../{id}/accept/` and `.../reject/`: a suggestion reviewed through the view's
+    `review` (one service call), answered with the row and its new ETag."""
+
+    def review(self, row: Any, status: str) -> Any:
+        raise NotImplementedError
+
+    def _reviewed(self, status: str) -> Response:
+        row = self.get_object()  # type: ignore[attr-defined]
+        return self.answer(self.review(row, status))  # type: ignore[attr-defined]
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        return self._reviewed(ReviewStatus.CONFIRMED)
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        return self._reviewed(ReviewStatus.REJECTED)
 
 
 class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -329,7 +329,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The services' refusals (bad field, not yours, stale If-Match) as 400/403/412.
-    "EXCEPTION_HANDLER": "articles.api_support.exception_handler",
+    "EXCEPTION_HANDLER": "newsdesk.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     # Anonymous requests (every endpoint but the token endpoint answers them 401 before
@@ -352,7 +352,7 @@ SPECTACULAR_SETTINGS = {
     # Every operation documents the refusals every endpoint can answer.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "articles.api_support.document_errors",
+        "newsdesk.api.document_errors",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -6,13 +6,8 @@ from django.db import transaction
 
 from annotations.models import Note, Quote, Stance
 from articles.models import Article
-from articles.services.guards import (
-    WriteRefused,
-    check_if_match,
-    require_annotator,
-    require_owner,
-    span_selector,
-)
+from articles.services.guards import span_selector
+from newsdesk.guards import WriteRefused, check_if_match, require_annotator, require_owner
 
 
 def _text(text: str) -> str:

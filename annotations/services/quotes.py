@@ -13,19 +13,16 @@ from django.utils import timezone
 from annotations.models import Quote
 from articles.models import Origin, ReviewStatus
 from articles.services.guards import (
-    WriteRefused,
     anchor_new_span,
-    check_if_match,
     check_inner_span,
     entity_name,
     entity_or_refused,
     found_entity,
     moved_span,
-    require_annotator,
     require_corrector,
-    require_owner,
     reviewed,
 )
+from newsdesk.guards import WriteRefused, check_if_match, require_annotator, require_owner
 
 # Fields a PATCH may change, besides the span (either form: see guards.moved_span).
 QUOTE_FIELDS = (

@@ -8,14 +8,16 @@ from annotations.models import Polarity, Quote, Stance
 from articles.models import Article
 from articles.services.guards import (
     Lookup,
-    WriteRefused,
     anchor_new_span,
-    check_if_match,
-    created_with_history,
     entity_name,
     entity_or_refused,
     found_entity,
     moved_span,
+)
+from newsdesk.guards import (
+    WriteRefused,
+    check_if_match,
+    created_with_history,
     require_annotator,
     require_owner,
 )

@@ -7,9 +7,6 @@ from django.utils import timezone
 
 from articles.models import ImportBatch, ImportFile
 
-# Rows fetched per query while an export streams: memory holds a chunk, never the export.
-EXPORT_CHUNK = 2000
-
 
 def import_batch_summary(batch: ImportBatch) -> dict[str, Any]:
     """A batch's status and per-file results, as the CLI prints and the API returns them.

@@ -18,12 +18,8 @@ from django.utils import timezone
 
 from articles.models import Entity, EntityAlias, EntityKind, Mention
 from articles.names import identity_key, normalise_alias
-from articles.services.guards import (
-    WriteRefused,
-    check_if_match,
-    require_annotator,
-)
 from articles.services.locks import serialised
+from newsdesk.guards import WriteRefused, check_if_match, require_annotator
 
 # Identity keys fold spellings together; on short single names ("Li", "Ly") that folds
 # different people, so keys are trusted only from this many characters on.

@@ -7,14 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Mention, ReviewStatus
-from articles.services.guards import (
-    WriteRefused,
-    check_if_match,
-    entity_or_refused,
-    moved_span,
-    require_annotator,
-    reviewed,
-)
+from articles.services.guards import entity_or_refused, moved_span, reviewed
+from newsdesk.guards import WriteRefused, check_if_match, require_annotator
 
 ALREADY_THERE = "The article already has a mention of this entity at this place."
 

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from annotations import selectors, w3c_sql
 from annotations.models import Note, Quote, Stance
 from articles.models import Mention
-from articles.services.guards import etag_of
+from newsdesk.guards import etag_of
 from tests.api.w3c_checker import w3c_check
 from tests.api.world import People, World, supporting_stance
 from tests.factories import EntityFactory, MentionFactory, NoteFactory, QuoteFactory, polarity

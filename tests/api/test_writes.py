@@ -5,7 +5,7 @@ import pytest
 
 from annotations.models import Note, Quote, Stance
 from articles.models import Mention
-from articles.services.guards import etag_of
+from newsdesk.guards import etag_of
 from tests.api.world import People, World, snapshot, span
 
 pytestmark = pytest.mark.django_db

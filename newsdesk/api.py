@@ -1,5 +1,5 @@
-"""What every REST endpoint shares: roles, cursor pages, formats, streamed exports, ETags
-and how the services' refusals become HTTP answers."""
+"""What every REST endpoint shares (the kit): roles, cursor pages, formats, streamed
+exports, ETags and how the services' refusals become HTTP answers."""
 
 import csv
 import io
@@ -14,7 +14,6 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -22,10 +21,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from articles.models import ReviewStatus
-from articles.selectors import EXPORT_CHUNK
-from articles.services.guards import NotAllowed, PreconditionFailed, WriteRefused, etag_of
 from newsdesk import roles, sync
+from newsdesk.guards import NotAllowed, PreconditionFailed, WriteRefused, etag_of
+
+# Rows fetched per query while an export streams: memory holds a chunk, never the export.
+EXPORT_CHUNK = 2000
 
 # Ids in URLs: up to 18 digits (a 64-bit integer); longer is a 404, not a database error.
 ID_REGEX = r"[0-9]{1,18}"
@@ -260,26 +260,6 @@ class ExportMixin:
             response[sync.HEADER] = pull.token.sign()
             return response
         return super().list(request, *args, **kwargs)  # type: ignore[misc]
-
-
-class ReviewMixin:
-    """`POST .../{id}/accept/` and `.../reject/`: a suggestion reviewed through the view's
-    `review` (one service call), answered with the row and its new ETag."""
-
-    def review(self, row: Any, status: str) -> Any:
-        raise NotImplementedError
-
-    def _reviewed(self, status: str) -> Response:
-        row = self.get_object()  # type: ignore[attr-defined]
-        return self.answer(self.review(row, status))  # type: ignore[attr-defined]
-
-    @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str) -> Response:
-        return self._reviewed(ReviewStatus.CONFIRMED)
-
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str) -> Response:
-        return self._reviewed(ReviewStatus.REJECTED)
 
 
 class ETagMixin:
