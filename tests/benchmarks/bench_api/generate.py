@@ -222,6 +222,8 @@ def ensure() -> dict[str, int]:
             _truncate(connection)
             _clock_triggers(connection, "DISABLE")
             _fill(connection, users)
+            # ALTER TABLE waits for no deferred check: run the pending ones now.
+            connection.execute("SET CONSTRAINTS ALL IMMEDIATE")
             _clock_triggers(connection, "ENABLE")
         copy_seconds = time.perf_counter() - started
     with psycopg.connect(DATABASE_URL, autocommit=True) as connection, _timer("vacuum analyze"):
