@@ -219,6 +219,7 @@ def test_make_run_starts_serves_runs_tasks_stops_and_keeps_its_data(tmp_path):
         seconds = _sigterm_make(first)
         log = first.output()
         assert seconds < STOP_SECONDS, f"make run took {seconds:.1f} s to stop:\n{log[-2000:]}"
+        print(f"first make run stopped {seconds:.1f} s after SIGTERM")
         assert "Warm shutdown" in log
         assert "database stopped" in log
         _assert_nothing_left(copy, port)
@@ -237,6 +238,7 @@ def test_make_run_starts_serves_runs_tasks_stops_and_keeps_its_data(tmp_path):
 
         seconds = _sigterm_make(second)
         assert seconds < STOP_SECONDS, f"make run took {seconds:.1f} s to stop"
+        print(f"second make run stopped {seconds:.1f} s after SIGTERM")
         _assert_nothing_left(copy, port)
     finally:
         # A failed test leaves nothing running either.
