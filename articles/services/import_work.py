@@ -187,12 +187,12 @@ def _persist(outcomes: list[_Outcome]) -> list[int]:
                 for key in set(ingest.lsh_bands(signature))
             ],
         )
-        now = timezone.now()
+        # updated_at: the database's clock (a trigger, migration 0012).
         _executemany(
             f"UPDATE {_table(ImportFile)} SET status = %s, error = %s, article_id = %s, "  # noqa: S608 (names from model meta)
-            "encoding = %s, updated_at = %s WHERE id = %s",
+            "encoding = %s WHERE id = %s",
             [
-                (o.file.status, o.file.error, o.file.article_id, o.file.encoding, now, o.file.pk)
+                (o.file.status, o.file.error, o.file.article_id, o.file.encoding, o.file.pk)
                 for o in outcomes
             ],
         )

@@ -1,9 +1,11 @@
 """The database itself refuses spans and rows that break the data model's invariants."""
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from annotations.models import Note, Quote, Stance
 from articles.anchoring import text_quote_selector
@@ -13,6 +15,7 @@ from tests.factories import (
     EntityAliasFactory,
     EntityFactory,
     ImportBatchFactory,
+    ImportFileFactory,
     MentionFactory,
     QuoteFactory,
     StanceFactory,
@@ -221,3 +224,14 @@ def _extra_fields(model, entity):
     if model is Stance:
         return {"holder": entity, "target_text": "sanctions", "polarity": polarity()}
     return {}
+
+
+@pytest.mark.django_db
+def test_an_import_file_s_times_come_from_the_database_clock():
+    long_ago = timezone.now() - timedelta(days=400)
+    row = ImportFileFactory()
+    ImportFile.objects.filter(pk=row.pk).update(updated_at=long_ago, created_at=long_ago)
+    row.refresh_from_db()
+    # The trigger set updated_at to the moment of the write; created_at is an insert's.
+    assert row.updated_at > timezone.now() - timedelta(minutes=1)
+    assert row.created_at == long_ago
