@@ -66,3 +66,18 @@ def test_history_is_kept_for_quotes_stances_notes_mentions_entities_and_articles
         "articles.Article",
     } <= tracked
     assert Quote.history.model._meta.db_table == "annotations_historicalquote"
+
+
+def test_history_records_carry_the_times_the_database_stored():
+    """The rows' times are the database's clock (a trigger); their history copies them
+    from the stored row, not from the ORM's Python object."""
+    quote = QuoteFactory(status="suggested", origin="machine", cue="said")
+    quote.cue = "told"
+    quote.save()
+    stored = Quote.objects.values_list("created_at", "updated_at").get(pk=quote.pk)
+    assert (quote.created_at, quote.updated_at) != stored  # the ORM's own, overwritten
+    latest = quote.history.first()
+    assert (latest.created_at, latest.updated_at) == stored
+    entity = EntityFactory(name="Wang Yi")
+    record = entity.history.first()
+    assert record.updated_at == type(entity).objects.get(pk=entity.pk).updated_at
