@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.world import ROLES, People, World, snapshot, span, token_client
+from tests.api.world import ROLES, SYNCED_LISTS, People, World, snapshot, span, token_client
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,19 +66,7 @@ CASES = [
     # Reads: every role but anonymous, on every resource.
     *[
         Case(f"list {name}", "get", lambda w, name=name: f"/api/v1/{name}/", READ)
-        for name in (
-            "articles",
-            "entities",
-            "stories",
-            "mentions",
-            "quotes",
-            "statements",
-            "stances",
-            "notes",
-            "annotations",
-            "vocabulary",
-            "deleted",
-        )
+        for name in (*SYNCED_LISTS, "vocabulary")
     ],
     Case("article detail", "get", lambda w: f"/api/v1/articles/{w.article.pk}/", READ),
     Case("entity detail", "get", lambda w: f"/api/v1/entities/{w.ushakov.pk}/", READ),

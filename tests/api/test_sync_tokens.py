@@ -27,23 +27,11 @@ from annotations.models import Deletion, Note, Quote
 from annotations.selectors import Position
 from annotations.tasks import tombstones_prune
 from newsdesk import sync
-from tests.api.world import People, World, snapshot
+from tests.api.world import SYNCED_LISTS, People, World, snapshot
 from tests.factories import NoteFactory, QuoteFactory
 
 HEADER = "Newsdesk-Sync-Token"
-# Every list that takes `sync_token`, and how to read a row's key from its JSON.
-LISTS = (
-    "articles",
-    "entities",
-    "stories",
-    "mentions",
-    "quotes",
-    "statements",
-    "stances",
-    "notes",
-    "annotations",
-    "deleted",
-)
+LISTS = SYNCED_LISTS
 
 
 @contextmanager

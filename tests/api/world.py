@@ -36,6 +36,19 @@ BODY = (
     "welcomed the talks but opposed any new sanctions."
 )
 ROLES = ("anonymous", "analyst_a", "analyst_b", "api_client", "admin")
+# Every list endpoint that syncs (`updated_since`, `sync_token`); `vocabulary` does not.
+SYNCED_LISTS = (
+    "articles",
+    "entities",
+    "stories",
+    "mentions",
+    "quotes",
+    "statements",
+    "stances",
+    "notes",
+    "annotations",
+    "deleted",
+)
 
 
 @dataclass
