@@ -491,6 +491,13 @@ def _extend(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     return mentions
 
 
+def _opens_sentence(token: Token) -> bool:
+    i = token.i - 1
+    while i >= token.sent.start and (token.doc[i].is_punct or token.doc[i].is_quote):
+        i -= 1
+    return i < token.sent.start
+
+
 def _common_noun(doc: Doc, mention: _Mention, tails: dict[str, _Mention]) -> bool:
     """A one-word mention that is a common noun capitalised by its place ("Borders like
     ...", "Farmers' groups"): the document also writes it, or its singular, in lower case.
@@ -500,6 +507,13 @@ def _common_noun(doc: Doc, mention: _Mention, tails: dict[str, _Mention]) -> boo
     token = doc[mention.start]
     if token.text in tails or (token.i > 0 and _word(doc[token.i - 1].text) in HONORIFICS):
         return False
+    # Groups are plural by nature ("Democrats"); acronyms are names ("NYPD").
+    if mention.kind == "NORP" or token.text.isupper():
+        return False
+    # The tagger's word class: a plural common noun, or a common noun a sentence opens
+    # with ("Farmers' groups ...", "Borders like ...").
+    if token.tag_ == "NNS" or (token.pos_ == "NOUN" and _opens_sentence(token)):
+        return True
     lower = token.lower_
     forms = {lower, token.lemma_.lower()}
     if lower.endswith("s"):

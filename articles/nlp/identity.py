@@ -134,9 +134,7 @@ def _full(a: _Name, b: _Name) -> Decision:
         if len(a.words) != len(b.words):
             parts.append("a middle name on one side only")
         else:
-            middle = [
-                same_word(x, y)[1] for x, y in zip(a.words[1:-1], b.words[1:-1], strict=True)
-            ]
+            middle = [same_word(x, y)[1] for x, y in zip(a.words[1:-1], b.words[1:-1], strict=True)]
             if any(how != "same spelling" for how in middle):
                 parts.append("middle names a transliteration apart")
         ends_differ = {a.written[0], a.written[-1]} != {b.written[0], b.written[-1]}

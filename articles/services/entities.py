@@ -6,18 +6,29 @@ article follows the analysts. The machine only adds what is missing: new actors,
 spellings of known ones.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, Model, OuterRef, Q
+from django.db.models import Count, Exists, Model, OuterRef, Q
 from django.utils import timezone
 
-from articles.models import Entity, EntityAlias, EntityKind, Mention
+from articles.models import (
+    Article,
+    Entity,
+    EntityAlias,
+    EntityApart,
+    EntityJoin,
+    EntityKind,
+    Mention,
+    ReviewStatus,
+    Story,
+)
 from articles.names import identity_key, normalise_alias
+from articles.nlp import gazetteer, identity
 from articles.services.locks import serialised
 from newsdesk.guards import WriteRefused, check_if_match, require_annotator
 
@@ -328,6 +339,8 @@ def entity_merge(*, user: Any, entity_id: int, into_id: int) -> Entity:
         for model, fields in _pointing_at_entities().items():
             _repoint(model, fields, merged, into, user=user, when=now)
         _move_aliases(merged, into, user=user, when=now)
+        # The machine's earlier joins into the merged entity are the survivor's now.
+        EntityJoin.objects.filter(entity=merged).update(entity=into)
         merged._history_user = user  # type: ignore[attr-defined]
         merged.delete()
         # Its aliases changed: a client syncing entities by updated_at sees it again.
@@ -344,7 +357,7 @@ def _pointing_at_entities() -> dict[type[Model], tuple[str, ...]]:
     pointing: dict[type[Model], tuple[str, ...]] = {}
     for relation in Entity._meta.related_objects:
         model = relation.related_model
-        if isinstance(model, str) or model is EntityAlias or not relation.one_to_many:
+        if isinstance(model, str) or model in (EntityAlias, EntityJoin) or not relation.one_to_many:
             continue
         pointing[model] = (*pointing.get(model, ()), relation.field.name)
     return pointing
@@ -411,3 +424,300 @@ def _move_aliases(merged: Entity, into: Entity, *, user: Any, when: datetime) ->
         _recorded(EntityAlias, moved, user=user, when=when)
     if name and name not in taken and name not in {a.normalised for a in moved}:
         _saved(_alias(into, merged.name, name), user)
+
+
+# --- the machine's second pass: one identity per actor across articles ------------------
+#
+# `entities_resolve` sees one chunk's names and joins only what the alias table already
+# knows. `entities_reconcile` runs once the chunk's articles have their stories, and uses
+# what the data holds as evidence:
+# - one kind per name: a name stored under two of PERSON, ORG, GPE, LOC and NORP gets one,
+#   by the gazetteer, then a demonym of it among the entities ("Velmoran" makes "Velmora"
+#   a place), then the majority of its mentions;
+# - person names in one story: full names that `nlp.identity.compare` says meet
+#   (transliterations, accents, a middle name, name order) become one; a surname alone
+#   joins the one full name of the story it is the surname of, and stays apart when the
+#   story has two (relatives).
+# Every join is recorded (EntityJoin, with its reason) and shown on the entity's page; an
+# analyst's merge is in the alias table already, and an analyst's split (EntityApart) is
+# never undone.
+
+_NAME_KINDS = ("PERSON", "ORG", "GPE", "LOC", "NORP")
+# Which kind wins a tie of mentions: places and organisations over people, since the
+# model mistakes an unknown country for a person far more often than the reverse.
+_TIE_ORDER = {"GPE": 0, "ORG": 1, "LOC": 2, "NORP": 3, "PERSON": 4}
+_DEMONYM_ENDINGS = ("n", "an", "ian", "ese", "i", "er", "ish")
+
+
+@dataclass(slots=True)
+class _Known:
+    pk: int
+    name: str
+    kind: str
+    mentions: int
+    normalised: str = ""
+    spellings: set[str] = field(default_factory=set)
+
+
+def entities_reconcile(*, article_ids: Iterable[int]) -> list[EntityJoin]:
+    """Join the entities of these articles' stories that name one actor, and give every
+    name they use one kind. Returns the joins made (none when nothing is left to join).
+
+    Call after `stories_assign` for the same articles, before `statements_link`, so
+    that the statements find one speaker. Runs under the "entities" lock.
+    """
+    ids = list(article_ids)
+    if not ids:
+        return []
+    joins: list[EntityJoin] = []
+    with transaction.atomic(), serialised("entities"):
+        apart = _apart_pairs()
+        joins += _one_kind_per_name(ids, apart)
+        joins += _people_of_stories(ids, apart)
+    return joins
+
+
+def _apart_pairs() -> set[tuple[str, str]]:
+    return set(EntityApart.objects.values_list("first", "second"))
+
+
+def _kept_apart(a: _Known, b: _Known, apart: set[tuple[str, str]]) -> bool:
+    if not apart:
+        return False
+    return any(
+        (min(x, y), max(x, y)) in apart
+        for x in a.spellings | {a.normalised}
+        for y in b.spellings | {b.normalised}
+    )
+
+
+def _known(entity_ids: Iterable[int]) -> dict[int, _Known]:
+    """The entities, with their mention counts (rejected mentions aside) and spellings:
+    two queries."""
+    rows = (
+        Entity.objects.filter(pk__in=set(entity_ids))
+        .annotate(n=Count("mentions", filter=~Q(mentions__status=ReviewStatus.REJECTED)))
+        .values_list("pk", "name", "kind", "n")
+    )
+    known = {pk: _Known(pk, name, kind, n, normalise_alias(name)) for pk, name, kind, n in rows}
+    for entity_id, normalised in EntityAlias.objects.filter(entity_id__in=known).values_list(
+        "entity_id", "normalised"
+    ):
+        known[entity_id].spellings.add(normalised)
+    return known
+
+
+def _one_kind_per_name(article_ids: list[int], apart: set[tuple[str, str]]) -> list[EntityJoin]:
+    names = set(
+        Mention.objects.filter(article_id__in=article_ids, entity__kind__in=_NAME_KINDS)
+        .values_list("entity__name", flat=True)
+        .distinct()
+    )
+    normalised = {normalise_alias(n) for n in names}
+    if not normalised:
+        return []
+    same_name = EntityAlias.objects.filter(normalised__in=normalised, kind__in=_NAME_KINDS)
+    holders: defaultdict[str, set[int]] = defaultdict(set)
+    for entity_id, spelling in same_name.values_list("entity_id", "normalised"):
+        holders[spelling].add(entity_id)
+    clashing = {n: ids for n, ids in holders.items() if len(ids) > 1}
+    if not clashing:
+        return []
+    known = _known(i for ids in clashing.values() for i in ids)
+    demonyms = _demonyms(clashing)
+    joins: list[EntityJoin] = []
+    for spelling, ids in sorted(clashing.items()):
+        group = [known[i] for i in ids if i in known and known[i].normalised == spelling]
+        if len({e.kind for e in group}) < 2:
+            continue
+        kind, evidence = _kind_by_evidence(spelling, group, demonyms)
+        group.sort(key=lambda e: (e.kind != kind, -e.mentions, e.pk))
+        survivor = group[0]
+        if survivor.kind != kind:
+            _change_kind(survivor, kind)
+        for other in group[1:]:
+            if _kept_apart(survivor, other, apart):
+                continue
+            reason = f"the same name, seen as {other.kind} and as {kind}; kept {kind}: {evidence}"
+            joins.append(_join(other, survivor, reason=reason, similarity=1.0, story_id=None))
+    return joins
+
+
+def _demonyms(clashing: Mapping[str, set[int]]) -> set[str]:
+    """The demonyms of these names that some entity goes by ("velmoran")."""
+    wanted = set()
+    for spelling in clashing:
+        stem = spelling[:-1] if spelling[-1:] in "aeiou" else spelling
+        for end in _DEMONYM_ENDINGS:
+            wanted |= {spelling + end, stem + end}
+    return set(
+        EntityAlias.objects.filter(normalised__in=wanted)
+        .exclude(kind="PERSON")
+        .values_list("normalised", flat=True)
+    )
+
+
+def _kind_by_evidence(spelling: str, group: list[_Known], demonyms: set[str]) -> tuple[str, str]:
+    gaz_kinds = set(gazetteer.load().by_alias.get(spelling, {}))
+    if len(gaz_kinds) == 1:
+        kind = next(iter(gaz_kinds))
+        return kind, f"the gazetteer names it a {kind}"
+    stem = spelling[:-1] if spelling[-1:] in "aeiou" else spelling
+    found = sorted(
+        d for d in demonyms if any(d in (spelling + e, stem + e) for e in _DEMONYM_ENDINGS)
+    )
+    if found and " " not in spelling:
+        return "GPE", f"its demonym {found[0]!r} is named too"
+    counts: Counter[str] = Counter()
+    for entity in group:
+        counts[entity.kind] += entity.mentions
+    kind = min(counts, key=lambda k: (-counts[k], _TIE_ORDER.get(k, 9)))
+    against = ", ".join(f"{n} as {k}" for k, n in counts.most_common() if k != kind)
+    return kind, f"most mentions ({counts[kind]} as {kind}; {against})"
+
+
+def _change_kind(entity: _Known, kind: str) -> None:
+    """The entity, and its aliases, take `kind`; a spelling the kind already has is the
+    other entity's (dropped here, merged later by its own join)."""
+    taken = set(
+        EntityAlias.objects.filter(kind=kind, normalised__in=entity.spellings)
+        .exclude(entity_id=entity.pk)
+        .values_list("normalised", flat=True)
+    )
+    EntityAlias.objects.filter(entity_id=entity.pk, normalised__in=taken).delete()
+    now = timezone.now()
+    EntityAlias.objects.filter(entity_id=entity.pk).update(kind=kind, updated_at=now)
+    Entity.objects.filter(pk=entity.pk).update(kind=kind, updated_at=now)
+    entity.kind = kind
+
+
+def _people_of_stories(article_ids: list[int], apart: set[tuple[str, str]]) -> list[EntityJoin]:
+    stories = set(
+        Article.objects.filter(pk__in=article_ids, story__isnull=False).values_list(
+            "story_id", flat=True
+        )
+    )
+    if not stories:
+        return []
+    rows = (
+        Mention.objects.filter(article__story_id__in=stories, entity__kind="PERSON")
+        .exclude(status=ReviewStatus.REJECTED)
+        .values_list("article__story_id", "entity_id")
+        .distinct()
+    )
+    by_story: defaultdict[int, set[int]] = defaultdict(set)
+    for story_id, entity_id in rows:
+        by_story[story_id].add(entity_id)
+    known = _known(i for ids in by_story.values() for i in ids)
+    labels = dict(Story.objects.filter(pk__in=by_story).values_list("pk", "label"))
+    joins: list[EntityJoin] = []
+    gone: dict[int, int] = {}  # joined entity -> survivor
+    for story_id in sorted(by_story):
+        people = sorted(
+            {_survivor(i, gone) for i in by_story[story_id] if i in known},
+            key=lambda i: (-len(known[i].name.split()), -known[i].mentions, i),
+        )
+        joins += _join_people(people, known, gone, apart, story_id, labels.get(story_id, ""))
+    return joins
+
+
+def _survivor(entity_id: int, gone: Mapping[int, int]) -> int:
+    while entity_id in gone:
+        entity_id = gone[entity_id]
+    return entity_id
+
+
+def _join_people(
+    people: list[int],
+    known: Mapping[int, _Known],
+    gone: dict[int, int],
+    apart: set[tuple[str, str]],
+    story_id: int,
+    label: str,
+) -> list[EntityJoin]:
+    joins: list[EntityJoin] = []
+    full = [i for i in people if len(known[i].name.split()) >= 2]
+    short = [i for i in people if len(known[i].name.split()) == 1]
+    where = f"both in the story “{label}”" if label else "both in one story"
+    # Full names: each joins the first (fullest, most mentioned) it meets.
+    kept: list[int] = []
+    for pk in full:
+        entity = known[pk]
+        meets = [
+            (other, decision)
+            for other in kept
+            if (decision := identity.compare(known[other].name, entity.name)).meet
+            and not _kept_apart(known[other], entity, apart)
+        ]
+        if len(meets) == 1:
+            other, decision = meets[0]
+            into = known[other]
+            if (entity.mentions, len(entity.name)) > (into.mentions, len(into.name)):
+                # The better-attested spelling stays the name; the other joins it.
+                kept[kept.index(other)] = pk
+                into, entity = entity, into
+            reason = f"{decision.reason} (similarity {decision.similarity:.2f}), {where}"
+            joins.append(
+                _join(
+                    entity, into, reason=reason, similarity=decision.similarity, story_id=story_id
+                )
+            )
+            gone[entity.pk] = into.pk
+        elif not meets:
+            kept.append(pk)
+    # A surname alone: the one full name of the story it is the surname of.
+    for pk in short:
+        entity = known[pk]
+        meets = [
+            (other, decision)
+            for other in kept
+            if (decision := identity.compare(entity.name, known[other].name)).meet
+        ]
+        if len(meets) != 1 or _kept_apart(known[meets[0][0]], entity, apart):
+            continue
+        other, decision = meets[0]
+        reason = (
+            f"{decision.reason}, and the only person of that surname {where.removeprefix('both ')}"
+        )
+        joins.append(
+            _join(
+                entity,
+                known[other],
+                reason=reason,
+                similarity=decision.similarity,
+                story_id=story_id,
+            )
+        )
+        gone[pk] = other
+    return joins
+
+
+def _join(
+    merged: _Known, into: _Known, *, reason: str, similarity: float | None, story_id: int | None
+) -> EntityJoin:
+    """The machine's merge of `merged` into `into` (the analysts' merge, without an
+    analyst), recorded with its reason."""
+    entities = {
+        e.pk: e for e in Entity.objects.select_for_update().filter(pk__in=[merged.pk, into.pk])
+    }
+    loser, survivor = entities[merged.pk], entities[into.pk]
+    now = timezone.now()
+    _drop_duplicate_mentions(loser, survivor, user=None)
+    for model, fields in _pointing_at_entities().items():
+        _repoint(model, fields, loser, survivor, user=None, when=now)
+    _move_aliases(loser, survivor, user=None, when=now)
+    EntityJoin.objects.filter(entity=loser).update(entity=survivor)
+    join = EntityJoin.objects.create(
+        entity=survivor,
+        joined_name=loser.name,
+        joined_kind=loser.kind,
+        spellings=sorted(merged.spellings | {merged.normalised}),
+        reason=reason,
+        similarity=similarity,
+        story_id=story_id,
+    )
+    loser.delete()
+    survivor.save(update_fields=["updated_at"])
+    into.spellings |= merged.spellings | {merged.normalised}
+    into.mentions += merged.mentions
+    return join
