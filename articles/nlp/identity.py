@@ -54,8 +54,27 @@ class _Name:
     written: tuple[str, ...]  # the same words case-folded, accents kept
 
 
+# Letters that NFKD does not take apart into a base letter and a mark.
+_LETTERS = str.maketrans(
+    {
+        "ı": "i",
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ħ": "h",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+    }
+)
+# The vowel classes transliterations swap within: o/u (Mukhtar/Mokhtar), e/i.
+_VOWEL_CLASS = str.maketrans({"o": "u", "e": "i", "y": "i"})
+
+
 def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_LETTERS))
     return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
 
 
@@ -80,6 +99,16 @@ def skeleton(key: str) -> str:
     return key[:1] + "".join(ch for ch in key[1:] if ch not in _VOWELS)
 
 
+def _first_vowels(key: str) -> str:
+    start = 0
+    while start < len(key) and key[start] not in _VOWELS:
+        start += 1
+    end = start
+    while end < len(key) and key[end] in _VOWELS:
+        end += 1
+    return key[start:end].translate(_VOWEL_CLASS)
+
+
 def word_similarity(a: str, b: str) -> float:
     return Indel.normalized_similarity(a, b)
 
@@ -96,6 +125,9 @@ def same_word(a: str, b: str) -> tuple[bool, str]:
         return False, "different names"
     if skeleton(a) != skeleton(b):
         return False, "different consonants"
+    if not set(_first_vowels(a)) & set(_first_vowels(b)):
+        # Marek/Mirek: transliteration keeps the first vowel's class.
+        return False, "different first vowels"
     if word_similarity(a, b) < MIN_WORD_SIMILARITY:
         return False, "too unlike"
     return True, "a transliteration apart"

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, Model, OuterRef, Q
+from django.db.models import Count, Exists, F, Model, OuterRef, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from articles.models import (
@@ -711,7 +712,8 @@ def _join(
         entity=survivor,
         joined_name=loser.name,
         joined_kind=loser.kind,
-        spellings=sorted(merged.spellings | {merged.normalised}),
+        # What a split gives back: the spellings the survivor did not have already.
+        spellings=sorted((merged.spellings | {merged.normalised}) - into.spellings),
         reason=reason,
         similarity=similarity,
         story_id=story_id,
@@ -721,3 +723,111 @@ def _join(
     into.spellings |= merged.spellings | {merged.normalised}
     into.mentions += merged.mentions
     return join
+
+
+# --- analysts over the machine: split a join, keep two actors apart ---------------------
+
+
+def _apart(user: Any, kind: str, a: str, b: str) -> None:
+    first, second = sorted((normalise_alias(a)[:300], normalise_alias(b)[:300]))
+    if first and second and first != second:
+        EntityApart.objects.get_or_create(
+            first=first, second=second, defaults={"kind": kind, "created_by": user}
+        )
+
+
+@transaction.atomic
+def entities_keep_apart(*, user: Any, entity_id: int, other_id: int) -> None:
+    """Record that two entities name different actors: no automatic join will ever make
+    them one (an analyst's merge still may)."""
+    require_annotator(user)
+    if entity_id == other_id:
+        raise WriteRefused("other", "An entity is not apart from itself; choose another.")
+    with serialised("entities"):
+        found = {e.pk: e for e in Entity.objects.filter(pk__in=[entity_id, other_id])}
+        if len(found) != 2:
+            raise Entity.DoesNotExist(f"There is no entity {entity_id} or {other_id}.")
+        _apart(user, found[entity_id].kind, found[entity_id].name, found[other_id].name)
+
+
+@transaction.atomic
+def entity_split(*, user: Any, join_id: int) -> Entity:
+    """Undo one automatic join: the joined name becomes an entity again, with the
+    spellings it brought and the mentions (and quotes, as speaker) written in them; and
+    the two names are kept apart from then on, so no later pass joins them again."""
+    require_annotator(user)
+    with serialised("entities"):
+        join = EntityJoin.objects.select_related("entity").filter(pk=join_id).first()
+        if join is None:
+            raise EntityJoin.DoesNotExist(f"There is no automatic join {join_id}.")
+        survivor = join.entity
+        spellings = set(join.spellings) - {normalise_alias(survivor.name)}
+        entity = Entity(name=join.joined_name, kind=join.joined_kind)
+        _saved(entity, user)
+        now = timezone.now()
+        aliases = list(EntityAlias.objects.filter(entity=survivor, normalised__in=spellings))
+        if aliases:
+            EntityAlias.objects.filter(pk__in=[a.pk for a in aliases]).update(
+                entity=entity, kind=entity.kind, updated_at=now
+            )
+            for alias in aliases:
+                alias.entity_id, alias.kind, alias.updated_at = entity.pk, entity.kind, now
+            _recorded(EntityAlias, aliases, user=user, when=now)
+        if not any(a.normalised == normalise_alias(entity.name) for a in aliases):
+            taken = EntityAlias.objects.filter(
+                kind=entity.kind, normalised=normalise_alias(entity.name)
+            ).exists()
+            if not taken:
+                _saved(_alias(entity, entity.name, normalise_alias(entity.name)[:300]), user)
+        mentions = [
+            m
+            for m in Mention.objects.filter(entity=survivor).only("pk", "exact", "entity_id")
+            if normalise_alias(m.exact) in spellings
+        ]
+        if mentions:
+            Mention.objects.filter(pk__in=[m.pk for m in mentions]).update(
+                entity=entity, updated_at=now
+            )
+            for mention in mentions:
+                mention.entity_id, mention.updated_at = entity.pk, now
+            _recorded(
+                Mention,
+                list(Mention.objects.filter(pk__in=[m.pk for m in mentions])),
+                user=user,
+                when=now,
+            )
+        _give_back_speakers(survivor, entity, spellings, user=user, when=now)
+        _apart(user, entity.kind, entity.name, survivor.name)
+        join.delete()
+        survivor._history_user = user  # type: ignore[attr-defined]
+        survivor.save(update_fields=["updated_at"])
+    return entity
+
+
+def _give_back_speakers(
+    survivor: Entity, entity: Entity, spellings: set[str], *, user: Any, when: datetime
+) -> None:
+    """Quotes whose speaker span is written in one of `spellings` speak for `entity`."""
+    for relation in Entity._meta.related_objects:
+        model = relation.related_model
+        if relation.field.name != "speaker" or isinstance(model, str):
+            continue
+        fields = {f.name for f in model._meta.get_fields()}
+        if not {"speaker_start", "speaker_end", "article"} <= fields:
+            continue
+        rows = list(
+            model._default_manager.filter(speaker=survivor, speaker_start__isnull=False).annotate(
+                speaker_text=Substr(
+                    "article__body", F("speaker_start") + 1, F("speaker_end") - F("speaker_start")
+                )
+            )
+        )
+        moved = [r for r in rows if normalise_alias(r.speaker_text) in spellings]
+        if not moved:
+            continue
+        model._default_manager.filter(pk__in=[r.pk for r in moved]).update(
+            speaker=entity, updated_at=when
+        )
+        for row in moved:
+            row.speaker_id, row.updated_at = entity.pk, when
+        _recorded(model, moved, user=user, when=when)
