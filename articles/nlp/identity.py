@@ -57,7 +57,7 @@ class _Name:
 # Letters that NFKD does not take apart into a base letter and a mark.
 _LETTERS = str.maketrans(
     {
-        "ı": "i",
+        "\u0131": "i",  # dotless i
         "ø": "o",
         "ł": "l",
         "đ": "d",
