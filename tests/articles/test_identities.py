@@ -5,6 +5,7 @@ Every name here is invented for these tests.
 """
 
 import pytest
+from django.urls import reverse
 from spacy.language import Language
 
 from articles.models import Entity, EntityAlias, EntityApart, EntityJoin, Mention
@@ -266,3 +267,66 @@ def test_an_analysts_merge_keeps_the_machines_reasons_with_the_survivor():
     other = person("Y. Karadag")
     entity_merge(user=analyst, entity_id=yunus.pk, into_id=other.pk)
     assert EntityJoin.objects.get().entity_id == other.pk
+
+
+# --- the entity page says why -------------------------------------------------------------
+
+
+def joined_pair(story_label: str = "Harbour talks") -> tuple[Entity, EntityJoin]:
+    story = StoryFactory(label=story_label)
+    yunus = person("Yunus Karadag")
+    younes = person("Younes Karadag")
+    entities_reconcile(article_ids=mentioned(yunus, story, times=2) + mentioned(younes, story))
+    return yunus, EntityJoin.objects.get()
+
+
+@pytest.mark.django_db
+def test_the_entity_page_says_why_two_spellings_were_joined(client):
+    client.force_login(UserFactory(role=roles.ANALYST))
+    entity, join = joined_pair(story_label="Harbour <talks>")
+    page = client.get(reverse("entity-detail", args=[entity.pk])).content.decode()
+    assert "Younes Karadag</strong> joined to <strong>Yunus Karadag" in page
+    assert "given names a transliteration apart (similarity 0." in page
+    assert "Harbour &lt;talks&gt;" in page  # the story's label, escaped
+    assert reverse("entity-join-split", args=[entity.pk, join.pk]) in page
+
+
+@pytest.mark.django_db
+def test_an_analyst_splits_a_join_from_the_entity_page(client):
+    client.force_login(UserFactory(role=roles.ANALYST))
+    entity, join = joined_pair()
+    response = client.post(reverse("entity-join-split", args=[entity.pk, join.pk]))
+    assert response.status_code == 302
+    assert Entity.objects.filter(name="Younes Karadag").count() == 1
+    assert not EntityJoin.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_read_only_client_cannot_split_a_join(client):
+    client.force_login(UserFactory(role=roles.API_CLIENT))
+    entity, join = joined_pair()
+    response = client.post(reverse("entity-join-split", args=[entity.pk, join.pk]))
+    assert response.status_code == 403
+    assert EntityJoin.objects.filter(pk=join.pk).exists()
+    assert Entity.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [1, 4])
+def test_the_entity_page_query_count_does_not_grow_with_joins(client, django_assert_num_queries, n):
+    client.force_login(UserFactory(role=roles.ANALYST))
+    story = StoryFactory()
+    kept = person("Wanjiru Atieno Koros")
+    for i in range(n):
+        EntityJoin.objects.create(
+            entity=kept,
+            joined_name=f"W. Koros {i}",
+            joined_kind="PERSON",
+            reason="test",
+            story=story,
+        )
+    # Session, user, the user's role, the entity with its counts, its aliases, its joins,
+    # its quotes, stances held, stances received.
+    with django_assert_num_queries(9):
+        page = client.get(reverse("entity-detail", args=[kept.pk])).content.decode()
+    assert page.count('<li class="join">') == n
