@@ -5,10 +5,14 @@ Every name here is invented for these tests.
 """
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from spacy.language import Language
 
-from articles.models import Entity, EntityAlias, EntityApart, EntityJoin, Mention
+from annotations.models import Statement
+from annotations.selectors.browse import ArticleFilters, article_listing
+from annotations.services import statements_link
+from articles.models import Article, Entity, EntityAlias, EntityApart, EntityJoin, Mention
 from articles.nlp import model
 from articles.nlp.entities import entity_mentions
 from articles.nlp.identity import compare
@@ -330,3 +334,49 @@ def test_the_entity_page_query_count_does_not_grow_with_joins(client, django_ass
     with django_assert_num_queries(9):
         page = client.get(reverse("entity-detail", args=[kept.pk])).content.decode()
     assert page.count('<li class="join">') == n
+
+
+# --- the demo samples, imported through the real service ----------------------------------
+
+# samples/README.md, "Cast": the forms each actor's name takes across outlets.
+CAST = [
+    {"Elena Varga", "Varga"},
+    {"Yusuf Demir", "Yousef Demir", "Demir"},
+    {"Tomas Okafor", "Tomás Okafor", "Okafor"},
+    {"Grace Achieng Oduya", "Grace Oduya", "Oduya"},
+    {"Samuel Ateka", "Ateka"},
+    {"Abdirashid Nuur Hasan", "Abdirashid Nur Hassan", "Hassan", "Hasan"},
+    {"Peter Lokwang", "Lokwang"},
+    {"Rhona MacAllister", "MacAllister"},
+    {"Graham Tully", "Tully"},
+]
+
+
+@pytest.mark.django_db
+def test_samples_give_each_actor_one_entity_one_speaker_and_shared_statements(capsys):
+    call_command("demo")
+    capsys.readouterr()
+    ids = list(Article.objects.values_list("pk", flat=True))
+    # What suggestions_create does once the chunk's stories are assigned.
+    entities_reconcile(article_ids=ids)
+    statements_link(article_ids=ids)
+
+    for forms in CAST:
+        named = Entity.objects.filter(mentions__exact__in=forms).distinct()
+        assert [e.kind for e in named] == ["PERSON"], forms
+    speakers = [v.label for v in article_listing(ArticleFilters()).speakers]
+    assert len(speakers) == len(set(speakers))
+    for forms in CAST:
+        assert len([s for s in speakers if s in forms]) <= 1, (forms, speakers)
+    # One kind per name; common nouns and titles alone are no entities.
+    for name in ("Velmora", "Ardania", "Kessaland", "Namaru", "Lokor"):
+        assert Entity.objects.filter(name=name).count() == 1, name
+    assert not Entity.objects.filter(name__in=["Borders", "Farmers", "Councillor"]).exists()
+    # Statements reported by more than one article.
+    shared = [
+        s for s in Statement.objects.all() if len({q.article_id for q in s.variants.all()}) > 1
+    ]
+    assert {s.speaker.name for s in shared if s.speaker} >= {
+        "Grace Achieng Oduya",
+        Entity.objects.filter(mentions__exact="Yusuf Demir").distinct().get().name,
+    }
