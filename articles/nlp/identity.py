@@ -18,6 +18,7 @@ General rules, no table of names:
 """
 
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
@@ -202,3 +203,68 @@ def surname_key(name: str) -> str:
     """The folded last word of a name: where candidates for a join are looked up."""
     words = parse(name).words
     return words[-1] if words else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person entity as the joiner sees it: the caller's id, its name, how often it is
+    mentioned (the better-attested spelling stays the name)."""
+
+    id: int
+    name: str
+    mentions: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    merged: Person
+    into: Person
+    decision: Decision
+
+
+def _never(a: Person, b: Person) -> bool:
+    return False
+
+
+def join_people(
+    people: Iterable[Person], *, apart: Callable[[Person, Person], bool] = _never
+) -> list[Join]:
+    """The joins that make the persons of one story (or one article) one per actor, in
+    the order to apply them.
+
+    Full names first, fullest and most mentioned first: each joins the one earlier name
+    it meets, and stays alone when it meets none or several (it could be either). Then a
+    surname alone joins the one full name of the story it is the surname of; with two
+    (relatives, namesakes) it joins neither. `apart(a, b)` is the analysts' veto.
+    """
+    ordered = sorted(people, key=lambda p: (-len(p.name.split()), -p.mentions, p.id))
+    words = {p.id: len(parse(p.name).words) for p in ordered}
+    kept: list[Person] = []
+    undecided: list[Person] = []
+    joins: list[Join] = []
+    for person in (p for p in ordered if words[p.id] >= 2):
+        meets = [
+            (other, decision)
+            for other in kept
+            if (decision := compare(other.name, person.name)).meet and not apart(other, person)
+        ]
+        if not meets:
+            kept.append(person)
+        elif len(meets) > 1:
+            undecided.append(person)
+        else:
+            other, decision = meets[0]
+            into, merged = other, person
+            if (person.mentions, len(person.name)) > (other.mentions, len(other.name)):
+                kept[kept.index(other)] = person
+                into, merged = person, other
+            joins.append(Join(merged, into, decision))
+    for person in (p for p in ordered if words[p.id] == 1):
+        meets = [
+            (other, decision)
+            for other in [*kept, *undecided]
+            if (decision := compare(person.name, other.name)).meet
+        ]
+        if len(meets) == 1 and meets[0][0] in kept and not apart(meets[0][0], person):
+            joins.append(Join(person, meets[0][0], meets[0][1]))
+    return joins

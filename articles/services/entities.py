@@ -614,11 +614,25 @@ def _people_of_stories(article_ids: list[int], apart: set[tuple[str, str]]) -> l
     joins: list[EntityJoin] = []
     gone: dict[int, int] = {}  # joined entity -> survivor
     for story_id in sorted(by_story):
-        people = sorted(
-            {_survivor(i, gone) for i in by_story[story_id] if i in known},
-            key=lambda i: (-len(known[i].name.split()), -known[i].mentions, i),
-        )
-        joins += _join_people(people, known, gone, apart, story_id, labels.get(story_id, ""))
+        present = {_survivor(i, gone) for i in by_story[story_id] if i in known}
+        people = [identity.Person(i, known[i].name, known[i].mentions) for i in present]
+        label = labels.get(story_id, "")
+        where = f"in the story “{label}”" if label else "in one story"
+        for join in identity.join_people(
+            people, apart=lambda a, b: _kept_apart(known[a.id], known[b.id], apart)
+        ):
+            merged, into = known[join.merged.id], known[join.into.id]
+            decision = join.decision
+            if decision.surname_only:
+                reason = f"{decision.reason}, and the only person of that surname {where}"
+            else:
+                reason = f"{decision.reason} (similarity {decision.similarity:.2f}), both {where}"
+            joins.append(
+                _join(
+                    merged, into, reason=reason, similarity=decision.similarity, story_id=story_id
+                )
+            )
+            gone[merged.pk] = into.pk
     return joins
 
 
@@ -626,71 +640,6 @@ def _survivor(entity_id: int, gone: Mapping[int, int]) -> int:
     while entity_id in gone:
         entity_id = gone[entity_id]
     return entity_id
-
-
-def _join_people(
-    people: list[int],
-    known: Mapping[int, _Known],
-    gone: dict[int, int],
-    apart: set[tuple[str, str]],
-    story_id: int,
-    label: str,
-) -> list[EntityJoin]:
-    joins: list[EntityJoin] = []
-    full = [i for i in people if len(known[i].name.split()) >= 2]
-    short = [i for i in people if len(known[i].name.split()) == 1]
-    where = f"both in the story “{label}”" if label else "both in one story"
-    # Full names: each joins the first (fullest, most mentioned) it meets.
-    kept: list[int] = []
-    for pk in full:
-        entity = known[pk]
-        meets = [
-            (other, decision)
-            for other in kept
-            if (decision := identity.compare(known[other].name, entity.name)).meet
-            and not _kept_apart(known[other], entity, apart)
-        ]
-        if len(meets) == 1:
-            other, decision = meets[0]
-            into = known[other]
-            if (entity.mentions, len(entity.name)) > (into.mentions, len(into.name)):
-                # The better-attested spelling stays the name; the other joins it.
-                kept[kept.index(other)] = pk
-                into, entity = entity, into
-            reason = f"{decision.reason} (similarity {decision.similarity:.2f}), {where}"
-            joins.append(
-                _join(
-                    entity, into, reason=reason, similarity=decision.similarity, story_id=story_id
-                )
-            )
-            gone[entity.pk] = into.pk
-        elif not meets:
-            kept.append(pk)
-    # A surname alone: the one full name of the story it is the surname of.
-    for pk in short:
-        entity = known[pk]
-        meets = [
-            (other, decision)
-            for other in kept
-            if (decision := identity.compare(entity.name, known[other].name)).meet
-        ]
-        if len(meets) != 1 or _kept_apart(known[meets[0][0]], entity, apart):
-            continue
-        other, decision = meets[0]
-        reason = (
-            f"{decision.reason}, and the only person of that surname {where.removeprefix('both ')}"
-        )
-        joins.append(
-            _join(
-                entity,
-                known[other],
-                reason=reason,
-                similarity=decision.similarity,
-                story_id=story_id,
-            )
-        )
-        gone[pk] = other
-    return joins
 
 
 def _join(
