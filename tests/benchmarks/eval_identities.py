@@ -134,7 +134,10 @@ def _one_letter(word: str, rng: random.Random) -> str | None:
         return None
     if rng.random() < 0.5:
         last = lower[-1]
-        pool = [v for v in "aeioy" if v != last] if last in _VOWELS + "y" else list("aoy")
+        # Not i for y nor y for i: that is a transliteration (Percy/Perci), one person.
+        pool = [v for v in "aeioy" if v != last and {v, last} != {"i", "y"}]
+        if last not in _VOWELS + "y":
+            pool = list("aoy")
         changed = lower[:-1] + rng.choice(pool)
     else:
         places = [i for i, ch in enumerate(lower) if i > 0 and ch not in _VOWELS + "y"]
