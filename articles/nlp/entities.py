@@ -498,7 +498,9 @@ def _opens_sentence(token: Token) -> bool:
     return i < token.sent.start
 
 
-def _common_noun(doc: Doc, mention: _Mention, tails: dict[str, _Mention]) -> bool:
+def _common_noun(
+    doc: Doc, mention: _Mention, tails: dict[str, _Mention], lower_words: frozenset[str]
+) -> bool:
     """A one-word mention that is a common noun capitalised by its place ("Borders like
     ...", "Farmers' groups"): the document also writes it, or its singular, in lower case.
     A surname of a longer name in the document, or a word after an honorific, stays."""
@@ -520,7 +522,7 @@ def _common_noun(doc: Doc, mention: _Mention, tails: dict[str, _Mention]) -> boo
         forms.add(lower[:-1])
         if lower.endswith("es"):
             forms.add(lower[:-2])
-    return any(t.is_lower and t.lower_ in forms and t.i != token.i for t in doc)
+    return not forms.isdisjoint(lower_words)
 
 
 def _join(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
@@ -707,5 +709,6 @@ def entity_mentions(doc: Doc) -> list[EntityMention]:
     cleaned = [m for m in (_clean(doc, m, gaz) for m in _spans(doc)) if m is not None]
     mentions = _short_forms(doc, _join(doc, _extend(doc, cleaned)))
     tails = _owner_of_tail(doc, mentions)
-    mentions = [m for m in mentions if not _common_noun(doc, m, tails)]
+    lower_words = frozenset(t.lower_ for t in doc if t.is_lower)
+    mentions = [m for m in mentions if not _common_noun(doc, m, tails, lower_words)]
     return _resolve(doc, _people_named_by_surname(doc, mentions), gaz)

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, Model, OuterRef, Q
+from django.db.models import Count, Exists, F, Func, Model, OuterRef, Q, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -438,7 +438,10 @@ def _move_aliases(merged: Entity, into: Entity, *, user: Any, when: datetime) ->
 # - person names in one story: full names that `nlp.identity.compare` says meet
 #   (transliterations, accents, a middle name, name order) become one; a surname alone
 #   joins the one full name of the story it is the surname of, and stays apart when the
-#   story has two (relatives).
+#   story has two (relatives);
+# - full person names in different stories: only when the names meet and the two are
+#   mentioned beside at least MIN_SHARED_COMPANY of the same other actors (co-occurring
+#   names), and each has no other such candidate.
 # Every join is recorded (EntityJoin, with its reason) and shown on the entity's page; an
 # analyst's merge is in the alias table already, and an analyst's split (EntityApart) is
 # never undone.
@@ -475,6 +478,7 @@ def entities_reconcile(*, article_ids: Iterable[int]) -> list[EntityJoin]:
         apart = _apart_pairs()
         joins += _one_kind_per_name(ids, apart)
         joins += _people_of_stories(ids, apart)
+        joins += _people_by_company(ids, apart)
     return joins
 
 
@@ -780,3 +784,96 @@ def _give_back_speakers(
         for row in moved:
             row.speaker_id, row.updated_at = entity.pk, when
         _recorded(model, moved, user=user, when=when)
+
+
+# Other actors two spellings of one person must both be mentioned beside, across stories.
+MIN_SHARED_COMPANY = 2
+
+
+def _people_by_company(article_ids: list[int], apart: set[tuple[str, str]]) -> list[EntityJoin]:
+    """Full person names of these articles that meet a full name of another story, with
+    the company they keep as evidence. Four queries, and one join's writes per join."""
+    present = set(
+        Mention.objects.filter(article_id__in=article_ids, entity__kind="PERSON")
+        .exclude(status=ReviewStatus.REJECTED)
+        .values_list("entity_id", flat=True)
+    )
+    names = dict(Entity.objects.filter(pk__in=present).values_list("pk", "name"))
+    surnames = {
+        pk: identity.surname_key(name) for pk, name in names.items() if len(name.split()) >= 2
+    }
+    if not surnames:
+        return []
+    # The last word of each stored spelling's key: one pass over the PERSON aliases, a
+    # hash probe each, however many surnames the chunk has.
+    last_word = Func(F("key"), Value("^.* "), Value(""), function="regexp_replace")
+    others = dict(
+        EntityAlias.objects.filter(kind="PERSON")
+        .annotate(last_word=last_word)
+        .filter(last_word__in=set(surnames.values()), key__contains=" ")
+        .values_list("entity_id", "entity__name")
+    )
+    candidates = {
+        pk: [
+            other
+            for other, other_name in others.items()
+            if other != pk
+            and len(other_name.split()) >= 2
+            and identity.surname_key(other_name) == surname
+            and identity.compare(names[pk], other_name).meet
+        ]
+        for pk, surname in surnames.items()
+    }
+    candidates = {pk: found for pk, found in candidates.items() if len(found) == 1}
+    if not candidates:
+        return []
+    involved = set(candidates) | {found[0] for found in candidates.values()}
+    company = _company(involved)
+    known = _known(involved)
+    joins: list[EntityJoin] = []
+    gone: set[int] = set()
+    for pk, (other,) in sorted(candidates.items()):
+        if pk in gone or other in gone or pk not in known or other not in known:
+            continue
+        shared = (company[pk] & company[other]) - {pk, other}
+        if len(shared) < MIN_SHARED_COMPANY or _kept_apart(known[pk], known[other], apart):
+            continue
+        into, merged = known[other], known[pk]
+        if (merged.mentions, len(merged.name)) > (into.mentions, len(into.name)):
+            into, merged = merged, into
+        decision = identity.compare(into.name, merged.name)
+        beside = ", ".join(sorted(company_names(shared))[:3])
+        reason = (
+            f"{decision.reason} (similarity {decision.similarity:.2f}), in different stories "
+            f"but both mentioned beside {len(shared)} of the same actors ({beside})"
+        )
+        joins.append(
+            _join(merged, into, reason=reason, similarity=decision.similarity, story_id=None)
+        )
+        gone.add(merged.pk)
+    return joins
+
+
+def _company(entity_ids: set[int]) -> dict[int, set[int]]:
+    """Entity id -> the other entities mentioned in the articles it is mentioned in."""
+    articles: defaultdict[int, set[int]] = defaultdict(set)
+    for entity_id, article_id in (
+        Mention.objects.filter(entity_id__in=entity_ids)
+        .exclude(status=ReviewStatus.REJECTED)
+        .values_list("entity_id", "article_id")
+        .distinct()
+    ):
+        articles[entity_id].add(article_id)
+    beside: defaultdict[int, set[int]] = defaultdict(set)
+    for article_id, entity_id in (
+        Mention.objects.filter(article_id__in={a for ids in articles.values() for a in ids})
+        .exclude(status=ReviewStatus.REJECTED)
+        .values_list("article_id", "entity_id")
+        .distinct()
+    ):
+        beside[article_id].add(entity_id)
+    return {pk: {e for a in articles.get(pk, set()) for e in beside[a]} - {pk} for pk in entity_ids}
+
+
+def company_names(entity_ids: set[int]) -> list[str]:
+    return list(Entity.objects.filter(pk__in=entity_ids).values_list("name", flat=True))

@@ -380,3 +380,38 @@ def test_samples_give_each_actor_one_entity_one_speaker_and_shared_statements(ca
         "Grace Achieng Oduya",
         Entity.objects.filter(mentions__exact="Yusuf Demir").distinct().get().name,
     }
+
+
+def mentioned_beside(entity: Entity, company: list[Entity], story) -> list[int]:
+    names = ", ".join(e.name for e in [entity, *company])
+    article = ArticleFactory(story=story, body=f"Present: {names} (story {story.pk}).")
+    for one in [entity, *company]:
+        MentionFactory(article=article, entity=one, text=one.name)
+    return [article.pk]
+
+
+@pytest.mark.django_db
+def test_across_stories_a_variant_joins_only_with_the_same_company():
+    port, authority, union = (
+        person("Tessport", kind="GPE"),
+        person("Harbour Authority", kind="ORG"),
+        person("Dockers Union", kind="ORG"),
+    )
+    yunus = person("Yunus Karadag")
+    younes = person("Younes Karadag")
+    ids = mentioned_beside(yunus, [port, authority], StoryFactory())
+    ids += mentioned_beside(yunus, [union], StoryFactory())
+    ids += mentioned_beside(younes, [port, authority], StoryFactory())
+    [join] = entities_reconcile(article_ids=ids)
+    assert join.entity_id == yunus.pk
+    assert "beside 2 of the same actors" in join.reason
+
+
+@pytest.mark.django_db
+def test_across_stories_a_variant_without_shared_company_stays_apart():
+    yunus = person("Yunus Karadag")
+    younes = person("Younes Karadag")
+    ids = mentioned_beside(yunus, [person("Tessport", kind="GPE")], StoryFactory())
+    ids += mentioned_beside(younes, [person("Corvane", kind="GPE")], StoryFactory())
+    assert entities_reconcile(article_ids=ids) == []
+    assert Entity.objects.filter(kind="PERSON").count() == 2
