@@ -10,5 +10,10 @@ workbench_urls = [
     path("entities/", entities.entity_list, name="entity-list"),
     path("entities/<int:pk>/", entities.entity_detail, name="entity-detail"),
     path("entities/<int:pk>/merge/", entities.entity_merge, name="entity-merge"),
+    path(
+        "entities/<int:pk>/joins/<int:join_pk>/split/",
+        entities.entity_join_split,
+        name="entity-join-split",
+    ),
     path("stories/<int:pk>/", stories.story_detail, name="story-detail"),
 ]

@@ -234,6 +234,52 @@ class EntityAlias(TimeStamped):
         return self.alias
 
 
+class EntityJoin(models.Model):
+    """An automatic join of two spellings into one actor, and why: the extractor's
+    second pass (`services.entities.entities_reconcile`) made `joined_name` one with
+    `entity`. Shown on the entity's page; an analyst may undo it (`entity_split`)."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="joins")
+    joined_name = models.CharField(max_length=300)
+    joined_kind = models.CharField(max_length=16, choices=EntityKind.choices)
+    # The joined entity's spellings (normalised), which a split gives back.
+    spellings = models.JSONField(default=list, blank=True)
+    reason = models.TextField(help_text="The rule and the evidence, in words.")
+    similarity = models.FloatField(null=True, blank=True)
+    story = models.ForeignKey(
+        Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.joined_name} -> {self.entity_id}"
+
+
+class EntityApart(models.Model):
+    """Two names an analyst said are different actors (normalised, `first` < `second`):
+    no automatic join ever makes them one again."""
+
+    kind = models.CharField(max_length=16, choices=EntityKind.choices)
+    first = models.CharField(max_length=300)
+    second = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="entityapart_unique_pair"),
+            models.CheckConstraint(condition=Q(first__lt=F("second")), name="entityapart_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first} != {self.second}"
+
+
 class Mention(AnchoredSpan, TimeStamped):
     """A place in an article that names an entity."""
 

@@ -8,11 +8,20 @@ entity's own row, never a query per row.
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from annotations.models import Quote, Stance
-from articles.models import Entity, EntityAlias, EntityKind, Mention
+from articles.models import Entity, EntityAlias, EntityJoin, EntityKind, Mention
 from articles.names import normalise_alias
 
 T = TypeVar("T")
@@ -82,8 +91,14 @@ def entity_search(*, q: str = "", kind: str = "", sort: str = "name") -> QuerySe
 
 def entity_for_page(pk: int) -> Entity | None:
     """The entity with its counts (mention_count, mention_articles, quote_count,
-    held_count, received_count, alias_count) and its aliases: two queries."""
-    return with_counts(Entity.objects.filter(pk=pk)).prefetch_related("aliases").first()
+    held_count, received_count, alias_count), its aliases and the machine's joins into
+    it (why two spellings became one): three queries."""
+    joins = EntityJoin.objects.order_by("-created_at", "-id")
+    return (
+        with_counts(Entity.objects.filter(pk=pk))
+        .prefetch_related("aliases", Prefetch("joins", queryset=joins))
+        .first()
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """The entity pages: the searchable list, one actor's page (what they said, the stances
-they hold and receive) and, for analysts and admins, merging a duplicate into it."""
+they hold and receive, why the machine joined its spellings) and, for analysts and
+admins, merging a duplicate into it or splitting a machine join off it."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from annotations.selectors import entities as selectors
 from articles import services
-from articles.models import Entity, EntityKind
+from articles.models import Entity, EntityJoin, EntityKind
 from articles.services import guards
 
 ENTITIES_PER_PAGE = 50
@@ -53,6 +54,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "entity": entity,
             "aliases": list(entity.aliases.all()),
+            "joins": list(entity.joins.all()),
             "quotes": selectors.entity_quotes(entity, page=request.GET.get("quotes")),
             "held": selectors.entity_stances_held(entity, page=request.GET.get("held")),
             "received": selectors.entity_stances_received(entity, page=request.GET.get("received")),
@@ -103,6 +105,29 @@ def entity_merge(request: HttpRequest, pk: int) -> HttpResponse:
         f"now belong to “{survivor.name}”.",
     )
     return redirect("entity-detail", pk=survivor.pk)
+
+
+@require_POST
+def entity_join_split(request: HttpRequest, pk: int, join_pk: int) -> HttpResponse:
+    """Undo one of the machine's joins into this entity: the joined name is an entity
+    again, and the two are kept apart from then on."""
+    if not guards.is_annotator(request.user):
+        raise PermissionDenied("Only analysts and admins may split entities.")
+    if not EntityJoin.objects.filter(pk=join_pk, entity_id=pk).exists():
+        messages.error(request, "That join is no longer recorded for this entity.")
+        return redirect("entity-detail", pk=pk)
+    try:
+        split = services.entity_split(user=request.user, join_id=join_pk)
+    except PermissionError as error:  # the service's own role check
+        raise PermissionDenied(str(error)) from error
+    except (ValueError, EntityJoin.DoesNotExist) as error:
+        messages.error(request, f"Not split: {error}")
+        return redirect("entity-detail", pk=pk)
+    messages.success(
+        request,
+        f"“{split.name}” is its own entity again; it will not be joined to this one again.",
+    )
+    return redirect("entity-detail", pk=pk)
 
 
 def _counted(n: int, noun: str) -> str:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from articles.names import identity_key, normalise_alias
-from articles.nlp import cues, gazetteer
+from articles.nlp import cues, gazetteer, identity
 from articles.nlp.gazetteer import KINDS, Entry, Gazetteer
 from articles.nlp.results import EntityMention
 
@@ -100,6 +100,18 @@ ROLE_WORDS = frozenset(
         "marshal",
         "judge",
         "prosecutor",
+        "councillor",
+        "councilor",
+        "councilman",
+        "councilwoman",
+        "alderman",
+        "deputy",
+        "delegate",
+        "mp",
+        "mep",
+        "professor",
+        "prof",
+        "minister-president",
     }
 )
 TITLE_WORDS = HONORIFICS | ROLE_WORDS
@@ -185,7 +197,11 @@ _key = lru_cache(maxsize=65536)(identity_key)
 
 
 def _word(text: str) -> str:
-    return text.casefold().rstrip(".")
+    word = text.casefold().rstrip(".")
+    # A plural role is still a role: "Officials", "Ministers", "Envoys".
+    if len(word) > 3 and word.endswith("s") and word[:-1] in ROLE_WORDS:
+        return word[:-1]
+    return word
 
 
 def is_title_word(text: str) -> bool:
@@ -328,9 +344,28 @@ def _clean(doc: Doc, mention: _Mention, gaz: Gazetteer) -> _Mention | None:
     if kind == "PERSON":
         while end - start > 1 and _is_role(doc[end - 1]):  # "Putin aide"
             end -= 1
+        # "Namaru's Samuel Ateka": the country's is not part of the person's name.
+        owner = [t.i for t in doc[start:end] if t.text in _POSSESSIVE and t.i > start]
+        if owner and owner[-1] + 1 < end and doc[owner[-1] + 1].text[:1].isupper():
+            start = owner[-1] + 1
     # Nothing but title words: "President", "the aide", or the "State" of "Secretary of
     # State" that spaCy sm tags ORG.
     if start >= end or all(_is_title_part(t) or t.is_punct for t in doc[start:end]):
+        # The name the model left out after the title: "Councillor"[PERSON] "Rhona
+        # MacAllister".
+        after = end
+        while (
+            after < len(doc)
+            and after - end < 3
+            and doc[after - 1].whitespace_ == " "
+            and not doc[after].ent_type_
+            and doc[after].pos_ == "PROPN"
+            and _starts_name(doc[after])
+            and doc[after].text.isalpha()
+        ):
+            after += 1
+        if kind == "PERSON" and after > end:
+            return _Mention(end, after, "PERSON")
         return None
     return _Mention(start, end, kind, mention.canonical, mention.from_ruler, mention.restored)
 
@@ -403,6 +438,93 @@ def _joinable(doc: Doc, left: _Mention, right: _Mention) -> bool:
     return True
 
 
+def _name_word(doc: Doc, i: int, taken: set[int]) -> bool:
+    """Whether doc[i] is a capitalised proper noun outside every entity: a word of a
+    name the model left out ("Abdirashid" before "Nuur Hasan")."""
+    token = doc[i]
+    return (
+        i not in taken
+        and not token.ent_type_
+        and token.pos_ == "PROPN"
+        and token.text[:1].isupper()
+        and token.text.isalpha()
+        and not _is_title_part(token)
+        and not token.is_sent_start
+    )
+
+
+def _extend(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
+    """PERSON names with the name words the model left out next to them: one word
+    before ("Abdirashid" + "Nuur Hasan"), or one word between two PERSON pieces
+    ("Abdirashid" + "Nuur" + "Hasan", which `_join` then joins)."""
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    starts = {m.start: m for m in mentions}
+    for mention in mentions:
+        if mention.kind != "PERSON" or mention.from_ruler:
+            continue
+        before = mention.start - 1
+        if (
+            before >= 0
+            and doc[before].whitespace_ == " "
+            and _name_word(doc, before, taken)
+            and (
+                before == 0
+                or not doc[before - 1].text[:1].isupper()
+                or doc[before - 1].is_punct
+                or _is_title_part(doc[before - 1])
+            )
+        ):
+            mention.start = before
+            taken.add(before)
+        after = mention.end
+        nxt = starts.get(after + 1)
+        if (
+            after < len(doc)
+            and nxt is not None
+            and nxt.kind == "PERSON"
+            and doc[after - 1].whitespace_ == " "
+            and doc[after].whitespace_ == " "
+            and _name_word(doc, after, taken)
+        ):
+            mention.end = after + 1
+            taken.add(after)
+    return mentions
+
+
+def _opens_sentence(token: Token) -> bool:
+    i = token.i - 1
+    while i >= token.sent.start and (token.doc[i].is_punct or token.doc[i].is_quote):
+        i -= 1
+    return i < token.sent.start
+
+
+def _common_noun(
+    doc: Doc, mention: _Mention, tails: dict[str, _Mention], lower_words: frozenset[str]
+) -> bool:
+    """A one-word mention that is a common noun capitalised by its place ("Borders like
+    ...", "Farmers' groups"): the document also writes it, or its singular, in lower case.
+    A surname of a longer name in the document, or a word after an honorific, stays."""
+    if mention.end - mention.start != 1 or mention.from_ruler or mention.restored:
+        return False
+    token = doc[mention.start]
+    if token.text in tails or (token.i > 0 and _word(doc[token.i - 1].text) in HONORIFICS):
+        return False
+    # Groups are plural by nature ("Democrats"); acronyms are names ("NYPD").
+    if mention.kind == "NORP" or token.text.isupper():
+        return False
+    # The tagger's word class: a plural common noun, or a common noun a sentence opens
+    # with ("Farmers' groups ...", "Borders like ...").
+    if token.tag_ == "NNS" or (token.pos_ == "NOUN" and _opens_sentence(token)):
+        return True
+    lower = token.lower_
+    forms = {lower, token.lemma_.lower()}
+    if lower.endswith("s"):
+        forms.add(lower[:-1])
+        if lower.endswith("es"):
+            forms.add(lower[:-2])
+    return not forms.isdisjoint(lower_words)
+
+
 def _join(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
     joined: list[_Mention] = []
     for mention in mentions:
@@ -464,11 +586,58 @@ def _short_forms(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
 # --- canonical names ----------------------------------------------------------------------
 
 
+def _people_named_by_surname(doc: Doc, mentions: list[_Mention]) -> list[_Mention]:
+    """A two- or three-word name the model called a place or an organisation is a
+    person's when the model tagged its last word alone PERSON in the same document
+    ("Tomas Okafor"[GPE] ... "Okafor"[PERSON])."""
+    surnames = {
+        doc[m.start].text
+        for m in mentions
+        if m.kind == "PERSON" and m.end - m.start == 1 and not m.from_ruler
+    }
+    if not surnames:
+        return mentions
+    for mention in mentions:
+        words = doc[mention.start : mention.end]
+        if (
+            mention.kind in _PERSON_LIKE
+            and mention.kind != "PERSON"
+            and not mention.from_ruler
+            and 2 <= len(words) <= 3
+            and words[-1].text in surnames
+            and all(t.text[:1].isupper() and t.text.isalpha() for t in words)
+            and not any(t.lower_ in _INSTITUTION_WORDS for t in words)
+        ):
+            mention.kind = "PERSON"
+    return mentions
+
+
 def _affixes(words: list[str]) -> Iterable[tuple[str, str]]:
     """("suffix", ...) and ("prefix", ...) keys of a name's proper tails and heads."""
     for n in range(1, len(words)):
         yield "suffix", " ".join(words[n:])
         yield "prefix", " ".join(words[:n])
+
+
+# Endings that make a demonym of a place's name: Velmora -> Velmoran, Kessaland ->
+# Kessalander, Sudan -> Sudanese, Oman -> Omani, Ireland -> Irish is not covered.
+_DEMONYM_ENDINGS = ("n", "an", "ian", "ese", "i", "er", "ish")
+# Prepositions that put a one-word name on the map: "in Ardania", "across Namaru".
+_LOCATIVE = frozenset({"in", "into", "inside", "throughout", "across", "within"})
+
+
+def _a_place(doc: Doc, key: str, group: list[_Mention], keys: set[str]) -> bool:
+    """Whether a one-word name the model called a person or an organisation is a
+    place: the document has its demonym ("Velmoran" beside "Velmora") or puts it after
+    a locative preposition. Used only for names that are no person's surname here."""
+    if " " in key:
+        return False
+    stem = key[:-1] if key[-1:] in "aeiou" else key
+    if any(key + end in keys or stem + end in keys for end in _DEMONYM_ENDINGS):
+        return True
+    return all(m.kind == "PERSON" for m in group) and any(
+        m.start > 0 and doc[m.start - 1].lower_ in _LOCATIVE for m in group
+    )
 
 
 def _resolve(doc: Doc, mentions: list[_Mention], gaz: Gazetteer) -> list[EntityMention]:
@@ -493,6 +662,9 @@ def _resolve(doc: Doc, mentions: list[_Mention], gaz: Gazetteer) -> list[EntityM
         family = "EVENT" if mention.kind == "EVENT" else "NAME"
         open_groups.setdefault((family, mention.key), []).append(mention)
 
+    keys = {m.key for m in mentions}
+    # Full PERSON names already given a canonical name, for the variants that follow.
+    people: list[str] = []
     # Longest names first, so a name's tails are indexed before they are looked up.
     for (_, key), group in sorted(open_groups.items(), key=lambda item: -len(item[0][1].split())):
         kinds = Counter(m.kind for m in group)
@@ -505,6 +677,15 @@ def _resolve(doc: Doc, mentions: list[_Mention], gaz: Gazetteer) -> list[EntityM
             found = index.get(("suffix", key)) or index.get(("prefix", key)) or set()
             if len(found) == 1:
                 canonical, kind = next(iter(found)), "PERSON"
+            elif not found and _a_place(doc, key, group, keys):
+                kind = "GPE"
+        if kind == "PERSON" and len(key.split()) >= 2:
+            # "Grace Oduya" after "Grace Achieng Oduya"; "Yousef Demir" beside "Yusuf Demir".
+            same = [p for p in people if identity.compare(p, canonical).meet]
+            if len(same) == 1:
+                canonical = same[0]
+            elif canonical not in people:
+                people.append(canonical)
         if kind == "PERSON":
             for affix in _affixes(key.split()):
                 index.setdefault(affix, set()).add(canonical)
@@ -526,4 +707,8 @@ def entity_mentions(doc: Doc) -> list[EntityMention]:
     character offsets into `doc.text` and the canonical name of the actor it names."""
     gaz = gazetteer.load()
     cleaned = [m for m in (_clean(doc, m, gaz) for m in _spans(doc)) if m is not None]
-    return _resolve(doc, _short_forms(doc, _join(doc, cleaned)), gaz)
+    mentions = _short_forms(doc, _join(doc, _extend(doc, cleaned)))
+    tails = _owner_of_tail(doc, mentions)
+    lower_words = frozenset(t.lower_ for t in doc if t.is_lower)
+    mentions = [m for m in mentions if not _common_noun(doc, m, tails, lower_words)]
+    return _resolve(doc, _people_named_by_surname(doc, mentions), gaz)

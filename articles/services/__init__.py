@@ -1,7 +1,14 @@
 """Every write in the articles app goes through a function here; the web views, the API,
 the admin, the CLI and the Celery tasks all call the same ones."""
 
-from articles.services.entities import entity_create, entity_merge, entity_update
+from articles.services.entities import (
+    entities_keep_apart,
+    entities_reconcile,
+    entity_create,
+    entity_merge,
+    entity_split,
+    entity_update,
+)
 from articles.services.extraction import (
     articles_extract,
     articles_extract_safely,
@@ -29,8 +36,11 @@ __all__ = [
     "articles_extract",
     "articles_extract_safely",
     "articles_pending_extraction",
+    "entities_keep_apart",
+    "entities_reconcile",
     "entity_create",
     "entity_merge",
+    "entity_split",
     "entity_update",
     "import_batch_create",
     "import_batch_process_pending",

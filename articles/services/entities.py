@@ -6,18 +6,30 @@ article follows the analysts. The machine only adds what is missing: new actors,
 spellings of known ones.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, Model, OuterRef, Q
+from django.db.models import Count, Exists, F, Func, Model, OuterRef, Q, Value
+from django.db.models.functions import Substr
 from django.utils import timezone
 
-from articles.models import Entity, EntityAlias, EntityKind, Mention
+from articles.models import (
+    Article,
+    Entity,
+    EntityAlias,
+    EntityApart,
+    EntityJoin,
+    EntityKind,
+    Mention,
+    ReviewStatus,
+    Story,
+)
 from articles.names import identity_key, normalise_alias
+from articles.nlp import gazetteer, identity
 from articles.services.locks import serialised
 from newsdesk.guards import WriteRefused, check_if_match, require_annotator
 
@@ -328,6 +340,8 @@ def entity_merge(*, user: Any, entity_id: int, into_id: int) -> Entity:
         for model, fields in _pointing_at_entities().items():
             _repoint(model, fields, merged, into, user=user, when=now)
         _move_aliases(merged, into, user=user, when=now)
+        # The machine's earlier joins into the merged entity are the survivor's now.
+        EntityJoin.objects.filter(entity=merged).update(entity=into)
         merged._history_user = user  # type: ignore[attr-defined]
         merged.delete()
         # Its aliases changed: a client syncing entities by updated_at sees it again.
@@ -344,7 +358,7 @@ def _pointing_at_entities() -> dict[type[Model], tuple[str, ...]]:
     pointing: dict[type[Model], tuple[str, ...]] = {}
     for relation in Entity._meta.related_objects:
         model = relation.related_model
-        if isinstance(model, str) or model is EntityAlias or not relation.one_to_many:
+        if isinstance(model, str) or model in (EntityAlias, EntityJoin) or not relation.one_to_many:
             continue
         pointing[model] = (*pointing.get(model, ()), relation.field.name)
     return pointing
@@ -411,3 +425,455 @@ def _move_aliases(merged: Entity, into: Entity, *, user: Any, when: datetime) ->
         _recorded(EntityAlias, moved, user=user, when=when)
     if name and name not in taken and name not in {a.normalised for a in moved}:
         _saved(_alias(into, merged.name, name), user)
+
+
+# --- the machine's second pass: one identity per actor across articles ------------------
+#
+# `entities_resolve` sees one chunk's names and joins only what the alias table already
+# knows. `entities_reconcile` runs once the chunk's articles have their stories, and uses
+# what the data holds as evidence:
+# - one kind per name: a name stored under two of PERSON, ORG, GPE, LOC and NORP gets one,
+#   by the gazetteer, then a demonym of it among the entities ("Velmoran" makes "Velmora"
+#   a place), then the majority of its mentions;
+# - person names in one story: full names that `nlp.identity.compare` says meet
+#   (transliterations, accents, a middle name, name order) become one; a surname alone
+#   joins the one full name of the story it is the surname of, and stays apart when the
+#   story has two (relatives);
+# - full person names in different stories: only when the names meet and the two are
+#   mentioned beside at least MIN_SHARED_COMPANY of the same other actors (co-occurring
+#   names), and each has no other such candidate.
+# Every join is recorded (EntityJoin, with its reason) and shown on the entity's page; an
+# analyst's merge is in the alias table already, and an analyst's split (EntityApart) is
+# never undone.
+
+_NAME_KINDS = ("PERSON", "ORG", "GPE", "LOC", "NORP")
+# Which kind wins a tie of mentions: places and organisations over people, since the
+# model mistakes an unknown country for a person far more often than the reverse.
+_TIE_ORDER = {"GPE": 0, "ORG": 1, "LOC": 2, "NORP": 3, "PERSON": 4}
+_DEMONYM_ENDINGS = ("n", "an", "ian", "ese", "i", "er", "ish")
+
+
+@dataclass(slots=True)
+class _Known:
+    pk: int
+    name: str
+    kind: str
+    mentions: int
+    normalised: str = ""
+    spellings: set[str] = field(default_factory=set)
+
+
+def entities_reconcile(*, article_ids: Iterable[int]) -> list[EntityJoin]:
+    """Join the entities of these articles' stories that name one actor, and give every
+    name they use one kind. Returns the joins made (none when nothing is left to join).
+
+    Call after `stories_assign` for the same articles, before `statements_link`, so
+    that the statements find one speaker. Runs under the "entities" lock.
+    """
+    ids = list(article_ids)
+    if not ids:
+        return []
+    joins: list[EntityJoin] = []
+    with transaction.atomic(), serialised("entities"):
+        apart = _apart_pairs()
+        joins += _one_kind_per_name(ids, apart)
+        joins += _people_of_stories(ids, apart)
+        joins += _people_by_company(ids, apart)
+    return joins
+
+
+def _apart_pairs() -> set[tuple[str, str]]:
+    return set(EntityApart.objects.values_list("first", "second"))
+
+
+def _kept_apart(a: _Known, b: _Known, apart: set[tuple[str, str]]) -> bool:
+    if not apart:
+        return False
+    return any(
+        (min(x, y), max(x, y)) in apart
+        for x in a.spellings | {a.normalised}
+        for y in b.spellings | {b.normalised}
+    )
+
+
+def _known(entity_ids: Iterable[int]) -> dict[int, _Known]:
+    """The entities, with their mention counts (rejected mentions aside) and spellings:
+    two queries."""
+    rows = (
+        Entity.objects.filter(pk__in=set(entity_ids))
+        .annotate(n=Count("mentions", filter=~Q(mentions__status=ReviewStatus.REJECTED)))
+        .values_list("pk", "name", "kind", "n")
+    )
+    known = {pk: _Known(pk, name, kind, n, normalise_alias(name)) for pk, name, kind, n in rows}
+    for entity_id, normalised in EntityAlias.objects.filter(entity_id__in=known).values_list(
+        "entity_id", "normalised"
+    ):
+        known[entity_id].spellings.add(normalised)
+    return known
+
+
+def _one_kind_per_name(article_ids: list[int], apart: set[tuple[str, str]]) -> list[EntityJoin]:
+    names = set(
+        Mention.objects.filter(article_id__in=article_ids, entity__kind__in=_NAME_KINDS)
+        .values_list("entity__name", flat=True)
+        .distinct()
+    )
+    normalised = {normalise_alias(n) for n in names}
+    if not normalised:
+        return []
+    same_name = EntityAlias.objects.filter(normalised__in=normalised, kind__in=_NAME_KINDS)
+    holders: defaultdict[str, set[int]] = defaultdict(set)
+    for entity_id, spelling in same_name.values_list("entity_id", "normalised"):
+        holders[spelling].add(entity_id)
+    clashing = {n: ids for n, ids in holders.items() if len(ids) > 1}
+    if not clashing:
+        return []
+    known = _known(i for ids in clashing.values() for i in ids)
+    demonyms = _demonyms(clashing)
+    joins: list[EntityJoin] = []
+    for spelling, ids in sorted(clashing.items()):
+        group = [known[i] for i in ids if i in known and known[i].normalised == spelling]
+        if len({e.kind for e in group}) < 2:
+            continue
+        kind, evidence = _kind_by_evidence(spelling, group, demonyms)
+        group.sort(key=lambda e: (e.kind != kind, -e.mentions, e.pk))
+        survivor = group[0]
+        if survivor.kind != kind:
+            _change_kind(survivor, kind)
+        for other in group[1:]:
+            if _kept_apart(survivor, other, apart):
+                continue
+            reason = f"the same name, seen as {other.kind} and as {kind}; kept {kind}: {evidence}"
+            joins.append(_join(other, survivor, reason=reason, similarity=1.0, story_id=None))
+    return joins
+
+
+def _demonyms(clashing: Mapping[str, set[int]]) -> set[str]:
+    """The demonyms of these names that some entity goes by ("velmoran")."""
+    wanted = set()
+    for spelling in clashing:
+        stem = spelling[:-1] if spelling[-1:] in "aeiou" else spelling
+        for end in _DEMONYM_ENDINGS:
+            wanted |= {spelling + end, stem + end}
+    return set(
+        EntityAlias.objects.filter(normalised__in=wanted)
+        .exclude(kind="PERSON")
+        .values_list("normalised", flat=True)
+    )
+
+
+def _kind_by_evidence(spelling: str, group: list[_Known], demonyms: set[str]) -> tuple[str, str]:
+    gaz_kinds = set(gazetteer.load().by_alias.get(spelling, {}))
+    if len(gaz_kinds) == 1:
+        kind = next(iter(gaz_kinds))
+        return kind, f"the gazetteer names it a {kind}"
+    stem = spelling[:-1] if spelling[-1:] in "aeiou" else spelling
+    found = sorted(
+        d for d in demonyms if any(d in (spelling + e, stem + e) for e in _DEMONYM_ENDINGS)
+    )
+    if found and " " not in spelling:
+        return "GPE", f"its demonym {found[0]!r} is named too"
+    counts: Counter[str] = Counter()
+    for entity in group:
+        counts[entity.kind] += entity.mentions
+    kind = min(counts, key=lambda k: (-counts[k], _TIE_ORDER.get(k, 9)))
+    against = ", ".join(f"{n} as {k}" for k, n in counts.most_common() if k != kind)
+    return kind, f"most mentions ({counts[kind]} as {kind}; {against})"
+
+
+def _change_kind(entity: _Known, kind: str) -> None:
+    """The entity, and its aliases, take `kind`; a spelling the kind already has is the
+    other entity's (dropped here, merged later by its own join)."""
+    taken = set(
+        EntityAlias.objects.filter(kind=kind, normalised__in=entity.spellings)
+        .exclude(entity_id=entity.pk)
+        .values_list("normalised", flat=True)
+    )
+    EntityAlias.objects.filter(entity_id=entity.pk, normalised__in=taken).delete()
+    now = timezone.now()
+    EntityAlias.objects.filter(entity_id=entity.pk).update(kind=kind, updated_at=now)
+    Entity.objects.filter(pk=entity.pk).update(kind=kind, updated_at=now)
+    entity.kind = kind
+
+
+def _people_of_stories(article_ids: list[int], apart: set[tuple[str, str]]) -> list[EntityJoin]:
+    stories = set(
+        Article.objects.filter(pk__in=article_ids, story__isnull=False).values_list(
+            "story_id", flat=True
+        )
+    )
+    if not stories:
+        return []
+    rows = (
+        Mention.objects.filter(article__story_id__in=stories, entity__kind="PERSON")
+        .exclude(status=ReviewStatus.REJECTED)
+        .values_list("article__story_id", "entity_id")
+        .distinct()
+    )
+    by_story: defaultdict[int, set[int]] = defaultdict(set)
+    for story_id, entity_id in rows:
+        by_story[story_id].add(entity_id)
+    known = _known(i for ids in by_story.values() for i in ids)
+    labels = dict(Story.objects.filter(pk__in=by_story).values_list("pk", "label"))
+    joins: list[EntityJoin] = []
+    gone: dict[int, int] = {}  # joined entity -> survivor
+    for story_id in sorted(by_story):
+        present = {_survivor(i, gone) for i in by_story[story_id] if i in known}
+        people = [identity.Person(i, known[i].name, known[i].mentions) for i in present]
+        label = labels.get(story_id, "")
+        where = f"in the story “{label}”" if label else "in one story"
+        for join in identity.join_people(
+            people, apart=lambda a, b: _kept_apart(known[a.id], known[b.id], apart)
+        ):
+            merged, into = known[join.merged.id], known[join.into.id]
+            decision = join.decision
+            if decision.surname_only:
+                reason = f"{decision.reason}, and the only person of that surname {where}"
+            else:
+                reason = f"{decision.reason} (similarity {decision.similarity:.2f}), both {where}"
+            joins.append(
+                _join(
+                    merged, into, reason=reason, similarity=decision.similarity, story_id=story_id
+                )
+            )
+            gone[merged.pk] = into.pk
+    return joins
+
+
+def _survivor(entity_id: int, gone: Mapping[int, int]) -> int:
+    while entity_id in gone:
+        entity_id = gone[entity_id]
+    return entity_id
+
+
+def _join(
+    merged: _Known, into: _Known, *, reason: str, similarity: float | None, story_id: int | None
+) -> EntityJoin:
+    """The machine's merge of `merged` into `into` (the analysts' merge, without an
+    analyst), recorded with its reason."""
+    entities = {
+        e.pk: e for e in Entity.objects.select_for_update().filter(pk__in=[merged.pk, into.pk])
+    }
+    loser, survivor = entities[merged.pk], entities[into.pk]
+    now = timezone.now()
+    _drop_duplicate_mentions(loser, survivor, user=None)
+    for model, fields in _pointing_at_entities().items():
+        _repoint(model, fields, loser, survivor, user=None, when=now)
+    _move_aliases(loser, survivor, user=None, when=now)
+    EntityJoin.objects.filter(entity=loser).update(entity=survivor)
+    join = EntityJoin.objects.create(
+        entity=survivor,
+        joined_name=loser.name,
+        joined_kind=loser.kind,
+        # What a split gives back: the spellings the survivor did not have already.
+        spellings=sorted((merged.spellings | {merged.normalised}) - into.spellings),
+        reason=reason,
+        similarity=similarity,
+        story_id=story_id,
+    )
+    loser.delete()
+    survivor.save(update_fields=["updated_at"])
+    into.spellings |= merged.spellings | {merged.normalised}
+    into.mentions += merged.mentions
+    return join
+
+
+# --- analysts over the machine: split a join, keep two actors apart ---------------------
+
+
+def _apart(user: Any, kind: str, a: str, b: str) -> None:
+    first, second = sorted((normalise_alias(a)[:300], normalise_alias(b)[:300]))
+    if first and second and first != second:
+        EntityApart.objects.get_or_create(
+            first=first, second=second, defaults={"kind": kind, "created_by": user}
+        )
+
+
+@transaction.atomic
+def entities_keep_apart(*, user: Any, entity_id: int, other_id: int) -> None:
+    """Record that two entities name different actors: no automatic join will ever make
+    them one (an analyst's merge still may)."""
+    require_annotator(user)
+    if entity_id == other_id:
+        raise WriteRefused("other", "An entity is not apart from itself; choose another.")
+    with serialised("entities"):
+        found = {e.pk: e for e in Entity.objects.filter(pk__in=[entity_id, other_id])}
+        if len(found) != 2:
+            raise Entity.DoesNotExist(f"There is no entity {entity_id} or {other_id}.")
+        _apart(user, found[entity_id].kind, found[entity_id].name, found[other_id].name)
+
+
+@transaction.atomic
+def entity_split(*, user: Any, join_id: int) -> Entity:
+    """Undo one automatic join: the joined name becomes an entity again, with the
+    spellings it brought and the mentions (and quotes, as speaker) written in them; and
+    the two names are kept apart from then on, so no later pass joins them again."""
+    require_annotator(user)
+    with serialised("entities"):
+        join = EntityJoin.objects.select_related("entity").filter(pk=join_id).first()
+        if join is None:
+            raise EntityJoin.DoesNotExist(f"There is no automatic join {join_id}.")
+        survivor = join.entity
+        spellings = set(join.spellings) - {normalise_alias(survivor.name)}
+        entity = Entity(name=join.joined_name, kind=join.joined_kind)
+        _saved(entity, user)
+        now = timezone.now()
+        aliases = list(EntityAlias.objects.filter(entity=survivor, normalised__in=spellings))
+        if aliases:
+            EntityAlias.objects.filter(pk__in=[a.pk for a in aliases]).update(
+                entity=entity, kind=entity.kind, updated_at=now
+            )
+            for alias in aliases:
+                alias.entity_id, alias.kind, alias.updated_at = entity.pk, entity.kind, now
+            _recorded(EntityAlias, aliases, user=user, when=now)
+        if not any(a.normalised == normalise_alias(entity.name) for a in aliases):
+            taken = EntityAlias.objects.filter(
+                kind=entity.kind, normalised=normalise_alias(entity.name)
+            ).exists()
+            if not taken:
+                _saved(_alias(entity, entity.name, normalise_alias(entity.name)[:300]), user)
+        mentions = [
+            m
+            for m in Mention.objects.filter(entity=survivor).only("pk", "exact", "entity_id")
+            if normalise_alias(m.exact) in spellings
+        ]
+        if mentions:
+            Mention.objects.filter(pk__in=[m.pk for m in mentions]).update(
+                entity=entity, updated_at=now
+            )
+            for mention in mentions:
+                mention.entity_id, mention.updated_at = entity.pk, now
+            _recorded(
+                Mention,
+                list(Mention.objects.filter(pk__in=[m.pk for m in mentions])),
+                user=user,
+                when=now,
+            )
+        _give_back_speakers(survivor, entity, spellings, user=user, when=now)
+        _apart(user, entity.kind, entity.name, survivor.name)
+        join.delete()
+        survivor._history_user = user  # type: ignore[attr-defined]
+        survivor.save(update_fields=["updated_at"])
+    return entity
+
+
+def _give_back_speakers(
+    survivor: Entity, entity: Entity, spellings: set[str], *, user: Any, when: datetime
+) -> None:
+    """Quotes whose speaker span is written in one of `spellings` speak for `entity`."""
+    for relation in Entity._meta.related_objects:
+        model = relation.related_model
+        if relation.field.name != "speaker" or isinstance(model, str):
+            continue
+        fields = {f.name for f in model._meta.get_fields()}
+        if not {"speaker_start", "speaker_end", "article"} <= fields:
+            continue
+        rows = list(
+            model._default_manager.filter(speaker=survivor, speaker_start__isnull=False).annotate(
+                speaker_text=Substr(
+                    "article__body", F("speaker_start") + 1, F("speaker_end") - F("speaker_start")
+                )
+            )
+        )
+        moved = [r for r in rows if normalise_alias(r.speaker_text) in spellings]
+        if not moved:
+            continue
+        model._default_manager.filter(pk__in=[r.pk for r in moved]).update(
+            speaker=entity, updated_at=when
+        )
+        for row in moved:
+            row.speaker_id, row.updated_at = entity.pk, when
+        _recorded(model, moved, user=user, when=when)
+
+
+# Other actors two spellings of one person must both be mentioned beside, across stories.
+MIN_SHARED_COMPANY = 2
+
+
+def _people_by_company(article_ids: list[int], apart: set[tuple[str, str]]) -> list[EntityJoin]:
+    """Full person names of these articles that meet a full name of another story, with
+    the company they keep as evidence. Four queries, and one join's writes per join."""
+    present = set(
+        Mention.objects.filter(article_id__in=article_ids, entity__kind="PERSON")
+        .exclude(status=ReviewStatus.REJECTED)
+        .values_list("entity_id", flat=True)
+    )
+    names = dict(Entity.objects.filter(pk__in=present).values_list("pk", "name"))
+    surnames = {
+        pk: identity.surname_key(name) for pk, name in names.items() if len(name.split()) >= 2
+    }
+    if not surnames:
+        return []
+    # The last word of each stored spelling's key: one pass over the PERSON aliases, a
+    # hash probe each, however many surnames the chunk has.
+    last_word = Func(F("key"), Value("^.* "), Value(""), function="regexp_replace")
+    others = dict(
+        EntityAlias.objects.filter(kind="PERSON")
+        .annotate(last_word=last_word)
+        .filter(last_word__in=set(surnames.values()), key__contains=" ")
+        .values_list("entity_id", "entity__name")
+    )
+    candidates = {
+        pk: [
+            other
+            for other, other_name in others.items()
+            if other != pk
+            and len(other_name.split()) >= 2
+            and identity.surname_key(other_name) == surname
+            and identity.compare(names[pk], other_name).meet
+        ]
+        for pk, surname in surnames.items()
+    }
+    candidates = {pk: found for pk, found in candidates.items() if len(found) == 1}
+    if not candidates:
+        return []
+    involved = set(candidates) | {found[0] for found in candidates.values()}
+    company = _company(involved)
+    known = _known(involved)
+    joins: list[EntityJoin] = []
+    gone: set[int] = set()
+    for pk, (other,) in sorted(candidates.items()):
+        if pk in gone or other in gone or pk not in known or other not in known:
+            continue
+        shared = (company[pk] & company[other]) - {pk, other}
+        if len(shared) < MIN_SHARED_COMPANY or _kept_apart(known[pk], known[other], apart):
+            continue
+        into, merged = known[other], known[pk]
+        if (merged.mentions, len(merged.name)) > (into.mentions, len(into.name)):
+            into, merged = merged, into
+        decision = identity.compare(into.name, merged.name)
+        beside = ", ".join(sorted(company_names(shared))[:3])
+        reason = (
+            f"{decision.reason} (similarity {decision.similarity:.2f}), in different stories "
+            f"but both mentioned beside {len(shared)} of the same actors ({beside})"
+        )
+        joins.append(
+            _join(merged, into, reason=reason, similarity=decision.similarity, story_id=None)
+        )
+        gone.add(merged.pk)
+    return joins
+
+
+def _company(entity_ids: set[int]) -> dict[int, set[int]]:
+    """Entity id -> the other entities mentioned in the articles it is mentioned in."""
+    articles: defaultdict[int, set[int]] = defaultdict(set)
+    for entity_id, article_id in (
+        Mention.objects.filter(entity_id__in=entity_ids)
+        .exclude(status=ReviewStatus.REJECTED)
+        .values_list("entity_id", "article_id")
+        .distinct()
+    ):
+        articles[entity_id].add(article_id)
+    beside: defaultdict[int, set[int]] = defaultdict(set)
+    for article_id, entity_id in (
+        Mention.objects.filter(article_id__in={a for ids in articles.values() for a in ids})
+        .exclude(status=ReviewStatus.REJECTED)
+        .values_list("article_id", "entity_id")
+        .distinct()
+    ):
+        beside[article_id].add(entity_id)
+    return {pk: {e for a in articles.get(pk, set()) for e in beside[a]} - {pk} for pk in entity_ids}
+
+
+def company_names(entity_ids: set[int]) -> list[str]:
+    return list(Entity.objects.filter(pk__in=entity_ids).values_list("name", flat=True))

@@ -352,9 +352,10 @@ def test_anonymous_is_sent_to_login_and_merges_nothing(client):
 # counts as a subquery), their aliases (one prefetch).
 LIST_QUERIES = 5
 # Session, user (login), the user's role (groups), the entity with every count as
-# subqueries, its aliases (prefetch), its quotes (article, outlet and statement joined),
-# stances held, stances received (holder, target, polarity, article, outlet joined).
-DETAIL_QUERIES = 8
+# subqueries, its aliases and its automatic joins (prefetches), its quotes (article,
+# outlet and statement joined), stances held, stances received (holder, target, polarity,
+# article, outlet joined).
+DETAIL_QUERIES = 9
 
 
 @pytest.mark.parametrize("n", [1, 6])
