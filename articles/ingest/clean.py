@@ -8,7 +8,8 @@ can prove that nothing vanished unrecorded. The rules, in the order they run:
 1. Lexicon: lines that are furniture on their own (chrome.LINE_PATTERNS); photo credits
    and the caption right above a credit in the same block; captions ending in their own
    credit ("... Photo: AP"); the headline after a video timestamp; the headline list after
-   "Related Articles".
+   "Related Articles". Then recurrence: lines that many otherwise different pages of the
+   same batch or outlet share (``recurring``, from recurring.py's pre-pass).
 2. Title: the first remaining line if it reads like a headline (not like a sentence).
    Short lines before it are section kickers ("Diplomacy"). A bulleted standfirst after
    it keeps its text and loses the bullets.
@@ -27,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from articles.ingest import chrome
+from articles.ingest import chrome, recurring
 from articles.ingest.normalise import normalise
 
 
@@ -37,6 +38,8 @@ class RemovedLine:
     reason: str
 
 
+# Removed because the batch's or the outlet's other pages carry the same line.
+RECURRING_REASON = "recurring"
 TITLE_MAX_CHARS = 120
 # A headline has a handful of words; fewer is a kicker or crosshead, more is prose.
 TITLE_MIN_WORDS = 4
@@ -95,29 +98,38 @@ _WEB_PAGE_EVIDENCE = frozenset(
         "share",
         "caption",
         "photo-credit",
+        RECURRING_REASON,
     }
 )
 _STANDFIRST_BULLET = re.compile(r"[–—•·▪-] +")
 _FIRST_SENTENCE = re.compile(r".+?[.!?…]['\"’”)\]]*(?= +[\"“‘'(\[]?[A-Z0-9])")
 
 
-def clean(text: str, *, metadata_title: str = "") -> tuple[str, str, tuple[RemovedLine, ...]]:
+def clean(
+    text: str, *, metadata_title: str = "", recurring_lines: frozenset[str] = frozenset()
+) -> tuple[str, str, tuple[RemovedLine, ...]]:
     """Return ``(body, title, removed)`` for an article's text.
 
     ``body`` is NFC text whose paragraphs are separated by exactly one blank line, with
     page chrome and the title line removed. ``title`` is the headline if the page has
     one, else ``metadata_title``, else the first sentence clipped to TITLE_MAX_CHARS.
-    ``body`` is empty when nothing but chrome was found.
+    ``body`` is empty when nothing but chrome was found. ``recurring_lines`` holds the
+    keys (recurring.line_key) of lines known to recur across the batch or the outlet;
+    such lines go with the reason RECURRING_REASON.
     """
-    return clean_normalised(normalise(text), metadata_title=metadata_title)
+    return clean_normalised(
+        normalise(text), metadata_title=metadata_title, recurring_lines=recurring_lines
+    )
 
 
 def clean_normalised(
-    text: str, *, metadata_title: str = ""
+    text: str, *, metadata_title: str = "", recurring_lines: frozenset[str] = frozenset()
 ) -> tuple[str, str, tuple[RemovedLine, ...]]:
     """clean() for text that has already been through normalise()."""
     page = _Page(text)
     page.mark_chrome()
+    if recurring_lines:
+        page.mark_recurring(recurring_lines)
     headline = page.mark_title(metadata_title)
     page.mark_repeats()
     page.mark_teasers()
@@ -178,6 +190,16 @@ class _Page:
             elif reason == chrome.RELATED_HEADING_REASON:
                 self._mark_related_list(i)
         self._mark_subscription_blurbs()
+
+    def mark_recurring(self, keys: frozenset[str]) -> None:
+        reasons = self.reasons
+        for i, line in enumerate(self.lines):
+            if (
+                reasons[i] is None
+                and recurring.is_candidate(line)
+                and recurring.line_key(line) in keys
+            ):
+                reasons[i] = RECURRING_REASON
 
     def _mark_subscription_blurbs(self) -> None:
         """The sales line inside a subscription box ("Get more with Herald Plus" /
