@@ -323,8 +323,10 @@ _CREDIT_LINE = re.compile(
 # The label must follow the end of a sentence (or an opening bracket), and the credit is
 # one to five capitalised words, so "he said in a photo: look" does not qualify.
 _CAPTION_END = re.compile(
-    rf"(?:[.!?)\]’”\"'] |\()(?i:file )?{_LABEL}(?i: by| courtesy of)? ?: ?"
-    r"[A-Z][\w.&'’/-]*(?: [A-Z&][\w.&'’/-]*){0,4}\)?$"
+    rf"(?:[.!?)\]’”\"'] (?:[|–—-] )?|[|–—] |\(|\[)(?i:file )?{_LABEL}(?i: by| courtesy of)? ?: ?"
+    r"[A-Z][\w.&'’/-]*(?: [A-Z&][\w.&'’/-]*){0,4}[)\]]?$"
+    # "... in Milwaukee. (AP Photo/Jane Doe)": an agency's own credit form.
+    rf"|[.!?’”\"'] [(\[]{_AGENCY}(?: ?/ ?[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,3}})?[)\]]$"
 )
 CAPTION_TAIL_CHARS: Final = 80
 

@@ -60,6 +60,10 @@ _TERMINAL = re.compile(r"[.!?…:;,。！？；：]['\"’”»)\]]*$")
 _TERMINAL_STRICT = re.compile(r"[.!?…。！？]['\"’”»)\]]*$")
 # A sentence break inside a line: "...in December. The two..."
 _SENTENCE_BREAK = re.compile(r"[a-z0-9)\]’”\"'][.!?]['\"’”]? [\"“‘'(]?[A-Z]")
+# A list headline never ends like a sentence or a clause, nor holds a full stop between
+# two sentences ("Ill? Dictator's weight balloons" may; "He left. She stayed" may not).
+_LIST_END = re.compile(r"[.:;,]['\"’”»)\]]*$")
+_SENTENCE_STOP = re.compile(r"[a-z0-9)\]’”\"'][.]['\"’”]? [\"“‘'(]?[A-Z]")
 _HEADLINE_START = re.compile(r"[\"“‘'(]?[A-Z0-9]")
 _EMBED = re.compile(r"https?://|www\.|@\w|#\w")
 _NUMBER_ONLY = re.compile(r"\d{1,6}")
@@ -200,6 +204,16 @@ class _Page:
                 and recurring.line_key(line) in keys
             ):
                 reasons[i] = RECURRING_REASON
+        # A recurring heading with a list of headlines under it and no prose after it is
+        # the site's related-links box ("Further reading" on every page).
+        for i, line in enumerate(self.lines):
+            if (
+                reasons[i] == RECURRING_REASON
+                and len(line.split()) <= KICKER_MAX_WORDS
+                and not _TERMINAL_STRICT.search(line)
+                and not any(_is_prose(self.lines[j]) for j in self.kept() if j > i)
+            ):
+                self._mark_related_list(i)
 
     def _mark_subscription_blurbs(self) -> None:
         """The sales line inside a subscription box ("Get more with Herald Plus" /
@@ -251,7 +265,7 @@ class _Page:
             elif _NUMBER_ONLY.fullmatch(line):
                 # The page's last line is the comment counter; others count the links.
                 self.reasons[j] = "comment-count" if j == len(self.lines) - 1 else "related"
-            elif _is_headline(line):
+            elif _is_listed_headline(line):
                 self.reasons[j] = "related"
             else:
                 return
@@ -380,6 +394,19 @@ def _is_headline(line: str) -> bool:
     return len(line.split()) <= HEADLINE_MAX_WORDS and not _SENTENCE_BREAK.search(line)
 
 
+def _is_listed_headline(line: str) -> bool:
+    """A headline in a list of links: as _is_headline, but a question or exclamation may
+    stand inside it ("Ill? Dictator's weight balloons") and end it."""
+    if _is_headline(line):
+        return True
+    return (
+        bool(_HEADLINE_START.match(line))
+        and len(line.split()) <= HEADLINE_MAX_WORDS
+        and not _LIST_END.search(line)
+        and not _SENTENCE_STOP.search(line)
+    )
+
+
 def _is_title(line: str) -> bool:
     # A line that might be prose stays in the body even at the top: a question ("Will
     # the states share their data?"), or a sentence without its full stop ("The woman was
@@ -389,6 +416,11 @@ def _is_title(line: str) -> bool:
     if " | " in line:
         return False  # a masthead or breadcrumb: "Harbour Gazette | Regional news"
     return _is_headline(line) and not _PROSE.search(line) and chrome.classify_line(line) is None
+
+
+def _is_prose(line: str) -> bool:
+    """A paragraph of text: a dozen words or more, ending as a sentence ends."""
+    return len(line.split()) >= TEASER_MAX_WORDS - 4 and bool(_TERMINAL_STRICT.search(line))
 
 
 def _is_kicker(line: str) -> bool:
