@@ -334,6 +334,20 @@ class ImportBatch(models.Model):
     failed = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The pre-pass over the whole batch (articles.ingest.recurring), made when the batch is
+    # created, before any file is cleaned: article bodies are immutable once stored.
+    chrome_lines = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Lines known to recur across the batch's pages (and per outlet, with what "
+        "earlier imports of that outlet showed): removed from every file as page chrome.",
+    )
+    line_counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per outlet, in how many different pages each short line occurred: what "
+        "later imports of the same outlet add their own counts to.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -382,6 +396,12 @@ class ImportFile(models.Model):
         help_text="Title, outlet, url and published_at from the manifest or the batch.",
     )
     encoding = models.CharField(max_length=32, blank=True, help_text="As detected on import.")
+    removed_lines = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The lines the cleaner removed, each [line, reason] (a lexicon pattern's "
+        "reason, or 'recurring' for a line the batch's or the outlet's pages share).",
+    )
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_files"
     )

@@ -31,9 +31,7 @@ _TIME = (
     r"(?: (?:gmt|utc|bst|cet|cest|eet|et|est|edt|pt|pst|pdt|ist|jst|aest|hkt|sgt|wib))?"
 )
 # A date, with or without its time; a time alone is a live blog's entry heading, and stays.
-_STAMP = (
-    rf"(?:{_DATE}(?:,? (?:at |- |\| |· )?{_TIME})?|{_TIME},? (?:on |- |\| |· )?{_DATE})"
-)
+_STAMP = rf"(?:{_DATE}(?:,? (?:at |- |\| |· )?{_TIME})?|{_TIME},? (?:on |- |\| |· )?{_DATE})"
 _STAMP_LABEL = (
     r"(?:(?:first |last |originally )?(?:published|updated|posted|modified|edited)"
     r"(?: on| at)?:? ?)"

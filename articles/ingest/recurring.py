@@ -240,3 +240,37 @@ def _signature(text: str) -> np.ndarray:
     mixed = hashes[:, None] * _A + _B  # uint64 arithmetic wraps: a universal hash
     signature: np.ndarray = mixed.min(axis=0)
     return signature
+
+
+# -- storage ------------------------------------------------------------------------------
+
+# What one batch keeps per outlet for later imports: its most frequent lines.
+STORED_LINES_PER_OUTLET = 5000
+
+
+def evidence_to_json(evidence: Evidence) -> dict[str, object]:
+    return {
+        "batch": sorted(evidence.batch),
+        "outlets": {name: sorted(keys) for name, keys in evidence.outlets.items() if keys},
+    }
+
+
+def evidence_from_json(data: Mapping[str, object] | None) -> Evidence:
+    if not data:
+        return Evidence()
+    batch = data.get("batch") or []
+    outlets = data.get("outlets") or {}
+    assert isinstance(batch, list)
+    assert isinstance(outlets, dict)
+    return Evidence(
+        batch=frozenset(batch),
+        outlets={name: frozenset(keys) for name, keys in outlets.items()},
+    )
+
+
+def outlet_counts_to_json(counts: LineCounts) -> dict[str, dict[str, int]]:
+    return {
+        name: dict(counter.most_common(STORED_LINES_PER_OUTLET))
+        for name, counter in counts.outlets.items()
+        if counter
+    }

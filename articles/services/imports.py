@@ -337,6 +337,7 @@ def import_batch_create(
                 ) from error
 
     rows: list[ImportFile] = []
+    pages: list[ingest.recurring.Page] = []
     for upload in uploads:
         for entry in _expand_upload(upload):
             row = ImportFile(original_name=entry.name[:1024], size=entry.size)
@@ -354,10 +355,16 @@ def import_batch_create(
                 row.sha256 = hashlib.sha256(entry.data).hexdigest()
                 row.raw = _store(entry.data, row.sha256)
                 row.metadata = _metadata_for(entry, table)
+                page = ingest.prepass_page(
+                    entry.data, outlet=row.metadata.get("outlet", ""), default_outlet=outlet_name
+                )
+                if page is not None:
+                    pages.append(page)
             rows.append(row)
     if not rows:
         raise ImportRefused("No files were given.")
 
+    chrome_lines, line_counts = _chrome_evidence(pages)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             created_by=user if user is not None and user.is_authenticated else None,
@@ -365,6 +372,8 @@ def import_batch_create(
             outlet=outlet_named(outlet_name),
             manifest_name=manifest.name[:1024] if manifest else "",
             files_total=len(rows),
+            chrome_lines=chrome_lines,
+            line_counts=line_counts,
         )
         for row in rows:
             row.batch = batch
@@ -375,6 +384,35 @@ def import_batch_create(
             transaction.on_commit(lambda: _enqueue(batch.pk, pending))
     batch.refresh_from_db()
     return batch
+
+
+# How many earlier batches of an outlet lend their line counts to a new batch's evidence.
+EARLIER_BATCHES_PER_OUTLET = 20
+
+
+def _chrome_evidence(
+    pages: list[ingest.recurring.Page],
+) -> tuple[dict[str, object], dict[str, dict[str, int]]]:
+    """The batch's recurring lines (for its files' cleaning) and its per-outlet line counts
+    (for later batches of the same outlets). Earlier batches of an outlet add their counts,
+    so a site's furniture is known even when it comes one file at a time."""
+    counts = ingest.recurring.count_lines(pages)
+    earlier: dict[str, list[dict[str, int]]] = defaultdict(list)
+    if counts.outlets:
+        previous = (
+            ImportBatch.objects.filter(line_counts__has_any_keys=list(counts.outlets))
+            .order_by("-pk")
+            .values_list("line_counts", flat=True)[: EARLIER_BATCHES_PER_OUTLET * 4]
+        )
+        for stored in previous:
+            for name, lines in stored.items():
+                if name in counts.outlets and len(earlier[name]) < EARLIER_BATCHES_PER_OUTLET:
+                    earlier[name].append(lines)
+    evidence = ingest.recurring.evidence_from(counts, earlier=earlier)
+    return (
+        ingest.recurring.evidence_to_json(evidence),
+        ingest.recurring.outlet_counts_to_json(counts),
+    )
 
 
 def _enqueue(batch_id: int, file_ids: Sequence[int]) -> None:

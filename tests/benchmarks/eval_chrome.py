@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 -- page chrome carries web typography.
 """Page chrome scored on outlets the rules were not tuned on: python -m tests.benchmarks.eval_chrome
 
 Chrome comes from three sources: the seeds (../shared/corpus/seeds, their chrome lines as
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from articles.ingest import normalise, process
-from articles.ingest.clean import RECURRING_REASON, clean_normalised
+from articles.ingest.clean import clean_normalised
 from articles.ingest.recurring import Evidence, Page, count_lines, evidence_from
 from tests.data.chrome_outlets import (
     AUTHORS,

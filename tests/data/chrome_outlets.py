@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 -- web typography (curly quotes, arrows, dashes) is what chrome looks like.
 """Page chrome of eight invented news sites, written for the chrome evaluation.
 
 Every line here was written for this project, phrased as real sites phrase their
