@@ -140,15 +140,30 @@ def outlet_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def count_lines(pages: Sequence[Page]) -> LineCounts:
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the pre-pass keeps of a page: its candidate line keys and a signature of its
+    prose, so a batch of thousands of files is counted without holding their text."""
+
+    keys: frozenset[str]
+    signature: np.ndarray
+    outlet: str = ""
+
+
+def summarise(page: Page) -> Summary:
+    keys = frozenset(line_key(line) for line in page.text.split("\n") if is_candidate(line))
+    return Summary(keys, _signature(page.text), page.outlet)
+
+
+def count_lines(pages: Sequence[Page | Summary]) -> LineCounts:
     """The pre-pass: family counts of every candidate line, batch-wide and per outlet."""
-    families = _families([page.text for page in pages])
+    summaries = [page if isinstance(page, Summary) else summarise(page) for page in pages]
+    families = _families([summary.signature for summary in summaries])
     batch_sets: dict[str, set[int]] = {}
     outlet_sets: dict[str, dict[str, set[int]]] = {}
-    for page, family in zip(pages, families, strict=True):
-        keys = {line_key(line) for line in page.text.split("\n") if is_candidate(line)}
-        scope = outlet_sets.setdefault(outlet_key(page.outlet), {}) if page.outlet else None
-        for key in keys:
+    for summary, family in zip(summaries, families, strict=True):
+        scope = outlet_sets.setdefault(outlet_key(summary.outlet), {}) if summary.outlet else None
+        for key in summary.keys:
             batch_sets.setdefault(key, set()).add(family)
             if scope is not None:
                 scope.setdefault(key, set()).add(family)
@@ -184,10 +199,10 @@ def evidence_from(
 # -- families -----------------------------------------------------------------------------
 
 
-def _families(texts: Sequence[str]) -> list[int]:
-    """A family id per text: texts whose long lines are alike share one (union-find over
+def _families(signatures_of: Sequence[np.ndarray]) -> list[int]:
+    """A family id per page: pages whose prose is alike share one (union-find over
     MinHash-LSH candidates checked on the whole signature)."""
-    count = len(texts)
+    count = len(signatures_of)
     parent = list(range(count))
 
     def root(i: int) -> int:
@@ -198,7 +213,7 @@ def _families(texts: Sequence[str]) -> list[int]:
 
     if count < 2:
         return parent
-    signatures = np.stack([_signature(text) for text in texts])
+    signatures = np.stack(signatures_of)
     empty = (signatures == _EMPTY).all(axis=1)
     buckets: dict[bytes, list[int]] = {}
     for band in range(_PERMUTATIONS // _ROWS):

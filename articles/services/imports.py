@@ -337,7 +337,7 @@ def import_batch_create(
                 ) from error
 
     rows: list[ImportFile] = []
-    pages: list[ingest.recurring.Page] = []
+    pages: list[ingest.recurring.Summary] = []
     for upload in uploads:
         for entry in _expand_upload(upload):
             row = ImportFile(original_name=entry.name[:1024], size=entry.size)
@@ -359,7 +359,7 @@ def import_batch_create(
                     entry.data, outlet=row.metadata.get("outlet", ""), default_outlet=outlet_name
                 )
                 if page is not None:
-                    pages.append(page)
+                    pages.append(ingest.recurring.summarise(page))
             rows.append(row)
     if not rows:
         raise ImportRefused("No files were given.")
@@ -391,7 +391,7 @@ EARLIER_BATCHES_PER_OUTLET = 20
 
 
 def _chrome_evidence(
-    pages: list[ingest.recurring.Page],
+    pages: list[ingest.recurring.Summary],
 ) -> tuple[dict[str, object], dict[str, dict[str, int]]]:
     """The batch's recurring lines (for its files' cleaning) and its per-outlet line counts
     (for later batches of the same outlets). Earlier batches of an outlet add their counts,
