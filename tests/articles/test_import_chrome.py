@@ -2,11 +2,14 @@
 and what each file's cleaning makes of it. Texts are written for these tests."""
 
 import pytest
+from django.urls import reverse
 
 from articles import services
 from articles.ingest.clean import RECURRING_REASON
 from articles.models import ImportBatch
+from newsdesk import roles
 from tests.articles.test_ingest_recurring import FURNITURE, TOPICS, page, story
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,16 @@ def test_each_file_counts_under_the_outlet_its_manifest_gives():
     assert set(batch.line_counts) == {"quayside wire", "harbour herald"}
     assert batch.line_counts["quayside wire"]
     assert max(batch.line_counts["harbour herald"].values()) == 2
+
+
+def test_the_batch_page_shows_each_removed_line_and_why_escaped(client):
+    client.force_login(UserFactory(role=roles.ADMIN))
+    furniture = ["<b>Quayside</b> Wire | Harbour edition", *FURNITURE[1:]]
+    pages = {f"{n}.txt": page(story(*topic), furniture) for n, topic in enumerate(TOPICS)}
+    pages["0.txt"] = "Advertisement\n\n" + pages["0.txt"]
+    batch = _import(pages, outlet_name="Quayside Wire")
+    html = client.get(reverse("import-detail", kwargs={"batch_id": batch.pk})).content.decode()
+    assert "recurs across the batch" in html
+    assert "&lt;b&gt;Quayside&lt;/b&gt; Wire" in html
+    assert "<b>Quayside</b>" not in html
+    assert "<q>Advertisement</q> — advertisement" in html
