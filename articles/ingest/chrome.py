@@ -63,7 +63,14 @@ LINE_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "cookie-notice": (
         # A sentence about cookies that speaks to the reader, and the banner's buttons.
-        r"(?=.*\bcookies?\b)(?=.*\b(?:we|you|your|our|this (?:site|website))\b).{1,300}",
+        # "We use cookies to ...", "... you agree to our use of cookies", "our cookie
+        # policy": cookies used, accepted or set, never cookies baked or handed out.
+        r"(?=.*\b(?:we|you|your|our|this (?:site|website))\b)"
+        r"(?=.*(?:\b(?:use[sd]?|using|accept\w*|allow\w*|consent\w*|stor(?:e|es|ing)|set|place)"
+        r"\b[^.\"“”]{0,40}\bcookies\b|\bcookies? (?:policy|settings|preferences|notice|statement)"
+        r"\b|\bcookies (?:and (?:similar|other) (?:technologies|tracking)|to (?:improve|give"
+        r"|personali[sz]e|analy[sz]e|enhance|provide|ensure|remember|measure))))"
+        r"(?![\"“‘']).{1,300}",
         r"(?:accept|reject|decline|allow|refuse|deny)(?: all| necessary| essential"
         r"| optional)?(?: cookies)?",
         r"(?:manage|cookie|privacy|consent) (?:preferences|settings|choices|options|policy)",
@@ -104,7 +111,8 @@ LINE_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
         r"|using this (?:site|website)),? you (?:agree|consent|accept).{0,150}",
         # A pitch: an imperative or a question to the reader about newsletters, apps,
         # subscriptions. Short, so a paragraph of news that starts "Get" never matches.
-        r"(?:get|sign up|subscribe|download|install|join (?:us|our|the)|try|unlock"
+        r"(?:get(?!-)|sign up|subscribe|download|install|join (?:us|our|the)|unlock"
+        r"|try (?:our|it|the \w+ app|\w+ (?:free|for free))"
         r"|become an? (?:member|subscriber|supporter)|want (?:more|to read)|like what you"
         r"|enjoy(?:ing|ed)? (?:this|our|reading)|don[’']t miss|never miss"
         r"|stay (?:informed|updated|up to date|in the know))\b"
@@ -123,9 +131,11 @@ LINE_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "read-more": (
         r"(?:(?:read|see|watch|listen)(?: more| also| next)?|also (?:read|see|watch)|don't miss"
-        r"|must read|related|more|recommended)"
-        r" ?[:|–—-] ?.{1,200}",
-        r"[►▶→»›] ?.{1,200}",
+        r"|must read) ?[:|–—-] ?.{1,200}",
+        # "More — far more — people voted" is prose: these labels take a colon or a bar.
+        r"(?:related|more|recommended) ?[:|] ?.{1,200}",
+        # An arrow before a link ("► Ferry fares to rise"); not », a closing or German quote.
+        r"[►▶→] ?.{1,200}",
         r"read (?:more|the full (?:story|article))(?: here)?\.?(?: ?»| ?>+)?",
         r"(?:click|tap) here (?:to|for) (?:read|see|watch|view|play|enlarge|subscribe).{0,80}",
         r"continue reading(?: the main story| below| here)?\.?",
@@ -193,7 +203,7 @@ LINE_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
         r"follow (?:us|me) on (?:twitter|facebook|instagram).{0,60}",
         r"click to share on .{1,40}",
         r"(?:tags|topics|filed under|categories|keywords)(?::(?: .{1,120})?)?",
-        r"(?:©|\(c\)|copyright)(?: ©)? ?.{0,100}",
+        r"(?:©|\(c\) ?\d{4}|copyright (?:©|\(c\)|\d{4})).{0,100}",
         r"all rights reserved\.?",
     ),
     "byline": (
