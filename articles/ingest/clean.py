@@ -102,6 +102,10 @@ _WEB_PAGE_EVIDENCE = frozenset(
         "share",
         "caption",
         "photo-credit",
+        "cookie-notice",
+        "navigation",
+        "dateline",
+        "reading-time",
         RECURRING_REASON,
     }
 )
@@ -290,8 +294,23 @@ class _Page:
             if _is_kicker(line) and len(kickers) < 3:
                 kickers.append(i)
                 continue
-            return ""
+            break
+        self._mark_section_labels(kickers)
         return ""
+
+    def _mark_section_labels(self, labels: list[int]) -> None:
+        """Without a headline, short labels at the top ("World", "Politics") are section
+        labels only on a web page whose furniture sits above them, and when prose follows.
+        A plain file's first short line stays: it may be the headline itself."""
+        if not labels or not any(reason in _WEB_PAGE_EVIDENCE for reason in self.reasons):
+            return
+        if not any(self.reasons[i] in _WEB_PAGE_EVIDENCE for i in range(labels[0])):
+            return
+        following = [i for i in self.kept() if i > labels[-1]]
+        if following and _is_prose(self.lines[following[0]]):
+            for i in labels:
+                if len(self.lines[i].split()) <= 2:
+                    self.reasons[i] = "section-kicker"
 
     def _take_title(self, i: int, kickers: list[int]) -> str:
         self.reasons[i] = "title"

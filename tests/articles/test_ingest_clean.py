@@ -410,3 +410,12 @@ def test_a_caption_with_its_credit_in_any_of_the_usual_forms_is_removed(caption)
     body, _, removed = clean(f"{LEAD}\n\n{caption}\n\n{FOLLOW}")
     assert caption not in body
     assert (caption, "caption") in {(r.line, r.reason) for r in removed}
+
+
+def test_a_section_label_under_web_furniture_goes_but_a_plain_file_keeps_its_first_line():
+    page = f"Skip to main content\n\nFisheries\n\n{LEAD}\n\n{FOLLOW}"
+    body, _, removed = clean(page)
+    assert ("Fisheries", "section-kicker") in {(r.line, r.reason) for r in removed}
+    assert body.startswith(LEAD)
+    plain, _, _ = clean(f"Fisheries\n\n{LEAD}\n\n{FOLLOW}")
+    assert plain.startswith("Fisheries")
