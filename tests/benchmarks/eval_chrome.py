@@ -31,6 +31,7 @@ import platform
 import random
 import re
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,7 +40,8 @@ from typing import Any
 
 from articles.ingest import normalise, process
 from articles.ingest.clean import clean_normalised
-from articles.ingest.recurring import Evidence, Page, count_lines, evidence_from
+from articles.ingest.pipeline import prepass_page
+from articles.ingest.recurring import Evidence, Page, count_lines, evidence_from, summarise
 from tests.data.chrome_outlets import (
     AUTHORS,
     DATES,
@@ -268,12 +270,16 @@ def run_wire_batch(
     return {"with_evidence": with_evidence, "patterns_only": without}
 
 
-def run_fnc1_batch() -> dict[str, Score]:
-    """All 904 FNC-1 test bodies as one batch, no chrome: many cover the same stories, so
-    this is what the pre-pass must not eat."""
+def run_fnc1_batch() -> tuple[dict[str, Score], float]:
+    """All 904 FNC-1 test bodies as one batch, no chrome inserted: many cover the same
+    stories, so this is what the pre-pass must not eat. Also times the pre-pass (the
+    import's: bytes to summaries to counts), in milliseconds per file."""
     with (FNC1 / "competition_test_bodies.csv").open(encoding="utf-8") as stream:
         bodies = [row["articleBody"] for row in csv.DictReader(stream)]
-    evidence = evidence_for(bodies, "")
+    started = time.perf_counter()
+    summaries = [summarise(page) for body in bodies if (page := prepass_page(body.encode()))]
+    evidence = evidence_from(count_lines(summaries))
+    per_file_ms = (time.perf_counter() - started) * 1000 / len(bodies)
     result: dict[str, Score] = {}
     for mode, lines in (("with_evidence", evidence.batch), ("patterns_only", frozenset())):
         score = Score()
@@ -281,7 +287,7 @@ def run_fnc1_batch() -> dict[str, Score]:
             body_lines = [line for line in normalise(body).split("\n") if line]
             score.add(score_page(body, [], body_lines, lines))
         result[mode] = score
-    return result
+    return result, per_file_ms
 
 
 def run_real_pages() -> dict[str, dict[str, Score]]:
@@ -325,8 +331,6 @@ def run_real_pages() -> dict[str, dict[str, Score]]:
 
 
 def process_prepass(raw: bytes, outlet: str) -> Page | None:
-    from articles.ingest.pipeline import prepass_page
-
     return prepass_page(raw, outlet=outlet)
 
 
@@ -384,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     held_out = run_outlets(HELD_OUT, headlines, captions)
     real = run_real_pages()
     wire = run_wire_batch(HELD_OUT, headlines, captions)
-    fnc = run_fnc1_batch()
+    fnc, prepass_ms = run_fnc1_batch()
 
     def total(groups: list[dict[str, Score]], mode: str) -> Score:
         score = Score()
@@ -401,6 +405,14 @@ def main(argv: list[str] | None = None) -> int:
         "method": __doc__.split("\n\n", 1)[1].strip(),
         "pages_per_outlet": PAGES_PER_OUTLET,
         "min_families": _min_families(),
+        "caveat": (
+            "The held-out sites' chrome was written by the same hand as the rules, before"
+            " the rules were tuned; their misses were never looked at. The real chrome of"
+            " the seeds and the samples is all in the tuning group. FNC-1 bodies, said to be"
+            " clean, carry some chrome of their own: 'text kept' on them counts its removal"
+            " as loss."
+        ),
+        "prepass_ms_per_file_fnc1": round(prepass_ms, 3),
         "tuning": {mode: total(tuning_groups, mode).summary() for mode in modes},
         "held_out": {mode: total(list(held_out.values()), mode).summary() for mode in modes},
         "wire_copies_across_held_out_outlets": {mode: wire[mode].summary() for mode in modes},
@@ -426,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     for mode in modes:
         s = result["fnc1_test_bodies_one_batch"][mode]
         print(f"{'fnc1 904 bodies, one batch':<40} {mode:<14} text kept {s['text_kept_chars']}")
+    print(f"pre-pass: {result['prepass_ms_per_file_fnc1']} ms per file (FNC-1, 904 files)")
     if args.show_misses:
         for name, scores in [*tuning.items(), *real.items()]:
             for mode in modes:
