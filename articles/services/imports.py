@@ -337,7 +337,7 @@ def import_batch_create(
                 ) from error
 
     rows: list[ImportFile] = []
-    pages: list[ingest.recurring.Summary] = []
+    pages: list[tuple[str, ingest.recurring.Summary]] = []  # (sha256, summary)
     for upload in uploads:
         for entry in _expand_upload(upload):
             row = ImportFile(original_name=entry.name[:1024], size=entry.size)
@@ -359,7 +359,7 @@ def import_batch_create(
                     entry.data, outlet=row.metadata.get("outlet", ""), default_outlet=outlet_name
                 )
                 if page is not None:
-                    pages.append(ingest.recurring.summarise(page))
+                    pages.append((row.sha256, ingest.recurring.summarise(page)))
             rows.append(row)
     if not rows:
         raise ImportRefused("No files were given.")
@@ -391,12 +391,21 @@ EARLIER_BATCHES_PER_OUTLET = 20
 
 
 def _chrome_evidence(
-    pages: list[ingest.recurring.Summary],
+    pages: list[tuple[str, ingest.recurring.Summary]],
 ) -> tuple[dict[str, object], dict[str, dict[str, int]]]:
     """The batch's recurring lines (for its files' cleaning) and its per-outlet line counts
     (for later batches of the same outlets). Earlier batches of an outlet add their counts,
-    so a site's furniture is known even when it comes one file at a time."""
-    counts = ingest.recurring.count_lines(pages)
+    so a site's furniture is known even when it comes one file at a time. Files imported
+    before (the same bytes) are left out: they will not be cleaned again, and a folder
+    imported twice must not make its own lines look like the outlet's furniture."""
+    seen = set(
+        ImportFile.objects.filter(sha256__in={sha256 for sha256, _ in pages})
+        .values_list("sha256", flat=True)
+        .distinct()
+    )
+    counts = ingest.recurring.count_lines(
+        [summary for sha256, summary in pages if sha256 not in seen]
+    )
     earlier: dict[str, list[dict[str, int]]] = defaultdict(list)
     if counts.outlets:
         previous = (

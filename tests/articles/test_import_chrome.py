@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from articles import services
 from articles.ingest.clean import RECURRING_REASON
+from articles.ingest.recurring import MIN_FAMILIES
 from articles.models import ImportBatch
 from newsdesk import roles
 from tests.articles.test_ingest_recurring import FURNITURE, TOPICS, page, story
@@ -91,3 +92,12 @@ def test_the_batch_page_shows_each_removed_line_and_why_escaped(client):
     assert "&lt;b&gt;Quayside&lt;/b&gt; Wire" in html
     assert "<b>Quayside</b>" not in html
     assert "<q>Advertisement</q> — advertisement" in html
+
+
+def test_importing_the_same_pages_again_does_not_make_their_lines_furniture():
+    pages = {"a.txt": page(story(*TOPICS[0]), FURNITURE)}
+    for _ in range(MIN_FAMILIES):
+        batch = _import(pages, outlet_name="Quayside Wire")
+    assert batch.line_counts == {}
+    fresh = _import({"b.txt": page(story(*TOPICS[1]), FURNITURE)}, outlet_name="Quayside Wire")
+    assert FURNITURE[1] in fresh.files.get().article.body.split("\n\n")
