@@ -46,6 +46,7 @@ QUOTED_MIN_WORDS = 5
 # notice, a newsletter, app or paywall pitch) speaks to the reader; news rarely does
 # outside quotations.
 SHORT_WORDS = 12
+REPLY_MAX_WORDS = 3
 MIN_FAMILIES = 3
 # Long lines (paragraphs) decide which pages are copies of one another.
 FAMILY_MIN_WORDS = 8
@@ -63,6 +64,7 @@ _EMPTY = np.full(_PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'’”»)\]]*$")
 _READER = re.compile(r"\b(?:you|your|yours|you're|you’re|we|we're|we’re|our|us)\b", re.I)
+_REPLY_END = re.compile(r"[.?…]['\"’”»)]*$")
 _OPENING = re.compile(r"[\"“„«]")
 _DIGITS = re.compile(r"\d+")
 _MONTHS_DAYS = re.compile(
@@ -88,6 +90,8 @@ def is_candidate(line: str) -> bool:
     words = len(line.split())
     if not line or len(line) > MAX_CHARS or words > MAX_WORDS:
         return False
+    if words <= REPLY_MAX_WORDS and _REPLY_END.search(line):
+        return False  # "Yes.", "Why not?": an interview's replies recur across articles
     if words > SHORT_WORDS and not _READER.search(line):
         return False
     return _quoted_words(line) < QUOTED_MIN_WORDS

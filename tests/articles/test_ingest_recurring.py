@@ -136,13 +136,15 @@ def test_one_wire_story_from_several_outlets_keeps_its_text_and_loses_their_furn
             assert all(paragraph in paragraphs for paragraph in wire)
 
 
-def test_a_quotation_or_a_long_sentence_is_never_recurring_chrome():
+def test_a_quotation_a_long_sentence_or_a_short_reply_is_never_recurring_chrome():
     quoted = 'The minister said: "We will not sign anything that harms the fleet."'
     long_sentence = (
         "The harbour has been closed to heavy traffic since the storm in January, officials said."
     )
     assert not is_candidate(quoted)
     assert not is_candidate(long_sentence)
+    assert not is_candidate("Yes.")
+    assert not is_candidate("Why not?")
     assert is_candidate("Sign up and we will send you the morning briefing every day.")
     pages = ["\n\n".join([*story(*topic), quoted, long_sentence]) for topic in TOPICS]
     evidence = evidence_from(count_lines([Page(normalise(text)) for text in pages]))
