@@ -64,6 +64,7 @@ _EMPTY = np.full(_PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'’”»)\]]*$")
 _READER = re.compile(r"\b(?:you|your|yours|you're|you’re|we|we're|we’re|our|us)\b", re.I)
+_LETTER = re.compile(r"[^\W\d_]")
 _REPLY_END = re.compile(r"[.?…]['\"’”»)]*$")
 _OPENING = re.compile(r"[\"“„«]")
 _DIGITS = re.compile(r"\d+")
@@ -90,6 +91,8 @@ def is_candidate(line: str) -> bool:
     words = len(line.split())
     if not line or len(line) > MAX_CHARS or words > MAX_WORDS:
         return False
+    if not _LETTER.search(line):
+        return False  # numbers and dashes: a figure, a score or a rule; context decides
     if words <= REPLY_MAX_WORDS and _REPLY_END.search(line):
         return False  # "Yes.", "Why not?": an interview's replies recur across articles
     if words > SHORT_WORDS and not _READER.search(line):

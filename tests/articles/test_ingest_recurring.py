@@ -145,6 +145,7 @@ def test_a_quotation_a_long_sentence_or_a_short_reply_is_never_recurring_chrome(
     assert not is_candidate(long_sentence)
     assert not is_candidate("Yes.")
     assert not is_candidate("Why not?")
+    assert not is_candidate("2016")
     assert is_candidate("Sign up and we will send you the morning briefing every day.")
     pages = ["\n\n".join([*story(*topic), quoted, long_sentence]) for topic in TOPICS]
     evidence = evidence_from(count_lines([Page(normalise(text)) for text in pages]))
