@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
@@ -334,20 +336,6 @@ class ImportBatch(models.Model):
     failed = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # The pre-pass over the whole batch (articles.ingest.recurring), made when the batch is
-    # created, before any file is cleaned: article bodies are immutable once stored.
-    chrome_lines = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="Lines known to recur across the batch's pages (and per outlet, with what "
-        "earlier imports of that outlet showed): removed from every file as page chrome.",
-    )
-    line_counts = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="Per outlet, in how many different pages each short line occurred: what "
-        "later imports of the same outlet add their own counts to.",
-    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -365,6 +353,46 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} ({self.get_status_display()})"
+
+
+class ImportBatchChrome(models.Model):
+    """The pre-pass over a whole batch (articles.ingest.recurring), made when the batch is
+    created, before any file is cleaned: article bodies are immutable once stored. A row
+    of its own, so that the pages and polls that read batches never load it."""
+
+    batch = models.OneToOneField(
+        ImportBatch, primary_key=True, on_delete=models.CASCADE, related_name="chrome"
+    )
+    lines = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Lines known to recur across the batch's pages (and per outlet, with what "
+        "earlier imports of that outlet showed): removed from every file as page chrome.",
+    )
+    outlets = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="The outlets (normalised names) that line_counts has counts for.",
+    )
+    line_counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per outlet, in how many different pages each short line occurred: what "
+        "later imports of the same outlet add their own counts to.",
+    )
+
+    class Meta:
+        verbose_name = "import batch chrome evidence"
+        verbose_name_plural = "import batch chrome evidence"
+        indexes = [
+            # A new batch's pre-pass: the earlier batches that counted lines of its outlets
+            # (outlets && ARRAY[...], newest first).
+            GinIndex(fields=["outlets"], name="importchrome_outlets_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Chrome evidence of import #{self.batch_id}"
 
 
 def _raw_upload_path(instance: "ImportFile", filename: str) -> str:

@@ -21,7 +21,15 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from articles import ingest
-from articles.models import Article, ArticleBand, ImportBatch, ImportFile, NearDuplicate, Outlet
+from articles.models import (
+    Article,
+    ArticleBand,
+    ImportBatch,
+    ImportBatchChrome,
+    ImportFile,
+    NearDuplicate,
+    Outlet,
+)
 from articles.services.extraction import articles_extract_safely
 
 logger = logging.getLogger(__name__)
@@ -104,15 +112,15 @@ def import_files_process(*, batch_id: int, file_ids: Sequence[int]) -> list[int]
     files = list(
         ImportFile.objects.filter(
             batch_id=batch_id, pk__in=file_ids, status=ImportFile.Status.PENDING
-        )
-        .select_related("batch__outlet")
-        .defer("batch__chrome_lines", "batch__line_counts")
+        ).select_related("batch__outlet")
     )
     created: list[int] = []
     if files:
-        # The batch's pre-pass, read once for the chunk (its rows defer it).
+        # The batch's pre-pass, read once for the chunk (none for a batch made before it).
         evidence = ingest.recurring.evidence_from_json(
-            ImportBatch.objects.values_list("chrome_lines", flat=True).get(pk=batch_id)
+            ImportBatchChrome.objects.filter(batch_id=batch_id)
+            .values_list("lines", flat=True)
+            .first()
         )
         batch_outlet = files[0].batch.outlet
         default_outlet = batch_outlet.name if batch_outlet else ""

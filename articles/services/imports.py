@@ -24,7 +24,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from articles import ingest
-from articles.models import ImportBatch, ImportFile
+from articles.models import ImportBatch, ImportBatchChrome, ImportFile
 from articles.services.import_work import (
     chunks,
     import_batch_refresh,
@@ -372,8 +372,9 @@ def import_batch_create(
             outlet=outlet_named(outlet_name),
             manifest_name=manifest.name[:1024] if manifest else "",
             files_total=len(rows),
-            chrome_lines=chrome_lines,
-            line_counts=line_counts,
+        )
+        ImportBatchChrome.objects.create(
+            batch=batch, lines=chrome_lines, outlets=sorted(line_counts), line_counts=line_counts
         )
         for row in rows:
             row.batch = batch
@@ -409,8 +410,8 @@ def _chrome_evidence(
     earlier: dict[str, list[dict[str, int]]] = defaultdict(list)
     if counts.outlets:
         previous = (
-            ImportBatch.objects.filter(line_counts__has_any_keys=list(counts.outlets))
-            .order_by("-pk")
+            ImportBatchChrome.objects.filter(outlets__overlap=list(counts.outlets))
+            .order_by("-batch_id")
             .values_list("line_counts", flat=True)[: EARLIER_BATCHES_PER_OUTLET * 4]
         )
         for stored in previous:

@@ -32,7 +32,7 @@ def _outlet_pages(topics=TOPICS) -> dict[str, str]:
 def test_lines_recurring_across_a_batch_are_removed_and_recorded_as_recurring():
     batch = _import(_outlet_pages(), outlet_name="Quayside Wire")
     assert batch.imported == len(TOPICS)
-    assert batch.chrome_lines["outlets"]["quayside wire"]
+    assert batch.chrome.lines["outlets"]["quayside wire"]
     for file in batch.files.select_related("article"):
         paragraphs = file.article.body.split("\n\n")
         assert not set(FURNITURE) & set(paragraphs)
@@ -56,7 +56,7 @@ def test_a_batch_of_near_duplicates_keeps_every_paragraph():
 
 def test_an_outlet_furniture_is_known_from_its_earlier_imports():
     first = _import(dict(list(_outlet_pages().items())[:2]), outlet_name="Quayside Wire")
-    assert first.chrome_lines["outlets"] == {}  # two pages are not enough on their own
+    assert first.chrome.lines["outlets"] == {}  # two pages are not enough on their own
     later = {"later.txt": page(story(*TOPICS[4]), FURNITURE)}
     second = _import(later, outlet_name="Quayside Wire")
     body = second.files.get().article.body
@@ -76,9 +76,10 @@ def test_each_file_counts_under_the_outlet_its_manifest_gives():
         _outlet_pages(),
         manifest=services.Upload.from_bytes("manifest.csv", manifest.encode()),
     )
-    assert set(batch.line_counts) == {"quayside wire", "harbour herald"}
-    assert batch.line_counts["quayside wire"]
-    assert max(batch.line_counts["harbour herald"].values()) == 2
+    assert set(batch.chrome.line_counts) == {"quayside wire", "harbour herald"}
+    assert batch.chrome.outlets == ["harbour herald", "quayside wire"]
+    assert batch.chrome.line_counts["quayside wire"]
+    assert max(batch.chrome.line_counts["harbour herald"].values()) == 2
 
 
 def test_the_batch_page_shows_each_removed_line_and_why_escaped(client):
@@ -98,6 +99,6 @@ def test_importing_the_same_pages_again_does_not_make_their_lines_furniture():
     pages = {"a.txt": page(story(*TOPICS[0]), FURNITURE)}
     for _ in range(MIN_FAMILIES):
         batch = _import(pages, outlet_name="Quayside Wire")
-    assert batch.line_counts == {}
+    assert batch.chrome.line_counts == {}
     fresh = _import({"b.txt": page(story(*TOPICS[1]), FURNITURE)}, outlet_name="Quayside Wire")
     assert FURNITURE[1] in fresh.files.get().article.body.split("\n\n")
