@@ -143,8 +143,11 @@ class Evidence:
         return bool(self.batch) or any(self.outlets.values())
 
 
+OUTLET_KEY_CHARS = 200  # as long as an outlet's name may be
+
+
 def outlet_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    return " ".join(name.split()).casefold()[:OUTLET_KEY_CHARS]
 
 
 @dataclass(frozen=True, slots=True)
