@@ -7,6 +7,10 @@ A pattern should describe furniture only: it is tried on every line of every art
 "Subscribe" alone is fine but "Subscribe.*" would eat a sentence that starts with it.
 Context rules (captions before a credit line, video titles after a timestamp, the list
 after "Related Articles", teasers, trailing junk, the title) live in clean.py.
+
+Entries describe furniture in general, never one site's wording: a phrase only one site
+uses ("A personalised news feed of ..." under its own brand) is learned from that site's
+pages by the import's pre-pass (recurring.py), which sees it recur across them.
 """
 
 from __future__ import annotations
