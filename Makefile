@@ -101,6 +101,7 @@ eval: install-dev
 	$(PY) -m tests.benchmarks.eval_quotes --split dev
 	$(PY) -m tests.benchmarks.eval_stories
 	$(PY) -m tests.benchmarks.eval_identities --split dev
+	$(PY) -m tests.benchmarks.eval_chrome
 
 # Relearn the cue lexicon (articles/nlp/data/cues.txt) from PolNeAR train.
 cues: install

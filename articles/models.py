@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
@@ -399,6 +401,46 @@ class ImportBatch(models.Model):
         return f"Import #{self.pk} ({self.get_status_display()})"
 
 
+class ImportBatchChrome(models.Model):
+    """The pre-pass over a whole batch (articles.ingest.recurring), made when the batch is
+    created, before any file is cleaned: article bodies are immutable once stored. A row
+    of its own, so that the pages and polls that read batches never load it."""
+
+    batch = models.OneToOneField(
+        ImportBatch, primary_key=True, on_delete=models.CASCADE, related_name="chrome"
+    )
+    lines = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Lines known to recur across the batch's pages (and per outlet, with what "
+        "earlier imports of that outlet showed): removed from every file as page chrome.",
+    )
+    outlets = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="The outlets (normalised names) that line_counts has counts for.",
+    )
+    line_counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per outlet, in how many different pages each short line occurred: what "
+        "later imports of the same outlet add their own counts to.",
+    )
+
+    class Meta:
+        verbose_name = "import batch chrome evidence"
+        verbose_name_plural = "import batch chrome evidence"
+        indexes = [
+            # A new batch's pre-pass: the earlier batches that counted lines of its outlets
+            # (outlets && ARRAY[...], newest first).
+            GinIndex(fields=["outlets"], name="importchrome_outlets_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Chrome evidence of import #{self.batch_id}"
+
+
 def _raw_upload_path(instance: "ImportFile", filename: str) -> str:
     # The name a user gave is never part of a path: raw bytes are stored under their hash.
     return f"imports/{instance.sha256[:2]}/{instance.sha256}"
@@ -428,6 +470,12 @@ class ImportFile(models.Model):
         help_text="Title, outlet, url and published_at from the manifest or the batch.",
     )
     encoding = models.CharField(max_length=32, blank=True, help_text="As detected on import.")
+    removed_lines = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The lines the cleaner removed, each [line, reason] (a lexicon pattern's "
+        "reason, or 'recurring' for a line the batch's or the outlet's pages share).",
+    )
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_files"
     )

@@ -4,6 +4,7 @@ No Django here (STYLE.md): these functions take bytes and strings and return fro
 dataclasses, so they run in any worker and are tested without a database.
 """
 
+from articles.ingest import recurring
 from articles.ingest.clean import RemovedLine, clean
 from articles.ingest.decode import decode
 from articles.ingest.dedupe import (
@@ -23,7 +24,7 @@ from articles.ingest.dedupe import (
 from articles.ingest.errors import IngestError
 from articles.ingest.metadata import Metadata, manifest_entry, parse_front_matter, read_manifest
 from articles.ingest.normalise import normalise
-from articles.ingest.pipeline import Cleaned, process
+from articles.ingest.pipeline import Cleaned, prepass_page, process
 
 __all__ = [
     "NEAR_DUPLICATE_THRESHOLD",
@@ -45,8 +46,10 @@ __all__ = [
     "minhash",
     "normalise",
     "parse_front_matter",
+    "prepass_page",
     "process",
     "read_manifest",
+    "recurring",
     "signature_from_bytes",
     "signature_to_bytes",
 ]

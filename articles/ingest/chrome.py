@@ -7,6 +7,10 @@ A pattern should describe furniture only: it is tried on every line of every art
 "Subscribe" alone is fine but "Subscribe.*" would eat a sentence that starts with it.
 Context rules (captions before a credit line, video titles after a timestamp, the list
 after "Related Articles", teasers, trailing junk, the title) live in clean.py.
+
+Entries describe furniture in general, never one site's wording: a phrase only one site
+uses ("A personalised news feed of ..." under its own brand) is learned from that site's
+pages by the import's pre-pass (recurring.py), which sees it recur across them.
 """
 
 from __future__ import annotations
@@ -14,33 +18,128 @@ from __future__ import annotations
 import re
 from typing import Final
 
+# Dates and times as sites print them: "March 3, 2026", "3 Mar 2026", "Tuesday 14 April
+# 2026", "2026-02-09", "12/05/2026"; "14:32", "9:05 am", "6:15 PM ET", "08:47 BST".
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?"
+_DATE = (
+    rf"(?:{_WEEKDAY},? )?(?:\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},? \d{{4}}"
+    rf"|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
+)
+_TIME = (
+    r"\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?"
+    r"(?: (?:gmt|utc|bst|cet|cest|eet|et|est|edt|pt|pst|pdt|ist|jst|aest|hkt|sgt|wib))?"
+)
+# A date, with or without its time; a time alone is a live blog's entry heading, and stays.
+_STAMP = rf"(?:{_DATE}(?:,? (?:at |- |\| |· )?{_TIME})?|{_TIME},? (?:on |- |\| |· )?{_DATE})"
+_STAMP_LABEL = (
+    r"(?:(?:first |last |originally )?(?:published|updated|posted|modified|edited)"
+    r"(?: on| at)?:? ?)"
+)
+# A capitalised name of one to five words, "and"/"&" between names allowed.
+_PERSON = r"(?-i:[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|and|&|of|de|van|von|al|bin)){0,5})"
+_ROLE = (
+    r"(?:(?:senior|chief|deputy|political|foreign|diplomatic|economics|business|"
+    r"security|defen[cs]e|health|science|world|international|national|local|"
+    r"washington|europe|africa|asia|middle east|staff|special|associate|contributing)"
+    r" )*(?:correspondent|reporter|editor|writer|columnist|contributor|staff writer"
+    r"|bureau chief|analyst|journalist)"
+)
+
 # reason -> whole-line patterns. The reason is what the admin sees in the import report.
 LINE_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     "advertisement": (
-        r"advertisements?",
-        r"sponsored(?: content| links?)?",
+        # "Advertisement", "ADVERTISEMENT - scroll to continue", "— Advertisement —"
+        r"(?:[-–—•·|]+ ?)?(?:advertisements?|adverts?|ads?)"
+        r"(?: ?[-–—•·|:]+ ?(?:scroll|continue|story|article|content|below|feature)[^.]{0,40})?"
+        r"(?: ?[-–—•·|]+)?",
+        r"(?:sponsored|promoted|paid|partner)(?: content| links?| posts?| stories| by .{1,40})?",
+        r"(?:the )?(?:story|article|text|content) continues(?: below| after (?:this|the)"
+        r" (?:ad(?:vert(?:isement)?)?|break|message|advertisement))?\.?",
         r"story continues below(?: this)? advertisement",
-        r"(?:scroll|continue) (?:down )?to continue(?: with content)?",
+        r"(?:scroll|continue) (?:down )?to continue(?: with content| reading)?",
         r"<!--.*-->",  # an ad slot's HTML comment pasted as text
         r"google_ad_\w+ ?=.*",
     ),
+    "cookie-notice": (
+        # A sentence about cookies that speaks to the reader, and the banner's buttons.
+        # "We use cookies to ...", "... you agree to our use of cookies", "our cookie
+        # policy": cookies used, accepted or set, never cookies baked or handed out.
+        r"(?=.*\b(?:we|you|your|our|this (?:site|website))\b)"
+        r"(?=.*(?:\b(?:use[sd]?|using|accept\w*|allow\w*|consent\w*|stor(?:e|es|ing)|set|place)"
+        r"\b[^.\"“”]{0,40}\bcookies\b|\bcookies? (?:policy|settings|preferences|notice|statement)"
+        r"\b|\bcookies (?:and (?:similar|other) (?:technologies|tracking)|to (?:improve|give"
+        r"|personali[sz]e|analy[sz]e|enhance|provide|ensure|remember|measure))))"
+        r"(?![\"“‘']).{1,300}",
+        r"(?:accept|reject|decline|allow|refuse|deny)(?: all| necessary| essential"
+        r"| optional)?(?: cookies)?",
+        r"(?:manage|cookie|privacy|consent) (?:preferences|settings|choices|options|policy)",
+        r"(?:ok|okay)(?:,? (?:got it|i agree|thanks))?!?|got it!?",
+        r"(?:i|we) (?:agree|accept)|agree and (?:close|continue)",
+    ),
+    "navigation": (
+        r"skip to (?:main )?(?:content|navigation|article|search)",
+        r"(?:toggle |main |open |close |site )?(?:menu|navigation)",
+        r"search(?: (?:site|news|articles))?",
+        r"(?:sign|log) ?(?:in|out|up)(?: ?[|/] ?(?:register|sign ?up|subscribe|join))?|register",
+        r"(?:my )?account|today[’']?s paper|e-?paper|print edition",
+        r"breaking(?: news)?|live(?: updates| blog| now)?|latest(?: news)?|home(?: ?page)?",
+        # A bar of short items: "Home | News | Politics | Sport", "Terms | Privacy".
+        r"[^|·•.!?]{1,25}(?: ?[|·•] ?[^|·•.!?]{1,25}){2,}",
+    ),
+    "dateline": (
+        rf"{_STAMP_LABEL}?{_STAMP}(?: ?[|·•,–-] ?{_STAMP_LABEL}?{_STAMP})?",
+        rf"{_STAMP_LABEL}{_TIME}",
+    ),
+    "reading-time": (
+        r"\d{1,2}(?:-| )?min(?:ute)?s?(?: read| reading| to read)?",
+        r"(?:estimated )?reading time:? \d{1,2}(?:-| )?min(?:ute)?s?",
+        r"listen(?: to)?(?: this)? (?:article|story)(?: \d{1,2} min(?:ute)?s?)?",
+    ),
     "subscription": (
-        r"get more with \w+(?: \w+){0,2}",
-        r"a personali[sz]ed news feed of stories that matter to you",
-        r"learn more",
+        r"get (?:more|unlimited|full|premium|digital) (?:access )?(?:with|from|to) .{1,40}",
+        r"learn more|find out more",
         r"subscribe(?: now| today| here)?(?:[ :,.!-].{0,80})?",
+        r"sign up(?: now| today| free| for free| here)?!?",
         r"sign up (?:for|to) (?:our|the|my) .{0,60}newsletters?.{0,80}",
         r"(?:get|receive) (?:our|the) .{0,40}newsletter.{0,60}",
-        r"already (?:a subscriber|have an account)\??.{0,40}",
-        r"(?:log|sign) ?in to (?:continue|read|comment).{0,40}",
+        r"already (?:a subscriber|a member|have an account)\??.{0,40}",
+        r"(?:log|sign) ?in to (?:continue|read|comment|keep reading).{0,40}",
+        r"enter your e-?mail(?: address)?(?: here| below)?\.?",
+        r"(?:your )?e-?mail address",
+        r"by (?:signing up|subscribing|registering|continuing(?: to \w+(?: \w+)?)?"
+        r"|using this (?:site|website)),? you (?:agree|consent|accept).{0,150}",
+        # A pitch: an imperative or a question to the reader about newsletters, apps,
+        # subscriptions. Short, so a paragraph of news that starts "Get" never matches.
+        r"(?:get(?!-)|sign up|subscribe|download|install|join (?:us|our|the)|unlock"
+        r"|try (?:our|it|the \w+ app|\w+ (?:free|for free))"
+        r"|become an? (?:member|subscriber|supporter)|want (?:more|to read)|like what you"
+        r"|enjoy(?:ing|ed)? (?:this|our|reading)|don[’']t miss|never miss"
+        r"|stay (?:informed|updated|up to date|in the know))\b"
+        r"(?=.{0,160}\b(?:newsletters?|inbox|e-?mails?|apps?|subscri\w+|members?(?:hip)?"
+        r"|account|unlimited|briefings?|alerts?|notifications?|journalism|stories)\b)"
+        r"(?!.{201}).+",
+        r"(?:available|download(?: it)?|get it) (?:on|from|in) (?:the )?(?:app store|google play)"
+        r".{0,60}",
+        r"get (?:our|the) (?:free )?app.{0,60}",
+        r"you(?: have|[’']ve) (?:\d+|one|two|three|no) (?:free )?(?:articles?|stories|reads)"
+        r" (?:left|remaining)(?: this (?:month|week))?\.?",
     ),
     "loading": (
         r"loading ?(?:\.\.\.|…)?",
         r"(?:video|poll|gallery|content|comments|player) (?:is )?loading ?(?:\.\.\.|…)?.{0,80}",
     ),
     "read-more": (
-        r"(?:(?:read|see|watch) (?:more|also)|also (?:read|see|watch)|don't miss|must read)"
-        r" ?[:|–—-] ?.{1,200}",
+        r"(?:(?:read|see|watch|listen)(?: more| also| next)?|also (?:read|see|watch)|don't miss"
+        r"|must read) ?[:|–—-] ?.{1,200}",
+        # "More — far more — people voted" is prose: these labels take a colon or a bar.
+        r"(?:related|more|recommended) ?[:|] ?.{1,200}",
+        # An arrow before a link ("► Ferry fares to rise"); not », a closing or German quote.
+        r"[►▶→] ?.{1,200}",
         r"read (?:more|the full (?:story|article))(?: here)?\.?(?: ?»| ?>+)?",
         r"(?:click|tap) here (?:to|for) (?:read|see|watch|view|play|enlarge|subscribe).{0,80}",
         r"continue reading(?: the main story| below| here)?\.?",
@@ -50,6 +149,7 @@ LINE_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
         r"| links| videos?)?:?",
         r"see all related",
         r"more (?:stories|news|articles) (?:from|on|about) .{1,40}",
+        r"more on (?:this|the) (?:story|topic|subject)",
         r"(?:more|latest) (?:stories|news|articles|videos)",
         r"(?:you|we think you) (?:may|might|will) (?:also )?(?:like|enjoy|be interested in)\.?:?",
         r"recommended(?: for you| stories)?",
@@ -68,10 +168,17 @@ LINE_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
         r"notify me of (?:follow-up comments|new posts) by email\.?",
         r"you must be logged in to post a comment\.?",
         r"join the (?:conversation|discussion)",
-        r"(?:view |show |load )?(?:\d+ )?comments?(?: \(\d+\))?",
-        r"have something to add to this story\? share it in the comments\.?",
-        r"sorry,? we are not currently accepting comments on this article\.?",
-        r"comments (?:are|have been) (?:closed|disabled)(?: for this article)?\.?",
+        r"(?:view |show |load |read |see )?(?:all )?(?:\d+ )?(?:comments?|responses|replies)"
+        r"(?: \(\d+\))?",
+        r"be the first to (?:comment|reply|respond)\.?",
+        r"(?:add|leave|post|write|submit) (?:a|your) (?:comment|reply|response)",
+        r"(?:read )?(?:our )?(?:comment(?:ing)?|community) (?:policy|guidelines|rules|standards)",
+        r"was this (?:article|story|page|information) (?:helpful|useful)\??",
+        r"(?:.{1,60}\? )?(?:share|tell us) (?:it|them|your (?:thoughts|views|opinions?))"
+        r" (?:in|below in|with us in) the comments(?: below)?\.?",
+        r"(?:sorry,? )?(?:we are|we're|we’re) (?:not|no longer) (?:currently )?accepting"
+        r" comments.{0,40}",
+        r"comments (?:are|have been) (?:closed|disabled|turned off)(?: for this article)?\.?",
     ),
     "video-timestamp": (r"\d{1,2}:\d{2}(?::\d{2})?",),
     "media": (
@@ -90,19 +197,28 @@ LINE_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
         r"(?:expand|enlarge|close|fullscreen)(?: image| photo)?",
     ),
     "share": (
-        r"share(?: this| the)?"
-        r"(?: article| story| page| post| on (?:facebook|twitter|whatsapp|linkedin))?:?",
-        r"(?:tweet|e-?mail|print|pin it|whatsapp|facebook|twitter|linkedin|reddit|copy link)",
+        r"share(?: this| the)?(?: article| story| page| post| link)?"
+        r"(?: (?:on|via|to|with) (?:facebook|twitter|x|whatsapp|linkedin|reddit|e-?mail"
+        r"|telegram|messenger|pinterest))?:?",
+        r"(?:tweet|e-?mail|print|pin it|whatsapp|facebook|twitter|linkedin|reddit|copy link"
+        r"|telegram|messenger|pinterest|flipboard)",
+        r"print(?: this)? (?:page|article|story)",
         r"(?:—+|–+|-+)? ?>+ ?follow .{1,80} on (?:twitter|facebook|instagram)",
         r"follow (?:us|me) on (?:twitter|facebook|instagram).{0,60}",
         r"click to share on .{1,40}",
+        r"(?:tags|topics|filed under|categories|keywords)(?::(?: .{1,120})?)?",
+        r"(?:©|\(c\) ?\d{4}|copyright (?:©|\(c\)|\d{4})).{0,100}",
+        r"all rights reserved\.?",
     ),
     "byline": (
         # "By Jane Doe", "By: Press Trust of India | New Delhi | Posted: ...". The name
         # must be capitalised; nothing but a "|" list may follow, so "By Tuesday, the
         # talks had collapsed." is never a byline.
-        r"by:? (?-i:[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|and|&|of|de|van|von|al)){0,5})"
-        r"(?: ?\| ?.{0,100})?",
+        rf"by:? {_PERSON}(?: ?\| ?.{{0,100}})?",
+        rf"(?:written|reported|reporting|words|story|text|edited|additional reporting)"
+        rf" by:? {_PERSON}(?: ?[|,] ?.{{0,80}})?",
+        # "Jane Doe, Political Correspondent", "Jane Doe | Senior Reporter".
+        rf"{_PERSON} ?[,|–—-] ?{_ROLE}(?: (?:at|for|in) (?-i:[A-Z][\w ]{{0,30}}))?",
     ),
     "separator": (r"[-–—_=*•·~#\s]{1,40}",),
 }
@@ -223,8 +339,10 @@ _CREDIT_LINE = re.compile(
 # The label must follow the end of a sentence (or an opening bracket), and the credit is
 # one to five capitalised words, so "he said in a photo: look" does not qualify.
 _CAPTION_END = re.compile(
-    rf"(?:[.!?)\]’”\"'] |\()(?i:file )?{_LABEL}(?i: by| courtesy of)? ?: ?"
-    r"[A-Z][\w.&'’/-]*(?: [A-Z&][\w.&'’/-]*){0,4}\)?$"
+    rf"(?:[.!?)\]’”\"'] (?:[|–—-] )?|[|–—] |\(|\[)(?i:file )?{_LABEL}(?i: by| courtesy of)? ?: ?"
+    r"[A-Z][\w.&'’/-]*(?: [A-Z&][\w.&'’/-]*){0,4}[)\]]?$"
+    # "... in Milwaukee. (AP Photo/Jane Doe)": an agency's own credit form.
+    rf"|[.!?’”\"'] [(\[]{_AGENCY}(?: ?/ ?[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,3}})?[)\]]$"
 )
 CAPTION_TAIL_CHARS: Final = 80
 

@@ -8,7 +8,8 @@ can prove that nothing vanished unrecorded. The rules, in the order they run:
 1. Lexicon: lines that are furniture on their own (chrome.LINE_PATTERNS); photo credits
    and the caption right above a credit in the same block; captions ending in their own
    credit ("... Photo: AP"); the headline after a video timestamp; the headline list after
-   "Related Articles".
+   "Related Articles". Then recurrence: lines that many otherwise different pages of the
+   same batch or outlet share (``recurring``, from recurring.py's pre-pass).
 2. Title: the first remaining line if it reads like a headline (not like a sentence).
    Short lines before it are section kickers ("Diplomacy"). A bulleted standfirst after
    it keeps its text and loses the bullets.
@@ -27,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from articles.ingest import chrome
+from articles.ingest import chrome, recurring
 from articles.ingest.normalise import normalise
 
 
@@ -37,6 +38,8 @@ class RemovedLine:
     reason: str
 
 
+# Removed because the batch's or the outlet's other pages carry the same line.
+RECURRING_REASON = "recurring"
 TITLE_MAX_CHARS = 120
 # A headline has a handful of words; fewer is a kicker or crosshead, more is prose.
 TITLE_MIN_WORDS = 4
@@ -57,6 +60,10 @@ _TERMINAL = re.compile(r"[.!?…:;,。！？；：]['\"’”»)\]]*$")
 _TERMINAL_STRICT = re.compile(r"[.!?…。！？]['\"’”»)\]]*$")
 # A sentence break inside a line: "...in December. The two..."
 _SENTENCE_BREAK = re.compile(r"[a-z0-9)\]’”\"'][.!?]['\"’”]? [\"“‘'(]?[A-Z]")
+# A list headline never ends like a sentence or a clause, nor holds a full stop between
+# two sentences ("Ill? Dictator's weight balloons" may; "He left. She stayed" may not).
+_LIST_END = re.compile(r"[.:;,]['\"’”»)\]]*$")
+_SENTENCE_STOP = re.compile(r"[a-z0-9)\]’”\"'][.]['\"’”]? [\"“‘'(]?[A-Z]")
 _HEADLINE_START = re.compile(r"[\"“‘'(]?[A-Z0-9]")
 _EMBED = re.compile(r"https?://|www\.|@\w|#\w")
 _NUMBER_ONLY = re.compile(r"\d{1,6}")
@@ -95,29 +102,42 @@ _WEB_PAGE_EVIDENCE = frozenset(
         "share",
         "caption",
         "photo-credit",
+        "cookie-notice",
+        "navigation",
+        "dateline",
+        "reading-time",
+        RECURRING_REASON,
     }
 )
 _STANDFIRST_BULLET = re.compile(r"[–—•·▪-] +")
 _FIRST_SENTENCE = re.compile(r".+?[.!?…]['\"’”)\]]*(?= +[\"“‘'(\[]?[A-Z0-9])")
 
 
-def clean(text: str, *, metadata_title: str = "") -> tuple[str, str, tuple[RemovedLine, ...]]:
+def clean(
+    text: str, *, metadata_title: str = "", recurring_lines: frozenset[str] = frozenset()
+) -> tuple[str, str, tuple[RemovedLine, ...]]:
     """Return ``(body, title, removed)`` for an article's text.
 
     ``body`` is NFC text whose paragraphs are separated by exactly one blank line, with
     page chrome and the title line removed. ``title`` is the headline if the page has
     one, else ``metadata_title``, else the first sentence clipped to TITLE_MAX_CHARS.
-    ``body`` is empty when nothing but chrome was found.
+    ``body`` is empty when nothing but chrome was found. ``recurring_lines`` holds the
+    keys (recurring.line_key) of lines known to recur across the batch or the outlet;
+    such lines go with the reason RECURRING_REASON.
     """
-    return clean_normalised(normalise(text), metadata_title=metadata_title)
+    return clean_normalised(
+        normalise(text), metadata_title=metadata_title, recurring_lines=recurring_lines
+    )
 
 
 def clean_normalised(
-    text: str, *, metadata_title: str = ""
+    text: str, *, metadata_title: str = "", recurring_lines: frozenset[str] = frozenset()
 ) -> tuple[str, str, tuple[RemovedLine, ...]]:
     """clean() for text that has already been through normalise()."""
     page = _Page(text)
     page.mark_chrome()
+    if recurring_lines:
+        page.mark_recurring(recurring_lines)
     headline = page.mark_title(metadata_title)
     page.mark_repeats()
     page.mark_teasers()
@@ -179,6 +199,26 @@ class _Page:
                 self._mark_related_list(i)
         self._mark_subscription_blurbs()
 
+    def mark_recurring(self, keys: frozenset[str]) -> None:
+        reasons = self.reasons
+        for i, line in enumerate(self.lines):
+            if (
+                reasons[i] is None
+                and recurring.is_candidate(line)
+                and recurring.line_key(line) in keys
+            ):
+                reasons[i] = RECURRING_REASON
+        # A recurring heading with a list of headlines under it and no prose after it is
+        # the site's related-links box ("Further reading" on every page).
+        for i, line in enumerate(self.lines):
+            if (
+                reasons[i] == RECURRING_REASON
+                and len(line.split()) <= KICKER_MAX_WORDS
+                and not _TERMINAL_STRICT.search(line)
+                and not any(_is_prose(self.lines[j]) for j in self.kept() if j > i)
+            ):
+                self._mark_related_list(i)
+
     def _mark_subscription_blurbs(self) -> None:
         """The sales line inside a subscription box ("Get more with Herald Plus" /
         "Unlimited articles, the morning briefing..." / "Subscribe now"): an unpunctuated
@@ -229,7 +269,7 @@ class _Page:
             elif _NUMBER_ONLY.fullmatch(line):
                 # The page's last line is the comment counter; others count the links.
                 self.reasons[j] = "comment-count" if j == len(self.lines) - 1 else "related"
-            elif _is_headline(line):
+            elif _is_listed_headline(line):
                 self.reasons[j] = "related"
             else:
                 return
@@ -254,8 +294,23 @@ class _Page:
             if _is_kicker(line) and len(kickers) < 3:
                 kickers.append(i)
                 continue
-            return ""
+            break
+        self._mark_section_labels(kickers)
         return ""
+
+    def _mark_section_labels(self, labels: list[int]) -> None:
+        """Without a headline, short labels at the top ("World", "Politics") are section
+        labels only on a web page whose furniture sits above them, and when prose follows.
+        A plain file's first short line stays: it may be the headline itself."""
+        if not labels or not any(reason in _WEB_PAGE_EVIDENCE for reason in self.reasons):
+            return
+        if not any(self.reasons[i] in _WEB_PAGE_EVIDENCE for i in range(labels[0])):
+            return
+        following = [i for i in self.kept() if i > labels[-1]]
+        if following and _is_prose(self.lines[following[0]]):
+            for i in labels:
+                if len(self.lines[i].split()) <= 2:
+                    self.reasons[i] = "section-kicker"
 
     def _take_title(self, i: int, kickers: list[int]) -> str:
         self.reasons[i] = "title"
@@ -358,6 +413,19 @@ def _is_headline(line: str) -> bool:
     return len(line.split()) <= HEADLINE_MAX_WORDS and not _SENTENCE_BREAK.search(line)
 
 
+def _is_listed_headline(line: str) -> bool:
+    """A headline in a list of links: as _is_headline, but a question or exclamation may
+    stand inside it ("Ill? Dictator's weight balloons") and end it."""
+    if _is_headline(line):
+        return True
+    return (
+        bool(_HEADLINE_START.match(line))
+        and len(line.split()) <= HEADLINE_MAX_WORDS
+        and not _LIST_END.search(line)
+        and not _SENTENCE_STOP.search(line)
+    )
+
+
 def _is_title(line: str) -> bool:
     # A line that might be prose stays in the body even at the top: a question ("Will
     # the states share their data?"), or a sentence without its full stop ("The woman was
@@ -367,6 +435,11 @@ def _is_title(line: str) -> bool:
     if " | " in line:
         return False  # a masthead or breadcrumb: "Harbour Gazette | Regional news"
     return _is_headline(line) and not _PROSE.search(line) and chrome.classify_line(line) is None
+
+
+def _is_prose(line: str) -> bool:
+    """A paragraph of text: a dozen words or more, ending as a sentence ends."""
+    return len(line.split()) >= TEASER_MAX_WORDS - 4 and bool(_TERMINAL_STRICT.search(line))
 
 
 def _is_kicker(line: str) -> bool:

@@ -10,6 +10,7 @@ from articles.ingest.dedupe import content_hash
 from articles.ingest.errors import IngestError
 from articles.ingest.metadata import Metadata, parse_front_matter
 from articles.ingest.normalise import normalise
+from articles.ingest.recurring import Evidence, Page
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +25,19 @@ class Cleaned:
     word_count: int
 
 
-def process(data: bytes, *, name: str = "") -> Cleaned:
+def process(
+    data: bytes,
+    *,
+    name: str = "",
+    evidence: Evidence | None = None,
+    outlet: str = "",
+    default_outlet: str = "",
+) -> Cleaned:
     """Decode, read front matter, normalise and clean one uploaded file.
+
+    ``evidence`` is the batch's recurring lines (recurring.py); the file's outlet, for its
+    outlet's own lines, is ``outlet`` (a manifest's), else the front matter's, else
+    ``default_outlet`` (the batch's), as the import records it.
 
     Raises IngestError (with ``name`` attached for logs) when the file is not text, its
     front matter is bad, or nothing but page chrome is left. MinHash is not computed here:
@@ -34,7 +46,12 @@ def process(data: bytes, *, name: str = "") -> Cleaned:
     try:
         text, encoding = decode(data)
         metadata, rest = parse_front_matter(text)
-        body, title, removed = clean_normalised(normalise(rest), metadata_title=metadata.title)
+        lines = frozenset[str]()
+        if evidence:
+            lines = evidence.lines_for(outlet or metadata.outlet or default_outlet)
+        body, title, removed = clean_normalised(
+            normalise(rest), metadata_title=metadata.title, recurring_lines=lines
+        )
         if not body:
             raise IngestError("The file has no article text left after removing page chrome.")
     except IngestError as error:
@@ -50,3 +67,15 @@ def process(data: bytes, *, name: str = "") -> Cleaned:
         content_hash=content_hash(body),
         word_count=len(body.split()),
     )
+
+
+def prepass_page(data: bytes, *, outlet: str = "", default_outlet: str = "") -> Page | None:
+    """The file as the batch pre-pass counts it (recurring.count_lines): the normalised
+    text the cleaner will see, and its outlet chosen as ``process`` chooses it. None for a
+    file that will fail to import anyway."""
+    try:
+        text, _ = decode(data)
+        metadata, rest = parse_front_matter(text)
+    except IngestError:
+        return None
+    return Page(normalise(rest), outlet or metadata.outlet or default_outlet)

@@ -18,9 +18,18 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Model, Q
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from articles import ingest
-from articles.models import Article, ArticleBand, ImportBatch, ImportFile, NearDuplicate, Outlet
+from articles.models import (
+    Article,
+    ArticleBand,
+    ImportBatch,
+    ImportBatchChrome,
+    ImportFile,
+    NearDuplicate,
+    Outlet,
+)
 from articles.services.extraction import articles_extract_safely
 
 logger = logging.getLogger(__name__)
@@ -62,7 +71,12 @@ class _Outcome:
     duplicate_of: int | None = None
 
 
-def _read_and_clean(file: ImportFile, known: dict[str, int]) -> _Outcome:
+def _read_and_clean(
+    file: ImportFile,
+    known: dict[str, int],
+    evidence: ingest.recurring.Evidence | None = None,
+    default_outlet: str = "",
+) -> _Outcome:
     if file.sha256 in known:
         return _Outcome(file, duplicate_of=known[file.sha256])
     try:
@@ -71,7 +85,13 @@ def _read_and_clean(file: ImportFile, known: dict[str, int]) -> _Outcome:
     except OSError:
         return _Outcome(file, error="The stored copy of this file is missing; upload it again.")
     try:
-        cleaned = ingest.process(data, name=file.original_name)
+        cleaned = ingest.process(
+            data,
+            name=file.original_name,
+            evidence=evidence,
+            outlet=file.metadata.get("outlet", ""),
+            default_outlet=default_outlet,
+        )
     except ingest.IngestError as error:
         return _Outcome(file, error=str(error))
     except Exception as error:  # a bug must not stop the batch; it is logged and shown
@@ -96,6 +116,14 @@ def import_files_process(*, batch_id: int, file_ids: Sequence[int]) -> list[int]
     )
     created: list[int] = []
     if files:
+        # The batch's pre-pass, read once for the chunk (none for a batch made before it).
+        evidence = ingest.recurring.evidence_from_json(
+            ImportBatchChrome.objects.filter(batch_id=batch_id)
+            .values_list("lines", flat=True)
+            .first()
+        )
+        batch_outlet = files[0].batch.outlet
+        default_outlet = batch_outlet.name if batch_outlet else ""
         # The very same bytes imported before: a duplicate without reading them again.
         known = dict(
             ImportFile.objects.filter(
@@ -104,7 +132,7 @@ def import_files_process(*, batch_id: int, file_ids: Sequence[int]) -> list[int]
                 article__isnull=False,
             ).values_list("sha256", "article_id")
         )
-        outcomes = [_read_and_clean(file, known) for file in files]
+        outcomes = [_read_and_clean(file, known, evidence, default_outlet) for file in files]
         try:
             created = _persist(outcomes)
         except IntegrityError:
@@ -138,6 +166,7 @@ def _persist(outcomes: list[_Outcome]) -> list[int]:
         for outcome in outcomes:
             file = outcome.file
             file.error, file.article_id = "", None  # a retried pass starts afresh
+            file.removed_lines = []
             if outcome.error:
                 file.status, file.error = ImportFile.Status.FAILED, outcome.error
                 continue
@@ -147,6 +176,7 @@ def _persist(outcomes: list[_Outcome]) -> list[int]:
             cleaned = outcome.cleaned
             assert cleaned is not None
             file.encoding = cleaned.encoding
+            file.removed_lines = [[line.line, line.reason] for line in cleaned.removed]
             if cleaned.content_hash in existing:
                 file.status = ImportFile.Status.DUPLICATE
                 file.article_id = existing[cleaned.content_hash]
@@ -190,9 +220,16 @@ def _persist(outcomes: list[_Outcome]) -> list[int]:
         # updated_at: the database's clock (a trigger, migration 0012).
         _executemany(
             f"UPDATE {_table(ImportFile)} SET status = %s, error = %s, article_id = %s, "  # noqa: S608 (names from model meta)
-            "encoding = %s WHERE id = %s",
+            "encoding = %s, removed_lines = %s WHERE id = %s",
             [
-                (o.file.status, o.file.error, o.file.article_id, o.file.encoding, o.file.pk)
+                (
+                    o.file.status,
+                    o.file.error,
+                    o.file.article_id,
+                    o.file.encoding,
+                    Jsonb(o.file.removed_lines),
+                    o.file.pk,
+                )
                 for o in outcomes
             ],
         )

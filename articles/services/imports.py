@@ -24,7 +24,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from articles import ingest
-from articles.models import ImportBatch, ImportFile
+from articles.models import ImportBatch, ImportBatchChrome, ImportFile
 from articles.services.import_work import (
     chunks,
     import_batch_refresh,
@@ -337,6 +337,7 @@ def import_batch_create(
                 ) from error
 
     rows: list[ImportFile] = []
+    pages: list[tuple[str, ingest.recurring.Summary]] = []  # (sha256, summary)
     for upload in uploads:
         for entry in _expand_upload(upload):
             row = ImportFile(original_name=entry.name[:1024], size=entry.size)
@@ -354,10 +355,16 @@ def import_batch_create(
                 row.sha256 = hashlib.sha256(entry.data).hexdigest()
                 row.raw = _store(entry.data, row.sha256)
                 row.metadata = _metadata_for(entry, table)
+                page = ingest.prepass_page(
+                    entry.data, outlet=row.metadata.get("outlet", ""), default_outlet=outlet_name
+                )
+                if page is not None:
+                    pages.append((row.sha256, ingest.recurring.summarise(page)))
             rows.append(row)
     if not rows:
         raise ImportRefused("No files were given.")
 
+    chrome_lines, line_counts = _chrome_evidence(pages)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             created_by=user if user is not None and user.is_authenticated else None,
@@ -365,6 +372,9 @@ def import_batch_create(
             outlet=outlet_named(outlet_name),
             manifest_name=manifest.name[:1024] if manifest else "",
             files_total=len(rows),
+        )
+        ImportBatchChrome.objects.create(
+            batch=batch, lines=chrome_lines, outlets=sorted(line_counts), line_counts=line_counts
         )
         for row in rows:
             row.batch = batch
@@ -375,6 +385,44 @@ def import_batch_create(
             transaction.on_commit(lambda: _enqueue(batch.pk, pending))
     batch.refresh_from_db()
     return batch
+
+
+# How many earlier batches of an outlet lend their line counts to a new batch's evidence.
+EARLIER_BATCHES_PER_OUTLET = 20
+
+
+def _chrome_evidence(
+    pages: list[tuple[str, ingest.recurring.Summary]],
+) -> tuple[dict[str, object], dict[str, dict[str, int]]]:
+    """The batch's recurring lines (for its files' cleaning) and its per-outlet line counts
+    (for later batches of the same outlets). Earlier batches of an outlet add their counts,
+    so a site's furniture is known even when it comes one file at a time. Files imported
+    before (the same bytes) are left out: they will not be cleaned again, and a folder
+    imported twice must not make its own lines look like the outlet's furniture."""
+    seen = set(
+        ImportFile.objects.filter(sha256__in={sha256 for sha256, _ in pages})
+        .values_list("sha256", flat=True)
+        .distinct()
+    )
+    counts = ingest.recurring.count_lines(
+        [summary for sha256, summary in pages if sha256 not in seen]
+    )
+    earlier: dict[str, list[dict[str, int]]] = defaultdict(list)
+    if counts.outlets:
+        previous = (
+            ImportBatchChrome.objects.filter(outlets__overlap=list(counts.outlets))
+            .order_by("-batch_id")
+            .values_list("line_counts", flat=True)[: EARLIER_BATCHES_PER_OUTLET * 4]
+        )
+        for stored in previous:
+            for name, lines in stored.items():
+                if name in counts.outlets and len(earlier[name]) < EARLIER_BATCHES_PER_OUTLET:
+                    earlier[name].append(lines)
+    evidence = ingest.recurring.evidence_from(counts, earlier=earlier)
+    return (
+        ingest.recurring.evidence_to_json(evidence),
+        ingest.recurring.outlet_counts_to_json(counts),
+    )
 
 
 def _enqueue(batch_id: int, file_ids: Sequence[int]) -> None:

@@ -326,3 +326,96 @@ def test_a_question_headline_stays_in_the_body_and_still_titles_the_article():
     body, title, _ = clean("Will the harbour states share their tide data?\n\n" + ARTICLE_BODY)
     assert title == "Will the harbour states share their tide data?"
     assert body.startswith(title)
+
+
+# -- the lexicon's general patterns: furniture in many phrasings, and the prose that is not --
+
+LEAD = (
+    "Negotiators from the two coastal states met for a third day on Thursday to settle "
+    "the fishing quotas for the coming season, officials said."
+)
+FOLLOW = (
+    "A spokesman for the delegation said the talks had been constructive and would go on "
+    "until a deal was reached, possibly at the weekend."
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("We use cookies to make our site work better for you.", "cookie-notice"),
+        ("Accept all cookies", "cookie-notice"),
+        ("Cookie settings", "cookie-notice"),
+        ("Skip to main content", "navigation"),
+        ("News | Weather | Sport | Culture", "navigation"),
+        ("Updated 4 May 2025, 10:12 GMT", "dateline"),
+        ("Posted: Jan 7, 2024 at 6:30 pm", "dateline"),
+        ("7 min read", "reading-time"),
+        ("Reading time: 2 minutes", "reading-time"),
+        ("Try our weekly briefing, free in your inbox", "subscription"),
+        ("Download the app on Google Play", "subscription"),
+        ("You have 2 free articles remaining this month.", "subscription"),
+        ("ADVERTISEMENT - CONTINUE READING BELOW", "advertisement"),
+        ("Story continues after this advertisement", "advertisement"),
+        ("Read next: Ferry fares to rise in the autumn", "read-more"),
+        ("Jon Ferris, Senior Correspondent", "byline"),
+        ("Reporting by Ana Ruiz and Tom Hale", "byline"),
+        ("Share via WhatsApp", "share"),
+        ("► Ferry fares to rise in the autumn", "read-more"),
+        ("MORE: Ferry fares to rise in the autumn", "read-more"),
+        ("© 2025 Coastal Press Ltd", "share"),
+        ("Be the first to comment", "comment-form"),
+        ("48 replies", "comment-form"),
+        ("Was this story helpful?", "comment-form"),
+    ],
+)
+def test_furniture_in_its_many_phrasings_is_removed_with_its_reason(line, reason):
+    body, _, removed = clean(f"{LEAD}\n\n{line}\n\n{FOLLOW}")
+    assert line not in body.split("\n\n")
+    assert (line, reason) in {(r.line, r.reason) for r in removed}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Prose that shares words with furniture.
+        "Support for the measure among members of the council has grown since March.",
+        "Get-out-the-vote volunteers knocked on doors across the district on Sunday.",
+        "The company said subscriptions to its app rose by a tenth last year.",
+        "Cookies were handed out to the children waiting at the border post.",
+        "“We sent cookies and letters to the crews every week,” she said.",
+        "Try as they might, officials could not trace the account or the app behind it.",
+        "More — far more — people voted than in any election since 1990.",
+        "Copyright law has not kept pace with the platforms, the committee found.",
+        "Our volunteers baked cookies for you and the other drivers, the organiser said.",
+        "By Tuesday, the talks had collapsed.",
+        "Published in 2019, the report warned that the harbour wall was failing.",
+        "Accepting the offer, he said, would mean giving up the northern grounds.",
+    ],
+)
+def test_prose_that_shares_words_with_furniture_stays(line):
+    body, _, _ = clean(f"{LEAD}\n\n{line}\n\n{FOLLOW}")
+    assert line in body.split("\n\n")
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Fishing boats moored in the harbour on Thursday. | Photo: AFP",
+        "Delegates arrive for the third day of talks. (AP Photo/Jane Okoro)",
+        "The quay at dawn before the fleet set out. [Photo: Reuters]",
+    ],
+)
+def test_a_caption_with_its_credit_in_any_of_the_usual_forms_is_removed(caption):
+    body, _, removed = clean(f"{LEAD}\n\n{caption}\n\n{FOLLOW}")
+    assert caption not in body
+    assert (caption, "caption") in {(r.line, r.reason) for r in removed}
+
+
+def test_a_section_label_under_web_furniture_goes_but_a_plain_file_keeps_its_first_line():
+    page = f"Skip to main content\n\nFisheries\n\n{LEAD}\n\n{FOLLOW}"
+    body, _, removed = clean(page)
+    assert ("Fisheries", "section-kicker") in {(r.line, r.reason) for r in removed}
+    assert body.startswith(LEAD)
+    plain, _, _ = clean(f"Fisheries\n\n{LEAD}\n\n{FOLLOW}")
+    assert plain.startswith("Fisheries")

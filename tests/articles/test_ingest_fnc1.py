@@ -24,8 +24,17 @@ WORD = re.compile(r"\w+")
 ENDS_A_SENTENCE = re.compile(r"[.!?…]['\"’”»)\]]*$")
 # Whole-line furniture from the chrome lexicon: the only reasons a line that ends like a
 # sentence may go ("Sorry we are not currently accepting comments on this article."),
-# besides being a repeat of a line that stays.
-LEXICON_REASONS = {"comment-form", "loading", "media", "subscription", "share", "read-more"}
+# besides being a repeat of a line that stays. "related": a headline that asks a question,
+# listed under "More stories" ("FUNDING CUTS: Is this the end for ...?").
+LEXICON_REASONS = {
+    "comment-form",
+    "loading",
+    "media",
+    "subscription",
+    "share",
+    "read-more",
+    "related",
+}
 
 
 @pytest.fixture(scope="module")

@@ -1,34 +1,15 @@
 """The project's own samples (samples/), imported as `make run` imports them, against
 the expectations written down beside them in samples/EXPECTED.md."""
 
-import re
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 
 from articles.models import ImportFile
+from tests.samples_expected import SAMPLES, expectations
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-
-
-def _expectations() -> dict[str, dict]:
-    text = (SAMPLES / "EXPECTED.md").read_text(encoding="utf-8")
-    files = {}
-    for section in re.split(r"^## ", text, flags=re.M)[1:]:
-        name, _, rest = section.partition("\n")
-        blocks = {
-            label: [line.strip() for line in block.strip("\n").splitlines() if line.strip()]
-            for label, block in re.findall(r"^([A-Z][^\n:]*):\n```\n(.*?)```", rest, re.M | re.S)
-        }
-        title = re.search(r"^- Title: (.+)$", rest, re.M).group(1).strip()
-        files[name.strip()] = {"title": title, **blocks}
-    return files
-
-
-EXPECTED = _expectations()
+EXPECTED = expectations()
 
 
 @pytest.fixture
