@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0013_history_clock'),
+        ('articles', '0014_entity_joins_and_aparts'),
     ]
 
     operations = [
