@@ -177,6 +177,70 @@ def spread(terms: Terms, params: Any, gold: Gold, subset: str) -> dict[str, Any]
     }
 
 
+# --- the service path: the importer, the extractor's stored terms, stories_assign --------
+
+# Set by `service_run` for `store_terms_and_assign`: story terms by the body's content hash.
+_TERMS_BY_HASH: dict[str, dict[str, float]] = {}
+
+
+def store_terms_and_assign(*, article_ids: list[int]) -> None:
+    """The story half of `annotations.services.suggestions.suggestions_create`, as the
+    import's extractor (settings.INGEST_EXTRACTOR): it stores each article's story terms
+    (computed once by the same code, `nlp.stories.story_terms`) as ArticleTerm rows and
+    calls `stories_assign` for the chunk. Entities and quotes, which do not take part in
+    the choice of a story, are left out to keep one run short."""
+    from articles.models import Article, ArticleTerm
+    from articles.services.stories import stories_assign
+
+    rows = Article.objects.filter(pk__in=article_ids).values_list("pk", "content_hash")
+    ArticleTerm.objects.bulk_create(
+        ArticleTerm(article_id=pk, term=term[:100], weight=weight)
+        for pk, content_hash in rows
+        for term, weight in _TERMS_BY_HASH.get(content_hash, {}).items()
+    )
+    stories_assign(article_ids=list(article_ids))
+
+
+def service_run(
+    bodies: dict[int, str], terms_by_hash: dict[str, dict[str, float]], order: list[int], chunk: int
+) -> tuple[dict[int, int], float]:
+    """Import the bodies (in `order`, as .txt files) through `import_batch_create` and
+    `import_files_process` chunk by chunk, as a worker does, with the extractor above;
+    returns Body ID -> story id (a duplicate body takes its original's story)."""
+    from django.conf import settings
+    from django.db import connection
+
+    from articles.models import Article, ImportBatch, ImportFile, Story
+    from articles.services.import_work import chunks, import_files_process
+    from articles.services.imports import Upload, import_batch_create
+
+    _TERMS_BY_HASH.clear()
+    _TERMS_BY_HASH.update(terms_by_hash)
+    with connection.cursor() as cursor:  # a database that starts empty, every run
+        tables = [model._meta.db_table for model in (Article, Story, ImportBatch, ImportFile)]
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    settings.IMPORT_CHUNK_SIZE = chunk
+    started = time.perf_counter()
+    uploads = [Upload.from_bytes(f"{key}.txt", bodies[key].encode("utf-8")) for key in order]
+    batch = import_batch_create(uploads=uploads, source=ImportBatch.Source.CLI, enqueue=False)
+    pending = list(
+        ImportFile.objects.filter(batch=batch, status=ImportFile.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for file_ids in chunks(pending):
+        import_files_process(batch_id=batch.pk, file_ids=file_ids)
+    seconds = time.perf_counter() - started
+    story_of_article = dict(Article.objects.values_list("pk", "story_id"))
+    story = {}
+    for name, article_id in ImportFile.objects.filter(batch=batch).values_list(
+        "original_name", "article_id"
+    ):
+        if article_id is not None and story_of_article.get(article_id) is not None:
+            story[int(name.removesuffix(".txt"))] = story_of_article[article_id]
+    return story, seconds
+
+
 # --- pairwise baselines ----------------------------------------------------------------
 
 
@@ -248,17 +312,107 @@ def sweep(terms: Terms, gold: Gold) -> list[dict[str, Any]]:
     return rows
 
 
+SERVICE_RUNS = (
+    ("body_id", 100),
+    ("shuffled_1", 100),
+    ("shuffled_2", 100),
+    ("body_id", 25),
+    ("body_id", 400),
+    ("shuffled_3", 37),
+)
+
+
+def cached_terms(
+    path: Path | None, bodies: list[tuple[int, str]]
+) -> tuple[Terms, dict[int, str], dict[str, Any]]:
+    """`build_terms`, or its result from an earlier run stored at `path` (parsing the 904
+    bodies is most of the run's time)."""
+    if path is not None and path.is_file():
+        data = json.loads(path.read_text())
+        terms = {int(k): v for k, v in data["terms"].items()}
+        cleaned = {int(k): v for k, v in data["cleaned"].items()}
+        return terms, cleaned, data["info"]
+    terms, cleaned, info = build_terms(bodies)
+    if path is not None:
+        path.write_text(json.dumps({"terms": terms, "cleaned": cleaned, "info": info}))
+    return terms, cleaned, info
+
+
+def service_scores(
+    bodies: list[tuple[int, str]], terms: Terms, cleaned: dict[int, str], gold: Gold
+) -> dict[str, Any]:
+    """The service path on a scratch database of its own, for several arrival orders and
+    chunk sizes."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
+    django.setup()
+    import tempfile
+
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    from articles.ingest import content_hash
+
+    by_hash = {content_hash(body): terms[key] for key, body in cleaned.items()}
+    raw = dict(bodies)
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+        settings.DATABASES["default"]["NAME"] + "_eval_stories"
+    )
+    settings.INGEST_EXTRACTION = True
+    settings.INGEST_EXTRACTOR = f"{__name__}.store_terms_and_assign"
+    all_orders = orders(terms)
+    runs = []
+    with tempfile.TemporaryDirectory() as media:
+        settings.MEDIA_ROOT = media
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        try:
+            for order_name, chunk in SERVICE_RUNS:
+                story, seconds = service_run(raw, by_hash, all_orders[order_name], chunk)
+                sizes = Counter(story.values())
+                row: dict[str, Any] = {
+                    "order": order_name,
+                    "chunk": chunk,
+                    "stories": len(sizes),
+                    "largest_story": max(sizes.values()) if sizes else 0,
+                    "seconds": round(seconds, 1),
+                }
+                row.update({name: score(story, *pairs) for name, pairs in gold.items()})
+                runs.append(row)
+                print(
+                    f"service {order_name} chunk {chunk}: "
+                    + " | ".join(
+                        f"{name} P={row[name]['precision']} R={row[name]['recall']} "
+                        f"F1={row[name]['f1']}"
+                        for name in ("A", "B")
+                    ),
+                    flush=True,
+                )
+        finally:
+            teardown_databases(config, verbosity=0)
+    f1_b = [run["B"]["f1"] for run in runs]
+    return {"runs": runs, "B_f1_min": min(f1_b), "B_f1_max": max(f1_b)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--sweep", action="store_true", help="also score a linkage x threshold grid on half A"
+    )
+    parser.add_argument(
+        "--cache", type=Path, help="keep the parsed terms in this file and reuse them"
+    )
+    parser.add_argument(
+        "--no-service", action="store_true", help="skip the service path (no database)"
     )
     args = parser.parse_args()
     from articles.nlp.stories import NAME_WEIGHT, TOP_K, StoryParams
 
     bodies = read_bodies()
     gold = gold_pairs()
-    terms, cleaned, info = build_terms(bodies)
+    terms, cleaned, info = cached_terms(args.cache, bodies)
     params = StoryParams()
     story, seconds = cluster(terms, params, sorted(terms))
     sizes = Counter(story.values())
@@ -296,6 +450,8 @@ def main() -> int:
             "clustering_ms_per_article": round(1000 * seconds / max(len(story), 1), 2),
         },
     }
+    if not args.no_service:
+        result["service_path"] = service_scores(bodies, terms, cleaned, gold)
     if args.sweep:
         result["sweep_half_A"] = sweep(terms, gold)
     elif RESULTS.is_file():  # keep the last sweep
