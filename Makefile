@@ -97,9 +97,11 @@ bench: install-dev services
 
 # Quote attribution against PolNeAR dev gold (../shared/tools/score_quotes.py at 0.3 and
 # 0.8): bench/results/quotes_dev.json. Figures to report, not a pass/fail test.
-eval: install-dev
+# eval_stories also imports FNC-1 through the import service, on a scratch database of
+# the test server's (its name + "_eval_stories").
+eval: install-dev services
 	$(PY) -m tests.benchmarks.eval_quotes --split dev
-	$(PY) -m tests.benchmarks.eval_stories
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m tests.benchmarks.eval_stories
 	$(PY) -m tests.benchmarks.eval_identities --split dev
 	$(PY) -m tests.benchmarks.eval_chrome
 

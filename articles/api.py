@@ -168,6 +168,7 @@ class ArticleViewSet(CorpusViewSet):
             "outlet__name",
             "url",
             "published_at",
+            "date_stated",
             "language",
             "word_count",
             "story_id",

@@ -116,6 +116,10 @@ class Article(TimeStamped):
     )
     url = models.URLField(max_length=2000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The words of the text the date was read from ("on Wednesday, September 20") when the
+    # metadata gave none (ingest.dates); empty when it came from the metadata, or when
+    # there is no date at all (published_at empty: the article is undated).
+    date_stated = models.CharField(max_length=100, blank=True)
     language = models.CharField(max_length=16, default="en")
     content_hash = models.CharField(
         max_length=64, unique=True, help_text="SHA-256 of the normalised body (exact dedupe)."
@@ -161,6 +165,13 @@ class Article(TimeStamped):
 
     def __str__(self) -> str:
         return self.title or f"Article {self.pk}"
+
+    @property
+    def date_source(self) -> str:
+        """Where `published_at` came from: "metadata", "text" or "none" (undated)."""
+        if self.published_at is None:
+            return "none"
+        return "text" if self.date_stated else "metadata"
 
 
 class EntityKind(models.TextChoices):

@@ -97,6 +97,14 @@ class NamedRefSerializer(serializers.Serializer):
 
 class ArticleListSerializer(serializers.ModelSerializer):
     outlet = NamedRefSerializer(allow_null=True, read_only=True)
+    date_source = serializers.ChoiceField(
+        choices=["metadata", "text", "none"],
+        read_only=True,
+        help_text=(
+            "Where published_at came from: the metadata, the text's own words (date_stated), "
+            'or "none": the article is undated and grouped into a story by content alone.'
+        ),
+    )
 
     class Meta:
         model = Article
@@ -106,6 +114,8 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "outlet",
             "url",
             "published_at",
+            "date_source",
+            "date_stated",
             "language",
             "word_count",
             "story",

@@ -365,6 +365,7 @@ def _rows(filters: ArticleFilters) -> QuerySet[Article]:
         .only(
             "title",
             "published_at",
+            "date_stated",
             "outlet__name",
             "story__label",
         )

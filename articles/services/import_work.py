@@ -10,7 +10,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from articles import ingest
+from articles.ingest.dates import stated_date
 from articles.models import (
     Article,
     ArticleBand,
@@ -145,6 +146,20 @@ def import_files_process(*, batch_id: int, file_ids: Sequence[int]) -> list[int]
     return created
 
 
+def _article_date(
+    metadata: ingest.Metadata, cleaned: ingest.Cleaned, today: date
+) -> tuple[datetime | None, str]:
+    """The metadata's date, else the date the text states (read from the decoded file, so
+    that a dated photo caption the cleaner removed still counts), else none: an undated
+    article, never the import time."""
+    if metadata.published_at is not None:
+        return metadata.published_at, ""
+    stated = stated_date(cleaned.raw_text, imported=today)
+    if stated is None:
+        return None, ""
+    return datetime.combine(stated.day, time(), tzinfo=UTC), stated.text[:100]
+
+
 def _persist(outcomes: list[_Outcome]) -> list[int]:
     with transaction.atomic():
         # Lock only these file rows: the batch row is key-share-locked by every other
@@ -161,6 +176,7 @@ def _persist(outcomes: list[_Outcome]) -> list[int]:
             Article.objects.filter(content_hash__in=hashes).values_list("content_hash", "pk")
         )
         outlets: dict[str, Outlet | None] = {}
+        today = timezone.now().date()
         new: dict[str, Article] = {}
         new_signatures: dict[str, Any] = {}
         for outcome in outcomes:
@@ -188,13 +204,15 @@ def _persist(outcomes: list[_Outcome]) -> list[int]:
             if metadata.outlet not in outlets:
                 outlets[metadata.outlet] = outlet_named(metadata.outlet)
             file.status = ImportFile.Status.IMPORTED
+            published_at, date_stated = _article_date(metadata, cleaned, today)
             new[cleaned.content_hash] = Article(
                 title=(metadata.title or cleaned.title)[:500],
                 body=cleaned.body,
                 raw_text=cleaned.raw_text,
                 outlet=outlets[metadata.outlet] or file.batch.outlet,
                 url=metadata.url[:2000],
-                published_at=metadata.published_at,
+                published_at=published_at,
+                date_stated=date_stated,
                 content_hash=cleaned.content_hash,
                 word_count=cleaned.word_count,
                 minhash=ingest.signature_to_bytes(outcome.signature),

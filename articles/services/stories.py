@@ -17,6 +17,13 @@ round of the same talks) starts its own. Most of an event's coverage across outl
 appears the same day or the next; three days also cover weekend follow-ups and date-only
 or time-zone-shifted publication dates, without letting the candidates grow much.
 
+An article's date is `published_at`: from its metadata, or the date its text states
+(`ingest.dates`). An article with neither is undated, and an undated article is within
+every window: it is grouped by its content alone. The import time is never taken for a
+date: files of a year's coverage imported in one afternoon would all fall in one window,
+and a story's first and last seen would say when someone imported it. A story's
+first_seen and last_seen span its dated members only (empty when it has none).
+
 Two workers finishing chunks at once are serialised by a transaction-level lock (a
 PostgreSQL advisory lock): the second sees the stories the first created instead of
 creating the same one again. Articles that already have a story are left alone, so calling
@@ -30,7 +37,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest, Least, Substr
 from django.utils import timezone
 
@@ -51,7 +58,7 @@ class _New:
     pk: int
     title: str
     opening: str
-    seen: datetime
+    seen: datetime | None  # None: undated
 
 
 def story_params() -> StoryParams:
@@ -75,14 +82,15 @@ def stories_assign(*, article_ids: Sequence[int]) -> dict[int, int]:
             return assigned
         terms = _batch_terms(new)
         index = _index(new, terms, params)
-        ordered = sorted(new, key=lambda a: (a.seen, a.pk))
+        ordered = sorted(new, key=_date_order)
         chosen = {a.pk: index.assign(a.pk, terms.get(a.pk, {}), a.seen) for a in ordered}
         assigned.update(_save(ordered, chosen))
     return assigned
 
 
-def _seen() -> Coalesce:
-    return Coalesce("published_at", "created_at")
+def _date_order(article: _New) -> tuple[int, float, int]:
+    # Dated articles in date order, then the undated ones in the order they were stored.
+    return (0, article.seen.timestamp(), article.pk) if article.seen else (1, 0.0, article.pk)
 
 
 def _batch(article_ids: Sequence[int]) -> tuple[dict[int, int], list[_New]]:
@@ -90,7 +98,7 @@ def _batch(article_ids: Sequence[int]) -> tuple[dict[int, int], list[_New]]:
     new: list[_New] = []
     rows = (
         Article.objects.filter(pk__in=article_ids)
-        .annotate(seen=_seen(), opening=Substr("body", 1, OPENING_CHARS + 1))
+        .annotate(seen=F("published_at"), opening=Substr("body", 1, OPENING_CHARS + 1))
         .values_list("pk", "story_id", "title", "opening", "seen")
     )
     for pk, story_id, title, opening, seen in rows:
@@ -126,8 +134,7 @@ def _index(new: list[_New], terms: dict[int, Terms], params: StoryParams) -> Sto
         lookup.update(index.lookup_terms(index.vector(article_terms)))
     if not lookup:
         return index
-    since = min(a.seen for a in new) - params.window
-    until = max(a.seen for a in new) + params.window
+    since, until = _window(new, params)
     # The inverted-index lookup: stored articles of the window having one of the rare
     # terms (the (term, article) unique index finds the rows; only these terms' rows come
     # back, which is all the candidate ranking needs).
@@ -158,6 +165,16 @@ def _index(new: list[_New], terms: dict[int, Terms], params: StoryParams) -> Sto
     return index
 
 
+def _window(new: list[_New], params: StoryParams) -> tuple[datetime | None, datetime | None]:
+    """The span of dates the chunk's candidates may have; (None, None) for no limit, which
+    is the case as soon as one of the chunk's articles is undated."""
+    dates = [a.seen for a in new]
+    if any(when is None for when in dates):
+        return None, None
+    known = [when for when in dates if when is not None]
+    return min(known) - params.window, max(known) + params.window
+
+
 def _frequencies(article_ids: list[int]) -> dict[str, int]:
     """Document frequencies of every term these articles have."""
     rows = (
@@ -172,14 +189,17 @@ def _frequencies(article_ids: list[int]) -> dict[str, int]:
 
 
 def _members_in_window(
-    rows: QuerySet[ArticleTerm], since: datetime, until: datetime
+    rows: QuerySet[ArticleTerm], since: datetime | None, until: datetime | None
 ) -> list[Member]:
-    """The articles of `rows` dated within [since, until], with the terms `rows` has."""
+    """The articles of `rows` dated within [since, until] or undated (within every
+    window), with the terms `rows` has; all of them when the window has no bounds."""
     members: dict[int, Member] = {}
-    for article_id, term, weight, story_id, seen in (
-        rows.annotate(seen=Coalesce("article__published_at", "article__created_at"))
-        .filter(seen__range=(since, until))
-        .values_list("article_id", "term", "weight", "article__story_id", "seen")
+    if since is not None and until is not None:
+        rows = rows.filter(
+            Q(article__published_at__range=(since, until)) | Q(article__published_at=None)
+        )
+    for article_id, term, weight, story_id, seen in rows.values_list(
+        "article_id", "term", "weight", "article__story_id", "article__published_at"
     ):
         member = members.get(article_id)
         if member is None:
@@ -201,6 +221,14 @@ def _label(article: _New) -> str:
     return text or f"Article {article.pk}"
 
 
+def _first(members: list[_New]) -> datetime | None:
+    return min((m.seen for m in members if m.seen is not None), default=None)
+
+
+def _last(members: list[_New]) -> datetime | None:
+    return max((m.seen for m in members if m.seen is not None), default=None)
+
+
 def _save(ordered: list[_New], chosen: dict[int, int]) -> dict[int, int]:
     """Create the new stories, stretch the joined ones' dates, link the articles."""
     by_story: defaultdict[int, list[_New]] = defaultdict(list)
@@ -208,7 +236,7 @@ def _save(ordered: list[_New], chosen: dict[int, int]) -> dict[int, int]:
         by_story[chosen[article.pk]].append(article)
     now = timezone.now()
     created = {
-        key: Story(label=_label(members[0]), first_seen=members[0].seen, last_seen=members[-1].seen)
+        key: Story(label=_label(members[0]), first_seen=_first(members), last_seen=_last(members))
         for key, members in by_story.items()
         if key < 0
     }
@@ -217,7 +245,10 @@ def _save(ordered: list[_New], chosen: dict[int, int]) -> dict[int, int]:
     joined = []
     for key, members in by_story.items():
         if key > 0:
-            first, last = Value(members[0].seen), Value(members[-1].seen)
+            if _first(members) is None:
+                story_ids[key] = key
+                continue  # undated newcomers leave the story's dates as they are
+            first, last = Value(_first(members)), Value(_last(members))
             story = Story(pk=key, updated_at=now)
             # Expressions: the stored dates are stretched without being read first.
             story.first_seen = Least(Coalesce(F("first_seen"), first), first)

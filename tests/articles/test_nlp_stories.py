@@ -10,11 +10,13 @@ from spacy.language import Language
 from articles.names import identity_key
 from articles.nlp import entities, model
 from articles.nlp.stories import (
+    ACTOR_MARK,
     MAX_TERM_CHARS,
     TOP_K,
     Member,
     StoryIndex,
     StoryParams,
+    is_actor,
     story_terms,
 )
 
@@ -110,11 +112,13 @@ def test_page_chrome_does_not_make_unrelated_articles_alike(nlp):
 def test_terms_are_lemmas_of_content_words_and_folded_names(nlp):
     terms = terms_of(nlp, PACT[0])
     assert {"sign", "agreement", "salmon", "quota", "fishery", "dispute"} <= terms.keys()
-    # Actors are one term each, their identity key, in place of the words of the name.
-    assert {
-        identity_key(n) for n in ("Oslo", "Norway", "Chile", "Ingrid Halvorsen")
-    } <= terms.keys()
-    assert not {"ingrid", "halvorsen"} & terms.keys()
+    # Actors are one term each, their identity key marked as an actor, in place of the
+    # words of the name.
+    actors = {ACTOR_MARK + identity_key(n) for n in ("Oslo", "Norway", "Chile", "Ingrid Halvorsen")}
+    assert actors <= terms.keys()
+    assert all(is_actor(term) for term in actors)
+    assert not any(is_actor(term) for term in ("sign", "agreement", "salmon"))
+    assert not {"ingrid", "halvorsen", "@ingrid", "@halvorsen"} & terms.keys()
     assert not {"the", "and", "on", "of", ",", "."} & terms.keys()
     assert all(term == term.lower() for term in terms)
     # Transliterations of one name meet.
@@ -150,3 +154,22 @@ def test_known_members_are_candidates_and_new_stories_get_negative_keys():
     assert index.assign(8, {"oslo": 0.5, "salmon": 0.5, "quota": 0.5, "say": 0.5}, DAY) == 42
     assert index.assign(9, {"tokyo": 1.0}, DAY) == -1
     assert index.articles_seen == 100  # counts come from the caller
+
+
+def test_sharing_a_storys_actors_without_its_words_is_not_joining_it():
+    index = StoryIndex(count_terms=False, articles_seen=50)
+    index.document_frequency.update(
+        {"@halvorsen": 3, "@araya": 3, "@oslo": 3, "salmon": 2, "quota": 2, "copper": 1}
+    )
+    summit = {"@halvorsen": 0.5, "@araya": 0.5, "@oslo": 0.4, "salmon": 0.4, "quota": 0.4}
+    index.add_known(Member(1, summit, None, story=5))
+    # The same two envoys in the same city, about something else: the names alone
+    # would pass the threshold, the words do not.
+    embargo = {"@halvorsen": 0.5, "@araya": 0.5, "@oslo": 0.4, "copper": 0.58}
+    vector = index.vector(embargo)
+    assert index.similarity(vector, None, 5) >= index.params.threshold
+    assert index.word_similarity(vector, None, 5) < index.params.word_threshold
+    assert index.assign(2, embargo, None) != 5
+    # A report of the same event with its words joins.
+    reworded = {"@halvorsen": 0.5, "@oslo": 0.4, "salmon": 0.5, "quota": 0.5}
+    assert index.assign(3, reworded, None) == 5

@@ -61,9 +61,11 @@ def store(
     return article
 
 
-def store_seed(seed_texts, key: str, published_at: datetime | None = None) -> Article:
+def store_seed(
+    seed_texts, key: str, published_at: datetime | None = None, *, undated: bool = False
+) -> Article:
     title, body, terms = seed_texts[key]
-    return store(body, terms, published_at or PUBLISHED[key], title)
+    return store(body, terms, None if undated else published_at or PUBLISHED[key], title)
 
 
 def story_of(article: Article) -> int | None:
@@ -135,19 +137,45 @@ def test_the_same_text_far_outside_the_window_starts_its_own_story(seed_texts):
 
 
 @pytest.mark.django_db
-def test_the_window_is_a_setting_and_falls_back_to_the_time_stored(seed_texts, settings):
+def test_the_window_is_a_setting(seed_texts, settings):
     settings.STORY_WINDOW_DAYS = 0.5
     title, body, terms = seed_texts["000"]
-    # No publication date: its date is when it was stored (now), far from February 2022.
-    undated = store(body + " (Undated.)", terms, None, title)
     dated = store(body, terms, FEB_3, title)
     next_day = store(body + " (Next day.)", terms, FEB_3 + timedelta(days=1), title)
-    result = stories_assign(article_ids=[undated.pk, dated.pk, next_day.pk])
-    assert len(set(result.values())) == 3
-    assert (
-        Story.objects.get(pk=result[undated.pk]).first_seen
-        == Article.objects.get(pk=undated.pk).created_at
-    )
+    result = stories_assign(article_ids=[dated.pk, next_day.pk])
+    assert result[dated.pk] != result[next_day.pk]
+
+
+@pytest.mark.django_db
+def test_an_undated_article_is_grouped_by_its_content_alone(seed_texts, settings):
+    settings.STORY_WINDOW_DAYS = 0.5
+    title, body, terms = seed_texts["000"]
+    dated = store(body, terms, FEB_3, title)
+    stories_assign(article_ids=[dated.pk])
+    # Stored years later, with no date: the import time is not its date, so the window
+    # does not keep it from the story its words belong to.
+    undated = store(body + " (Undated.)", terms, None, title)
+    other = store_seed(seed_texts, "004", undated=True)
+    result = stories_assign(article_ids=[undated.pk, other.pk])
+    assert result[undated.pk] == story_of(dated)
+    assert result[other.pk] != story_of(dated)
+    # The story's dates are its dated members' only.
+    story = Story.objects.get(pk=story_of(dated))
+    assert (story.first_seen, story.last_seen) == (FEB_3, FEB_3)
+
+
+@pytest.mark.django_db
+def test_a_story_of_undated_articles_has_no_dates(seed_texts):
+    articles = [store_seed(seed_texts, key, undated=True) for key in ("000", "001")]
+    result = stories_assign(article_ids=[a.pk for a in articles])
+    assert len(set(result.values())) == 1
+    story = Story.objects.get()
+    assert (story.first_seen, story.last_seen) == (None, None)
+    # A dated report joining later gives the story its first date.
+    late = store_seed(seed_texts, "003")
+    assert stories_assign(article_ids=[late.pk])[late.pk] == story.pk
+    story.refresh_from_db()
+    assert (story.first_seen, story.last_seen) == (PUBLISHED["003"], PUBLISHED["003"])
 
 
 @pytest.mark.django_db

@@ -1,31 +1,42 @@
-"""Story clustering scored on FNC-1: python -m tests.benchmarks.eval_stories [--sweep]
+"""Story clustering scored on FNC-1, in memory and through the import service.
+
+    python -m tests.benchmarks.eval_stories [--sweep] [--cache FILE] [--no-service]
 
 The 904 bodies of `competition_test_bodies.csv` go through the import's cleaner
 (`articles.ingest.process`), then one `nlp.pipe` pass, entities and `story_terms`, as on
-import. They are clustered in Body ID order with the very code the database service runs
-(`articles.nlp.stories.StoryIndex`), in memory, and scored pairwise against
-`competition_test_stances_dev.csv`: for each headline, two bodies related to it (Stance
-other than "unrelated") are the same story, a positive pair; a related and an unrelated
-body of one headline are a negative pair. Precision is over the labelled pairs put in one
-story, recall over the positive pairs.
+import, and are scored pairwise against `competition_test_stances_dev.csv`: for each
+headline, two bodies related to it (Stance other than "unrelated") are the same story, a
+positive pair; a related and an unrelated body of one headline are a negative pair.
+Precision is over the labelled pairs put in one story, recall over the positive pairs.
 
-- Dates: FNC-1 bodies have none, so every body is given no date, which is within every
-  window: the window excludes nothing here and the figures measure content alone. (On
-  import the window only removes candidates, so it can cost recall only for articles
-  published more than STORY_WINDOW_DAYS apart.)
-- Arrival order: single-pass clustering depends on it. Body ID order is the headline
-  figure; the same run in five shuffled orders gives the spread.
-- Document frequencies grow as bodies arrive, as on a database that starts empty.
-- Tuning: FNC-1 has no story gold for its train bodies (only `train_bodies.csv`, without
-  stances, is here), so the threshold and linkage were chosen on these dev stances, on
-  half A of the headlines (a stable hash of the headline); half B was not used to choose
-  and is reported apart. `--sweep` re-runs the grid and stores it in the JSON.
+Two paths, one decision code (`articles.nlp.stories.StoryIndex`):
+- In memory: the bodies are assigned one by one in Body ID order (and five shuffled
+  orders for the spread), document frequencies growing as they arrive.
+- The service path: on a scratch database of its own (DATABASE_URL's name +
+  "_eval_stories"), emptied before each run, the bodies are imported as .txt files through
+  `import_batch_create` and `import_files_process` chunk by chunk, as a worker runs them
+  (dedupe, dates, bulk insert); the extractor step stores each article's story terms as
+  ArticleTerm rows and calls `stories_assign` on the chunk, as `suggestions_create` does
+  (entities and quotes, which take no part in the choice, are left out). Runs differ in
+  arrival order and chunk size (`SERVICE_RUNS`).
+
+Halves. FNC-1 has no story gold for its train bodies, so the parameters are chosen on
+part of these dev stances and scored on the rest:
+- A / B: the headlines by a stable hash. A story has many headlines, so most of B's pairs
+  are A's too (3,473 of B's 4,544 positives): B is barely held out.
+- story_A / story_B: the stories (bodies connected through a common related headline) by
+  a stable hash of their smallest Body ID; a pair goes with its related body's story.
+  No positive pair of story_B shares a body with story_A: this is the held-out figure.
+Tuning looks at A and story_A only (`--sweep`, stored in the JSON as sweep_half_A).
+
+- Dates: FNC-1 bodies have none, so every body is undated, which is within every window:
+  the figures measure content alone.
 - Baselines, pairwise and without clustering (an upper bound for a threshold on one
   similarity): the Jaccard similarity of word 3-shingle sets, which is what MinHash
   estimates, and the TF-IDF cosine of the story terms, each at its best threshold on
   half A, scored on half B.
 
-Writes bench/results/stories_fnc1.json and prints a one-line summary.
+Writes bench/results/stories_fnc1.json and prints a summary.
 """
 
 from __future__ import annotations
@@ -55,9 +66,8 @@ STANCES = FNC1 / "competition_test_stances_dev.csv"
 RESULTS = ROOT / "bench" / "results" / "stories_fnc1.json"
 ORDER_SEEDS = (1, 2, 3, 4, 5)
 SWEEP = {
-    "centroid": (0.12, 0.15, 0.20, 0.25, 0.30),
-    "average": (0.10, 0.12, 0.13, 0.15, 0.17, 0.20),
-    "single": (0.15, 0.20, 0.25, 0.30, 0.40),
+    "threshold": (0.15, 0.18, 0.20, 0.22, 0.25),
+    "word_threshold": (0.0, 0.05, 0.10, 0.15),
 }
 
 Pair = tuple[int, int]
@@ -77,20 +87,50 @@ def half(headline: str) -> str:
 
 
 def gold_pairs() -> Gold:
-    """Positive and negative pairs, for all dev headlines and for each half."""
+    """Positive and negative pairs: for all dev headlines; for halves A and B of the
+    headlines; and for halves story_A and story_B of the stories.
+
+    Headline halves share most of their stories (a story has many headlines), so B's
+    pairs are mostly A's too: B is not held out from tuning on A. The story halves are:
+    the stories are the connected groups of bodies related to a common headline, each
+    goes to a half by a stable hash of its smallest Body ID, and a pair belongs to the
+    half of its related body's story."""
     by_headline: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
     with STANCES.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             by_headline[row["Headline"]].append((int(row["Body ID"]), row["Stance"]))
-    out: Gold = {name: (set(), set()) for name in ("all", "A", "B")}
+    out: Gold = {name: (set(), set()) for name in ("all", "A", "B", "story_A", "story_B")}
+    parent: dict[int, int] = {}
+
+    def root(body: int) -> int:
+        while parent.setdefault(body, body) != body:
+            body = parent[body]
+        return body
+
+    labelled = []
     for headline, rows in by_headline.items():
         related = sorted({body for body, stance in rows if stance != "unrelated"})
         unrelated = {body for body, stance in rows if stance == "unrelated"} - set(related)
+        for body in related:
+            parent[root(body)] = root(related[0])
         positive = set(itertools.combinations(related, 2))
-        negative = {(min(a, b), max(a, b)) for a in related for b in unrelated}
+        negative = {(a, b) for a in related for b in unrelated}  # (related, unrelated)
+        labelled.append((headline, positive, negative))
+    members: defaultdict[int, list[int]] = defaultdict(list)
+    for body in list(parent):
+        members[root(body)].append(body)
+    story_half = {
+        body: "story_" + half(str(min(group))) for group in members.values() for body in group
+    }
+    for headline, positive, negative in labelled:
+        ordered = {(min(a, b), max(a, b)) for a, b in negative}
         for name in ("all", half(headline)):
             out[name][0].update(positive)
-            out[name][1].update(negative)
+            out[name][1].update(ordered)
+        for a, b in positive:
+            out[story_half[a]][0].add((a, b))
+        for a, b in negative:
+            out[story_half[a]][1].add((min(a, b), max(a, b)))
     return out
 
 
@@ -161,20 +201,89 @@ def score(story: dict[int, int], positive: set[Pair], negative: set[Pair]) -> di
     }
 
 
-def spread(terms: Terms, params: Any, gold: Gold, subset: str) -> dict[str, Any]:
-    """P, R and F1 on `subset`, over Body ID order and the shuffled orders."""
-    scores = []
+def spread(terms: Terms, params: Any, gold: Gold, subsets: tuple[str, ...]) -> dict[str, Any]:
+    """P, R and F1 on each subset, over Body ID order and the shuffled orders."""
+    scores: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
     for order in orders(terms).values():
         story, _ = cluster(terms, params, order)
-        scores.append(score(story, *gold[subset]))
-    f1s = [s["f1"] for s in scores]
-    return {
-        "precision_mean": round(statistics.mean(s["precision"] for s in scores), 3),
-        "recall_mean": round(statistics.mean(s["recall"] for s in scores), 3),
-        "f1_mean": round(statistics.mean(f1s), 3),
-        "f1_min": min(f1s),
-        "f1_max": max(f1s),
-    }
+        for subset in subsets:
+            scores[subset].append(score(story, *gold[subset]))
+    out = {}
+    for subset, rows in scores.items():
+        f1s = [s["f1"] for s in rows]
+        out[subset] = {
+            "precision_mean": round(statistics.mean(s["precision"] for s in rows), 3),
+            "precision_min": min(s["precision"] for s in rows),
+            "recall_mean": round(statistics.mean(s["recall"] for s in rows), 3),
+            "f1_mean": round(statistics.mean(f1s), 3),
+            "f1_min": min(f1s),
+            "f1_max": max(f1s),
+        }
+    return out
+
+
+# --- the service path: the importer, the extractor's stored terms, stories_assign --------
+
+# Set by `service_run` for `store_terms_and_assign`: story terms by the body's content hash.
+_TERMS_BY_HASH: dict[str, dict[str, float]] = {}
+
+
+def store_terms_and_assign(*, article_ids: list[int]) -> None:
+    """The story half of `annotations.services.suggestions.suggestions_create`, as the
+    import's extractor (settings.INGEST_EXTRACTOR): it stores each article's story terms
+    (computed once by the same code, `nlp.stories.story_terms`) as ArticleTerm rows and
+    calls `stories_assign` for the chunk. Entities and quotes, which do not take part in
+    the choice of a story, are left out to keep one run short."""
+    from articles.models import Article, ArticleTerm
+    from articles.services.stories import stories_assign
+
+    rows = Article.objects.filter(pk__in=article_ids).values_list("pk", "content_hash")
+    ArticleTerm.objects.bulk_create(
+        ArticleTerm(article_id=pk, term=term[:100], weight=weight)
+        for pk, content_hash in rows
+        for term, weight in _TERMS_BY_HASH.get(content_hash, {}).items()
+    )
+    stories_assign(article_ids=list(article_ids))
+
+
+def service_run(
+    bodies: dict[int, str], terms_by_hash: dict[str, dict[str, float]], order: list[int], chunk: int
+) -> tuple[dict[int, int], float]:
+    """Import the bodies (in `order`, as .txt files) through `import_batch_create` and
+    `import_files_process` chunk by chunk, as a worker does, with the extractor above;
+    returns Body ID -> story id (a duplicate body takes its original's story)."""
+    from django.conf import settings
+    from django.db import connection
+
+    from articles.models import Article, ImportBatch, ImportFile, Story
+    from articles.services.import_work import chunks, import_files_process
+    from articles.services.imports import Upload, import_batch_create
+
+    _TERMS_BY_HASH.clear()
+    _TERMS_BY_HASH.update(terms_by_hash)
+    with connection.cursor() as cursor:  # a database that starts empty, every run
+        tables = [model._meta.db_table for model in (Article, Story, ImportBatch, ImportFile)]
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    settings.IMPORT_CHUNK_SIZE = chunk
+    started = time.perf_counter()
+    uploads = [Upload.from_bytes(f"{key}.txt", bodies[key].encode("utf-8")) for key in order]
+    batch = import_batch_create(uploads=uploads, source=ImportBatch.Source.CLI, enqueue=False)
+    pending = list(
+        ImportFile.objects.filter(batch=batch, status=ImportFile.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for file_ids in chunks(pending):
+        import_files_process(batch_id=batch.pk, file_ids=file_ids)
+    seconds = time.perf_counter() - started
+    story_of_article = dict(Article.objects.values_list("pk", "story_id"))
+    story = {}
+    for name, article_id in ImportFile.objects.filter(batch=batch).values_list(
+        "original_name", "article_id"
+    ):
+        if article_id is not None and story_of_article.get(article_id) is not None:
+            story[int(name.removesuffix(".txt"))] = story_of_article[article_id]
+    return story, seconds
 
 
 # --- pairwise baselines ----------------------------------------------------------------
@@ -235,17 +344,102 @@ def baselines(terms: Terms, cleaned: dict[int, str], gold: Gold) -> dict[str, An
 
 
 def sweep(terms: Terms, gold: Gold) -> list[dict[str, Any]]:
+    """Centroid linkage, threshold x word threshold, scored on the tuning halves only."""
     from articles.nlp.stories import StoryParams
 
     rows = []
-    for linkage, thresholds in SWEEP.items():
-        for threshold in thresholds:
-            params = StoryParams(threshold=threshold, linkage=linkage)
-            row = {"linkage": linkage, "threshold": threshold}
-            row.update(spread(terms, params, gold, "A"))
+    for threshold in SWEEP["threshold"]:
+        for word_threshold in SWEEP["word_threshold"]:
+            params = StoryParams(threshold=threshold, word_threshold=word_threshold)
+            row: dict[str, Any] = {"threshold": threshold, "word_threshold": word_threshold}
+            row.update(spread(terms, params, gold, ("A", "story_A")))
             rows.append(row)
             print(row, flush=True)
     return rows
+
+
+SERVICE_RUNS = (
+    ("body_id", 100),
+    ("shuffled_1", 100),
+    ("shuffled_2", 100),
+    ("body_id", 25),
+    ("body_id", 400),
+    ("shuffled_3", 37),
+)
+
+
+def cached_terms(
+    path: Path | None, bodies: list[tuple[int, str]]
+) -> tuple[Terms, dict[int, str], dict[str, Any]]:
+    """`build_terms`, or its result from an earlier run stored at `path` (parsing the 904
+    bodies is most of the run's time)."""
+    if path is not None and path.is_file():
+        data = json.loads(path.read_text())
+        terms = {int(k): v for k, v in data["terms"].items()}
+        cleaned = {int(k): v for k, v in data["cleaned"].items()}
+        return terms, cleaned, data["info"]
+    terms, cleaned, info = build_terms(bodies)
+    if path is not None:
+        path.write_text(json.dumps({"terms": terms, "cleaned": cleaned, "info": info}))
+    return terms, cleaned, info
+
+
+def service_scores(
+    bodies: list[tuple[int, str]], terms: Terms, cleaned: dict[int, str], gold: Gold
+) -> dict[str, Any]:
+    """The service path on a scratch database of its own, for several arrival orders and
+    chunk sizes."""
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
+    django.setup()
+    import tempfile
+
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    from articles.ingest import content_hash
+
+    by_hash = {content_hash(body): terms[key] for key, body in cleaned.items()}
+    raw = dict(bodies)
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+        settings.DATABASES["default"]["NAME"] + "_eval_stories"
+    )
+    settings.INGEST_EXTRACTION = True
+    settings.INGEST_EXTRACTOR = f"{__name__}.store_terms_and_assign"
+    all_orders = orders(terms)
+    runs = []
+    with tempfile.TemporaryDirectory() as media:
+        settings.MEDIA_ROOT = media
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        try:
+            for order_name, chunk in SERVICE_RUNS:
+                story, seconds = service_run(raw, by_hash, all_orders[order_name], chunk)
+                sizes = Counter(story.values())
+                row: dict[str, Any] = {
+                    "order": order_name,
+                    "chunk": chunk,
+                    "stories": len(sizes),
+                    "largest_story": max(sizes.values()) if sizes else 0,
+                    "seconds": round(seconds, 1),
+                }
+                row.update({name: score(story, *pairs) for name, pairs in gold.items()})
+                runs.append(row)
+                print(
+                    f"service {order_name} chunk {chunk}: "
+                    + " | ".join(
+                        f"{name} P={row[name]['precision']} R={row[name]['recall']} "
+                        f"F1={row[name]['f1']}"
+                        for name in ("A", "B", "story_A", "story_B")
+                    ),
+                    flush=True,
+                )
+        finally:
+            teardown_databases(config, verbosity=0)
+    f1_b = [run["B"]["f1"] for run in runs]
+    return {"runs": runs, "B_f1_min": min(f1_b), "B_f1_max": max(f1_b)}
 
 
 def main() -> int:
@@ -253,12 +447,18 @@ def main() -> int:
     parser.add_argument(
         "--sweep", action="store_true", help="also score a linkage x threshold grid on half A"
     )
+    parser.add_argument(
+        "--cache", type=Path, help="keep the parsed terms in this file and reuse them"
+    )
+    parser.add_argument(
+        "--no-service", action="store_true", help="skip the service path (no database)"
+    )
     args = parser.parse_args()
     from articles.nlp.stories import NAME_WEIGHT, TOP_K, StoryParams
 
     bodies = read_bodies()
     gold = gold_pairs()
-    terms, cleaned, info = build_terms(bodies)
+    terms, cleaned, info = cached_terms(args.cache, bodies)
     params = StoryParams()
     story, seconds = cluster(terms, params, sorted(terms))
     sizes = Counter(story.values())
@@ -288,7 +488,7 @@ def main() -> int:
         "singleton_stories": sum(1 for n in sizes.values() if n == 1),
         "largest_story": max(sizes.values()),
         "scores": {name: score(story, *pairs) for name, pairs in gold.items()},
-        "order_spread_all_pairs": spread(terms, params, gold, "all"),
+        "order_spread": spread(terms, params, gold, ("all", "A", "B", "story_A", "story_B")),
         "baselines": baselines(terms, cleaned, gold),
         "seconds": {
             "clean_parse_and_terms": info["seconds"],
@@ -296,6 +496,14 @@ def main() -> int:
             "clustering_ms_per_article": round(1000 * seconds / max(len(story), 1), 2),
         },
     }
+    if not args.no_service:
+        from django.db import OperationalError
+
+        try:
+            result["service_path"] = service_scores(bodies, terms, cleaned, gold)
+        except OperationalError as error:  # no database server to import into
+            result["service_path"] = {"skipped": f"no database: {error}".strip()}
+            print(f"service path skipped: {error}", file=sys.stderr)
     if args.sweep:
         result["sweep_half_A"] = sweep(terms, gold)
     elif RESULTS.is_file():  # keep the last sweep
@@ -304,14 +512,16 @@ def main() -> int:
             result["sweep_half_A"] = previous["sweep_half_A"]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    every, held_out = result["scores"]["all"], result["scores"]["B"]
+    figures = " | ".join(
+        f"{name} P={result['scores'][name]['precision']} R={result['scores'][name]['recall']} "
+        f"F1={result['scores'][name]['f1']}"
+        for name in ("all", "A", "B", "story_A", "story_B")
+    )
+    spread_b = result["order_spread"]["story_B"]
     print(
-        f"FNC-1 stories: {len(sizes)} stories of {len(story)} bodies | all dev pairs "
-        f"P={every['precision']} R={every['recall']} F1={every['f1']} | held-out half B "
-        f"F1={held_out['f1']} | shuffled orders F1 "
-        f"{result['order_spread_all_pairs']['f1_min']}-"
-        f"{result['order_spread_all_pairs']['f1_max']} | terms {info['seconds']}s, "
-        f"clustering {seconds:.2f}s"
+        f"FNC-1 stories, in memory: {len(sizes)} stories of {len(story)} bodies | {figures} | "
+        f"held-out story_B over orders F1 {spread_b['f1_min']}-{spread_b['f1_max']} | "
+        f"terms {info['seconds']}s, clustering {seconds:.2f}s"
     )
     return 0
 
