@@ -463,12 +463,17 @@ class _Finder:
         if target is not None and target.canonical == holder.canonical:
             return
         sent = cue.sent
+        start, end = _evidence(self.doc.text, sent, cue.idx)
+        # A holder across a line break is in a caption or a headline, not the sentence
+        # (pronouns resolved to an earlier sentence excepted).
+        holder_here = sent.start_char <= holder.start < sent.end_char
+        if holder_here and not start <= holder.start < end:
+            return
         target_text = self.doc.text[topic[0] : topic[1]] if topic else ""
         key = (sent.start, holder.canonical, target.canonical if target else target_text, polarity)
         if key in self.seen:
             return
         self.seen.add(key)
-        start, end = _trimmed(sent)
         self.found.append(
             StanceSpan(
                 start=start,
@@ -629,10 +634,16 @@ def _favored(prep: Token) -> list[Token]:
     ]
 
 
-def _trimmed(sent: Span) -> tuple[int, int]:
-    text = sent.text
-    start = sent.start_char + (len(text) - len(text.lstrip()))
-    end = sent.start_char + len(text.rstrip())
+def _evidence(text: str, sent: Span, at: int) -> tuple[int, int]:
+    """The sentence around offset `at`, within its line (spaCy may run a caption or a
+    headline into the next sentence), without surrounding white space."""
+    start = max(sent.start_char, text.rfind("\n", 0, at) + 1)
+    line_end = text.find("\n", at)
+    end = min(sent.end_char, line_end if line_end >= 0 else len(text))
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
     return start, max(end, start + 1)
 
 
