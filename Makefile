@@ -100,6 +100,7 @@ bench: install-dev services
 eval: install-dev
 	$(PY) -m tests.benchmarks.eval_quotes --split dev
 	$(PY) -m tests.benchmarks.eval_stories
+	$(PY) -m tests.benchmarks.eval_stances
 
 # Relearn the cue lexicon (articles/nlp/data/cues.txt) from PolNeAR train.
 cues: install

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
+from articles.nlp.entities import is_title_word
 from articles.nlp.results import EntityMention, StanceSpan
 
 SUPPORT = "support"
@@ -89,6 +90,8 @@ VERBS: dict[str, str] = {
             "belittle",
             "demonize",
             "demonise",
+            "trash",
+            "dismiss",
         ),
         OPPOSE,
     ),
@@ -108,7 +111,11 @@ AMBIGUOUS_VERBS = {
     "knock",
     "pan",
     "cheer",
+    "trash",
 }
+# Verbs that take a stance only on a topic ("dismissed the report"), not on a person
+# ("dismissed the aide").
+TOPIC_ONLY_VERBS = {"dismiss"}
 # Verbs whose stance is on the object of a preposition.
 PREP_VERBS: dict[tuple[str, str], str] = {
     ("object", "to"): OPPOSE,
@@ -149,6 +156,8 @@ AGENT_NOUNS: dict[str, str] = {
     **dict.fromkeys(("supporter", "backer", "champion", "proponent", "ally", "advocate"), SUPPORT),
     **dict.fromkeys(("critic", "opponent", "foe", "detractor"), OPPOSE),
 }
+# Verbs whose subject is the target of a stance noun's "of": "won the backing of X".
+RECEIVING = {"win", "receive", "get", "earn", "secure", "land", "gain", "garner", "pick"}
 # Verbs that carry a stance noun as their object: "expressed support for".
 LIGHT_VERBS = {
     "express",
@@ -201,9 +210,12 @@ CONDITIONS = {"if", "whether", "unless", "though", "although"}
 SPEECH = {"say", "tell", "state", "add", "announce", "declare", "write", "insist", "claim"}
 HOLDER_KINDS = {"PERSON", "ORG", "GPE", "NORP"}
 PEOPLE = {"PERSON", "ORG", "NORP", "GPE"}
-PERSONAL = {"he", "she", "him", "her"}
+PERSONAL = {"he", "she", "him", "her", "his"}
 RELATIVES = {"who", "that", "which"}
 TOPIC_MAX_TOKENS = 10
+# Messages that speak for whoever put them out: "X released an ad that slams Y".
+MESSAGES = {"ad", "advertisement", "video", "statement", "letter", "email", "tweet", "op-ed"}
+PUBLISHING = {"release", "issue", "publish", "send", "post", "air", "run", "launch", "unveil"}
 # Subjects that speak for their owner: "X's campaign", "a X editorial".
 VOICES = {
     "campaign",
@@ -314,6 +326,24 @@ def _blocked(token: Token) -> bool:
     return _asked(token)
 
 
+def _forms(lemma: str) -> set[str]:
+    """The third-person and past forms of a regular verb (headlines use no others)."""
+    if lemma.endswith("e"):
+        return {lemma + "s", lemma + "d"}
+    if lemma.endswith("y"):
+        return {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    forms = {lemma + "s", lemma + "ed"}
+    if lemma.endswith(("sh", "ch", "x", "ss")):
+        forms = {lemma + "es", lemma + "ed"}
+    elif len(lemma) <= 4 and lemma[-1] not in "aeiouwy" and lemma[-2] in "aeiou":
+        forms.add(lemma + lemma[-1] + "ed")  # slam -> slammed, rip -> ripped
+    return forms
+
+
+VERB_FORMS = {form: lemma for lemma in VERBS for form in _forms(lemma)}
+HEADLINE_ADVERBS = {"finally", "now", "also", "again", "formally", "officially", "openly"}
+
+
 def _infinitive(verb: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
@@ -327,6 +357,7 @@ class _Finder:
         self.doc = doc
         self.index = _Index(doc, mentions)
         self.found: list[StanceSpan] = []
+        self.cues_used: set[int | None] = set()
         self.seen: set[tuple[object, ...]] = set()
 
     # --- holders -------------------------------------------------------------------
@@ -334,6 +365,11 @@ class _Finder:
         """The named actor a subject token stands for, or None when it is not one."""
         if token.lower_ in RELATIVES and token.head.dep_ == "relcl":
             token = token.head.head
+            if token.lemma_.lower() in MESSAGES and token.dep_ == "dobj":
+                # "X released a video that accuses Y": the message speaks for its author.
+                authors = [c for c in token.head.children if c.dep_ == "nsubj"]
+                if token.head.lemma_.lower() in PUBLISHING and len(authors) == 1:
+                    token = authors[0]
         mention = self.index.named(token)
         if mention is not None:
             return mention if mention.kind in HOLDER_KINDS else None
@@ -375,6 +411,14 @@ class _Finder:
                 continue
             if node.dep_ == "relcl" and node.head.pos_ == "PROPN":
                 return [node.head]
+            if node.dep_ == "pcomp" and node.head.dep_ == "prep" and node.tag_ == "VBG":
+                # "X criticised Y before ripping Z"
+                node = node.head.head
+                continue
+            if node.dep_ == "advcl" and node.tag_ == "VBG" and node.head.pos_ == "VERB":
+                # "X unloaded on Y, accusing Z of ..."
+                node = node.head
+                continue
             if node.dep_ in ("advcl", "acl", "relcl") and _infinitive(node):
                 # "X went to Iowa to endorse Y", "X became the first member to endorse Y"
                 head = node.head
@@ -417,6 +461,12 @@ class _Finder:
                 owner = self.index.named(child)
                 if owner is not None and owner.kind in PEOPLE:
                     return owner, self.topic(head)
+        for child in head.children:
+            if child.dep_ == "appos":
+                # "the Russian president, Vladimir Putin"
+                named = self.index.named(child)
+                if named is not None and named.kind in PEOPLE:
+                    return named, None
         if head.lemma_ in OWNED:
             # "the presidential bid of Donald Trump": the stance is on its owner.
             for child in head.children:
@@ -522,6 +572,8 @@ class _Finder:
                         ambiguous=lemma in AMBIGUOUS_VERBS,
                     )
                 return
+            if lemma in TOPIC_ONLY_VERBS:
+                objects = [o for o in objects if self.index.named(o) is None and o.pos_ == "NOUN"]
             if objects:
                 self.add(
                     token,
@@ -571,13 +623,24 @@ class _Finder:
         agents = [
             pobj
             for child in token.children
-            if child.dep_ == "prep" and child.lower_ == "by"
+            if child.dep_ == "prep" and child.lower_ in ("by", "from")
             for pobj in child.children
             if pobj.dep_ == "pobj"
         ]
         if agents and not _asked(token):
             # "criticism of X by Y"
             self.add(token, polarity, agents, objects, ambiguous=ambiguous)
+            return
+        verb = token.head
+        if (
+            token.dep_ == "dobj"
+            and verb.lemma_.lower() in RECEIVING
+            and not _blocked(verb)
+            and not owners
+        ):
+            # "X won the endorsement of Y": Y supports X.
+            holders = [o for o in objects if o.head.lower_ == "of"]
+            self.add(token, polarity, holders, self.subjects(verb), ambiguous=ambiguous)
             return
         if owners:
             if token.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass", "ROOT", "attr") and not (
@@ -601,10 +664,54 @@ class _Finder:
         ]
         if not objects or any(c.lower_ in ("former",) for c in token.lefts):
             return
-        if token.dep_ == "appos":
-            self.add(token, polarity, [token.head], objects)
+        node = token
+        while node.dep_ == "conj" and node.head.pos_ == "NOUN":
+            # "X, the former president and ally of Y"
+            node = node.head
+        if node.dep_ == "appos":
+            self.add(token, polarity, [node.head], objects)
         elif token.dep_ == "attr" and token.head.lemma_ == "be" and not _blocked(token.head):
             self.add(token, polarity, self.subjects(token.head), objects)
+
+    def headline(self, sent: Span) -> None:
+        """A headline in title case ("Senator Backs Governor"), which the parser reads as
+        one long name: an actor, a stance verb and an actor, side by side."""
+        words = [t for t in sent if t.is_alpha]
+        if len(words) < 3 or sum(t.text[0].isupper() for t in words) < 0.8 * len(words):
+            return
+        for token in sent:
+            lemma = VERB_FORMS.get(token.lower_)
+            if lemma is None or token.idx in self.cues_used:
+                continue
+            before = token.i - 1
+            if before >= sent.start and self.doc[before].lower_ in HEADLINE_ADVERBS:
+                before -= 1
+            after = token.i + 1
+            while after < sent.end and is_title_word(self.doc[after].text):
+                after += 1
+            if before < sent.start or after >= sent.end:
+                continue
+            if any(t.lower_ in NEGATIONS for t in self.doc[max(sent.start, before - 1) : token.i]):
+                continue
+            holder, target = self.index.named(self.doc[before]), self.index.named(self.doc[after])
+            if holder is None or target is None or holder.kind not in HOLDER_KINDS:
+                continue
+            if target.kind != "PERSON":
+                # "Backs House Speaker Paul Ryan": the body's title, then the person.
+                after += 1
+                while after < sent.end and self.index.named(self.doc[after]) is target:
+                    after += 1
+                titled = after
+                while after < sent.end and is_title_word(self.doc[after].text):
+                    after += 1
+                person = self.index.named(self.doc[after]) if after < sent.end else None
+                if after > titled and person is not None and person.kind == "PERSON":
+                    target = person
+            if lemma in AMBIGUOUS_VERBS and not {holder.kind, target.kind} <= {"PERSON", "ORG"}:
+                continue
+            if lemma in TOPIC_ONLY_VERBS:
+                continue
+            self.emit(token, VERBS[lemma], holder, target, None)
 
     def run(self) -> list[StanceSpan]:
         for token in self.doc:
@@ -612,6 +719,9 @@ class _Finder:
                 self.verb(token)
             elif token.pos_ == "NOUN":
                 self.noun(token)
+        self.cues_used = {s.cue_start for s in self.found}
+        for sent in self.doc.sents:
+            self.headline(sent)
         return self.found
 
 

@@ -108,3 +108,34 @@ def test_conjoined_holders_each_hold_the_stance(nlp):
         ("Maria Lindqvist", "Paul Adebayo", "support"),
         ("Karin Holm", "Paul Adebayo", "support"),
     }
+
+
+def test_a_title_case_headline_gives_its_stance(nlp):
+    text = "Senator Maria Lindqvist Finally Endorses Governor Paul Adebayo\n\nThe vote is Monday."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "support")}
+
+
+def test_winning_the_endorsement_of_an_actor_is_that_actors_support(nlp):
+    text = "Paul Adebayo won the endorsement of the Harbour Workers Union on Monday."
+    found = stances_of(nlp, text)
+    assert [(s.holder, s.target, s.polarity) for s in found] == [
+        ("Harbour Workers Union", "Paul Adebayo", "support")
+    ]
+
+
+def test_a_participle_clause_takes_the_subject_of_its_sentence(nlp):
+    text = "Maria Lindqvist spoke for an hour, accusing Paul Adebayo of cowardice."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+def test_an_apposition_naming_an_ally_is_a_stance(nlp):
+    text = "Paul Adebayo, the governor and a close ally of Maria Lindqvist, arrived late."
+    assert triples(stances_of(nlp, text)) == {("Paul Adebayo", "Maria Lindqvist", "support")}
+
+
+def test_dismissing_a_person_is_not_a_stance_but_dismissing_a_report_is(nlp):
+    assert stances_of(nlp, "Maria Lindqvist dismissed Paul Adebayo in March.") == []
+    found = stances_of(nlp, "Maria Lindqvist dismissed the audit report.")
+    assert [(s.holder, s.target_text, s.polarity) for s in found] == [
+        ("Maria Lindqvist", "audit report", "oppose")
+    ]
