@@ -211,6 +211,8 @@ SPEECH = {"say", "tell", "state", "add", "announce", "declare", "write", "insist
 HOLDER_KINDS = {"PERSON", "ORG", "GPE", "NORP"}
 PEOPLE = {"PERSON", "ORG", "NORP", "GPE"}
 PERSONAL = {"he", "she", "him", "her", "his"}
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "madam": "f", "sir": "m"}
 RELATIVES = {"who", "that", "which"}
 TOPIC_MAX_TOKENS = 10
 # Messages that speak for whoever put them out: "X released an ad that slams Y".
@@ -251,12 +253,19 @@ class _Index:
         self.doc = doc
         self.by_token: dict[int, EntityMention] = {}
         self.ordered = sorted(mentions, key=lambda m: m.start)
+        # What the article's honorifics say of each person: "Mr." male, "Mrs." female.
+        genders: dict[str, set[str]] = {}
         for mention in mentions:
             span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
             if span is None:
                 continue
             for token in span:
                 self.by_token[token.i] = mention
+            if mention.kind == "PERSON" and span.start > 0:
+                gender = HONORIFICS.get(doc[span.start - 1].lower_.rstrip("."))
+                if gender:
+                    genders.setdefault(mention.canonical, set()).add(gender)
+        self.gender = {name: next(iter(g)) for name, g in genders.items() if len(g) == 1}
 
     def named(self, token: Token) -> EntityMention | None:
         return self.by_token.get(token.i)
@@ -269,10 +278,14 @@ class _Index:
         if first > 0:
             first = self.doc[first - 1].sent.start
         low, high = self.doc[first].idx, token.idx
+        wanted = PRONOUN_GENDER.get(token.lower_)
         people = {
             m.canonical: m
             for m in self.ordered
-            if low <= m.start < high and m.kind == "PERSON" and not _inside(m, token)
+            if low <= m.start < high
+            and m.kind == "PERSON"
+            and not _inside(m, token)
+            and self.gender.get(m.canonical, wanted) == wanted
         }
         return next(iter(people.values())) if len(people) == 1 else None
 

@@ -139,3 +139,12 @@ def test_dismissing_a_person_is_not_a_stance_but_dismissing_a_report_is(nlp):
     assert [(s.holder, s.target_text, s.polarity) for s in found] == [
         ("Maria Lindqvist", "audit report", "oppose")
     ]
+
+
+def test_she_is_not_resolved_to_a_man_the_article_calls_mr(nlp):
+    text = (
+        "Mr. Paul Adebayo met Ms. Maria Lindqvist in Oslo on Tuesday. "
+        "She condemned the fishing quota."
+    )
+    found = stances_of(nlp, text)
+    assert [(s.holder, s.target_text) for s in found] == [("Maria Lindqvist", "fishing quota")]
