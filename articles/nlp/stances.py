@@ -206,7 +206,7 @@ CANCELLING = {
 }
 HEDGES = {"would", "could", "might", "may", "should", "can", "ca", "must", "shall"}
 NEGATIONS = {"not", "n't", "never", "no", "neither", "nor", "hardly", "barely"}
-CONDITIONS = {"if", "whether", "unless", "though", "although"}
+CONDITIONS = {"if", "whether", "unless", "though", "although", "for"}  # "for X to back Y"
 SPEECH = {"say", "tell", "state", "add", "announce", "declare", "write", "insist", "claim"}
 HOLDER_KINDS = {"PERSON", "ORG", "GPE", "NORP"}
 PEOPLE = {"PERSON", "ORG", "NORP", "GPE"}

@@ -67,6 +67,7 @@ def test_a_target_that_is_not_an_actor_is_kept_as_a_topic(nlp):
         "If Maria Lindqvist backs Paul Adebayo, the vote is over.",
         "Will Maria Lindqvist support Paul Adebayo?",
         "Maria Lindqvist urged voters to reject Paul Adebayo.",
+        "There is a good reason for Maria Lindqvist to back Paul Adebayo.",
     ],
 )
 def test_negated_hedged_or_asked_stance_language_yields_no_stance(nlp, sentence):
