@@ -132,6 +132,7 @@ PREP_VERBS: dict[tuple[str, str], str] = {
     ("approve", "of"): SUPPORT,
     ("disapprove", "of"): OPPOSE,
 }
+PREP_LEMMAS = {verb for verb, _ in PREP_VERBS} | {"speak", "come", "vote"}
 # Nouns of stance: "X's support for Y", "X expressed support for Y".
 NOUNS: dict[str, str] = {
     **dict.fromkeys(("support", "backing", "endorsement", "praise", "approval"), SUPPORT),
@@ -558,6 +559,8 @@ class _Finder:
 
     def verb(self, token: Token) -> None:
         lemma = token.lemma_.lower()
+        if lemma not in VERBS and lemma not in PREP_LEMMAS:
+            return  # most verbs: the cheap test first
         if token.pos_ not in ("VERB",) or _blocked(token):
             return
         polarity = VERBS.get(lemma)
