@@ -104,6 +104,7 @@ eval: install-dev services
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m tests.benchmarks.eval_stories
 	$(PY) -m tests.benchmarks.eval_identities --split dev
 	$(PY) -m tests.benchmarks.eval_chrome
+	$(PY) -m tests.benchmarks.eval_stances
 
 # Relearn the cue lexicon (articles/nlp/data/cues.txt) from PolNeAR train.
 cues: install

@@ -197,10 +197,23 @@ class QuoteViewSet(ReviewMixin, AnnotationModelViewSet):
 
 
 @extend_schema_view(
-    **_write_docs("stance", StanceWriteSerializer, StanceUpdateSerializer, StanceSerializer)
+    **_write_docs("stance", StanceWriteSerializer, StanceUpdateSerializer, StanceSerializer),
+    accept=extend_schema(
+        summary="Accept a suggested stance",
+        request=None,
+        parameters=[IF_MATCH],
+        responses={200: StanceSerializer, **REFUSALS},
+    ),
+    reject=extend_schema(
+        summary="Reject a suggested stance",
+        request=None,
+        parameters=[IF_MATCH],
+        responses={200: StanceSerializer, **REFUSALS},
+    ),
 )
-class StanceViewSet(AnnotationModelViewSet):
-    """Stances: who supports or opposes whom or what, with the evidence span."""
+class StanceViewSet(ReviewMixin, AnnotationModelViewSet):
+    """Stances: who supports or opposes whom or what, with the evidence span; the
+    machine's suggestions and analysts' own."""
 
     serializer_class = StanceSerializer
     write_serializer_class = StanceWriteSerializer
@@ -208,7 +221,9 @@ class StanceViewSet(AnnotationModelViewSet):
     filterset_class = StanceFilter
 
     def get_queryset(self) -> QuerySet[Stance]:
-        return Stance.objects.select_related("holder", "target_entity", "polarity", "created_by")
+        return Stance.objects.select_related(
+            "holder", "target_entity", "polarity", "created_by", "reviewed_by"
+        )
 
     def create_row(self, data: dict) -> Stance:
         return services.stance_create(
@@ -227,6 +242,11 @@ class StanceViewSet(AnnotationModelViewSet):
 
     def delete_row(self, row: Stance) -> None:
         services.stance_delete(user=self.request.user, stance_id=row.pk, if_match=self.if_match())
+
+    def review(self, row: Stance, status: str) -> Stance:
+        return services.stance_review(
+            user=self.request.user, stance_id=row.pk, status=status, if_match=self.if_match()
+        )
 
 
 @extend_schema_view(

@@ -38,6 +38,7 @@ class StanceFilter(AuthoredFilterSet):
     target_text = filters.CharFilter(lookup_expr="icontains", help_text="In the topic.")
     polarity = filters.CharFilter(field_name="polarity__slug", help_text="A vocabulary slug.")
     quote = IdFilter(field_name="quote_id")
+    status = filters.ChoiceFilter(choices=ReviewStatus.choices)
     origin = filters.ChoiceFilter(choices=Origin.choices)
 
     class Meta:

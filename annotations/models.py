@@ -186,6 +186,11 @@ class Stance(AnchoredSpan, TimeStamped):
     polarity = models.ForeignKey(Polarity, on_delete=models.PROTECT, related_name="stances")
     note = models.TextField(blank=True)
     origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.ANALYST)
+    # An analyst's stance is confirmed from the start; the machine's is suggested until an
+    # analyst accepts (confirms), corrects (confirms) or rejects it, as a quote is.
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.CONFIRMED
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="stances")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -194,6 +199,14 @@ class Stance(AnchoredSpan, TimeStamped):
         on_delete=models.SET_NULL,
         related_name="stances_created",
     )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stances_reviewed",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=[tags])
 
@@ -206,6 +219,8 @@ class Stance(AnchoredSpan, TimeStamped):
             # Entity page: stances held and stances received.
             models.Index(fields=["holder", "-created_at"], name="stance_holder_idx"),
             models.Index(fields=["target_entity", "-created_at"], name="stance_target_idx"),
+            # Review queue: the machine's stance suggestions still to look at.
+            models.Index(fields=["status", "origin"], name="stance_status_origin_idx"),
         ]
         constraints = [
             *AnchoredSpan.Meta.constraints,
@@ -334,7 +349,7 @@ class ArticleReview(models.Model):
     )
     quotes = models.PositiveIntegerField(default=0, help_text="Quotes not rejected.")
     suggestions = models.PositiveIntegerField(
-        default=0, help_text="Suggested quotes and mentions not yet reviewed."
+        default=0, help_text="Suggested quotes, mentions and stances not yet reviewed."
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNTOUCHED)
 

@@ -92,6 +92,7 @@ class StanceSerializer(AuthoredSerializer):
     holder = NamedRefSerializer(read_only=True)
     target = NamedRefSerializer(source="target_entity", allow_null=True, read_only=True)
     polarity = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    reviewed_by = serializers.SerializerMethodField()
 
     class Meta:
         model = Stance
@@ -105,10 +106,16 @@ class StanceSerializer(AuthoredSerializer):
             "polarity",
             "note",
             "origin",
+            "status",
             "created_by",
+            "reviewed_by",
+            "reviewed_at",
             "created_at",
             "updated_at",
         ]
+
+    def get_reviewed_by(self, stance: Stance) -> str | None:
+        return _username(stance.reviewed_by)
 
     def to_representation(self, stance: Stance) -> dict[str, Any]:
         """The fields above, by hand: every stance written answers with this, and DRF
@@ -129,7 +136,12 @@ class StanceSerializer(AuthoredSerializer):
             "polarity": stance.polarity.slug,
             "note": stance.note,
             "origin": stance.origin,
+            "status": stance.status,
             "created_by": _username(stance.created_by),
+            "reviewed_by": _username(stance.reviewed_by),
+            "reviewed_at": (
+                _TIME.to_representation(stance.reviewed_at) if stance.reviewed_at else None
+            ),
             "created_at": _TIME.to_representation(stance.created_at),
             "updated_at": _TIME.to_representation(stance.updated_at),
         }

@@ -205,14 +205,14 @@ def _document(kind: str, bodies: str, target: str, record: list[tuple[str, str]]
 
 
 QUOTE_KIND = "t.kind || ' quote'"
-# Per kind, its review status and origin as SQL: stances and notes are analysts' own work
-# (confirmed), and notes have no origin column (analyst). The documents show them and the
-# feed's filters look at them.
+# Per kind, its review status and origin as SQL: notes are analysts' own work (confirmed)
+# and have no origin column (analyst). The documents show them and the feed's filters
+# look at them.
 STATUS = {
     "mention": "t.status",
     "note": "'confirmed'::text",
     "quote": "t.status",
-    "stance": "'confirmed'::text",
+    "stance": "t.status",
 }
 ORIGIN = {
     "mention": "t.origin",

@@ -1,18 +1,20 @@
-"""Every article with its entities and quotes, as `manage.py export_articles` prints it."""
+"""Every article with its entities, quotes and stances, as `manage.py export_articles`
+prints it."""
 
 from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Subquery
 
-from annotations.models import Quote
+from annotations.models import Quote, Stance
 from articles.models import Article, ImportFile, Mention
 
 
 def articles_export(chunk_size: int = 500) -> Iterator[dict[str, Any]]:
     """Every article as a plain dict, streamed in chunks of `chunk_size` articles.
 
-    Three queries per chunk (articles, mentions, quotes), whatever the number of each.
+    Four queries per chunk (articles, mentions, quotes, stances), whatever the number of
+    each.
     """
     source_file = (
         ImportFile.objects.filter(article=OuterRef("pk"), status=ImportFile.Status.IMPORTED)
@@ -32,6 +34,12 @@ def articles_export(chunk_size: int = 500) -> Iterator[dict[str, Any]]:
             Prefetch(
                 "quote_set",
                 queryset=Quote.objects.select_related("speaker").order_by("start", "end"),
+            ),
+            Prefetch(
+                "stance_set",
+                queryset=Stance.objects.select_related(
+                    "holder", "target_entity", "polarity"
+                ).order_by("start", "end", "pk"),
             ),
         )
     )
@@ -87,5 +95,24 @@ def articles_export(chunk_size: int = 500) -> Iterator[dict[str, Any]]:
                     "status": quote.status,
                 }
                 for quote in article.quote_set.all()
+            ],
+            "stances": [
+                {
+                    "id": stance.pk,
+                    "start": stance.start,
+                    "end": stance.end,
+                    "text": stance.exact,
+                    "holder": {"id": stance.holder_id, "name": stance.holder.name},
+                    "target": (
+                        {"id": stance.target_entity_id, "name": stance.target_entity.name}
+                        if stance.target_entity
+                        else None
+                    ),
+                    "target_text": stance.target_text,
+                    "polarity": stance.polarity.slug,
+                    "origin": stance.origin,
+                    "status": stance.status,
+                }
+                for stance in article.stance_set.all()
             ],
         }

@@ -26,7 +26,7 @@ class Item:
     row: Any
     start: int | None
     end: int | None
-    status: str  # suggested | confirmed | rejected | "" (stances and notes are not reviewed)
+    status: str  # suggested | confirmed | rejected | "" (notes are not reviewed)
     editable: bool = False  # the viewer may edit (correct) it, as its service decides
     deletable: bool = False  # the viewer may delete it
 
@@ -58,7 +58,9 @@ class Item:
             return f"Quote by {who} ({self.status})"
         if self.kind == "stance":
             target = row.target_entity.name if row.target_entity else row.target_text
-            return f"Stance: {row.holder.name} {row.polarity.label.lower()} {target}"
+            return (
+                f"Stance: {row.holder.name} {row.polarity.label.lower()} {target} ({self.status})"
+            )
         return f"Note: {row.text[:60]}"
 
 
@@ -112,7 +114,7 @@ def segments_of(body: str, items: list[Item]) -> list[Segment]:
 
 
 def _owned(kind: str, row: Any, user: AbstractBaseUser | AnonymousUser) -> Item:
-    """A stance or a note: its author's (or an admin's) to edit and delete."""
+    """A note: its author's (or an admin's) to edit and delete."""
     mine = guards.may_own(user, row)
     return Item(kind, row, row.start, row.end, "", editable=mine, deletable=mine)
 
@@ -162,10 +164,19 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
         .select_related("speaker", "created_by", "reviewed_by")
         .order_by("start", "id")
     ]
+    # Stances as quotes: the machine's are reviewed and corrected by any analyst.
     stances = [
-        _owned("stance", row, user)
+        Item(
+            "stance",
+            row,
+            row.start,
+            row.end,
+            row.status,
+            editable=guards.may_correct(user, row),
+            deletable=guards.may_own(user, row),
+        )
         for row in Stance.objects.filter(article=article)
-        .select_related("holder", "target_entity", "polarity", "created_by", "quote")
+        .select_related("holder", "target_entity", "polarity", "created_by", "reviewed_by", "quote")
         .order_by("start", "id")
     ]
     notes = [
@@ -189,7 +200,7 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
         "quote_count": len(quotes),
         "stance_count": len(stances),
         "note_count": len(notes),
-        "suggestions_left": sum(1 for i in quotes + mentions if i.suggested),
+        "suggestions_left": sum(1 for i in quotes + stances + mentions if i.suggested),
         "polarities": list(Polarity.objects.filter(is_active=True).order_by("position", "label")),
         "quote_kinds": Quote.Kind.choices,
         "entity_kinds": EntityKind.choices,

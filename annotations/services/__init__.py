@@ -3,7 +3,12 @@ views, the admin and the Celery tasks all call the same ones."""
 
 from annotations.services.notes import note_create, note_delete, note_update
 from annotations.services.quotes import quote_create, quote_delete, quote_review, quote_update
-from annotations.services.stances import stance_create, stance_delete, stance_update
+from annotations.services.stances import (
+    stance_create,
+    stance_delete,
+    stance_review,
+    stance_update,
+)
 from annotations.services.statements import statements_link
 from annotations.services.tombstones import tombstones_prune
 
@@ -17,6 +22,7 @@ __all__ = [
     "quote_update",
     "stance_create",
     "stance_delete",
+    "stance_review",
     "stance_update",
     "statements_link",
     "tombstones_prune",

@@ -1,11 +1,17 @@
-"""Analysts' stances: who supports or opposes whom or what, with the span that says so."""
+"""Stances: who supports or opposes whom or what, with the span that says so.
+
+Analysts create, change and delete their own; the machine's suggestions (origin machine,
+status suggested) are reviewed like suggested quotes: any analyst accepts, rejects or
+corrects one (a correction confirms it), recorded as its reviewer and in its history.
+"""
 
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from annotations.models import Polarity, Quote, Stance
-from articles.models import Article
+from articles.models import Article, Origin, ReviewStatus
 from articles.services.guards import (
     Lookup,
     anchor_new_span,
@@ -13,6 +19,8 @@ from articles.services.guards import (
     entity_or_refused,
     found_entity,
     moved_span,
+    require_corrector,
+    reviewed,
 )
 from newsdesk.guards import (
     WriteRefused,
@@ -151,13 +159,10 @@ def stance_update(
     *, user: Any, stance_id: int, changes: dict[str, Any], if_match: str | None = None
 ) -> Stance:
     """Change any of a stance's span, holder, target (`target` an entity id or None,
-    `target_text`), polarity (a slug), note or quote."""
-    stance = (
-        Stance.objects.select_for_update().select_related("article").filter(pk=stance_id).first()
-    )
-    if stance is None:
-        raise Stance.DoesNotExist(f"There is no stance {stance_id}.")
-    require_owner(user, stance)
+    `target_text`), polarity (a slug), note or quote. A corrected machine suggestion is
+    confirmed by the analyst who corrected it."""
+    stance = _locked(stance_id)
+    require_corrector(user, stance)
     check_if_match(stance, if_match)
     moved_span(stance, stance.article, changes)
     if "holder" in changes:
@@ -182,7 +187,26 @@ def stance_update(
         ):
             raise WriteRefused("quote", ONE_PER_QUOTE)
     _check_target(stance)
+    if stance.origin == Origin.MACHINE:
+        if stance.status == ReviewStatus.SUGGESTED:
+            stance.status = ReviewStatus.CONFIRMED
+        stance.reviewed_by, stance.reviewed_at = user, timezone.now()
     return _save(stance, user)
+
+
+@transaction.atomic
+def stance_review(*, user: Any, stance_id: int, status: str, if_match: str | None = None) -> Stance:
+    """Accept (confirmed) or reject (rejected) a stance; any analyst may review."""
+    return reviewed(_locked(stance_id), user=user, status=status, if_match=if_match)
+
+
+def _locked(stance_id: int) -> Stance:
+    stance = (
+        Stance.objects.select_for_update().select_related("article").filter(pk=stance_id).first()
+    )
+    if stance is None:
+        raise Stance.DoesNotExist(f"There is no stance {stance_id}.")
+    return stance
 
 
 @transaction.atomic

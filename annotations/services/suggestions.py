@@ -18,6 +18,7 @@ from django.db import transaction
 
 from annotations.models import Quote
 from annotations.services import statements_link
+from annotations.services.stance_suggestions import stance_suggestions_store
 from articles.anchoring import text_quote_selector
 from articles.models import Article, ArticleTerm, Mention, Origin, ReviewStatus
 from articles.nlp import Extraction
@@ -125,6 +126,7 @@ def _store(
             )
         Mention.objects.bulk_create(new_mentions)
         Quote.objects.bulk_create(new_quotes)
+        stance_suggestions_store(article=article, stances=extraction.stances, entity_ids=entity_ids)
         ArticleTerm.objects.bulk_create(
             [
                 ArticleTerm(article=article, term=term[:100], weight=weight)

@@ -5,6 +5,6 @@ worker and is tested without a database. The spaCy pipeline is loaded once per p
 (`model.load`) and run with `nlp.pipe` in batches.
 """
 
-from articles.nlp.results import EntityMention, Extraction, QuoteSpan
+from articles.nlp.results import EntityMention, Extraction, QuoteSpan, StanceSpan
 
-__all__ = ["EntityMention", "Extraction", "QuoteSpan"]
+__all__ = ["EntityMention", "Extraction", "QuoteSpan", "StanceSpan"]

@@ -20,7 +20,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from articles.nlp import entities, model, quotes, stories
+from articles.nlp import entities, model, quotes, stances, stories
 from articles.nlp.results import Extraction
 
 
@@ -30,6 +30,7 @@ def extract_doc(doc: Doc) -> Extraction:
         entities=mentions,
         quotes=quotes.quotes(doc, mentions),
         terms=stories.story_terms(doc, [m.canonical for m in mentions]),
+        stances=stances.stances(doc, mentions),
     )
 
 

@@ -42,8 +42,34 @@ class QuoteSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class StanceSpan:
+    """A stance stated outright: `holder` (a canonical name) supports or opposes the
+    `target` actor or, when the target is not an actor, the topic in `target_text`.
+
+    `start`/`end` is the evidence (the sentence), `cue_*` the stance word in it ("backs",
+    "support" in "expressed support for"), `holder_*` the holder's mention.
+    """
+
+    start: int
+    end: int
+    text: str
+    holder: str
+    holder_kind: str
+    polarity: str  # a Polarity slug: support | oppose
+    cue: str = ""
+    cue_start: int | None = None
+    cue_end: int | None = None
+    holder_start: int | None = None
+    holder_end: int | None = None
+    target: str | None = None
+    target_kind: str | None = None
+    target_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Extraction:
     entities: list[EntityMention] = field(default_factory=list)
     quotes: list[QuoteSpan] = field(default_factory=list)
     # Weighted keywords that decide which story the article belongs to (nlp.stories).
     terms: dict[str, float] = field(default_factory=dict)
+    stances: list[StanceSpan] = field(default_factory=list)

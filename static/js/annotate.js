@@ -183,7 +183,7 @@ async function review(action, item = itemByKey(current)) {
     say(error.message, true);
     return;
   }
-  say(`${kind === "mention" ? "Mention" : "Quote"} ${action === "accept" ? "accepted" : "rejected"}.`);
+  say(`${kind[0].toUpperCase()}${kind.slice(1)} ${action === "accept" ? "accepted" : "rejected"}.`);
   current = next || item.id;
   await refresh();
 }

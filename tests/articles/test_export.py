@@ -103,7 +103,7 @@ def test_export_queries_do_not_grow_with_the_articles(django_assert_max_num_quer
         article = ArticleFactory()
         MentionFactory(article=article)
         QuoteFactory(article=article)
-    # One chunk: articles, their mentions, their quotes.
-    with django_assert_max_num_queries(3):
+    # One chunk: articles, their mentions, their quotes, their stances.
+    with django_assert_max_num_queries(4):
         call_command("export_articles")
     assert len(capsys.readouterr().out.splitlines()) == 30

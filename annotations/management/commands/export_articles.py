@@ -13,8 +13,9 @@ from annotations.selectors.export import articles_export
 class Command(BaseCommand):
     help = (
         "Print every article as one JSON object per line: id, source_file, title, outlet, "
-        "url, published_at, body, story, content_hash, entities with their mentions, and "
-        "quotes with speaker and offsets. Streams: memory does not grow with the corpus."
+        "url, published_at, body, story, content_hash, entities with their mentions, "
+        "quotes with speaker and offsets, and stances with holder, target and polarity. "
+        "Streams: memory does not grow with the corpus."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,0 +1,779 @@
+"""Stance suggestions: who supports or opposes whom or what, read from explicit stance
+language ("X backs Y", "X condemned Y", "X's support for Y", "X accused Y of ...") over
+the dependency parse.
+
+Precision comes before recall: a suggestion is made only when the holder is a named actor
+(or a pronoun that can only mean one), the stance word is not negated, hedged or asked
+about, and the target is the word's object (an actor, or a topic in words). `cue_start`
+says which word it was, so that the caller can tie the stance to the quote whose cue it
+is ("X denounced Y, saying ...").
+
+The lexicon is general English stance vocabulary (and the cues of PolNeAR train that
+carry a polarity), not fitted to any evaluation sentence.
+"""
+
+from collections.abc import Iterable, Sequence
+
+from spacy.tokens import Doc, Span, Token
+
+from articles.nlp.entities import is_title_word
+from articles.nlp.results import EntityMention, StanceSpan
+
+SUPPORT = "support"
+OPPOSE = "oppose"
+
+# Verbs whose subject takes a stance on their direct object.
+VERBS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "support",
+            "back",
+            "endorse",
+            "welcome",
+            "praise",
+            "applaud",
+            "hail",
+            "commend",
+            "champion",
+            "favor",
+            "favour",
+            "embrace",
+            "laud",
+            "salute",
+            "extol",
+            "celebrate",
+            "defend",
+            "congratulate",
+            "cheer",
+            "tout",
+        ),
+        SUPPORT,
+    ),
+    **dict.fromkeys(
+        (
+            "oppose",
+            "condemn",
+            "reject",
+            "criticize",
+            "criticise",
+            "denounce",
+            "slam",
+            "blast",
+            "accuse",
+            "lambast",
+            "lambaste",
+            "decry",
+            "deplore",
+            "rebuke",
+            "assail",
+            "castigate",
+            "chastise",
+            "fault",
+            "blame",
+            "scold",
+            "disparage",
+            "berate",
+            "excoriate",
+            "bash",
+            "censure",
+            "disavow",
+            "repudiate",
+            "ridicule",
+            "mock",
+            "vilify",
+            "attack",
+            "rip",
+            "knock",
+            "pan",
+            "dispute",
+            "deride",
+            "belittle",
+            "demonize",
+            "demonise",
+            "trash",
+            "dismiss",
+        ),
+        OPPOSE,
+    ),
+}
+# Verbs that also name a physical act or a non-stance phrase: kept only between actors
+# who are people or organisations, with no particle ("blasted out an email", "back down").
+AMBIGUOUS_VERBS = {
+    "attack",
+    "blast",
+    "slam",
+    "bash",
+    "back",
+    "celebrate",
+    "defend",
+    "mock",
+    "rip",
+    "knock",
+    "pan",
+    "cheer",
+    "trash",
+}
+# Verbs that take a stance only on a topic ("dismissed the report"), not on a person
+# ("dismissed the aide").
+TOPIC_ONLY_VERBS = {"dismiss"}
+# Verbs whose stance is on the object of a preposition.
+PREP_VERBS: dict[tuple[str, str], str] = {
+    ("object", "to"): OPPOSE,
+    ("rail", "against"): OPPOSE,
+    ("speak", "against"): OPPOSE,
+    ("vote", "against"): OPPOSE,
+    ("campaign", "against"): OPPOSE,
+    ("argue", "against"): OPPOSE,
+    ("warn", "against"): OPPOSE,
+    ("lash", "at"): OPPOSE,
+    ("vote", "for"): SUPPORT,
+    ("campaign", "for"): SUPPORT,
+    ("side", "with"): SUPPORT,
+    ("approve", "of"): SUPPORT,
+    ("disapprove", "of"): OPPOSE,
+}
+PREP_LEMMAS = {verb for verb, _ in PREP_VERBS} | {"speak", "come", "vote"}
+# Nouns of stance: "X's support for Y", "X expressed support for Y".
+NOUNS: dict[str, str] = {
+    **dict.fromkeys(("support", "backing", "endorsement", "praise", "approval"), SUPPORT),
+    **dict.fromkeys(
+        (
+            "opposition",
+            "criticism",
+            "condemnation",
+            "rejection",
+            "denunciation",
+            "disapproval",
+            "rebuke",
+            "critique",
+            "attack",
+        ),
+        OPPOSE,
+    ),
+}
+AMBIGUOUS_NOUNS = {"attack"}
+# Nouns naming the holder: "X, a critic of Y", "X is a supporter of Y".
+AGENT_NOUNS: dict[str, str] = {
+    **dict.fromkeys(("supporter", "backer", "champion", "proponent", "ally", "advocate"), SUPPORT),
+    **dict.fromkeys(("critic", "opponent", "foe", "detractor"), OPPOSE),
+}
+# Verbs whose subject is the target of a stance noun's "of": "won the backing of X".
+RECEIVING = {"win", "receive", "get", "earn", "secure", "land", "gain", "garner", "pick"}
+# Verbs that carry a stance noun as their object: "expressed support for".
+LIGHT_VERBS = {
+    "express",
+    "voice",
+    "offer",
+    "declare",
+    "announce",
+    "reiterate",
+    "signal",
+    "pledge",
+    "give",
+    "throw",
+    "lend",
+    "state",
+    "register",
+    "show",
+}
+# Governors through which the subject still holds the stance: "X decided to back Y".
+CARRYING = {"decide", "continue", "vow", "pledge", "move", "begin", "start", "rush", "go"}
+# Governors that cancel it: "X refused to endorse Y", "X urged Z to oppose Y".
+CANCELLING = {
+    "refuse",
+    "decline",
+    "hesitate",
+    "fail",
+    "urge",
+    "ask",
+    "call",
+    "consider",
+    "threaten",
+    "weigh",
+    "deny",
+    "stop",
+    "cease",
+    "reverse",
+    "abandon",
+    "drop",
+    "withdraw",
+    "want",
+    "hope",
+    "plan",
+    "expect",
+    "need",
+    "try",
+    "seek",
+}
+HEDGES = {"would", "could", "might", "may", "should", "can", "ca", "must", "shall"}
+NEGATIONS = {"not", "n't", "never", "no", "neither", "nor", "hardly", "barely"}
+CONDITIONS = {"if", "whether", "unless", "though", "although", "for"}  # "for X to back Y"
+SPEECH = {"say", "tell", "state", "add", "announce", "declare", "write", "insist", "claim"}
+HOLDER_KINDS = {"PERSON", "ORG", "GPE", "NORP"}
+PEOPLE = {"PERSON", "ORG", "NORP", "GPE"}
+PERSONAL = {"he", "she", "him", "her", "his"}
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "madam": "f", "sir": "m"}
+RELATIVES = {"who", "that", "which"}
+TOPIC_MAX_TOKENS = 10
+# Messages that speak for whoever put them out: "X released an ad that slams Y".
+MESSAGES = {"ad", "advertisement", "video", "statement", "letter", "email", "tweet", "op-ed"}
+PUBLISHING = {"release", "issue", "publish", "send", "post", "air", "run", "launch", "unveil"}
+# Subjects that speak for their owner: "X's campaign", "a X editorial".
+VOICES = {
+    "campaign",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "statement",
+    "editorial",
+    "article",
+    "office",
+    "website",
+}
+# Nouns that stand for their owner as a target: "backed the campaign of X" backs X.
+OWNED = {
+    "bid",
+    "campaign",
+    "candidacy",
+    "nomination",
+    "administration",
+    "government",
+    "presidency",
+    "leadership",
+    "re-election",
+    "reelection",
+}
+CLOSING_MARKS = "\"'\u201d\u2019"
+
+
+class _Index:
+    """The entity mentions of a doc, by token."""
+
+    def __init__(self, doc: Doc, mentions: Sequence[EntityMention]):
+        self.doc = doc
+        self.by_token: dict[int, EntityMention] = {}
+        self.ordered = sorted(mentions, key=lambda m: m.start)
+        # What the article's honorifics say of each person: "Mr." male, "Mrs." female.
+        genders: dict[str, set[str]] = {}
+        for mention in mentions:
+            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for token in span:
+                self.by_token[token.i] = mention
+            if mention.kind == "PERSON" and span.start > 0:
+                gender = HONORIFICS.get(doc[span.start - 1].lower_.rstrip("."))
+                if gender:
+                    genders.setdefault(mention.canonical, set()).add(gender)
+        self.gender = {name: next(iter(g)) for name, g in genders.items() if len(g) == 1}
+
+    def named(self, token: Token) -> EntityMention | None:
+        return self.by_token.get(token.i)
+
+    def person_before(self, token: Token) -> EntityMention | None:
+        """The one person a "he" or "she" can mean: the only person named between the
+        previous sentence's start and the pronoun. None when there are two or none."""
+        sent = token.sent
+        first = sent.start
+        if first > 0:
+            first = self.doc[first - 1].sent.start
+        low, high = self.doc[first].idx, token.idx
+        wanted = PRONOUN_GENDER.get(token.lower_)
+        people = {
+            m.canonical: m
+            for m in self.ordered
+            if low <= m.start < high
+            and m.kind == "PERSON"
+            and not _inside(m, token)
+            and self.gender.get(m.canonical, wanted) == wanted
+        }
+        return next(iter(people.values())) if len(people) == 1 else None
+
+
+def _inside(mention: EntityMention, token: Token) -> bool:
+    return mention.start <= token.idx < mention.end
+
+
+def _negated(token: Token) -> bool:
+    for child in token.children:
+        if child.dep_ == "neg" or (child.lower_ in NEGATIONS and child.dep_ in ("advmod", "det")):
+            return True
+        if child.dep_ == "aux" and any(g.dep_ == "neg" for g in child.children):
+            return True
+    return False
+
+
+def _hedged(token: Token) -> bool:
+    for child in token.children:
+        if child.dep_ in ("aux", "auxpass") and child.lower_ in HEDGES:
+            return True
+        if child.dep_ == "mark" and child.lower_ in CONDITIONS:
+            return True
+    return False
+
+
+def _asked(token: Token) -> bool:
+    sent = token.sent
+    return sent.text.rstrip().rstrip(CLOSING_MARKS).endswith("?")
+
+
+def _blocked(token: Token) -> bool:
+    """Negated, hedged or conditional here or on the way up to the sentence's root."""
+    node = token
+    for _ in range(6):
+        if _negated(node) or _hedged(node):
+            return True
+        if node.dep_ in ("advcl",) and any(c.dep_ == "mark" for c in node.children):
+            return True
+        if node.head is node:
+            break
+        if node.dep_ in ("xcomp", "ccomp", "advcl", "pcomp", "conj") and (
+            node.head.lemma_ in CANCELLING
+        ):
+            return True
+        if node.dep_ in ("ccomp", "relcl", "acl"):
+            # A stance reported by someone else ("he said X backs Y") is still X's;
+            # stop at the clause, its own negation is checked above.
+            break
+        node = node.head
+    return _asked(token)
+
+
+def _forms(lemma: str) -> set[str]:
+    """The third-person and past forms of a regular verb (headlines use no others)."""
+    if lemma.endswith("e"):
+        return {lemma + "s", lemma + "d"}
+    if lemma.endswith("y"):
+        return {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    forms = {lemma + "s", lemma + "ed"}
+    if lemma.endswith(("sh", "ch", "x", "ss")):
+        forms = {lemma + "es", lemma + "ed"}
+    elif len(lemma) <= 4 and lemma[-1] not in "aeiouwy" and lemma[-2] in "aeiou":
+        forms.add(lemma + lemma[-1] + "ed")  # slam -> slammed, rip -> ripped
+    return forms
+
+
+VERB_FORMS = {form: lemma for lemma in VERBS for form in _forms(lemma)}
+HEADLINE_ADVERBS = {"finally", "now", "also", "again", "formally", "officially", "openly"}
+
+
+def _infinitive(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+def _conjuncts(token: Token) -> list[Token]:
+    return [token, *token.conjuncts]
+
+
+class _Finder:
+    def __init__(self, doc: Doc, mentions: Sequence[EntityMention]) -> None:
+        self.doc = doc
+        self.index = _Index(doc, mentions)
+        self.found: list[StanceSpan] = []
+        self.cues_used: set[int | None] = set()
+        self.seen: set[tuple[object, ...]] = set()
+
+    # --- holders -------------------------------------------------------------------
+    def holder(self, token: Token) -> EntityMention | None:
+        """The named actor a subject token stands for, or None when it is not one."""
+        if token.lower_ in RELATIVES and token.head.dep_ == "relcl":
+            token = token.head.head
+            if token.lemma_.lower() in MESSAGES and token.dep_ == "dobj":
+                # "X released a video that accuses Y": the message speaks for its author.
+                authors = [c for c in token.head.children if c.dep_ == "nsubj"]
+                if token.head.lemma_.lower() in PUBLISHING and len(authors) == 1:
+                    token = authors[0]
+        mention = self.index.named(token)
+        if mention is not None:
+            return mention if mention.kind in HOLDER_KINDS else None
+        if token.lemma_.lower() in VOICES:
+            # "Clinton's campaign slammed ...", "a Times editorial endorsed ..."
+            for child in token.children:
+                if child.dep_ in ("poss", "compound"):
+                    owner = self.index.named(child)
+                    if owner is not None and owner.kind in ("PERSON", "ORG"):
+                        return owner
+        if token.lower_ in PERSONAL:
+            return self.speaker_of_clause(token) or self.index.person_before(token)
+        return None
+
+    def speaker_of_clause(self, pronoun: Token) -> EntityMention | None:
+        """ "X said he backs Y": the pronoun is the named speaker of the clause above."""
+        clause = pronoun.head
+        if clause.dep_ != "ccomp" or clause.head.lemma_ not in SPEECH:
+            return None
+        for child in clause.head.children:
+            if child.dep_ == "nsubj":
+                found = self.index.named(child)
+                if found is not None and found.kind == "PERSON":
+                    return found
+        return None
+
+    def subjects(self, verb: Token) -> list[Token]:
+        """The verb's subjects, through conjoined verbs and carrying governors."""
+        node = verb
+        for _ in range(3):
+            subjects = [c for c in node.children if c.dep_ in ("nsubj",)]
+            if subjects:
+                return [s for subject in subjects for s in _conjuncts(subject)]
+            if node.dep_ == "conj" and node.head.pos_ in ("VERB", "AUX"):
+                node = node.head
+                continue
+            if node.dep_ == "xcomp" and node.head.lemma_ in CARRYING:
+                node = node.head
+                continue
+            if node.dep_ == "relcl" and node.head.pos_ == "PROPN":
+                return [node.head]
+            if node.dep_ == "pcomp" and node.head.dep_ == "prep" and node.tag_ == "VBG":
+                # "X criticised Y before ripping Z"
+                node = node.head.head
+                continue
+            if node.dep_ == "advcl" and node.tag_ == "VBG" and node.head.pos_ == "VERB":
+                # "X unloaded on Y, accusing Z of ..."
+                node = node.head
+                continue
+            if node.dep_ in ("advcl", "acl", "relcl") and _infinitive(node):
+                # "X went to Iowa to endorse Y", "X became the first member to endorse Y"
+                head = node.head
+                if head.dep_ == "attr" and head.head.lemma_ in ("be", "become"):
+                    head = head.head
+                if head.pos_ in ("VERB", "AUX"):
+                    node = head
+                    continue
+            break
+        return []
+
+    # --- targets -------------------------------------------------------------------
+    def topic(self, head: Token) -> tuple[int, int] | None:
+        """The words of a topic target: the head and what modifies it, without clauses."""
+        skip = ("relcl", "acl", "punct", "appos", "cc", "conj", "advcl", "prep")
+        tokens = [head]
+        for child in head.children:
+            if child.dep_ in skip and not (
+                child.dep_ == "prep" and child.lower_ == "of" and child.i > head.i
+            ):
+                continue
+            tokens.extend(child.subtree)
+        tokens = [t for t in tokens if not t.is_punct or t.i < head.i]
+        tokens.sort(key=lambda t: t.i)
+        while tokens and (tokens[0].dep_ == "det" or tokens[0].is_punct):
+            tokens = tokens[1:]
+        if not tokens or len(tokens) > TOPIC_MAX_TOKENS:
+            return None
+        first, last = tokens[0], tokens[-1]
+        if head.pos_ == "PRON" or head.lower_ in PERSONAL:
+            return None
+        return first.idx, last.idx + len(last.text)
+
+    def target(self, head: Token) -> tuple[EntityMention | None, tuple[int, int] | None]:
+        mention = self.index.named(head)
+        if mention is not None:
+            return mention, None
+        for child in head.children:
+            if child.dep_ == "poss":
+                owner = self.index.named(child)
+                if owner is not None and owner.kind in PEOPLE:
+                    return owner, self.topic(head)
+        for child in head.children:
+            if child.dep_ == "appos":
+                # "the Russian president, Vladimir Putin"
+                named = self.index.named(child)
+                if named is not None and named.kind in PEOPLE:
+                    return named, None
+        if head.lemma_ in OWNED:
+            # "the presidential bid of Donald Trump": the stance is on its owner.
+            for child in head.children:
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    for pobj in child.children:
+                        owner = self.index.named(pobj)
+                        if pobj.dep_ == "pobj" and owner is not None and owner.kind in PEOPLE:
+                            return owner, self.topic(head)
+        return None, self.topic(head)
+
+    # --- suggestions ---------------------------------------------------------------
+    def add(
+        self,
+        cue: Token,
+        polarity: str,
+        holders: Iterable[Token],
+        objects: Iterable[Token],
+        *,
+        ambiguous: bool = False,
+    ) -> None:
+        holder_mentions = [m for m in (self.holder(h) for h in holders) if m is not None]
+        if not holder_mentions:
+            return
+        for obj in objects:
+            for head in _conjuncts(obj):
+                target, topic = self.target(head)
+                if target is None and topic is None:
+                    continue
+                if ambiguous and (target is None or target.kind not in ("PERSON", "ORG")):
+                    continue
+                for holder in holder_mentions:
+                    if ambiguous and holder.kind not in ("PERSON", "ORG"):
+                        continue
+                    self.emit(cue, polarity, holder, target, topic)
+
+    def emit(
+        self,
+        cue: Token,
+        polarity: str,
+        holder: EntityMention,
+        target: EntityMention | None,
+        topic: tuple[int, int] | None,
+    ) -> None:
+        if target is not None and target.canonical == holder.canonical:
+            return
+        sent = cue.sent
+        start, end = _evidence(self.doc.text, sent, cue.idx)
+        # A holder across a line break is in a caption or a headline, not the sentence
+        # (pronouns resolved to an earlier sentence excepted).
+        holder_here = sent.start_char <= holder.start < sent.end_char
+        if holder_here and not start <= holder.start < end:
+            return
+        target_text = self.doc.text[topic[0] : topic[1]] if topic else ""
+        key = (sent.start, holder.canonical, target.canonical if target else target_text, polarity)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.found.append(
+            StanceSpan(
+                start=start,
+                end=end,
+                text=self.doc.text[start:end],
+                holder=holder.canonical,
+                holder_kind=holder.kind,
+                holder_start=holder.start,
+                holder_end=holder.end,
+                polarity=polarity,
+                cue=cue.text,
+                cue_start=cue.idx,
+                cue_end=cue.idx + len(cue.text),
+                target=target.canonical if target else None,
+                target_kind=target.kind if target else None,
+                target_text=target_text[:300],
+            )
+        )
+
+    def verb(self, token: Token) -> None:
+        lemma = token.lemma_.lower()
+        if lemma not in VERBS and lemma not in PREP_LEMMAS:
+            return  # most verbs: the cheap test first
+        if token.pos_ not in ("VERB",) or _blocked(token):
+            return
+        polarity = VERBS.get(lemma)
+        if polarity is not None:
+            particles = [c for c in token.children if c.dep_ == "prt"]
+            if particles:
+                return
+            objects = [c for c in token.children if c.dep_ == "dobj"][:1]
+            passive = any(c.dep_ == "nsubjpass" for c in token.children)
+            if passive:
+                agents = [
+                    pobj
+                    for c in token.children
+                    if c.dep_ == "agent"
+                    for pobj in c.children
+                    if pobj.dep_ == "pobj"
+                ]
+                targets = [c for c in token.children if c.dep_ == "nsubjpass"]
+                if agents:
+                    self.add(
+                        token,
+                        polarity,
+                        [a for agent in agents for a in _conjuncts(agent)],
+                        targets,
+                        ambiguous=lemma in AMBIGUOUS_VERBS,
+                    )
+                return
+            if lemma in TOPIC_ONLY_VERBS:
+                objects = [o for o in objects if self.index.named(o) is None and o.pos_ == "NOUN"]
+            if objects:
+                self.add(
+                    token,
+                    polarity,
+                    self.subjects(token),
+                    objects,
+                    ambiguous=lemma in AMBIGUOUS_VERBS,
+                )
+            return
+        for child in token.children:
+            if child.dep_ != "prep":
+                continue
+            polarity = PREP_VERBS.get((lemma, child.lower_))
+            if polarity is None and child.lower_ == "in" and lemma in ("speak", "come", "vote"):
+                polarity = _in_favor(child)
+                objects = _favored(child)
+            else:
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+            if polarity is not None and objects:
+                self.add(token, polarity, self.subjects(token), objects)
+
+    def noun(self, token: Token) -> None:
+        polarity = NOUNS.get(token.lemma_.lower())
+        if polarity is not None:
+            self.stance_noun(token, polarity)
+            return
+        polarity = AGENT_NOUNS.get(token.lemma_.lower())
+        if polarity is not None:
+            self.agent_noun(token, polarity)
+
+    def stance_noun(self, token: Token, polarity: str) -> None:
+        if any(c.lower_ in NEGATIONS or c.lower_ in ("non", "little", "less") for c in token.lefts):
+            return
+        if token.i > 0 and token.nbor(-1).lower_ in ("non", "non-", "-"):
+            return
+        objects = [
+            pobj
+            for child in token.children
+            if child.dep_ == "prep" and child.lower_ in ("for", "of", "to", "against", "on")
+            for pobj in child.children
+            if pobj.dep_ == "pobj"
+        ]
+        if not objects:
+            return
+        ambiguous = token.lemma_.lower() in AMBIGUOUS_NOUNS
+        owners = [c for c in token.children if c.dep_ == "poss"]
+        agents = [
+            pobj
+            for child in token.children
+            if child.dep_ == "prep" and child.lower_ in ("by", "from")
+            for pobj in child.children
+            if pobj.dep_ == "pobj"
+        ]
+        if agents and not _asked(token):
+            # "criticism of X by Y"
+            self.add(token, polarity, agents, objects, ambiguous=ambiguous)
+            return
+        verb = token.head
+        if (
+            token.dep_ == "dobj"
+            and verb.lemma_.lower() in RECEIVING
+            and not _blocked(verb)
+            and not owners
+        ):
+            # "X won the endorsement of Y": Y supports X.
+            holders = [o for o in objects if o.head.lower_ == "of"]
+            self.add(token, polarity, holders, self.subjects(verb), ambiguous=ambiguous)
+            return
+        if owners:
+            if token.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass", "ROOT", "attr") and not (
+                _blocked(token.head)
+                if token.dep_ in ("dobj", "nsubj", "nsubjpass")
+                else _asked(token)
+            ):
+                self.add(token, polarity, owners, objects, ambiguous=ambiguous)
+            return
+        verb = token.head
+        if token.dep_ == "dobj" and verb.lemma_.lower() in LIGHT_VERBS and not _blocked(verb):
+            self.add(token, polarity, self.subjects(verb), objects, ambiguous=ambiguous)
+
+    def agent_noun(self, token: Token, polarity: str) -> None:
+        objects = [
+            pobj
+            for child in token.children
+            if child.dep_ == "prep" and child.lower_ == "of"
+            for pobj in child.children
+            if pobj.dep_ == "pobj"
+        ]
+        if not objects or any(c.lower_ in ("former",) for c in token.lefts):
+            return
+        node = token
+        while node.dep_ == "conj" and node.head.pos_ == "NOUN":
+            # "X, the former president and ally of Y"
+            node = node.head
+        if node.dep_ == "appos":
+            self.add(token, polarity, [node.head], objects)
+        elif token.dep_ == "attr" and token.head.lemma_ == "be" and not _blocked(token.head):
+            self.add(token, polarity, self.subjects(token.head), objects)
+
+    def headline(self, sent: Span) -> None:
+        """A headline in title case ("Senator Backs Governor"), which the parser reads as
+        one long name: an actor, a stance verb and an actor, side by side."""
+        words = [t for t in sent if t.is_alpha]
+        if len(words) < 3 or sum(t.text[0].isupper() for t in words) < 0.8 * len(words):
+            return
+        for token in sent:
+            lemma = VERB_FORMS.get(token.lower_)
+            if lemma is None or token.idx in self.cues_used:
+                continue
+            before = token.i - 1
+            if before >= sent.start and self.doc[before].lower_ in HEADLINE_ADVERBS:
+                before -= 1
+            after = token.i + 1
+            while after < sent.end and is_title_word(self.doc[after].text):
+                after += 1
+            if before < sent.start or after >= sent.end:
+                continue
+            if any(t.lower_ in NEGATIONS for t in self.doc[max(sent.start, before - 1) : token.i]):
+                continue
+            holder, target = self.index.named(self.doc[before]), self.index.named(self.doc[after])
+            if holder is None or target is None or holder.kind not in HOLDER_KINDS:
+                continue
+            if target.kind != "PERSON":
+                # "Backs House Speaker Paul Ryan": the body's title, then the person.
+                after += 1
+                while after < sent.end and self.index.named(self.doc[after]) is target:
+                    after += 1
+                titled = after
+                while after < sent.end and is_title_word(self.doc[after].text):
+                    after += 1
+                person = self.index.named(self.doc[after]) if after < sent.end else None
+                if after > titled and person is not None and person.kind == "PERSON":
+                    target = person
+            if lemma in AMBIGUOUS_VERBS and not {holder.kind, target.kind} <= {"PERSON", "ORG"}:
+                continue
+            if lemma in TOPIC_ONLY_VERBS:
+                continue
+            self.emit(token, VERBS[lemma], holder, target, None)
+
+    def run(self) -> list[StanceSpan]:
+        for token in self.doc:
+            if token.pos_ == "VERB":
+                self.verb(token)
+            elif token.pos_ == "NOUN":
+                self.noun(token)
+        self.cues_used = {s.cue_start for s in self.found}
+        for sent in self.doc.sents:
+            self.headline(sent)
+        return self.found
+
+
+def _in_favor(prep: Token) -> str | None:
+    for pobj in prep.children:
+        if pobj.dep_ == "pobj" and pobj.lower_ in ("favor", "favour"):
+            return SUPPORT
+    return None
+
+
+def _favored(prep: Token) -> list[Token]:
+    return [
+        target
+        for pobj in prep.children
+        if pobj.dep_ == "pobj"
+        for of in pobj.children
+        if of.dep_ == "prep" and of.lower_ == "of"
+        for target in of.children
+        if target.dep_ == "pobj"
+    ]
+
+
+def _evidence(text: str, sent: Span, at: int) -> tuple[int, int]:
+    """The sentence around offset `at`, within its line (spaCy may run a caption or a
+    headline into the next sentence), without surrounding white space."""
+    start = max(sent.start_char, text.rfind("\n", 0, at) + 1)
+    line_end = text.find("\n", at)
+    end = min(sent.end_char, line_end if line_end >= 0 else len(text))
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, max(end, start + 1)
+
+
+def stances(doc: Doc, mentions: Sequence[EntityMention] = ()) -> list[StanceSpan]:
+    """The stances a doc states outright, in text order."""
+    found = _Finder(doc, mentions).run()
+    return sorted(found, key=lambda s: (s.start, s.cue_start or 0))

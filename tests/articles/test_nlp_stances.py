@@ -1,0 +1,151 @@
+"""Stance suggestions from explicit stance language, one behaviour per test, on short texts
+of our own. Plain Python: the extractor over spaCy, no database."""
+
+import pytest
+
+from articles.nlp import extract, model
+from articles.nlp.results import StanceSpan
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return model.load()
+
+
+def stances_of(nlp, text: str) -> list[StanceSpan]:
+    return extract.extract_doc(nlp(text)).stances
+
+
+def triples(found: list[StanceSpan]) -> set[tuple[str, str, str]]:
+    return {(s.holder, s.target or s.target_text, s.polarity) for s in found}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "polarity"),
+    [
+        ("Senator Maria Lindqvist supports Governor Paul Adebayo.", "support"),
+        ("Senator Maria Lindqvist backed Governor Paul Adebayo on Monday.", "support"),
+        ("Senator Maria Lindqvist welcomed Governor Paul Adebayo.", "support"),
+        ("Senator Maria Lindqvist condemned Governor Paul Adebayo.", "oppose"),
+        ("Senator Maria Lindqvist opposes Governor Paul Adebayo.", "oppose"),
+        ("Senator Maria Lindqvist criticised Governor Paul Adebayo.", "oppose"),
+        ("Senator Maria Lindqvist accused Governor Paul Adebayo of lying.", "oppose"),
+    ],
+)
+def test_a_stance_verb_between_two_actors_is_a_stance(nlp, sentence, polarity):
+    found = stances_of(nlp, sentence)
+    assert triples(found) == {("Maria Lindqvist", "Paul Adebayo", polarity)}
+    only = found[0]
+    assert sentence[only.start : only.end] == sentence.strip()
+    assert sentence[only.holder_start : only.holder_end] == "Maria Lindqvist"
+
+
+def test_expressed_support_for_names_the_subject_as_holder(nlp):
+    text = "Maria Lindqvist expressed support for Paul Adebayo at the rally."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "support")}
+
+
+def test_a_possessive_stance_noun_is_its_owners_stance(nlp):
+    text = "Maria Lindqvist's support for Paul Adebayo surprised the party."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "support")}
+
+
+def test_a_target_that_is_not_an_actor_is_kept_as_a_topic(nlp):
+    found = stances_of(nlp, "Maria Lindqvist rejected the fishing quota.")
+    assert [(s.holder, s.target, s.target_text, s.polarity) for s in found] == [
+        ("Maria Lindqvist", None, "fishing quota", "oppose")
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Maria Lindqvist did not support Paul Adebayo.",
+        "Maria Lindqvist never backed Paul Adebayo.",
+        "Maria Lindqvist refused to endorse Paul Adebayo.",
+        "Maria Lindqvist would oppose Paul Adebayo if he ran again.",
+        "If Maria Lindqvist backs Paul Adebayo, the vote is over.",
+        "Will Maria Lindqvist support Paul Adebayo?",
+        "Maria Lindqvist urged voters to reject Paul Adebayo.",
+        "There is a good reason for Maria Lindqvist to back Paul Adebayo.",
+    ],
+)
+def test_negated_hedged_or_asked_stance_language_yields_no_stance(nlp, sentence):
+    assert stances_of(nlp, sentence) == []
+
+
+def test_an_unnamed_holder_yields_no_stance(nlp):
+    assert stances_of(nlp, "Several officials condemned Paul Adebayo on Friday.") == []
+
+
+def test_a_physical_attack_is_not_a_stance(nlp):
+    text = "The militia attacked Kismayo on Friday and the army backed down."
+    assert stances_of(nlp, text) == []
+
+
+def test_a_pronoun_holder_takes_the_only_person_named_before_it(nlp):
+    text = "Maria Lindqvist spoke in Oslo on Tuesday. She condemned Paul Adebayo."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+def test_a_pronoun_holder_is_left_alone_when_two_people_could_be_meant(nlp):
+    text = "Maria Lindqvist met Karin Holm in Oslo on Tuesday. She condemned Paul Adebayo."
+    assert stances_of(nlp, text) == []
+
+
+def test_a_pronoun_in_reported_speech_is_the_speaker(nlp):
+    text = "Maria Lindqvist said she supports Paul Adebayo."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "support")}
+
+
+def test_a_passive_stance_takes_the_agent_as_holder(nlp):
+    text = "Paul Adebayo was criticised by Maria Lindqvist."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+def test_conjoined_holders_each_hold_the_stance(nlp):
+    text = "Maria Lindqvist and Karin Holm endorsed Paul Adebayo."
+    assert triples(stances_of(nlp, text)) == {
+        ("Maria Lindqvist", "Paul Adebayo", "support"),
+        ("Karin Holm", "Paul Adebayo", "support"),
+    }
+
+
+def test_a_title_case_headline_gives_its_stance(nlp):
+    text = "Senator Maria Lindqvist Finally Endorses Governor Paul Adebayo\n\nThe vote is Monday."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "support")}
+
+
+def test_winning_the_endorsement_of_an_actor_is_that_actors_support(nlp):
+    text = "Paul Adebayo won the endorsement of the Harbour Workers Union on Monday."
+    found = stances_of(nlp, text)
+    assert [(s.holder, s.target, s.polarity) for s in found] == [
+        ("Harbour Workers Union", "Paul Adebayo", "support")
+    ]
+
+
+def test_a_participle_clause_takes_the_subject_of_its_sentence(nlp):
+    text = "Maria Lindqvist spoke for an hour, accusing Paul Adebayo of cowardice."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+def test_an_apposition_naming_an_ally_is_a_stance(nlp):
+    text = "Paul Adebayo, the governor and a close ally of Maria Lindqvist, arrived late."
+    assert triples(stances_of(nlp, text)) == {("Paul Adebayo", "Maria Lindqvist", "support")}
+
+
+def test_dismissing_a_person_is_not_a_stance_but_dismissing_a_report_is(nlp):
+    assert stances_of(nlp, "Maria Lindqvist dismissed Paul Adebayo in March.") == []
+    found = stances_of(nlp, "Maria Lindqvist dismissed the audit report.")
+    assert [(s.holder, s.target_text, s.polarity) for s in found] == [
+        ("Maria Lindqvist", "audit report", "oppose")
+    ]
+
+
+def test_she_is_not_resolved_to_a_man_the_article_calls_mr(nlp):
+    text = (
+        "Mr. Paul Adebayo met Ms. Maria Lindqvist in Oslo on Tuesday. "
+        "She condemned the fishing quota."
+    )
+    found = stances_of(nlp, text)
+    assert [(s.holder, s.target_text) for s in found] == [("Maria Lindqvist", "fishing quota")]

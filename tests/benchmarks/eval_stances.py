@@ -1,0 +1,233 @@
+"""Stance suggestions scored on hand-annotated sentences: python -m tests.benchmarks.eval_stances
+
+Gold: tests/data/stances_gold.jsonl, one line per sentence of the shared corpora (PolNeAR
+train and dev texts, FNC-1 train bodies; never the seeds), given by file, start and end
+offsets and the sha1 of the sentence's text, never the text itself. Each line lists the
+stances the sentence states, `holder` and `target` as short names or words and `polarity`
+a vocabulary slug; a holder of null marks a stance whose holder is not named (nobody
+should be suggested). Sentences were picked with a wide net (any sentence holding a
+stance-like word, and random ones), including stance words that state no stance (negated,
+hypothetical, physical "attack"), and split by the sha1 into a dev half (looked at while
+the finder was built) and a held-out half (only its score was looked at).
+
+Each document is extracted whole, as on import (entities, then stances); a suggestion
+belongs to a gold sentence when its cue lies in it. A suggestion is right when holder,
+target and polarity match a gold stance not matched yet (names match when one's words
+hold the other's, or their last words agree; a topic matches when it holds at least half
+of the gold topic's content words); "holder+polarity" is the looser figure.
+
+Writes bench/results/stances.json and prints one line per half. `--show dev` prints the
+dev half's misses and false suggestions, and the dev score alone (nothing is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import platform
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT.parent / "shared" / "corpus"
+GOLD = ROOT / "tests" / "data" / "stances_gold.jsonl"
+RESULTS = ROOT / "bench" / "results" / "stances.json"
+STOP = {"the", "a", "an", "of", "to", "for", "on", "in", "and", "his", "her", "their", "its"}
+
+
+def words(name: str) -> list[str]:
+    name = name.replace("\u2019", "'").lower()
+    name = re.sub(r"'s\b", "", name)
+    return re.findall(r"[a-z0-9]+", name)
+
+
+def same_name(gold: str, predicted: str) -> bool:
+    g, p = words(gold), words(predicted)
+    if not g or not p:
+        return False
+    return set(g) <= set(p) or set(p) <= set(g) or g[-1] == p[-1]
+
+
+def same_topic(gold: str, predicted: str) -> bool:
+    g = [w for w in words(gold) if w not in STOP]
+    p = set(words(predicted))
+    return bool(g) and sum(w in p for w in g) * 2 >= len(g)
+
+
+def target_matches(gold: dict[str, Any], found: dict[str, Any]) -> bool:
+    if found["target"]:
+        return same_name(gold["target"], found["target"]) or same_topic(
+            gold["target"], found["target_text"]
+        )
+    return same_topic(gold["target"], found["target_text"])
+
+
+@dataclass
+class Score:
+    sentences: int = 0
+    gold: int = 0
+    found: int = 0
+    right: int = 0
+    right_loose: int = 0
+    false_alarms: int = 0  # suggestions in sentences that state no named stance
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def ratio(a: int, b: int) -> float | None:
+            return round(a / b, 3) if b else None
+
+        p, r = ratio(self.right, self.found), ratio(self.right, self.gold)
+        lp, lr = ratio(self.right_loose, self.found), ratio(self.right_loose, self.gold)
+        return {
+            "sentences": self.sentences,
+            "gold_stances": self.gold,
+            "suggested": self.found,
+            "right": self.right,
+            "precision": p,
+            "recall": r,
+            "f1": round(2 * p * r / (p + r), 3) if p and r else None,
+            "holder_polarity": {
+                "right": self.right_loose,
+                "precision": lp,
+                "recall": lr,
+            },
+            "suggestions_in_sentences_without_a_named_stance": self.false_alarms,
+        }
+
+
+def load_gold() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
+
+
+def document(item: dict[str, Any], bodies: dict[int, str]) -> str:
+    if "body_id" in item:
+        return bodies[item["body_id"]]
+    return (CORPUS / item["file"]).read_text(encoding="utf-8")
+
+
+def fnc1_bodies() -> dict[int, str]:
+    csv.field_size_limit(sys.maxsize)
+    with (CORPUS / "fnc1" / "train_bodies.csv").open(encoding="utf-8", newline="") as f:
+        return {int(row["Body ID"]): row["articleBody"] for row in csv.DictReader(f)}
+
+
+def score(items: list[dict[str, Any]], found_by_doc: dict[str, list[dict[str, Any]]]) -> Score:
+    result = Score()
+    for item in items:
+        result.sentences += 1
+        key = doc_key(item)
+        found = [s for s in found_by_doc[key] if item["start"] <= s["cue_start"] < item["end"]]
+        gold = [g for g in item["stances"] if g["holder"]]
+        result.gold += len(gold)
+        result.found += len(found)
+        if not gold:
+            result.false_alarms += len(found)
+        open_strict, open_loose = list(gold), list(gold)
+        for s in found:
+            strict = next(
+                (
+                    g
+                    for g in open_strict
+                    if g["polarity"] == s["polarity"]
+                    and same_name(g["holder"], s["holder"])
+                    and target_matches(g, s)
+                ),
+                None,
+            )
+            if strict is not None:
+                open_strict.remove(strict)
+                result.right += 1
+            else:
+                result.errors.append({"item": item, "false": s})
+            loose = next(
+                (
+                    g
+                    for g in open_loose
+                    if g["polarity"] == s["polarity"] and same_name(g["holder"], s["holder"])
+                ),
+                None,
+            )
+            if loose is not None:
+                open_loose.remove(loose)
+                result.right_loose += 1
+        for g in open_strict:
+            result.errors.append({"item": item, "missed": g})
+    return result
+
+
+def doc_key(item: dict[str, Any]) -> str:
+    return f"{item['file']}#{item.get('body_id', '')}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.eval_stances")
+    parser.add_argument("--show", choices=["dev"], help="print the dev half's errors")
+    args = parser.parse_args(argv)
+
+    from articles.nlp import model
+    from articles.nlp.extract import extract
+
+    items = load_gold()
+    bodies = fnc1_bodies()
+    keys = sorted({doc_key(item) for item in items})
+    texts: dict[str, str] = {}
+    for item in items:
+        text = document(item, bodies)
+        sentence = text[item["start"] : item["end"]]
+        if hashlib.sha1(sentence.encode(), usedforsecurity=False).hexdigest() != item["sha1"]:
+            raise SystemExit(f"{doc_key(item)} {item['start']}: the corpus text changed")
+        texts[doc_key(item)] = text
+    nlp = model.load()
+    found_by_doc: dict[str, list[dict[str, Any]]] = {}
+    for key, extraction in zip(keys, extract((texts[k] for k in keys), nlp=nlp), strict=True):
+        found_by_doc[key] = [
+            {
+                "holder": s.holder,
+                "target": s.target,
+                "target_text": s.target_text,
+                "polarity": s.polarity,
+                "cue": s.cue,
+                "cue_start": s.cue_start,
+            }
+            for s in extraction.stances
+        ]
+    halves = {
+        name: score([i for i in items if i["split"] == name], found_by_doc)
+        for name in ("dev", "heldout")
+    }
+    if args.show:
+        for error in halves["dev"].errors:
+            item = error["item"]
+            sentence = texts[doc_key(item)][item["start"] : item["end"]]
+            print(json.dumps({k: v for k, v in error.items() if k != "item"}), "|", sentence)
+    out = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "model": model.model_name(),
+        "gold": str(GOLD.relative_to(ROOT)),
+        "documents": len(keys),
+        "dev": halves["dev"].as_dict(),
+        "heldout": halves["heldout"].as_dict(),
+    }
+    if not args.show:  # while building, the held-out half is neither shown nor stored
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    for name in ("dev",) if args.show else ("dev", "heldout"):
+        d = out[name]
+        print(
+            f"stances {name}: P {d['precision']} R {d['recall']} F1 {d['f1']} "
+            f"({d['right']}/{d['suggested']} suggested, {d['gold_stances']} gold); "
+            f"holder+polarity P {d['holder_polarity']['precision']} "
+            f"R {d['holder_polarity']['recall']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
