@@ -50,6 +50,53 @@ DOCUMENT_NOUNS = frozenset(
         "account",
     }
 )
+# Heads of a phrase that name a group or a body, never one person last spoken of.
+COLLECTIVE_NOUNS = frozenset(
+    {
+        "administration",
+        "agency",
+        "alliance",
+        "army",
+        "bank",
+        "bloc",
+        "board",
+        "campaign",
+        "commission",
+        "committee",
+        "company",
+        "congress",
+        "council",
+        "country",
+        "court",
+        "delegation",
+        "department",
+        "embassy",
+        "family",
+        "firm",
+        "government",
+        "group",
+        "house",
+        "media",
+        "military",
+        "ministry",
+        "nation",
+        "network",
+        "office",
+        "organisation",
+        "organization",
+        "panel",
+        "parliament",
+        "party",
+        "police",
+        "press",
+        "public",
+        "senate",
+        "side",
+        "state",
+        "team",
+        "union",
+    }
+)
 # The widest gap between a quote and its cue, in tokens ('," the Kremlin's top foreign
 # policy adviser Yuri Ushakov told reporters on Wednesday').
 CUE_AFTER_TOKENS = 16
@@ -57,6 +104,8 @@ CUE_BEFORE_TOKENS = 40
 # Quoted stretches shorter than this with no cue of their own are titles or scare quotes.
 MIN_ORPHAN_WORDS = 6
 SENTENCE_END = frozenset(".!?")
+# What ends the first half of a quote split by its attribution ('"...," he said, "..."').
+SPLIT_ENDS = frozenset(",?!\u2014\u2013-:;")
 # A verb attached to its head this way has the head's subject.
 INHERITS_SUBJECT = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acomp", "pobj"})
 # What a cue governs that may be the reported content, when it has no clausal complement.
@@ -80,7 +129,8 @@ class _Reader:
             if span is not None:
                 for token in span:
                     self.inside[token.i] = number
-        self.last_speaker: tuple[str | None, str | None] = (None, None)
+        # The actors quoted so far, in text order (quotes are built in text order).
+        self.speakers: list[tuple[str, str | None]] = []
         # Relative pronoun token index -> the phrase it stands for.
         self.referent: dict[int, Span] = {}
 
@@ -197,14 +247,19 @@ class _Reader:
         people = [m for m in inside if m.kind == "PERSON"]
         return (people or inside)[-1]
 
-    def actor_before(self, char: int, plural: bool = False) -> tuple[str | None, str | None]:
-        """The actor a pronoun or a role noun refers to: the last speaker, else the last
-        person (or, for "they", organisation or country) named before `char`."""
-        if self.last_speaker[0] is not None and not plural:
-            return self.last_speaker
+    def actor_before(
+        self, char: int, plural: bool = False, besides: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """The actor a pronoun or a role noun refers to: the last person who spoke, else
+        the last person (or, for "they", organisation or country) named before `char`;
+        never `besides` ("Putin's adviser" is not Putin)."""
         wanted = ("ORG", "GPE", "NORP") if plural else ("PERSON",)
+        if not plural:
+            for name, kind in reversed(self.speakers):
+                if kind == "PERSON" and name != besides:
+                    return name, kind
         for mention in reversed(self.mentions):
-            if mention.end <= char and mention.kind in wanted:
+            if mention.end <= char and mention.kind in wanted and mention.canonical != besides:
                 return mention.canonical, mention.kind
         return None, None
 
@@ -214,14 +269,18 @@ class _Reader:
         span = self.referent.get(span.start, span)
         mention = self.mention_in(span)
         head = span.root
-        if (
-            mention is not None
-            and mention.kind == "NORP"
-            and not (mention.start <= head.idx < mention.end)
-        ):
-            # "the Russian chief", "Chinese officials", "the Chinese readout": a
-            # nationality describes the speaker, it is not who spoke.
-            mention = None
+        if mention is not None and not (mention.start <= head.idx < mention.end):
+            if mention.kind == "NORP":
+                # "the Russian chief", "Chinese officials", "the Chinese readout": a
+                # nationality describes the speaker, it is not who spoke.
+                mention = None
+            elif head.pos_ == "NOUN" and any(
+                t.dep_ == "poss" and mention.start <= t.idx < mention.end for t in head.children
+            ):
+                # "Putin's foreign policy adviser": someone who works for Putin.
+                if head.tag_ == "NN" and head.lemma_.lower() not in COLLECTIVE_NOUNS:
+                    return self.actor_before(span.start_char, besides=mention.canonical)
+                return None, None
         if mention is not None:
             return mention.canonical, mention.kind
         if head.lower_ in PERSONAL_PRONOUNS:
@@ -230,10 +289,13 @@ class _Reader:
             return self.actor_before(span.start_char, plural=True)
         if (
             head.pos_ == "NOUN"
-            and head.lemma_.lower() not in DOCUMENT_NOUNS
+            and head.tag_ == "NN"
+            and head.lemma_.lower() not in DOCUMENT_NOUNS | COLLECTIVE_NOUNS
+            and not any(t.dep_ == "nummod" for t in head.lefts)
             and any(t.dep_ == "det" and t.lower_ == "the" for t in head.lefts)
         ):
-            # "the aide", "the minister": the person last spoken of.
+            # "the aide", "the minister": the person last spoken of. Not "the two
+            # nations" or "the government": a group is not the last speaker.
             return self.actor_before(span.start_char)
         return None, None
 
@@ -286,17 +348,22 @@ class _Reader:
             for t in self.doc[start : inner.start]
             if self.is_cue(t) and inner.start - t.i < CUE_BEFORE_TOKENS
         ]
+        # A cue inside a relative clause reports something else ('"...," which has seen
+        # many nations announce a boycott'): it is not this quote's attribution.
+        after = [t for t in after if not in_relative_clause(t, inner.end)]
+        # The outermost cue whose reported content holds the quote ('X said he planned
+        # to counter "..."' is X's) is its cue whatever follows the quote.
+        holding = []
+        for cue in before:
+            content = self.complement(cue)
+            if content is not None and content.start_char <= mark.start < content.end_char:
+                holding.append(cue)
+        if holding:
+            return holding[0], "before"
         if after and (last_char in ",?!" or not before):
             return after[0], "after"
         if before:
-            # The outermost cue whose reported content holds the quote ('X said he
-            # planned to counter "..."' is X's), else the nearest.
-            holding = []
-            for cue in before:
-                content = self.complement(cue)
-                if content is not None and content.start_char <= mark.start < content.end_char:
-                    holding.append(cue)
-            return (holding[0] if holding else before[-1]), "before"
+            return before[-1], "before"
         return None, ""
 
     # --- content spans ------------------------------------------------------------------
@@ -345,7 +412,7 @@ class _Reader:
     ) -> QuoteSpan:
         name, name_kind = self.speaker_of(speaker)
         if name is not None:
-            self.last_speaker = (name, name_kind)
+            self.speakers.append((name, name_kind))
         return QuoteSpan(
             start=start,
             end=end,
@@ -369,8 +436,14 @@ class _Reader:
                 first, last, _ = joined[-1]
                 # '"...," he said, "..."' and '"...," he said. "..."', not '"...." Later,
                 # she said: "..."' (a full stop inside the first half ends its sentence).
+                # Two fragments of reported speech ('called it a "first step" and
+                # told reporters it was "ready"') are not one quote split by its
+                # attribution: the first half of a split quote ends with a comma (or
+                # ?!, or a dash) inside the marks, or the gap opens with one.
                 first_end = self.text[last.inner_start : last.inner_end].rstrip()[-1:]
-                cue = None if first_end == "." else self.gap_cue(last.end, mark.start)
+                gap = self.text[last.end : mark.start].lstrip()
+                split = first_end in SPLIT_ENDS or gap[:1] in SPLIT_ENDS
+                cue = self.gap_cue(last.end, mark.start) if split else None
                 if cue is not None:
                     joined[-1] = (first, mark, cue)
                     continue
@@ -420,6 +493,18 @@ class _Reader:
         chunks = [c for c in previous.noun_chunks if c.root.pos_ in ("PROPN", "NOUN")]
         return None, (chunks[0] if chunks else None)
 
+    def follows(self, previous_end: int, start: int) -> bool:
+        """Whether a quote at `start` opens a sentence of the paragraph holding
+        `previous_end`, or opens the next paragraph."""
+        paragraph_start = self.paragraph_of(start)[0]
+        before = self.text[paragraph_start:start].rstrip()
+        if not before:
+            previous = self.text[:paragraph_start].rstrip()
+            return previous_end >= self.paragraph_of(max(len(previous) - 1, 0))[0]
+        if previous_end < paragraph_start:
+            return False
+        return before.rstrip("\"\u201d\u2019')")[-1:] in SENTENCE_END
+
     def run(self) -> list[QuoteSpan]:
         found: list[tuple[int, int, str, Token | None, Span | None]] = []
         used_cues: set[int] = set()
@@ -462,10 +547,14 @@ class _Reader:
                 found.append((first.start, last.end, "direct", cue, speaker))
                 last_attributed = speaker
                 continue
-            # No cue: a paragraph that is nothing but a quote continues the last speaker.
-            paragraph_start = self.paragraph_of(first.start)[0]
-            alone = self.text[paragraph_start : first.start].strip() == ""
-            if alone and words >= MIN_ORPHAN_WORDS and last_attributed is not None:
+            # No cue: a quote that is a sentence of its own, right after a quote with a
+            # speaker (in its paragraph or the one before), continues that speaker.
+            if (
+                words >= MIN_ORPHAN_WORDS
+                and last_attributed is not None
+                and found
+                and self.follows(found[-1][1], first.start)
+            ):
                 found.append((first.start, last.end, "direct", None, last_attributed))
         covered = [(start, end) for start, end, *_ in found]
         # Reported speech nests ('X said Y accused Z of ...'): the outermost report, the
@@ -526,6 +615,19 @@ def looks_like_title(inner: str) -> bool:
     if not 2 <= len(words) <= 10:
         return False
     return all(w[0].isupper() or w[0].isdigit() or w in _TITLE_SMALL_WORDS for w in words)
+
+
+def in_relative_clause(token: Token, after: int) -> bool:
+    """Whether `token` stands in a relative or participial clause that begins after
+    token index `after` (what the clause reports is its own, not the sentence's)."""
+    current = token
+    for _ in range(12):
+        if current.dep_ in ("relcl", "acl") and current.left_edge.i >= after:
+            return True
+        if current.head is current:
+            return False
+        current = current.head
+    return False
 
 
 def frame(cue: Token) -> tuple[str, Span] | None:
