@@ -15,8 +15,8 @@ from pathlib import Path
 CUES_FILE = Path(__file__).with_name("data") / "cues.txt"
 QUOTE = "quote"
 # A (verb, frame) is a cue when it was a gold cue this often, in this share of its uses.
-MIN_COUNT = 3
-MIN_PRECISION = 0.3
+MIN_COUNT = 2
+MIN_PRECISION = 0.2
 # "according to" needs no row: it always reports.
 ALWAYS = frozenset({("accord", "according"), ("according", "according")})
 

@@ -101,6 +101,8 @@ COLLECTIVE_NOUNS = frozenset(
 # policy adviser Yuri Ushakov told reporters on Wednesday').
 CUE_AFTER_TOKENS = 16
 CUE_BEFORE_TOKENS = 40
+# The longest attribution clause after a quote that may carry a verb the lexicon lacks.
+ATTRIBUTION_WORDS = 12
 # Quoted stretches shorter than this with no cue of their own are titles or scare quotes.
 MIN_ORPHAN_WORDS = 6
 SENTENCE_END = frozenset(".!?")
@@ -360,11 +362,34 @@ class _Reader:
                 holding.append(cue)
         if holding:
             return holding[0], "before"
+        if not after and last_char in ",?!":
+            verb = self.attribution_verb(inner.end, end)
+            after = [verb] if verb is not None else []
         if after and (last_char in ",?!" or not before):
             return after[0], "after"
         if before:
             return before[-1], "before"
         return None, ""
+
+    def attribution_verb(self, start: int, end: int) -> Token | None:
+        """The verb of a short clause that follows a quote ending in a comma and ends
+        the sentence ('"...," Toomey fumed on Tuesday.', '"...?" asked the senator'):
+        that position makes any verb with a speaker the quote's cue."""
+        clause = [t for t in self.doc[start:end] if not t.is_punct and not t.is_space]
+        if not clause or len(clause) > ATTRIBUTION_WORDS or clause[0].i in self.inside:
+            return None
+        if any(t.i in self.inside for t in clause):
+            return None
+        for token in clause[:4]:
+            if token.pos_ != "VERB" or token.tag_ in ("VBG", "VBN"):
+                continue
+            subject = self.subject_of(token)
+            if subject is not None and subject.root.pos_ in ("PROPN", "PRON", "NOUN"):
+                return token
+            following = self.doc[token.i + 1] if token.i + 1 < len(self.doc) else None
+            if following is not None and following.pos_ in ("PROPN", "DET"):
+                return token
+        return None
 
     # --- content spans ------------------------------------------------------------------
 
