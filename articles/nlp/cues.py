@@ -17,6 +17,7 @@ QUOTE = "quote"
 # A (verb, frame) is a cue when it was a gold cue this often, in this share of its uses.
 MIN_COUNT = 2
 MIN_PRECISION = 0.2
+LOOSE_FRAMES = frozenset({"prep"})
 # "according to" needs no row: it always reports.
 ALWAYS = frozenset({("accord", "according"), ("according", "according")})
 
@@ -40,7 +41,9 @@ def lexicon() -> frozenset[tuple[str, str]]:
         frozenset(
             key
             for key, (cued, uses) in table().items()
-            if cued >= MIN_COUNT and cued / max(uses, 1) >= MIN_PRECISION
+            if cued >= MIN_COUNT
+            and cued / max(uses, 1) >= MIN_PRECISION
+            and (key[1] not in LOOSE_FRAMES or (cued >= 3 and cued / max(uses, 1) >= 0.3))
         )
         | ALWAYS
     )

@@ -17,7 +17,7 @@ point at that mention, and `speaker` names the actor it refers to: the entity me
 contains, or for "he", "she" and "the aide" the actor last spoken of.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
@@ -101,6 +101,8 @@ COLLECTIVE_NOUNS = frozenset(
 # policy adviser Yuri Ushakov told reporters on Wednesday').
 CUE_AFTER_TOKENS = 16
 CUE_BEFORE_TOKENS = 40
+# The longest name that may stand before a colon as a speaker ('Sen. Marco Rubio: ...').
+NAME_COLON_WORDS = 6
 # The longest attribution clause after a quote that may carry a verb the lexicon lacks.
 ATTRIBUTION_WORDS = 12
 # Quoted stretches shorter than this with no cue of their own are titles or scare quotes.
@@ -110,6 +112,10 @@ SENTENCE_END = frozenset(".!?")
 SPLIT_ENDS = frozenset(",?!\u2014\u2013-:;")
 # A verb attached to its head this way has the head's subject.
 INHERITS_SUBJECT = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acomp", "pobj"})
+SETTING_PREPOSITIONS = frozenset(
+    {"in", "at", "on", "during", "after", "before", "since", "until", "near", "inside", "outside"}
+)
+SETTING_ENTITIES = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME"})
 # What a cue governs that may be the reported content, when it has no clausal complement.
 CONTENT_DEPS = frozenset(
     {"xcomp", "dobj", "obj", "dative", "prep", "oprd", "attr", "acomp", "pcomp"}
@@ -518,6 +524,31 @@ class _Reader:
         chunks = [c for c in previous.noun_chunks if c.root.pos_ in ("PROPN", "NOUN")]
         return None, (chunks[0] if chunks else None)
 
+    def name_colons(self) -> Iterator[tuple[Token, Span]]:
+        """'Rubio: I am not interested in being vice president.' and 'Bush: "..."': a
+        name alone before a colon, opening a line or a sentence, says what follows."""
+        for token in self.doc:
+            if token.text != ":" or token.i in self.inside or token.i == 0:
+                continue
+            first = token.i
+            while first > 0:
+                previous = self.doc[first - 1]
+                if "\n" in previous.text or previous.is_space or self.ends_sentence(previous):
+                    break
+                first -= 1
+            name = self.doc[first : token.i]
+            words = [t for t in name if not t.is_punct]
+            if not 1 <= len(words) <= NAME_COLON_WORDS or "\n" in name.text:
+                continue
+            if not all(t.text[:1].isupper() for t in words):
+                continue
+            mention = self.mention_in(name)
+            if mention is None or mention.kind not in ("PERSON", "ORG", "NORP"):
+                continue
+            if mention.end < name.end_char and mention.kind != "PERSON":
+                continue
+            yield token, name
+
     def follows(self, previous_end: int, start: int) -> bool:
         """Whether a quote at `start` opens a sentence of the paragraph holding
         `previous_end`, or opens the next paragraph."""
@@ -582,6 +613,29 @@ class _Reader:
             ):
                 found.append((first.start, last.end, "direct", None, last_attributed))
         covered = [(start, end) for start, end, *_ in found]
+        for colon, name in self.name_colons():
+            line_end = self.paragraph_of(colon.idx)[1]
+            stop = colon.i + 1
+            while stop < len(self.doc) and self.doc[stop].idx < line_end:
+                stop += 1
+                if self.ends_sentence(self.doc[stop - 1]):
+                    break
+            content = self.trim(self.doc[colon.i + 1 : stop])
+            if content is None or len(content) < 3:
+                continue
+            start, end = content.start_char, content.end_char
+            if any(a < end and start < b for a, b in covered):
+                continue
+            quoted = all(t.i in self.inside for t in content)
+            kind = (
+                "direct"
+                if quoted
+                else "mixed"
+                if any(t.i in self.inside for t in content)
+                else "indirect"
+            )
+            found.append((start, end, kind, colon, name))
+            covered.append((start, end))
         # Reported speech nests ('X said Y accused Z of ...'): the outermost report, the
         # widest span, is the suggestion; what it holds is not suggested again.
         candidates = []
@@ -655,6 +709,14 @@ def in_relative_clause(token: Token, after: int) -> bool:
     return False
 
 
+def is_setting(token: Token) -> bool:
+    """'in Vienna', 'on Monday', 'at the summit in March': a phrase of place or time."""
+    if token.dep_ != "prep" or token.lower_ not in SETTING_PREPOSITIONS:
+        return False
+    objects = [c for c in token.children if c.dep_ == "pobj"]
+    return bool(objects) and objects[0].ent_type_ in SETTING_ENTITIES
+
+
 def frame(cue: Token) -> tuple[str, Span] | None:
     """How a verb reports, and the span it reports: ('ccomp', 'that the talks failed'),
     ('xcomp', 'to act'), ('dobj', 'Russia of amassing troops'), ('according', ...),
@@ -677,7 +739,9 @@ def frame(cue: Token) -> tuple[str, Span] | None:
             return "ccomp", doc[child.left_edge.i : child.right_edge.i + 1]
     # What the verb governs to its right: "urged Congress to act", "accused Russia of
     # amassing troops", "called him a liar", "vowed to fight".
-    parts = [c for c in cue.rights if c.dep_ in CONTENT_DEPS]
+    # A phrase of place or time ("opens in Vienna on Monday") says where and when,
+    # never what was said.
+    parts = [c for c in cue.rights if c.dep_ in CONTENT_DEPS and not is_setting(c)]
     before = [c for c in cue.lefts if c.dep_ == "ccomp"]
     # '..., an adviser said on Wednesday' / 'said in a statement': a clause before the
     # cue is what was said, the prepositions after it only say when and how.
