@@ -362,12 +362,14 @@ class _Reader:
         # The outermost cue whose reported content holds the quote ('X said he planned
         # to counter "..."' is X's) is its cue whatever follows the quote.
         holding = []
-        for cue in before:
+        for cue in before + after:
             content = self.complement(cue)
             if content is not None and content.start_char <= mark.start < content.end_char:
-                holding.append(cue)
+                holding.append((len(content), -cue.i, cue))
         if holding:
-            return holding[0], "before"
+            # The widest report is the outermost ('X wants "...", the lawsuit says').
+            _, _, cue = max(holding)
+            return cue, "before" if cue.i < inner.start else "after-holding"
         if not after and last_char in ",?!":
             verb = self.attribution_verb(inner.end, end)
             after = [verb] if verb is not None else []
@@ -576,7 +578,7 @@ class _Reader:
             if cue is not None:
                 speaker = self.speaker_beside(cue)
                 start, end, kind = first.start, last.end, "direct"
-                if where == "before":
+                if where in ("before", "after-holding"):
                     content = self.complement(cue)
                     if content is not None and content.start_char <= first.start < content.end_char:
                         start = min(start, content.start_char)
