@@ -183,19 +183,35 @@ class _Reader:
             subjects = [c for c in token.children if c.dep_ in SUBJECTS]
             if subjects:
                 subject = subjects[0]
-                if subject.tag_ in ("WP", "WDT") and token.dep_ == "relcl":
+                if subject.tag_ in ("WP", "WDT"):
                     # "Kasich, who has said ...": the mention is "who", the actor Kasich.
-                    relative = self.doc[subject.i : subject.i + 1]
-                    self.referent[subject.i] = self.phrase(token.head)
-                    return relative
+                    # (PolNeAR marks the relative pronoun itself as the source.)
+                    clause = token
+                    while clause.dep_ != "relcl" and clause.head.i != clause.i:
+                        clause = clause.head
+                    if clause.dep_ == "relcl":
+                        relative = self.doc[subject.i : subject.i + 1]
+                        self.referent[subject.i] = self.phrase(clause.head)
+                        return relative
                 return self.phrase(subject)
             # "began by saying", "were reluctant to reveal", "was back to implying".
-            if token.dep_ in INHERITS_SUBJECT and token.head is not token:
+            if token.dep_ in INHERITS_SUBJECT and token.head.i != token.i:
                 token = token.head
                 continue
             if token.dep_ in ("relcl", "acl"):  # "candidates blasting Obama's approach"
                 return self.phrase(token.head)
             break
+        return None
+
+    def nearest_subject(self, cue: Token) -> Span | None:
+        """When the parse links no subject to a cue ('Humphrey, for example, said'), the
+        nearest subject before it in its sentence, outside quotation marks."""
+        sentence = cue.sent
+        for token in reversed(self.doc[sentence.start : cue.i]):
+            if token.i in self.inside:
+                return None
+            if token.dep_ in SUBJECTS and token.pos_ in ("PROPN", "PRON", "NOUN"):
+                return self.phrase(token)
         return None
 
     def speaker_beside(self, cue: Token) -> Span | None:
@@ -218,7 +234,7 @@ class _Reader:
                 window.append(token)
         nouns = [t for t in window if t.pos_ in ("PROPN", "NOUN", "PRON")]
         if not nouns:
-            return None
+            return self.nearest_subject(cue)
         head = nouns[-1] if nouns[-1].i < cue.i else nouns[0]
         while head.head.i != head.i and head.dep_ in ("compound", "flat") and head.head in nouns:
             head = head.head
@@ -654,7 +670,9 @@ class _Reader:
             if any(a < end and start < b for a, b in covered):
                 continue
             kind = "mixed" if any(t.i in self.inside for t in content) else "indirect"
-            found.append((start, end, kind, token, self.subject_of(token)))
+            found.append(
+                (start, end, kind, token, self.subject_of(token) or self.nearest_subject(token))
+            )
             covered.append((start, end))
         found.sort(key=lambda item: (item[0], item[1]))
         return [self.quote(*item) for item in found]
@@ -705,7 +723,7 @@ def in_relative_clause(token: Token, after: int) -> bool:
     for _ in range(12):
         if current.dep_ in ("relcl", "acl") and current.left_edge.i >= after:
             return True
-        if current.head is current:
+        if current.head.i == current.i:
             return False
         current = current.head
     return False
