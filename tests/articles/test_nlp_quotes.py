@@ -417,3 +417,19 @@ def test_the_demo_files_two_partial_quotes_in_one_sentence_stay_apart(nlp):
         q for q in found if "first, fragile step" in q.text or "ready to be measured" in q.text
     ]
     assert len(fragments) == 2, [q.text for q in fragments]
+
+
+def test_a_long_quoted_stretch_without_a_cue_is_still_a_direct_quote(nlp):
+    text = (
+        "The minister's reply came within the hour. "
+        '"We will not let a single lorry through the pass until the bridge has been '
+        'inspected by engineers from both sides of the river."'
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.kind == "direct"
+    assert quote.text.startswith('"We will not let')
+
+
+def test_a_short_quoted_fragment_without_a_cue_is_not_a_quote(nlp):
+    text = 'The delegates called it the "river question" over dinner.'
+    assert all("river question" not in q.text or q.cue for q in quotes_of(nlp, text))
