@@ -433,3 +433,18 @@ def test_a_long_quoted_stretch_without_a_cue_is_still_a_direct_quote(nlp):
 def test_a_short_quoted_fragment_without_a_cue_is_not_a_quote(nlp):
     text = 'The delegates called it the "river question" over dinner.'
     assert all("river question" not in q.text or q.cue for q in quotes_of(nlp, text))
+
+
+def test_a_verb_with_a_prepositional_phrase_needs_the_stricter_cue_counts(monkeypatch):
+    from articles.nlp import cues
+
+    rows = {("murmur", "ccomp"): (2, 8), ("murmur", "prep"): (2, 8), ("hum", "prep"): (5, 10)}
+    monkeypatch.setattr(cues, "table", lambda: rows)
+    cues.lexicon.cache_clear()
+    try:
+        assert cues.is_cue("murmur", "ccomp")
+        assert not cues.is_cue("murmur", "prep")
+        assert cues.is_cue("hum", "prep")
+    finally:
+        monkeypatch.undo()
+        cues.lexicon.cache_clear()
