@@ -203,6 +203,22 @@ class _Reader:
             if token.dep_ in INHERITS_SUBJECT and token.head.i != token.i:
                 token = token.head
                 continue
+            if (
+                token.dep_ == "acl"
+                and token.tag_ == "VBG"
+                and token.i > 0
+                and self.doc[token.i - 1].text == ","
+            ):
+                # '... with a reference to the film, remarking, "..."': a participle
+                # after a comma says how the clause's subject spoke.
+                main = token.head
+                for _ in range(6):
+                    if main.pos_ in ("VERB", "AUX") or main.head.i == main.i:
+                        break
+                    main = main.head
+                subjects = [c for c in main.children if c.dep_ in SUBJECTS]
+                if subjects and main.pos_ in ("VERB", "AUX"):
+                    return self.phrase(subjects[0])
             if token.dep_ in ("relcl", "acl"):  # "candidates blasting Obama's approach"
                 return self.phrase(token.head)
             break

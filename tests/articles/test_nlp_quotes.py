@@ -448,3 +448,12 @@ def test_a_verb_with_a_prepositional_phrase_needs_the_stricter_cue_counts(monkey
     finally:
         monkeypatch.undo()
         cues.lexicon.cache_clear()
+
+
+def test_a_participle_after_a_comma_speaks_for_the_clauses_subject(nlp):
+    text = (
+        "Anna Keller closed the session with a nod to the engineers, remarking that "
+        "the bridge would open before the rains."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "the bridge would open" in q.text)
+    assert speaker_text(text, quote) == "Anna Keller"
