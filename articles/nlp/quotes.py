@@ -570,10 +570,15 @@ class _Reader:
         if not before.endswith(":"):
             return None, None
         previous = self.tokens(self.paragraph_of(len(before) - 1)[0], len(before))
+        chunks = [c for c in previous.noun_chunks if c.root.pos_ in ("PROPN", "NOUN")]
         for token in reversed(previous):
             if self.is_cue(token):
-                return token, self.subject_of(token)
-        chunks = [c for c in previous.noun_chunks if c.root.pos_ in ("PROPN", "NOUN")]
+                # 'Stated Stone:' has its subject after the verb, or none in the parse.
+                speaker = self.subject_of(token)
+                if speaker is None:
+                    names = [c for c in chunks if c.root.i > token.i and c.root.pos_ == "PROPN"]
+                    speaker = names[0] if names else None
+                return token, speaker
         return None, (chunks[0] if chunks else None)
 
     def name_colons(self) -> Iterator[tuple[Token, Span]]:

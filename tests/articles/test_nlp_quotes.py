@@ -457,3 +457,19 @@ def test_a_participle_after_a_comma_speaks_for_the_clauses_subject(nlp):
     )
     quote = next(q for q in quotes_of(nlp, text) if "the bridge would open" in q.text)
     assert speaker_text(text, quote) == "Anna Keller"
+
+
+def test_a_left_curly_mark_typed_as_the_closing_one_still_closes_the_quote():
+    text = "\u201cThe bridge is safe,\u201c said the engineer. \u201cWe checked it twice.\u201d"
+    found = [text[m.start : m.end] for m in quote_marks(text)]
+    assert found == ["\u201cThe bridge is safe,\u201c", "\u201cWe checked it twice.\u201d"]
+
+
+def test_a_name_after_the_verb_introducing_a_quote_paragraph_is_its_speaker(nlp):
+    text = (
+        "The senator spoke at length on the radio.\n"
+        "Declared Anna Keller:\n"
+        '"We will not sign a treaty that leaves the valley without water."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "We will not sign" in q.text)
+    assert speaker_text(text, quote) == "Anna Keller"
