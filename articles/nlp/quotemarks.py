@@ -32,6 +32,13 @@ class QuoteMarks:
 
 def _kind(text: str, mark: str, at: int) -> str:
     """'open' or 'close' for one mark at `at`."""
+    if mark == "\u201c" and at > 0:
+        # A left mark typed where a right one belongs ('"It's unusual,“ said X'): after
+        # a word or a comma and before a space or the line's end, it closes.
+        before = text[at - 1]
+        after = text[at + 1] if at + 1 < len(text) else "\n"
+        if not before.isspace() and before not in "([{/\u2014\u2013-" and after.isspace():
+            return "close"
     if mark in OPENING or mark == "``":
         return "open"
     if mark in CLOSING:

@@ -132,6 +132,47 @@ def test_quotes_have_speakers_that_are_entities(seeds):
     assert aide.speaker == entity_named("Yury Ushakov")
 
 
+def sentence_around(body: str, at: int) -> tuple[int, int]:
+    """The line of `body` holding `at`, cut at the full stops around it."""
+    line_start = body.rfind("\n", 0, at) + 1
+    line_end = body.find("\n", at)
+    line_end = len(body) if line_end == -1 else line_end
+    start = max(body.rfind(". ", line_start, at) + 2, line_start)
+    end = body.find(". ", at, line_end)
+    return start, line_end if end == -1 else end + 1
+
+
+def test_a_seed_quotes_cue_comes_from_its_own_sentence_and_names_its_speaker(seeds):
+    # 001: the adviser "also said that the president '...,'" followed by a relative
+    # clause whose verb ("announce") reports something else.
+    article = seeds["001"]
+    quote = Quote.objects.get(article=article, exact__contains="will take part in the opening")
+    assert quote.speaker == entity_named("Yury Ushakov")
+    assert quote.cue_start is not None
+    start, end = sentence_around(article.body, quote.start)
+    assert start <= quote.cue_start < end
+    assert article.body[quote.cue_start : quote.cue_end] == quote.cue
+    assert quote.cue != "announce"
+
+
+def test_a_seed_sentence_about_a_group_is_not_the_last_speakers_quote(seeds):
+    article = seeds["001"]
+    ushakov = entity_named("Yury Ushakov")
+    for quote in Quote.objects.filter(article=article, exact__contains="the importance of their"):
+        assert quote.speaker != ushakov
+        if quote.speaker_start is not None:
+            assert "Ushakov" not in article.body[quote.speaker_start : quote.speaker_end]
+
+
+def test_a_seed_quote_after_a_quoted_speakers_sentence_continues_that_speaker(seeds):
+    # '"...," Ushakov said following talks ... "We will keep ..."' in one paragraph.
+    article = seeds["001"]
+    quote = Quote.objects.get(article=article, exact__contains="We will keep our Chinese")
+    assert quote.kind == Quote.Kind.DIRECT
+    assert quote.speaker == entity_named("Yury Ushakov")
+    assert article.body[quote.speaker_start : quote.speaker_end] == "Ushakov"
+
+
 def test_export_lines_carry_source_file_story_entities_and_quotes(seeds):
     out = io.StringIO()
     call_command("export_articles", stdout=out)
