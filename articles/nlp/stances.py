@@ -542,12 +542,10 @@ class _Finder:
         ("X and Y, two donors who back Z")."""
         if token.lower_ in RELATIVES and token.head.dep_ == "relcl":
             antecedent = token.head.head
-            if (
-                self.index.named(antecedent) is None
-                and antecedent.dep_ == "appos"
-                and self.index.named(antecedent.head) is not None
-            ):
-                return _conjuncts(antecedent.head)
+            if self.index.named(antecedent) is None and antecedent.dep_ == "appos":
+                names = [t for t in _conjuncts(antecedent.head) if self.index.named(t)]
+                if names:
+                    return names
         if self.index.named(token) is None and token.pos_ == "NOUN":
             members = [
                 member

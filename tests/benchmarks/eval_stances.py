@@ -215,20 +215,20 @@ def main(argv: list[str] | None = None) -> int:
             item = error["item"]
             sentence = texts[doc_key(item)][item["start"] : item["end"]]
             print(json.dumps({k: v for k, v in error.items() if k != "item"}), "|", sentence)
-    out = {
+    scores = {name: half.as_dict() for name, half in halves.items()}
+    out: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "model": model.model_name(),
         "gold": str(GOLD.relative_to(ROOT)),
         "documents": len(keys),
         "development_splits": ["dev", "heldout"],
-        **{name: half.as_dict() for name, half in halves.items()},
+        **scores,
     }
     if not args.show:  # while building, the held-out half is neither shown nor stored
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
-    for name in halves:
-        d = out[name]
+    for name, d in scores.items():
         print(
             f"stances {name}: P {d['precision']} R {d['recall']} F1 {d['f1']} "
             f"({d['right']}/{d['suggested']} suggested, {d['gold_stances']} gold); "
