@@ -540,6 +540,17 @@ class _Finder:
         """The tokens a holder stands for: an unnamed group's named members ("critics like
         X"), a relative pronoun's antecedent and the names it is in apposition to
         ("X and Y, two donors who back Z")."""
+        if token.lower_ == "they" and token.dep_ == "nsubj" and token.sent.start > 0:
+            # "X and Y ... . They sent a letter opposing Z": the previous sentence's
+            # subject, when it is two or more names joined (never a guess among groups).
+            before = self.doc[token.sent.start - 1].sent
+            subjects = [t for t in before.root.children if t.dep_ == "nsubj"]
+            if len(subjects) == 1:
+                names = _conjuncts(subjects[0])
+                if len(names) == 1:  # "Critics like X and Y": the named members
+                    names = [t for t in self.expand_holder(names[0]) if t is not names[0]]
+                if len(names) > 1 and all(self.index.named(t) for t in names):
+                    return names
         if token.lower_ in RELATIVES and token.head.dep_ == "relcl":
             antecedent = token.head.head
             if self.index.named(antecedent) is None and antecedent.dep_ == "appos":
@@ -590,6 +601,17 @@ class _Finder:
             if node.dep_ == "acl" and node.tag_ == "VBG" and node.head.pos_ == "PROPN":
                 # "X calling Y a liar" (a caption or a headline)
                 return [node.head]
+            message = node.head
+            if (
+                node.dep_ == "acl"
+                and node.tag_ == "VBG"
+                and message.lemma_.lower() in MESSAGES
+                and message.dep_ == "dobj"
+                and message.head.lemma_.lower() in PUBLISHING | {"write"}
+            ):
+                # "X issued a statement condemning Y": the message speaks for its author.
+                node = message.head
+                continue
             if node.dep_ == "pcomp" and node.head.dep_ == "prep" and node.tag_ == "VBG":
                 # "X criticised Y before ripping Z"
                 node = node.head.head

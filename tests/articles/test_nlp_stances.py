@@ -288,3 +288,31 @@ def test_campaigning_for_an_election_is_no_stance_on_it(nlp):
 def test_spending_money_to_back_someone_is_support(nlp):
     text = "The Harbour Workers Union spent $40,000 to back Paul Adebayo."
     assert triples(stances_of(nlp, text)) == {("Harbour Workers Union", "Paul Adebayo", "support")}
+
+
+def test_a_message_put_out_speaks_for_its_author(nlp):
+    text = "Maria Lindqvist issued a statement condemning Paul Adebayo."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Maria Lindqvist and Tom Berg met the mayor on Monday.",
+        "Critics like Maria Lindqvist and Tom Berg met the mayor on Monday.",
+    ],
+)
+def test_they_after_two_joined_names_is_both_of_them(nlp, first):
+    found = triples(stances_of(nlp, first + " They later condemned Paul Adebayo."))
+    assert found == {
+        ("Maria Lindqvist", "Paul Adebayo", "oppose"),
+        ("Tom Berg", "Paul Adebayo", "oppose"),
+    }
+
+
+def test_they_after_a_single_name_or_a_group_is_nobody(nlp):
+    for first in (
+        "Maria Lindqvist met the mayor on Monday.",
+        "Several senators met the mayor on Monday.",
+    ):
+        assert stances_of(nlp, first + " They later condemned Paul Adebayo.") == []
