@@ -113,6 +113,116 @@ AMBIGUOUS_VERBS = {
     "cheer",
     "trash",
 }
+# Objects that only a stance can be aimed at: "slammed the proposal" is not a blow, so an
+# ambiguous verb takes them as its target; a verb that gives its reason ("blasted X for Y",
+# "attacked X as Y") is a stance whatever its object.
+STANCE_TOPICS = {
+    "proposal",
+    "plan",
+    "policy",
+    "decision",
+    "bill",
+    "law",
+    "legislation",
+    "measure",
+    "deal",
+    "agreement",
+    "treaty",
+    "idea",
+    "remark",
+    "comment",
+    "statement",
+    "report",
+    "ruling",
+    "resolution",
+    "reform",
+    "initiative",
+    "move",
+    "claim",
+    "allegation",
+    "rhetoric",
+    "approach",
+    "strategy",
+    "position",
+    "stance",
+    "nomination",
+    "nominee",
+    "candidacy",
+    "budget",
+    "ban",
+    "program",
+    "programme",
+    "effort",
+    "verdict",
+    "veto",
+    "order",
+    "rule",
+    "tax",
+    "tariff",
+    "sanction",
+}
+REASONS = {"for", "as"}
+# "X called Y a liar": the name given says the stance.
+CALLING_NAMES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "liar",
+            "fascist",
+            "racist",
+            "bigot",
+            "fraud",
+            "hypocrite",
+            "demagogue",
+            "extremist",
+            "disgrace",
+            "failure",
+            "loser",
+            "bully",
+            "crook",
+            "traitor",
+            "criminal",
+            "threat",
+            "danger",
+            "menace",
+            "clown",
+            "joke",
+            "idiot",
+            "coward",
+            "puppet",
+            "dictator",
+            "tyrant",
+            "terrorist",
+            "thug",
+            "con",
+            "disaster",
+            "dangerous",
+            "unfit",
+            "incompetent",
+            "reckless",
+            "corrupt",
+            "dishonest",
+            "disgraceful",
+            "irresponsible",
+            "unacceptable",
+            "outrageous",
+            "shameful",
+            "ridiculous",
+            "absurd",
+            "crazy",
+            "stupid",
+            "weak",
+            "divisive",
+            "unqualified",
+            "deplorable",
+            "reprehensible",
+        ),
+        OPPOSE,
+    ),
+    **dict.fromkeys(
+        ("hero", "champion", "friend", "ally", "visionary", "patriot", "qualified", "great"),
+        SUPPORT,
+    ),
+}
 # Verbs that take a stance only on a topic ("dismissed the report"), not on a person
 # ("dismissed the aide").
 TOPIC_ONLY_VERBS = {"dismiss"}
@@ -154,7 +264,10 @@ NOUNS: dict[str, str] = {
 AMBIGUOUS_NOUNS = {"attack"}
 # Nouns naming the holder: "X, a critic of Y", "X is a supporter of Y".
 AGENT_NOUNS: dict[str, str] = {
-    **dict.fromkeys(("supporter", "backer", "champion", "proponent", "ally", "advocate"), SUPPORT),
+    **dict.fromkeys(
+        ("supporter", "backer", "champion", "proponent", "ally", "advocate", "endorser"),
+        SUPPORT,
+    ),
     **dict.fromkeys(("critic", "opponent", "foe", "detractor"), OPPOSE),
 }
 # Verbs whose subject is the target of a stance noun's "of": "won the backing of X".
@@ -177,7 +290,7 @@ LIGHT_VERBS = {
     "show",
 }
 # Governors through which the subject still holds the stance: "X decided to back Y".
-CARRYING = {"decide", "continue", "vow", "pledge", "move", "begin", "start", "rush", "go"}
+CARRYING = {"decide", "continue", "vow", "pledge", "move", "begin", "start", "rush", "go", "spend"}
 # Governors that cancel it: "X refused to endorse Y", "X urged Z to oppose Y".
 CANCELLING = {
     "refuse",
@@ -215,6 +328,10 @@ PERSONAL = {"he", "she", "him", "her", "his"}
 PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "madam": "f", "sir": "m"}
 RELATIVES = {"who", "that", "which"}
+# Heads that stand for something named elsewhere, never a topic in their own right.
+PRONOUN_HEADS = {"one", "ones", "it", "this", "that", "these", "those", "what", "which", "who"}
+# "X, like Y" / "X, including Y": the named members of an unnamed group.
+MEMBERS = {"like", "including"}
 TOPIC_MAX_TOKENS = 10
 # Messages that speak for whoever put them out: "X released an ad that slams Y".
 MESSAGES = {"ad", "advertisement", "video", "statement", "letter", "email", "tweet", "op-ed"}
@@ -271,7 +388,9 @@ class _Index:
     def named(self, token: Token) -> EntityMention | None:
         return self.by_token.get(token.i)
 
-    def person_before(self, token: Token) -> EntityMention | None:
+    def person_before(
+        self, token: Token, exclude: frozenset[str] = frozenset()
+    ) -> EntityMention | None:
         """The one person a "he" or "she" can mean: the only person named between the
         previous sentence's start and the pronoun. None when there are two or none."""
         sent = token.sent
@@ -287,6 +406,7 @@ class _Index:
             and m.kind == "PERSON"
             and not _inside(m, token)
             and self.gender.get(m.canonical, wanted) == wanted
+            and m.canonical not in exclude
         }
         return next(iter(people.values())) if len(people) == 1 else None
 
@@ -395,8 +515,61 @@ class _Finder:
                     if owner is not None and owner.kind in ("PERSON", "ORG"):
                         return owner
         if token.lower_ in PERSONAL:
-            return self.speaker_of_clause(token) or self.index.person_before(token)
+            return (
+                self.reason_owner(token)
+                or self.speaker_of_clause(token)
+                or self.index.person_before(token)
+            )
         return None
+
+    def reason_owner(self, pronoun: Token) -> EntityMention | None:
+        """ "X attacked Y for her support of Z": a possessive in the reason a verb gives
+        is the verb's object's (binding within the clause, before any earlier name)."""
+        noun = pronoun.head
+        if pronoun.dep_ != "poss" or noun.dep_ != "pobj" or noun.head.lower_ not in REASONS:
+            return None
+        verb = noun.head.head
+        if verb.pos_ != "VERB":
+            return None
+        objects = [self.index.named(c) for c in verb.children if c.dep_ == "dobj"]
+        if len(objects) == 1 and objects[0] is not None and objects[0].kind == "PERSON":
+            return objects[0]
+        return None
+
+    def expand_holder(self, token: Token) -> list[Token]:
+        """The tokens a holder stands for: an unnamed group's named members ("critics like
+        X"), a relative pronoun's antecedent and the names it is in apposition to
+        ("X and Y, two donors who back Z")."""
+        if token.lower_ == "they" and token.dep_ == "nsubj" and token.sent.start > 0:
+            # "X and Y ... . They sent a letter opposing Z": the previous sentence's
+            # subject, when it is two or more names joined (never a guess among groups).
+            before = self.doc[token.sent.start - 1].sent
+            subjects = [t for t in before.root.children if t.dep_ == "nsubj"]
+            if len(subjects) == 1:
+                names = _conjuncts(subjects[0])
+                if len(names) == 1:  # "Critics like X and Y": the named members
+                    names = [t for t in self.expand_holder(names[0]) if t is not names[0]]
+                if len(names) > 1 and all(self.index.named(t) for t in names):
+                    return names
+        if token.lower_ in RELATIVES and token.head.dep_ == "relcl":
+            antecedent = token.head.head
+            if self.index.named(antecedent) is None and antecedent.dep_ == "appos":
+                names = [t for t in _conjuncts(antecedent.head) if self.index.named(t)]
+                if names:
+                    return names
+        if self.index.named(token) is None and token.pos_ == "NOUN":
+            members = [
+                member
+                for prep in token.children
+                if prep.dep_ == "prep" and prep.lower_ in MEMBERS
+                for pobj in prep.children
+                if pobj.dep_ == "pobj"
+                for member in _conjuncts(pobj)
+                if self.index.named(member) is not None
+            ]
+            if members:
+                return members
+        return [token]
 
     def speaker_of_clause(self, pronoun: Token) -> EntityMention | None:
         """ "X said he backs Y": the pronoun is the named speaker of the clause above."""
@@ -425,6 +598,20 @@ class _Finder:
                 continue
             if node.dep_ == "relcl" and node.head.pos_ == "PROPN":
                 return [node.head]
+            if node.dep_ == "acl" and node.tag_ == "VBG" and node.head.pos_ == "PROPN":
+                # "X calling Y a liar" (a caption or a headline)
+                return [node.head]
+            message = node.head
+            if (
+                node.dep_ == "acl"
+                and node.tag_ == "VBG"
+                and message.lemma_.lower() in MESSAGES
+                and message.dep_ == "dobj"
+                and message.head.lemma_.lower() in PUBLISHING | {"write"}
+            ):
+                # "X issued a statement condemning Y": the message speaks for its author.
+                node = message.head
+                continue
             if node.dep_ == "pcomp" and node.head.dep_ == "prep" and node.tag_ == "VBG":
                 # "X criticised Y before ripping Z"
                 node = node.head.head
@@ -446,8 +633,12 @@ class _Finder:
 
     # --- targets -------------------------------------------------------------------
     def topic(self, head: Token) -> tuple[int, int] | None:
-        """The words of a topic target: the head and what modifies it, without clauses."""
-        skip = ("relcl", "acl", "punct", "appos", "cc", "conj", "advcl", "prep")
+        """The words of a topic target: the head and what modifies it, with a short
+        participle or infinitive ("a measure authorizing X", "efforts to reduce X"), and
+        when that is too long, the head and the words before it."""
+        if head.pos_ == "PRON" or head.lower_ in PERSONAL or head.lower_ in PRONOUN_HEADS:
+            return None
+        skip = ("relcl", "punct", "appos", "cc", "conj", "advcl", "prep")
         tokens = [head]
         for child in head.children:
             if child.dep_ in skip and not (
@@ -459,17 +650,24 @@ class _Finder:
         tokens.sort(key=lambda t: t.i)
         while tokens and (tokens[0].dep_ == "det" or tokens[0].is_punct):
             tokens = tokens[1:]
+        if len(tokens) > TOPIC_MAX_TOKENS:
+            tokens = [t for t in tokens if t.i <= head.i]
         if not tokens or len(tokens) > TOPIC_MAX_TOKENS:
             return None
         first, last = tokens[0], tokens[-1]
-        if head.pos_ == "PRON" or head.lower_ in PERSONAL:
-            return None
         return first.idx, last.idx + len(last.text)
 
-    def target(self, head: Token) -> tuple[EntityMention | None, tuple[int, int] | None]:
+    def target(
+        self, head: Token, holders: frozenset[str] = frozenset()
+    ) -> tuple[EntityMention | None, tuple[int, int] | None]:
         mention = self.index.named(head)
         if mention is not None:
             return mention, None
+        if head.lower_ in PERSONAL:
+            # "X backed her": the one other person named just before, or nobody.
+            return self.index.person_before(head, holders), None
+        if head.lower_ in PRONOUN_HEADS:
+            return None, None
         for child in head.children:
             if child.dep_ == "poss":
                 owner = self.index.named(child)
@@ -501,15 +699,21 @@ class _Finder:
         *,
         ambiguous: bool = False,
     ) -> None:
-        holder_mentions = [m for m in (self.holder(h) for h in holders) if m is not None]
+        tokens = [t for h in holders for t in self.expand_holder(h)]
+        holder_mentions = [m for m in (self.holder(h) for h in tokens) if m is not None]
         if not holder_mentions:
             return
+        names = frozenset(m.canonical for m in holder_mentions)
         for obj in objects:
             for head in _conjuncts(obj):
-                target, topic = self.target(head)
+                target, topic = self.target(head, names)
                 if target is None and topic is None:
                     continue
-                if ambiguous and (target is None or target.kind not in ("PERSON", "ORG")):
+                if (
+                    ambiguous
+                    and (target is None or target.kind not in ("PERSON", "ORG"))
+                    and not (target is None and head.lemma_.lower() in STANCE_TOPICS)
+                ):
                     continue
                 for holder in holder_mentions:
                     if ambiguous and holder.kind not in ("PERSON", "ORG"):
@@ -559,15 +763,21 @@ class _Finder:
 
     def verb(self, token: Token) -> None:
         lemma = token.lemma_.lower()
-        if lemma not in VERBS and lemma not in PREP_LEMMAS:
+        if lemma not in VERBS and lemma not in PREP_LEMMAS and lemma != "call":
             return  # most verbs: the cheap test first
         if token.pos_ not in ("VERB",) or _blocked(token):
+            return
+        if lemma == "call":
+            self.calling(token)
             return
         polarity = VERBS.get(lemma)
         if polarity is not None:
             particles = [c for c in token.children if c.dep_ == "prt"]
-            if particles:
+            if particles and not (lemma == "back" and [p.lower_ for p in particles] == ["up"]):
                 return
+            # A stated reason ("slammed X for Y", "attacked X as Y") makes it a stance.
+            reasoned = any(c.dep_ == "prep" and c.lower_ in REASONS for c in token.children)
+            ambiguous = lemma in AMBIGUOUS_VERBS and not reasoned
             objects = [c for c in token.children if c.dep_ == "dobj"][:1]
             passive = any(c.dep_ == "nsubjpass" for c in token.children)
             if passive:
@@ -585,7 +795,7 @@ class _Finder:
                         polarity,
                         [a for agent in agents for a in _conjuncts(agent)],
                         targets,
-                        ambiguous=lemma in AMBIGUOUS_VERBS,
+                        ambiguous=ambiguous,
                     )
                 return
             if lemma in TOPIC_ONLY_VERBS:
@@ -596,7 +806,7 @@ class _Finder:
                     polarity,
                     self.subjects(token),
                     objects,
-                    ambiguous=lemma in AMBIGUOUS_VERBS,
+                    ambiguous=ambiguous,
                 )
             return
         for child in token.children:
@@ -608,8 +818,35 @@ class _Finder:
                 objects = _favored(child)
             else:
                 objects = [c for c in child.children if c.dep_ == "pobj"]
+            if polarity is not None and lemma in ("campaign", "vote"):
+                # "voted for the bill", not "campaigned for the November election"
+                objects = [
+                    o for o in objects if self.index.named(o) or o.lemma_.lower() in STANCE_TOPICS
+                ]
             if polarity is not None and objects:
                 self.add(token, polarity, self.subjects(token), objects)
+
+    def calling(self, token: Token) -> None:
+        """ "X called Y a liar", "X called the plan dangerous": the name given to the
+        object says the stance."""
+        objects = [c for c in token.children if c.dep_ == "dobj"]
+        names = [c for c in token.children if c.dep_ in ("oprd", "xcomp", "ccomp", "attr")]
+        if len(objects) == 2 and not names:
+            objects, names = objects[:1], objects[1:]  # "called Y a liar", parsed twice
+        elif not objects and len(names) == 1 and self.index.named(names[0]) is not None:
+            # "calling Y a liar" parsed as Y the complement and the name Y's object
+            objects = names
+            names = [c for c in names[0].children if c.dep_ in ("dobj", "attr", "appos")]
+        if len(objects) != 1 or len(names) != 1:
+            return
+        name = names[0]
+        words = [name, *(c for c in name.children if c.dep_ in ("amod", "compound"))]
+        polarities = {
+            CALLING_NAMES[w.lemma_.lower()] for w in words if w.lemma_.lower() in CALLING_NAMES
+        }
+        if len(polarities) != 1 or _negated(name):
+            return
+        self.add(token, polarities.pop(), self.subjects(token), objects)
 
     def noun(self, token: Token) -> None:
         polarity = NOUNS.get(token.lemma_.lower())
@@ -678,9 +915,19 @@ class _Finder:
             for pobj in child.children
             if pobj.dep_ == "pobj"
         ]
-        if not objects or any(c.lower_ in ("former",) for c in token.lefts):
+        # "Y's supporters": the owner is the target.
+        objects += [c for c in token.children if c.dep_ == "poss" and self.index.named(c)]
+        if not objects or any(c.lower_ in ("former", "ex") for c in token.lefts):
             return
         node = token
+        if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lower_ == "one":
+            # "X, one of Y's supporters", "X is one of the critics of Y"
+            node = token.head.head
+            if node.dep_ == "appos":
+                self.add(token, polarity, [node.head], objects)
+            elif node.dep_ == "attr" and node.head.lemma_ == "be" and not _blocked(node.head):
+                self.add(token, polarity, self.subjects(node.head), objects)
+            return
         while node.dep_ == "conj" and node.head.pos_ == "NOUN":
             # "X, the former president and ally of Y"
             node = node.head
