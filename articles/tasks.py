@@ -37,11 +37,12 @@ def import_files(batch_id: int, file_ids: list[int]) -> int:
     return len(services.import_files_process(batch_id=batch_id, file_ids=file_ids))
 
 
-# Safe to deliver twice: extraction replaces an article's untouched suggestions, and the
-# per-article row lock keeps two runs on one article from interleaving.
+# Safe to deliver twice: an article already extracted is left as it is (and a
+# re-extraction keeps the ids of what it finds again), and the per-article row lock keeps
+# two runs on one article from interleaving.
 @shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
-def extract_articles(article_ids: list[int]) -> None:
-    services.articles_extract(article_ids=article_ids)
+def extract_articles(article_ids: list[int], again: bool = False) -> None:
+    services.articles_extract(article_ids=article_ids, again=again)
 
 
 @worker_init.connect

@@ -6,6 +6,7 @@ from articles.services.extraction import (
     articles_extract,
     articles_extract_safely,
     articles_pending_extraction,
+    articles_reextract,
 )
 from articles.services.import_work import (
     BatchProgress,
@@ -29,6 +30,7 @@ __all__ = [
     "articles_extract",
     "articles_extract_safely",
     "articles_pending_extraction",
+    "articles_reextract",
     "entity_create",
     "entity_merge",
     "entity_update",
