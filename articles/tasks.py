@@ -47,10 +47,18 @@ def extract_articles(article_ids: list[int], again: bool = False) -> None:
 
 @worker_init.connect
 def _load_text_models_before_forking(**kwargs: Any) -> None:
-    # SciPy and datasketch take a second and a half to import: load them in the parent,
-    # once, so that the forked pool processes start with them instead of each paying it
-    # on its first import task.
+    # SciPy and datasketch take a second and a half to import, and the spaCy pipeline
+    # several seconds to load: load them in the parent, once, so that the forked pool
+    # processes start with them (shared, copy-on-write) instead of each paying it on its
+    # first task, all at once, while the import's first chunks wait.
     ingest.minhash("warm up")
+    if services.extraction.extractor() is not None:
+        from articles.nlp.extract import extract
+
+        try:
+            list(extract(["Warm up: the pipeline parses one sentence, said the worker."]))
+        except Exception:  # a missing model is the extraction's failure to report, later
+            logger.exception("Could not load the spaCy pipeline before forking")
 
 
 @worker_ready.connect
