@@ -3,8 +3,9 @@
 `suggestions_create` is the default `settings.INGEST_EXTRACTOR`: the import calls it with
 the ids of the articles a chunk has just committed. It runs the extractor over their
 bodies (one `nlp.pipe` pass), resolves the names to entities, stores Mentions and Quotes
-(origin machine, status suggested) and story terms in one transaction per article with
-bulk inserts, then groups the articles into stories and their quotes into statements.
+(origin machine, status suggested) and story terms with one bulk insert per table in one
+transaction for the whole chunk (a transaction per article if that fails), then groups
+the articles into stories and their quotes into statements.
 
 Once per article: an article already extracted (`extracted_at`, set in the transaction
 that stores its suggestions) is left as it is, so a redelivered chunk changes nothing.
@@ -110,22 +111,7 @@ def suggestions_create(*, article_ids: Sequence[int], again: bool = False) -> Su
         return SuggestionCounts(0, 0, 0)
     extracted, failed = _extract_each(todo)
     entity_ids = entities_resolve(actors=_actors(e for _, e in extracted))
-    mentions = quotes = 0
-    stored: list[int] = []
-    for article, extraction in extracted:
-        try:
-            made = _store(article, extraction, entity_ids, again=again)
-        except TRANSIENT_ERRORS:
-            raise
-        except Exception as error:
-            logger.exception("Storing the suggestions of article %s failed", article.pk)
-            failed[article.pk] = failure_reason(error)
-            continue
-        if made is None:
-            continue  # another run stored them first
-        stored.append(article.pk)
-        mentions += made[0]
-        quotes += made[1]
+    stored, mentions, quotes = _store_each(extracted, entity_ids, again=again, failed=failed)
     for article_id, reason in failed.items():
         article_extraction_fail(article_id=article_id, reason=reason)
     if stored:
@@ -134,35 +120,107 @@ def suggestions_create(*, article_ids: Sequence[int], again: bool = False) -> Su
     return SuggestionCounts(len(stored), mentions, quotes, failed)
 
 
-def _store(
-    article: Article,
-    extraction: Extraction,
+@dataclass(slots=True)
+class _Stored:
+    """What an article holds before its pass: mentions as (pk, entity, start, end, origin,
+    status), quotes (the untouched machine suggestions' pks apart), story terms."""
+
+    mentions: list[tuple[int, int, int, int, str, str]] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    untouched: set[int] = field(default_factory=set)
+    terms: dict[str, float] = field(default_factory=dict)
+
+
+def _stored_state(article_ids: Sequence[int]) -> dict[int, _Stored]:
+    """Four queries, however many articles."""
+    state: dict[int, _Stored] = {}
+    if not article_ids:
+        return state
+    for row in Mention.objects.filter(article_id__in=article_ids).values_list(
+        "article_id", "pk", "entity_id", "start", "end", "origin", "status"
+    ):
+        state.setdefault(row[0], _Stored()).mentions.append(row[1:])
+    quotes = Quote.objects.filter(article_id__in=article_ids)
+    for quote in quotes.only("pk", "article_id", "start", "end", "origin", "status", *QUOTE_FIELDS):
+        state.setdefault(quote.article_id, _Stored()).quotes.append(quote)
+    for article_id, pk in quotes.filter(
+        **_machine_suggested(), stances__isnull=True, notes__isnull=True, tags__isnull=True
+    ).values_list("article_id", "pk"):
+        state[article_id].untouched.add(pk)
+    for article_id, term, weight in ArticleTerm.objects.filter(
+        article_id__in=article_ids
+    ).values_list("article_id", "term", "weight"):
+        state.setdefault(article_id, _Stored()).terms[term] = weight
+    return state
+
+
+def _store_each(
+    extracted: list[tuple[Article, Extraction]],
     entity_ids: dict[tuple[str, str], int],
     *,
     again: bool,
-) -> tuple[int, int] | None:
-    """Store one article's findings and mark it extracted, in one transaction.
+    failed: dict[int, str],
+) -> tuple[list[int], int, int]:
+    """The chunk's findings in one transaction; if that fails, each article's in its
+    own, and an article that still fails goes into `failed`. Returns the ids stored and
+    how many mentions and quotes were made."""
+    try:
+        return _store(extracted, entity_ids, again=again)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as error:
+        if len(extracted) == 1:
+            logger.exception("Storing the suggestions of article %s failed", extracted[0][0].pk)
+            failed[extracted[0][0].pk] = failure_reason(error)
+            return [], 0, 0
+        logger.exception("Storing a chunk's suggestions failed; storing each article alone")
+    stored: list[int] = []
+    mentions = quotes = 0
+    for item in extracted:
+        made = _store_each([item], entity_ids, again=again, failed=failed)
+        stored += made[0]
+        mentions += made[1]
+        quotes += made[2]
+    return stored, mentions, quotes
 
-    None if it was marked extracted meanwhile and this is not a re-extraction.
-    """
+
+def _store(
+    extracted: list[tuple[Article, Extraction]],
+    entity_ids: dict[tuple[str, str], int],
+    *,
+    again: bool,
+) -> tuple[list[int], int, int]:
+    """Store these articles' findings and mark them extracted, in one transaction: a
+    handful of statements for the whole chunk. Articles found marked extracted meanwhile
+    are left out, unless this is a re-extraction."""
     with transaction.atomic():
-        # Two runs on one article (a redelivered task beside a worker's start-up pass)
-        # take turns here; the second sees the first's mark and stops.
-        extracted_at = (
-            Article.objects.select_for_update()
-            .filter(pk=article.pk)
-            .values_list("extracted_at", flat=True)
-            .first()
-        )
-        if extracted_at is not None and not again:
-            return None
-        made_mentions = _store_mentions(article, extraction, entity_ids)
-        made_quotes = _store_quotes(article, extraction, entity_ids)
-        _store_terms(article, extraction)
-        Article.objects.filter(pk=article.pk).update(
+        # Locked in id order, so that two runs over overlapping chunks (a redelivered
+        # task beside a worker's start-up pass) take turns instead of deadlocking; the
+        # second finds the articles marked and leaves them.
+        locked = Article.objects.select_for_update().filter(pk__in=[a.pk for a, _ in extracted])
+        if not again:
+            locked = locked.filter(extracted_at__isnull=True)
+        mine = set(locked.order_by("pk").values_list("pk", flat=True))
+        if not mine:
+            return [], 0, 0
+        Article.objects.filter(pk__in=mine).update(
             extracted_at=timezone.now(), extraction_error="", extraction_failed_at=None
         )
-    return made_mentions, made_quotes
+        state = _stored_state(sorted(mine))
+        mentions: list[Mention] = []
+        quotes: list[Quote] = []
+        terms: list[ArticleTerm] = []
+        for article, extraction in extracted:
+            if article.pk not in mine:
+                continue
+            stored = state.get(article.pk) or _Stored()
+            mentions += _store_mentions(article, extraction, entity_ids, stored)
+            quotes += _store_quotes(article, extraction, entity_ids, stored)
+            terms += _store_terms(article, extraction, stored)
+        Mention.objects.bulk_create(mentions, batch_size=2000)
+        Quote.objects.bulk_create(quotes, batch_size=2000)
+        ArticleTerm.objects.bulk_create(terms, batch_size=2000)
+    return sorted(mine), len(mentions), len(quotes)
 
 
 def _machine_suggested() -> dict[str, Any]:
@@ -170,17 +228,18 @@ def _machine_suggested() -> dict[str, Any]:
 
 
 def _store_mentions(
-    article: Article, extraction: Extraction, entity_ids: dict[tuple[str, str], int]
-) -> int:
-    """Create the mentions not stored yet; a stored suggestion at the same span keeps its
+    article: Article,
+    extraction: Extraction,
+    entity_ids: dict[tuple[str, str], int],
+    stored_before: _Stored,
+) -> list[Mention]:
+    """The mentions to create, those not stored yet; a stored suggestion at the same span keeps its
     id (its entity updated if the name now resolves elsewhere); an untouched suggestion
-    no longer found goes. Returns how many were created."""
+    no longer found goes."""
     body = article.body
     kept: set[tuple[int, int, int]] = set()  # what analysts made or reviewed
     suggested: dict[tuple[int, int], list[tuple[int, int]]] = {}  # span -> [(pk, entity)]
-    for pk, entity_id, start, end, origin, status in Mention.objects.filter(
-        article=article
-    ).values_list("pk", "entity_id", "start", "end", "origin", "status"):
+    for pk, entity_id, start, end, origin, status in stored_before.mentions:
         if (origin, status) == (Origin.MACHINE, ReviewStatus.SUGGESTED):
             suggested.setdefault((start, end), []).append((pk, entity_id))
         else:
@@ -220,8 +279,7 @@ def _store_mentions(
         Mention.objects.filter(pk__in=gone)._raw_delete(Mention.objects.db)
     for pk, entity_id in moved.items():
         Mention.objects.filter(pk=pk).update(entity_id=entity_id, updated_at=timezone.now())
-    Mention.objects.bulk_create(new)
-    return len(new)
+    return new
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -229,28 +287,19 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def _store_quotes(
-    article: Article, extraction: Extraction, entity_ids: dict[tuple[str, str], int]
-) -> int:
-    """Create the quotes not stored yet; a stored untouched suggestion at the same span,
+    article: Article,
+    extraction: Extraction,
+    entity_ids: dict[tuple[str, str], int],
+    stored_before: _Stored,
+) -> list[Quote]:
+    """The quotes to create, those not stored yet; a stored untouched suggestion at the same span,
     or else the one overlapping it most, keeps its id and is updated in place where the
-    new finding differs; an untouched suggestion no longer found goes. Returns how many
-    were created."""
+    new finding differs; an untouched suggestion no longer found goes."""
     body = article.body
     kept: set[tuple[int, int]] = set()  # spans an analyst made, reviewed or built on
     stored: dict[int, Quote] = {}
-    untouched = set(
-        Quote.objects.filter(
-            article=article,
-            **_machine_suggested(),
-            stances__isnull=True,
-            notes__isnull=True,
-            tags__isnull=True,
-        ).values_list("pk", flat=True)
-    )
-    for quote in Quote.objects.filter(article=article).only(
-        "pk", "start", "end", "origin", "status", *QUOTE_FIELDS
-    ):
-        if quote.pk in untouched:
+    for quote in stored_before.quotes:
+        if quote.pk in stored_before.untouched:
             stored[quote.pk] = quote
         else:
             kept.add((quote.start, quote.end))
@@ -325,17 +374,19 @@ def _store_quotes(
             )
         if changes:
             Quote.objects.filter(pk=pk).update(**changes, updated_at=now)
-    Quote.objects.bulk_create(new)
-    return len(new)
+    return new
 
 
-def _store_terms(article: Article, extraction: Extraction) -> None:
+def _store_terms(
+    article: Article, extraction: Extraction, stored_before: _Stored
+) -> list[ArticleTerm]:
+    """The story terms to create: all of them, unless they are those stored already."""
     terms = {term[:100]: weight for term, weight in extraction.terms.items()}
-    stored = dict(ArticleTerm.objects.filter(article=article).values_list("term", "weight"))
+    stored = stored_before.terms
     if stored == terms:
-        return
+        return []
     if stored:
         ArticleTerm.objects.filter(article=article)._raw_delete(ArticleTerm.objects.db)
-    ArticleTerm.objects.bulk_create(
-        [ArticleTerm(article=article, term=term, weight=weight) for term, weight in terms.items()]
-    )
+    return [
+        ArticleTerm(article=article, term=term, weight=weight) for term, weight in terms.items()
+    ]
