@@ -111,3 +111,25 @@ def test_the_admins_reextract_action_clears_the_reason_and_extracts_again(
     assert (bad.extraction_error, bad.extraction_failed_at) == ("", None)
     assert bad.extracted_at is not None
     assert Mention.objects.filter(article=bad, exact="Ines Moreau").exists()
+
+
+def test_the_reextract_command_queues_the_failed_articles(
+    failing_on_coastal_states, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from articles import tasks
+
+    good = ArticleFactory(body=texts.ARTICLE_ONE)
+    bad = ArticleFactory(body=texts.ARTICLE_TWO)
+    services.articles_extract(article_ids=[good.pk, bad.pk])
+    queued: list[tuple[list[int], bool]] = []
+    monkeypatch.setattr(
+        tasks.extract_articles, "delay", lambda ids, again=False: queued.append((ids, again))
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reextract_articles", "--failed")
+
+    assert queued == [([bad.pk], True)]
+    assert Article.objects.get(pk=bad.pk).extraction_error == ""
