@@ -133,3 +133,29 @@ def test_the_reextract_command_queues_the_failed_articles(
 
     assert queued == [([bad.pk], True)]
     assert Article.objects.get(pk=bad.pk).extraction_error == ""
+
+
+def test_an_article_whose_suggestions_cannot_be_stored_costs_only_itself(monkeypatch):
+    good = ArticleFactory(body=texts.ARTICLE_ONE)
+    bad = ArticleFactory(body=texts.ARTICLE_TWO)
+    real = suggestions._store_quotes
+
+    def store_quotes(article, *args):
+        if article.pk == bad.pk:
+            raise ValueError("a quote the database refuses")
+        return real(article, *args)
+
+    monkeypatch.setattr(suggestions, "_store_quotes", store_quotes)
+
+    counts = suggestions.suggestions_create(article_ids=[good.pk, bad.pk])
+
+    assert counts.articles == 1
+    assert set(counts.failed) == {bad.pk}
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.extracted_at is not None
+    assert Quote.objects.filter(article=good).exists()
+    assert "a quote the database refuses" in bad.extraction_error
+    assert bad.extracted_at is None
+    assert not Mention.objects.filter(article=bad).exists(), "its transaction is rolled back"
+    assert good.story_id is not None, "the stored articles are grouped into stories"
