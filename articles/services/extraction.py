@@ -16,6 +16,7 @@ API) and is not retried at every start, and its failure is its own: the other ar
 its chunk are extracted all the same.
 """
 
+import inspect
 import logging
 from collections.abc import Callable, Sequence
 
@@ -57,6 +58,13 @@ def failure_reason(error: BaseException) -> str:
     )
 
 
+def _takes_again(function: Extractor) -> bool:
+    try:
+        return "again" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def articles_extract(*, article_ids: Sequence[int], again: bool = False) -> bool:
     """Run the configured extraction on these articles and mark them extracted.
 
@@ -71,7 +79,8 @@ def articles_extract(*, article_ids: Sequence[int], again: bool = False) -> bool
     if function is None or not article_ids:
         return False
     ids = list(article_ids)
-    kwargs = {"again": True} if again else {}
+    # An extractor without `again` (one that always runs afresh) is called without it.
+    kwargs = {"again": True} if again and _takes_again(function) else {}
     try:
         function(article_ids=ids, **kwargs)
     except TRANSIENT_ERRORS:

@@ -348,6 +348,11 @@ def test_extraction_runs_once_on_each_new_article_through_the_one_hook(settings)
     assert calls[-1] == [waiting], "switched on again, the articles it missed are caught up"
     assert services.articles_pending_extraction() == []
 
+    before = len(calls)
+    services.articles_extract(article_ids=[waiting], again=True)
+    assert calls[before:] == [[waiting]], "an extractor without `again` is re-run without it"
+    assert Article.objects.get(pk=waiting).extraction_error == ""
+
 
 def broken_extraction(*, article_ids: list[int]) -> None:
     if Article.objects.filter(pk__in=article_ids, title__startswith="Coastal states").exists():
