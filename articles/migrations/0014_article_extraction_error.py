@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0013_history_clock'),
+        ("articles", "0013_history_clock"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='extraction_error',
-            field=models.TextField(blank=True, help_text="Why the machine's first pass failed on it, if it did."),
+            model_name="article",
+            name="extraction_error",
+            field=models.TextField(
+                blank=True, help_text="Why the machine's first pass failed on it, if it did."
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='extraction_failed_at',
-            field=models.DateTimeField(blank=True, help_text="When the machine's first pass last failed on it.", null=True),
+            model_name="article",
+            name="extraction_failed_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When the machine's first pass last failed on it.", null=True
+            ),
         ),
     ]
