@@ -241,6 +241,7 @@ def _end_to_end(bodies: list[tuple[str, str]]) -> dict:
     words = sum(len(text.split()) for text in texts)
     # Bare nlp.pipe before and after the import, and their mean as its comparator: the
     # other work on the machine changes during a run, and this spreads it over both sides.
+    load_before = os.getloadavg()[0]
     before = _bare_nlp_pipe(texts)
     run = _import(bodies, extraction=True)
     after = _bare_nlp_pipe(texts)
@@ -268,6 +269,9 @@ def _end_to_end(bodies: list[tuple[str, str]]) -> dict:
             "bare_nlp_pipe_n_process_2": round(words / bare),
             "import_until_extracted": round(words / seconds),
         },
+        # The machine's 1-minute load average at the start and the end: the ratio is
+        # only as steady as the other work on the machine.
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         # Throughput of the import over bare nlp.pipe's on the same words.
         "ratio": round(bare / seconds, 3),
         "target_ratio": TARGET_RATIO,
