@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
+from articles import services
 from articles.forms import EntityAliasForm, EntityAliasFormSet, EntityForm, SpanForm
 from articles.models import (
     Article,
@@ -134,17 +135,37 @@ class StoryAdmin(admin.ModelAdmin):
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ("title_or_id", "outlet", "published_at", "story", "word_count", "created_at")
-    list_filter = ("outlet", "language", ("story", admin.EmptyFieldListFilter))
+    list_filter = (
+        "outlet",
+        "language",
+        ("story", admin.EmptyFieldListFilter),
+        ("extracted_at", admin.EmptyFieldListFilter),
+        ("extraction_failed_at", admin.EmptyFieldListFilter),
+    )
     list_select_related = ("outlet", "story")
     search_fields = ("title", "url", "=content_hash")
     date_hierarchy = "published_at"
     autocomplete_fields = ("outlet", "story")
-    readonly_fields = ("body", "content_hash", "word_count", "raw_text", "created_at")
+    readonly_fields = (
+        "body",
+        "content_hash",
+        "word_count",
+        "raw_text",
+        "created_at",
+        "extracted_at",
+        "extraction_error",
+        "extraction_failed_at",
+    )
     fieldsets = (
         (None, {"fields": ("title", "outlet", "url", "published_at", "language", "story")}),
         ("Text (immutable)", {"fields": ("body", "content_hash", "word_count")}),
+        (
+            "Machine's first pass",
+            {"fields": ("extracted_at", "extraction_error", "extraction_failed_at")},
+        ),
         ("As imported", {"classes": ("collapse",), "fields": ("raw_text", "created_at")}),
     )
+    actions = ("reextract",)
     # A large corpus: skip the unfiltered COUNT(*) that each filtered page would add.
     show_full_result_count = False
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -164,6 +185,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @admin.display(description="title", ordering="title")
     def title_or_id(self, obj: Article) -> str:
         return str(obj)
+
+    @admin.action(description="Re-extract the selected articles (keeps reviewed suggestions)")
+    def reextract(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        count = services.articles_reextract(article_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            f"Queued the machine's first pass again on {count} article{'s' if count != 1 else ''}: "
+            "suggestions found again keep their ids, reviewed ones stay as they are.",
+        )
 
 
 class EntityAliasInline(admin.TabularInline):

@@ -134,8 +134,25 @@ class Article(TimeStamped):
     extracted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the machine's first pass last ran on it."
     )
+    # Shown on the article's page and in the API. A failed article is not retried by
+    # each worker start: an admin's re-extraction clears the reason and tries again.
+    extraction_error = models.TextField(
+        blank=True, help_text="Why the machine's first pass failed on it, if it did."
+    )
+    extraction_failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the machine's first pass last failed on it."
+    )
 
-    history = HistoricalRecords(excluded_fields=["body", "raw_text", "minhash", "extracted_at"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "body",
+            "raw_text",
+            "minhash",
+            "extracted_at",
+            "extraction_error",
+            "extraction_failed_at",
+        ]
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -130,7 +130,21 @@ class ArticleSerializer(ArticleListSerializer):
     )
 
     class Meta(ArticleListSerializer.Meta):
-        fields = [*ArticleListSerializer.Meta.fields, "source_file", "content_hash", "body"]
+        fields = [
+            *ArticleListSerializer.Meta.fields,
+            "source_file",
+            "content_hash",
+            "body",
+            "extracted_at",
+            "extraction_error",
+            "extraction_failed_at",
+        ]
+        extra_kwargs = {
+            "extracted_at": {"help_text": "When the machine's first pass last ran on it."},
+            "extraction_error": {
+                "help_text": "Why the machine's first pass failed on it; empty if it did not."
+            },
+        }
 
 
 class EntitySerializer(serializers.ModelSerializer):

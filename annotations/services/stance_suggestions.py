@@ -1,7 +1,7 @@
 """The machine's stance suggestions of one article, stored beside its quotes and mentions.
 
-`stance_suggestions_store` is called by `suggestions._store`, inside its transaction and
-with the article's row locked, once the article's quotes are in. It makes the article's
+`stance_suggestions_store` is called by `suggestions._store` for a whole chunk, inside its
+transaction and with the articles' rows locked, once their quotes are in. It makes each article's
 suggested stances (origin machine, status suggested) what the extraction found:
 
 - a suggestion found again keeps its row and id (a syncing client sees no change);
@@ -36,41 +36,48 @@ def _key(stance: Stance) -> Key:
 
 def stance_suggestions_store(
     *,
-    article: Article,
-    stances: Sequence[StanceSpan],
+    found: Sequence[tuple[Article, Sequence[StanceSpan]]],
     entity_ids: dict[tuple[str, str], int],
 ) -> int:
-    """Store these stances of `article` as suggestions; returns how many rows were added.
+    """Store the stances found in these articles as suggestions; returns how many rows
+    were added.
 
-    One query when nothing is found; at most five (vocabulary, the article's stances,
-    the stale ones' delete, the quotes of their cues, the insert) otherwise."""
+    For a whole chunk at once: at most five queries however many articles (the
+    vocabulary, the articles' stances, the stale ones' delete, the quotes of their cues,
+    the insert), and one when nothing is found."""
+    article_ids = [article.pk for article, _ in found]
     untouched = Stance.objects.filter(
-        article=article,
+        article_id__in=article_ids,
         origin=Origin.MACHINE,
         status=ReviewStatus.SUGGESTED,
         notes__isnull=True,
         tags__isnull=True,
     )
-    if not stances:
+    if not any(stances for _, stances in found):
         untouched._raw_delete(Stance.objects.db)
         return 0
     polarities = dict(Polarity.objects.filter(is_active=True).values_list("slug", "pk"))
-    found: dict[Key, StanceSpan] = {}
-    for stance in stances:
-        holder = entity_ids.get((stance.holder, stance.holder_kind))
-        polarity = polarities.get(stance.polarity)
-        if holder is None or polarity is None:
-            continue
-        target = (
-            entity_ids.get((stance.target, stance.target_kind or "")) if stance.target else None
-        )
-        target_text = "" if target is not None else stance.target_text[:300]
-        if target is None and not target_text:
-            continue
-        found.setdefault((stance.start, stance.end, holder, target, target_text, polarity), stance)
+    wanted: dict[int, dict[Key, StanceSpan]] = {}
+    for article, stances in found:
+        keys = wanted.setdefault(article.pk, {})
+        for stance in stances:
+            holder = entity_ids.get((stance.holder, stance.holder_kind))
+            polarity = polarities.get(stance.polarity)
+            if holder is None or polarity is None:
+                continue
+            target = (
+                entity_ids.get((stance.target, stance.target_kind or "")) if stance.target else None
+            )
+            target_text = "" if target is not None else stance.target_text[:300]
+            if target is None and not target_text:
+                continue
+            keys.setdefault(
+                (stance.start, stance.end, holder, target, target_text, polarity), stance
+            )
     existing = list(
-        Stance.objects.filter(article=article).only(
+        Stance.objects.filter(article_id__in=article_ids).only(
             "pk",
+            "article_id",
             "start",
             "end",
             "holder_id",
@@ -86,24 +93,31 @@ def stance_suggestions_store(
         for row in existing
         if row.origin == Origin.MACHINE
         and row.status == ReviewStatus.SUGGESTED
-        and _key(row) not in found
+        and _key(row) not in wanted.get(row.article_id, {})
     ]
     if stale:
         untouched.filter(pk__in=stale)._raw_delete(Stance.objects.db)
-    taken = {_key(row) for row in existing}
-    new = {key: stance for key, stance in found.items() if key not in taken}
+    taken = {(row.article_id, _key(row)) for row in existing}
+    new = [
+        (article, key, stance)
+        for article, _ in found
+        for key, stance in wanted.get(article.pk, {}).items()
+        if (article.pk, key) not in taken
+    ]
     if not new:
         return 0
-    cues = {s.cue_start for s in new.values() if s.cue_start is not None}
-    quote_by_cue = dict(
-        Quote.objects.filter(article=article, cue_start__in=cues)
+    cues = {s.cue_start for _, _, s in new if s.cue_start is not None}
+    quote_by_cue = {
+        (article_id, cue_start): pk
+        for article_id, cue_start, pk in Quote.objects.filter(
+            article_id__in=article_ids, cue_start__in=cues
+        )
         .exclude(status=ReviewStatus.REJECTED)
-        .values_list("cue_start", "pk")
-    )
-    body = article.body
+        .values_list("article_id", "cue_start", "pk")
+    }
     rows = []
-    for (start, end, holder, target, target_text, polarity), stance in new.items():
-        selector = text_quote_selector(body, start, end)
+    for article, (start, end, holder, target, target_text, polarity), stance in new:
+        selector = text_quote_selector(article.body, start, end)
         rows.append(
             Stance(
                 article=article,
@@ -116,10 +130,10 @@ def stance_suggestions_store(
                 target_entity_id=target,
                 target_text=target_text,
                 polarity_id=polarity,
-                quote_id=quote_by_cue.get(stance.cue_start),
+                quote_id=quote_by_cue.get((article.pk, stance.cue_start)),
                 origin=Origin.MACHINE,
                 status=ReviewStatus.SUGGESTED,
             )
         )
-    Stance.objects.bulk_create(rows)
+    Stance.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

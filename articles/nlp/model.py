@@ -24,6 +24,18 @@ def model_name() -> str:
     return os.environ.get("NLP_MODEL") or DEFAULT_MODEL
 
 
+def max_length() -> int | None:
+    """The longest text one spaCy pass takes (settings.NLP_MAX_LENGTH); None: the model's
+    own `nlp.max_length`. Longer texts are parsed in pieces (`extract.split`)."""
+    from django.conf import settings
+
+    if settings.configured:
+        value = getattr(settings, "NLP_MAX_LENGTH", None)
+    else:
+        value = os.environ.get("NLP_MAX_LENGTH")
+    return int(value) if value else None
+
+
 def load(name: str | None = None) -> Language:
     """The pipeline for `name` (default: the setting), built once per process."""
     return _load(name or model_name())

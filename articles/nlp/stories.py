@@ -58,9 +58,9 @@ Why this method:
   `word_threshold` matters little there (FNC-1's stories differ in their words, not
   only in their actors): it is the most of the swept values (0, 0.05, 0.10, 0.15) that
   costs no more than 0.01 of mean F1 on those halves (0.15: 0.008 on A, 0.006 on
-  story_A), for the news it is there for, where the same actors recur across events. Quotes are linked
-  into statements within a story, so two events in one story mislead an analyst, while
-  one event split in two only leaves its coverage in two places.
+  story_A), for the news it is there for, where the same actors recur across events.
+  Quotes are linked into statements within a story, so two events in one story mislead
+  an analyst, while one event split in two only leaves its coverage in two places.
 - Why not plain MinHash (used for near-duplicates, `ingest.dedupe`): it estimates the
   Jaccard similarity of unweighted shingle sets. Outlets writing up one event in their
   own words share few shingles, and a word set's Jaccard is ruled by common words: a rare

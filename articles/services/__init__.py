@@ -13,6 +13,7 @@ from articles.services.extraction import (
     articles_extract,
     articles_extract_safely,
     articles_pending_extraction,
+    articles_reextract,
 )
 from articles.services.import_work import (
     BatchProgress,
@@ -36,6 +37,7 @@ __all__ = [
     "articles_extract",
     "articles_extract_safely",
     "articles_pending_extraction",
+    "articles_reextract",
     "entities_keep_apart",
     "entities_reconcile",
     "entity_create",

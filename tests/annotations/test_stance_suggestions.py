@@ -93,7 +93,7 @@ def test_a_suggestion_no_longer_found_is_dropped_and_a_reviewed_one_is_kept(arti
         status=ReviewStatus.CONFIRMED,
     )
 
-    stance_suggestions_store(article=article, stances=[], entity_ids={})
+    stance_suggestions_store(found=[(article, [])], entity_ids={})
 
     remaining = set(Stance.objects.filter(article=article).values_list("pk", flat=True))
     assert remaining == {kept.pk}
@@ -123,7 +123,7 @@ def test_storing_stances_costs_a_fixed_number_of_queries(article):
     ]
     ids = {(name, "PERSON"): pk for name, pk in entities.items()}
     with CaptureQueriesContext(connection) as queries:
-        made = stance_suggestions_store(article=article, stances=found, entity_ids=ids)
+        made = stance_suggestions_store(found=[(article, found)], entity_ids=ids)
     assert made == 2
     # Vocabulary, the article's stances, the quotes of the cues, the insert.
     assert len(queries) == 4

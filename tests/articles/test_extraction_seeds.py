@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from annotations.models import Quote, Statement
 from annotations.selectors.stories import statement_variants
 from annotations.services.suggestions import suggestions_create
+from articles.anchoring import text_quote_selector
 from articles.models import (
     Article,
     ArticleTerm,
@@ -193,6 +194,48 @@ def test_export_lines_carry_source_file_story_entities_and_quotes(seeds):
     )
 
 
+def test_extracting_an_extracted_article_again_changes_nothing_unless_asked(seeds):
+    article = seeds["000"]
+    mentions = set(Mention.objects.filter(article=article).values_list("pk", "updated_at"))
+    quotes = set(Quote.objects.filter(article=article).values_list("pk", "updated_at"))
+    assert mentions
+    assert quotes
+
+    counts = suggestions_create(article_ids=[article.pk])
+
+    assert (counts.articles, counts.mentions, counts.quotes) == (0, 0, 0)
+    assert set(Mention.objects.filter(article=article).values_list("pk", "updated_at")) == mentions
+    assert set(Quote.objects.filter(article=article).values_list("pk", "updated_at")) == quotes
+
+
+def test_a_reextraction_keeps_the_ids_of_what_it_finds_again(seeds):
+    article = seeds["000"]
+    mentions = set(Mention.objects.filter(article=article).values_list("pk", "start", "end"))
+    quotes = set(Quote.objects.filter(article=article).values_list("pk", "start", "end"))
+    # A suggestion the extractor would no longer make goes; one it would make is restored.
+    stale = Mention.objects.filter(article=article).first()
+    end = article.body.index(" ")
+    selector = text_quote_selector(article.body, 0, end)
+    Mention.objects.filter(pk=stale.pk).update(
+        start=0, end=end, exact=selector.exact, prefix=selector.prefix, suffix=selector.suffix
+    )
+    gone_quote = Quote.objects.filter(article=article).last()
+    Quote.objects.filter(pk=gone_quote.pk).delete()
+
+    counts = suggestions_create(article_ids=[article.pk], again=True)
+
+    now_mentions = set(Mention.objects.filter(article=article).values_list("pk", "start", "end"))
+    now_quotes = set(Quote.objects.filter(article=article).values_list("pk", "start", "end"))
+    assert not Mention.objects.filter(pk=stale.pk).exists()
+    assert mentions - {m for m in mentions if m[0] == stale.pk} < now_mentions
+    assert counts.mentions == 1, "only the lost mention is made anew"
+    assert counts.quotes == 1, "only the deleted quote is made anew"
+    unchanged_quotes = {q for q in quotes if q[0] != gone_quote.pk}
+    assert unchanged_quotes < now_quotes
+    (remade,) = now_quotes - unchanged_quotes
+    assert remade[1:] == (gone_quote.start, gone_quote.end)
+
+
 def test_running_the_extractor_again_replaces_suggestions_and_keeps_reviews(seeds):
     article = seeds["000"]
     reviewed = Quote.objects.filter(article=article).first()
@@ -212,7 +255,7 @@ def test_running_the_extractor_again_replaces_suggestions_and_keeps_reviews(seed
     )
     counts = (Mention.objects.count(), Quote.objects.count(), Entity.objects.count())
 
-    suggestions_create(article_ids=[article.pk])
+    suggestions_create(article_ids=[article.pk], again=True)
 
     assert (Mention.objects.count(), Quote.objects.count(), Entity.objects.count()) == counts
     reviewed.refresh_from_db()
@@ -229,11 +272,50 @@ def test_running_the_extractor_again_replaces_suggestions_and_keeps_reviews(seed
 def test_storing_suggestions_costs_no_query_per_mention(seeds):
     article_ids = [a.pk for a in seeds.values()]
     mentions = Mention.objects.filter(article_id__in=article_ids).count()
+    # As if just imported: no suggestions yet.
+    Mention.objects.filter(article_id__in=article_ids).delete()
+    Quote.objects.filter(article_id__in=article_ids).delete()
+    Article.objects.filter(pk__in=article_ids).update(extracted_at=None)
     with CaptureQueriesContext(connection) as queries:
         suggestions_create(article_ids=article_ids)
+    assert Mention.objects.filter(article_id__in=article_ids).count() == mentions
     inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "articles_mention"')]
     assert mentions > 100
     # Bulk inserts: one per article, not one per mention.
     assert len(inserts) * 20 <= mentions, f"{len(inserts)} inserts for {mentions} mentions"
     # A fixed number of queries per article, not per mention or quote.
     assert len(queries) <= 12 * len(article_ids) + 20, len(queries)
+
+
+def test_a_reextraction_leaves_every_suggestion_in_place_when_nothing_changed(seeds):
+    article_ids = [a.pk for a in seeds.values()]
+    mentions = set(
+        Mention.objects.filter(article_id__in=article_ids).values_list("pk", "updated_at")
+    )
+    quotes = set(Quote.objects.filter(article_id__in=article_ids).values_list("pk", "updated_at"))
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = suggestions_create(article_ids=article_ids, again=True)
+
+    assert (counts.articles, counts.mentions, counts.quotes) == (5, 0, 0)
+    writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith(
+            (
+                'INSERT INTO "articles_mention',
+                "DELETE",
+                'UPDATE "articles_mention',
+                'UPDATE "annotations_quote',
+            )
+        )
+    ]
+    assert writes == [], writes[:3]
+    assert (
+        set(Mention.objects.filter(article_id__in=article_ids).values_list("pk", "updated_at"))
+        == mentions
+    )
+    assert (
+        set(Quote.objects.filter(article_id__in=article_ids).values_list("pk", "updated_at"))
+        == quotes
+    )

@@ -348,18 +348,59 @@ def test_extraction_runs_once_on_each_new_article_through_the_one_hook(settings)
     assert calls[-1] == [waiting], "switched on again, the articles it missed are caught up"
     assert services.articles_pending_extraction() == []
 
+    before = len(calls)
+    services.articles_extract(article_ids=[waiting], again=True)
+    assert calls[before:] == [[waiting]], "an extractor without `again` is re-run without it"
+    assert Article.objects.get(pk=waiting).extraction_error == ""
+
 
 def broken_extraction(*, article_ids: list[int]) -> None:
-    raise RuntimeError("a bug in the extractor")
+    if Article.objects.filter(pk__in=article_ids, title__startswith="Coastal states").exists():
+        raise RuntimeError("a bug in the extractor")
+    calls.append(article_ids)
 
 
-def test_a_failing_extractor_neither_stalls_the_batch_nor_loses_its_articles(settings):
+def test_a_failing_article_neither_stalls_its_batch_nor_costs_the_rest_of_its_chunk(settings):
     settings.INGEST_EXTRACTOR = "tests.articles.test_import_service.broken_extraction"
-    batch = _import([services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode())])
-    assert (batch.status, batch.imported) == ("done", 1)
-    article = _files(batch)["one.txt"].article
-    assert article.extracted_at is None
-    assert services.articles_pending_extraction() == [article.pk], "tried again later"
+    calls.clear()
+    batch = _import(
+        [
+            services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode()),
+            services.Upload.from_bytes("two.txt", texts.ARTICLE_TWO.encode()),
+        ]
+    )
+    assert (batch.status, batch.imported) == ("done", 2)
+    good = _files(batch)["one.txt"].article
+    bad = _files(batch)["two.txt"].article
+    assert calls == [[good.pk]], "the good article is extracted on its own after the chunk fails"
+    assert good.extracted_at is not None
+    assert good.extraction_error == ""
+    assert bad.extracted_at is None
+    assert "RuntimeError: a bug in the extractor" in bad.extraction_error
+    assert bad.extraction_failed_at is not None
+    assert services.articles_pending_extraction() == [], "a worker start does not retry it"
+
+
+def test_an_admins_reextraction_clears_a_recorded_failure(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from articles import tasks
+
+    settings.INGEST_EXTRACTOR = "tests.articles.test_import_service.broken_extraction"
+    queued: list[tuple[list[int], bool]] = []
+    monkeypatch.setattr(
+        tasks.extract_articles, "delay", lambda ids, again=False: queued.append((ids, again))
+    )
+    batch = _import([services.Upload.from_bytes("two.txt", texts.ARTICLE_TWO.encode())])
+    bad = _files(batch)["two.txt"].article
+    assert bad.extraction_error
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.articles_reextract(article_ids=[bad.pk]) == 1
+
+    bad.refresh_from_db()
+    assert (bad.extraction_error, bad.extraction_failed_at) == ("", None)
+    assert queued == [([bad.pk], True)]
 
 
 def test_resume_queues_the_pending_files_of_unfinished_batches_only(monkeypatch):
