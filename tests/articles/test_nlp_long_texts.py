@@ -71,7 +71,11 @@ def test_a_long_text_gets_the_findings_of_each_piece_at_its_place(nlp):
         for m in alone.entities
     }
     assert {(q.start, q.end, q.speaker_start) for q in pieces.quotes} == {
-        (q.start + k * step, q.end + k * step, q.speaker_start and q.speaker_start + k * step)
+        (
+            q.start + k * step,
+            q.end + k * step,
+            None if q.speaker_start is None else q.speaker_start + k * step,
+        )
         for k in range(5)
         for q in alone.quotes
     }
