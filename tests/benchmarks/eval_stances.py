@@ -11,7 +11,11 @@ hypothetical, physical "attack"), and split by the sha1 into a dev half (looked 
 the finder was first built) and a held-out half. A second, larger held-out set ("heldout2",
 169 sentences from 52 other documents) was annotated before the finder's second round; in
 that round the whole first set ("dev" and "heldout") was the development set, and
-"heldout2" was scored once at the end.
+"heldout2" was scored once at the end. A third held-out set ("heldout3", 200 sentences from
+49 further documents, PolNeAR train/dev texts and FNC-1 bodies, picked by a wide net of
+stance words plus random sentences) was annotated before the finder's third round; in that
+round "dev", "heldout" and "heldout2" together were the development set, and "heldout3" is
+scored once at the end.
 
 Each document is extracted whole, as on import (entities, then stances); a suggestion
 belongs to a gold sentence when its cue lies in it. A suggestion is right when holder,
@@ -19,9 +23,9 @@ target and polarity match a gold stance not matched yet (names match when one's 
 hold the other's, or their last words agree; a topic matches when it holds at least half
 of the gold topic's content words); "holder+polarity" is the looser figure.
 
-Writes bench/results/stances.json and prints one line per split, plus "development" (dev
-and heldout together). `--show dev` prints the development set's misses and false
-suggestions and its scores alone (nothing is written; heldout2 is neither shown nor scored).
+Writes bench/results/stances.json and prints one line per split, plus "development" (dev,
+heldout and heldout2 together). `--show dev` prints the development set's misses and false
+suggestions and its scores alone (nothing is written; heldout3 is neither shown nor scored).
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
 GOLD = ROOT / "tests" / "data" / "stances_gold.jsonl"
 RESULTS = ROOT / "bench" / "results" / "stances.json"
+DEVELOPMENT = ("dev", "heldout", "heldout2")  # looked at while the finder was built
+HELD_OUT = ("heldout3",)  # scored once, at the end of the finder's third round
 STOP = {"the", "a", "an", "of", "to", "for", "on", "in", "and", "his", "her", "their", "its"}
 
 
@@ -178,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     from articles.nlp.extract import extract
 
     items = load_gold()
-    if args.show:  # heldout2 is not even extracted while the finder is being built
-        items = [i for i in items if i["split"] != "heldout2"]
+    if args.show:  # the held-out split is not even extracted while the finder is being built
+        items = [i for i in items if i["split"] not in HELD_OUT]
     bodies = fnc1_bodies()
     keys = sorted({doc_key(item) for item in items})
     texts: dict[str, str] = {}
@@ -203,9 +209,14 @@ def main(argv: list[str] | None = None) -> int:
             }
             for s in extraction.stances
         ]
-    splits = {"dev": ("dev",), "heldout": ("heldout",), "development": ("dev", "heldout")}
+    splits: dict[str, tuple[str, ...]] = {
+        "dev": ("dev",),
+        "heldout": ("heldout",),
+        "heldout2": ("heldout2",),
+        "development": DEVELOPMENT,
+    }
     if not args.show:
-        splits["heldout2"] = ("heldout2",)
+        splits.update({split: (split,) for split in HELD_OUT})
     halves = {
         name: score([i for i in items if i["split"] in parts], found_by_doc)
         for name, parts in splits.items()
@@ -222,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         "model": model.model_name(),
         "gold": str(GOLD.relative_to(ROOT)),
         "documents": len(keys),
-        "development_splits": ["dev", "heldout"],
+        "development_splits": list(DEVELOPMENT),
+        "held_out_splits": list(HELD_OUT),
         **scores,
     }
     if not args.show:  # while building, the held-out half is neither shown nor stored
