@@ -357,6 +357,8 @@ HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "madam": "f", "sir"
 RELATIVES = {"who", "that", "which"}
 # Heads that stand for something named elsewhere, never a topic in their own right.
 PRONOUN_HEADS = {"one", "ones", "it", "this", "that", "these", "those", "what", "which", "who"}
+# Conjunctions of time and cause, which spaCy sometimes reads as prepositions.
+TEMPORAL = {"as", "after", "before", "when", "while", "since", "because"}
 # Pronoun objects that may stand for a topic named earlier in the sentence.
 REFERRING = {"it", "this", "that"}
 # "one of a clutch of Y's supporters": nouns of number between "one of" and the holder noun.
@@ -697,6 +699,18 @@ class _Finder:
                 # "X criticised Y before ripping Z"
                 node = node.head.head
                 continue
+            if node.dep_ == "advcl" and node.tag_ in ("VBD", "VBZ", "VBP"):
+                # "... as X attacked Y", the conjunction misread as a preposition whose
+                # object is the clause's subject
+                misread = [
+                    pobj
+                    for prep in node.head.children
+                    if prep.dep_ == "prep" and prep.lower_ in TEMPORAL and prep.i < node.i
+                    for pobj in prep.children
+                    if pobj.dep_ == "pobj" and self.index.named(pobj) is not None
+                ]
+                if len(misread) == 1:
+                    return misread
             if node.dep_ == "advcl" and node.tag_ == "VBG" and node.head.pos_ == "VERB":
                 # "X unloaded on Y, accusing Z of ..."
                 node = node.head
@@ -1013,6 +1027,15 @@ class _Finder:
             for pobj in child.children
             if pobj.dep_ == "pobj"
         ]
+        if not objects and token.dep_ == "dobj" and token.lemma_.lower() in SUPPORT_BEHIND:
+            # "threw its support behind Y", the preposition on the verb
+            objects = [
+                pobj
+                for child in token.head.children
+                if child.dep_ == "prep" and child.lower_ == "behind"
+                for pobj in child.children
+                if pobj.dep_ == "pobj"
+            ]
         if not objects:
             return
         ambiguous = token.lemma_.lower() in AMBIGUOUS_NOUNS
