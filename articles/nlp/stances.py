@@ -12,6 +12,7 @@ The lexicon is general English stance vocabulary (and the cues of PolNeAR train 
 carry a polarity), not fitted to any evaluation sentence.
 """
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Span, Token
@@ -439,10 +440,10 @@ class _Index:
     ) -> EntityMention | None:
         """The one person a "he" or "she" can mean: the only person named between the
         previous sentence's start and the pronoun. None when there are two or none."""
-        sent = token.sent
+        sent = _sent(token)
         first = sent.start
         if first > 0:
-            first = self.doc[first - 1].sent.start
+            first = _sent(self.doc[first - 1]).start
         low, high = self.doc[first].idx, token.idx
         wanted = PRONOUN_GENDER.get(token.lower_)
         people = {
@@ -455,6 +456,24 @@ class _Index:
             and m.canonical not in exclude
         }
         return next(iter(people.values())) if len(people) == 1 else None
+
+
+# The sentences of the docs being read, by token: Token.sent walks the doc's sentences
+# from the start each time, which costs more than the finder's own rules.
+# Filled on first use for each doc, and dropped when its stances are found.
+_SENTENCES: dict[int, tuple[list[int], list[Span]] | None] = {}
+
+
+def _sent(token: Token) -> Span:
+    key = id(token.doc)
+    if key not in _SENTENCES:
+        return token.sent
+    found = _SENTENCES[key]
+    if found is None:
+        spans = list(token.doc.sents)
+        found = _SENTENCES[key] = ([span.start for span in spans], spans)
+    starts, spans = found
+    return spans[bisect_right(starts, token.i) - 1]
 
 
 def _inside(mention: EntityMention, token: Token) -> bool:
@@ -480,8 +499,14 @@ def _hedged(token: Token) -> bool:
 
 
 def _asked(token: Token) -> bool:
-    sent = token.sent
-    return sent.text.rstrip().rstrip(CLOSING_MARKS).endswith("?")
+    """The sentence ends in a question mark (closing quote marks aside); read from its
+    last tokens, not its text, which spaCy would join anew."""
+    sent, doc = _sent(token), token.doc
+    for i in range(sent.end - 1, sent.start - 1, -1):
+        last = doc[i].text.strip().rstrip(CLOSING_MARKS)
+        if last:
+            return last.endswith("?")
+    return False
 
 
 def _blocked(token: Token) -> bool:
@@ -538,11 +563,20 @@ class _Finder:
     def __init__(self, doc: Doc, mentions: Sequence[EntityMention]) -> None:
         self.doc = doc
         self.index = _Index(doc, mentions)
+        self._text: str | None = None
         self.found: list[StanceSpan] = []
         self.cues_used: set[int | None] = set()
         self.seen: set[tuple[object, ...]] = set()
         # (sentence, cue token, holder, target, topic) of each suggestion, for "it"
         self.targets: list[tuple[int, int, str, EntityMention | None, tuple[int, int] | None]] = []
+
+    @property
+    def text(self) -> str:
+        """The doc's text, joined once and only when a suggestion is made (Doc.text joins
+        every token again on each call)."""
+        if self._text is None:
+            self._text = self.doc.text
+        return self._text
 
     # --- holders -------------------------------------------------------------------
     def holder(self, token: Token) -> EntityMention | None:
@@ -592,10 +626,10 @@ class _Finder:
         """The tokens a holder stands for: an unnamed group's named members ("critics like
         X"), a relative pronoun's antecedent and the names it is in apposition to
         ("X and Y, two donors who back Z")."""
-        if token.lower_ == "they" and token.dep_ == "nsubj" and token.sent.start > 0:
+        if token.lower_ == "they" and token.dep_ == "nsubj" and _sent(token).start > 0:
             # "X and Y ... . They sent a letter opposing Z": the previous sentence's
             # subject, when it is two or more names joined (never a guess among groups).
-            before = self.doc[token.sent.start - 1].sent
+            before = self.doc[_sent(token).start - 1].sent
             subjects = [t for t in before.root.children if t.dep_ == "nsubj"]
             if len(subjects) == 1:
                 names = _conjuncts(subjects[0])
@@ -643,7 +677,7 @@ class _Finder:
                 return speakers[0]
             return None
         # "X: I support Y" (a headline or a transcript): the name before the colon.
-        sent = pronoun.sent
+        sent = _sent(pronoun)
         colon = next((t for t in sent if t.text == ":"), None)
         if colon is None or colon.i >= pronoun.i or colon.i == sent.start:
             return None
@@ -825,7 +859,7 @@ class _Finder:
         earlier = {
             (target.canonical if target else None, topic): (target, topic)
             for sent, at, holder, target, topic in self.targets
-            if sent == cue.sent.start and at < cue.i and holder in holders
+            if sent == _sent(cue).start and at < cue.i and holder in holders
         }
         if len(earlier) != 1:
             return None, None
@@ -841,14 +875,14 @@ class _Finder:
     ) -> None:
         if target is not None and target.canonical == holder.canonical:
             return
-        sent = cue.sent
-        start, end = _evidence(self.doc.text, sent, cue.idx)
+        sent = _sent(cue)
+        start, end = _evidence(self.text, sent, cue.idx)
         # A holder across a line break is in a caption or a headline, not the sentence
         # (pronouns resolved to an earlier sentence excepted).
         holder_here = sent.start_char <= holder.start < sent.end_char
         if holder_here and not start <= holder.start < end:
             return
-        target_text = self.doc.text[topic[0] : topic[1]] if topic else ""
+        target_text = self.text[topic[0] : topic[1]] if topic else ""
         key = (sent.start, holder.canonical, target.canonical if target else target_text, polarity)
         if key in self.seen:
             return
@@ -858,7 +892,7 @@ class _Finder:
             StanceSpan(
                 start=start,
                 end=end,
-                text=self.doc.text[start:end],
+                text=self.text[start:end],
                 holder=holder.canonical,
                 holder_kind=holder.kind,
                 holder_start=holder.start,
@@ -1156,14 +1190,22 @@ class _Finder:
             self.emit(token, VERBS[lemma], holder, target, None)
 
     def run(self) -> list[StanceSpan]:
+        headline_cues: list[Token] = []
         for token in self.doc:
             if token.pos_ == "VERB":
                 self.verb(token)
             elif token.pos_ == "NOUN":
                 self.noun(token)
+            if token.lower_ in VERB_FORMS:
+                headline_cues.append(token)
         self.cues_used = {s.cue_start for s in self.found}
-        for sent in self.doc.sents:
-            self.headline(sent)
+        # Only sentences holding a stance verb's form can be a stance headline.
+        read: set[int] = set()
+        for token in headline_cues:
+            sent = _sent(token)
+            if sent.start not in read:
+                read.add(sent.start)
+                self.headline(sent)
         return self.found
 
 
@@ -1201,5 +1243,9 @@ def _evidence(text: str, sent: Span, at: int) -> tuple[int, int]:
 
 def stances(doc: Doc, mentions: Sequence[EntityMention] = ()) -> list[StanceSpan]:
     """The stances a doc states outright, in text order."""
-    found = _Finder(doc, mentions).run()
+    _SENTENCES[id(doc)] = None
+    try:
+        found = _Finder(doc, mentions).run()
+    finally:
+        del _SENTENCES[id(doc)]
     return sorted(found, key=lambda s: (s.start, s.cue_start or 0))
