@@ -20,10 +20,10 @@ scored once at the end.
 Each document is extracted whole, as on import (entities, then stances); a suggestion
 belongs to a gold sentence when its cue lies in it. The finder's own time is set against
 nlp.pipe's over the same documents ("cost" in the results: it must stay under 1%). A
-suggestion is right when holder,
-target and polarity match a gold stance not matched yet (names match when one's words
-hold the other's, or their last words agree; a topic matches when it holds at least half
-of the gold topic's content words); "holder+polarity" is the looser figure.
+suggestion is right when holder, target and polarity match a gold stance not matched yet
+(names match when one's words hold the other's, or their last words agree; a topic matches
+when it holds at least half of the gold topic's content words); "holder+polarity" is the
+looser figure.
 
 Writes bench/results/stances.json and prints one line per split, plus "development" (dev,
 heldout and heldout2 together). `--show dev` prints the development set's misses and false
