@@ -12,6 +12,7 @@ The lexicon is general English stance vocabulary (and the cues of PolNeAR train 
 carry a polarity), not fitted to any evaluation sentence.
 """
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Span, Token
@@ -92,6 +93,7 @@ VERBS: dict[str, str] = {
             "demonise",
             "trash",
             "dismiss",
+            "charge",
         ),
         OPPOSE,
     ),
@@ -226,6 +228,12 @@ CALLING_NAMES: dict[str, str] = {
 # Verbs that take a stance only on a topic ("dismissed the report"), not on a person
 # ("dismissed the aide").
 TOPIC_ONLY_VERBS = {"dismiss"}
+# Verbs that take a stance only on an actor: "blamed the minister", not "blamed several
+# factors" (a cause, not a side).
+ACTOR_ONLY_VERBS = {"blame"}
+# Verbs that are a stance only with the preposition that says so: "charged X with fraud"
+# (an accusation), not "charged X $50" or "charged into the room".
+NEEDS_PREP: dict[str, str] = {"charge": "with"}
 # Verbs whose stance is on the object of a preposition.
 PREP_VERBS: dict[tuple[str, str], str] = {
     ("object", "to"): OPPOSE,
@@ -239,10 +247,17 @@ PREP_VERBS: dict[tuple[str, str], str] = {
     ("vote", "for"): SUPPORT,
     ("campaign", "for"): SUPPORT,
     ("side", "with"): SUPPORT,
+    ("stand", "against"): OPPOSE,
+    ("come", "against"): OPPOSE,  # "came out against X"
+    ("push", "against"): OPPOSE,  # "pushed back against X"
+    ("fight", "against"): OPPOSE,
     ("approve", "of"): SUPPORT,
     ("disapprove", "of"): OPPOSE,
 }
 PREP_LEMMAS = {verb for verb, _ in PREP_VERBS} | {"speak", "come", "vote"}
+# Prepositions after a stance noun that name its target: "support for X", "criticism of X",
+# "threw his support behind X".
+NOUN_PREPS = {"for", "of", "to", "against", "on", "behind"}
 # Nouns of stance: "X's support for Y", "X expressed support for Y".
 NOUNS: dict[str, str] = {
     **dict.fromkeys(("support", "backing", "endorsement", "praise", "approval"), SUPPORT),
@@ -262,6 +277,7 @@ NOUNS: dict[str, str] = {
     ),
 }
 AMBIGUOUS_NOUNS = {"attack"}
+SUPPORT_BEHIND = {"support", "backing", "weight"}
 # Nouns naming the holder: "X, a critic of Y", "X is a supporter of Y".
 AGENT_NOUNS: dict[str, str] = {
     **dict.fromkeys(
@@ -289,6 +305,15 @@ LIGHT_VERBS = {
     "register",
     "show",
 }
+# Asking for these opposes their object: "called on X to resign", "the repeal of Y".
+DEMANDING = {"call", "urge", "demand", "ask", "press"}
+QUITTING: dict[str, set[str]] = {
+    "resign": set(),
+    "quit": set(),
+    "step": {"down"},
+    "drop": {"out"},
+}
+ENDINGS = {"repeal", "resignation", "impeachment", "ouster", "abolition", "removal", "recall"}
 # Governors through which the subject still holds the stance: "X decided to back Y".
 CARRYING = {"decide", "continue", "vow", "pledge", "move", "begin", "start", "rush", "go", "spend"}
 # Governors that cancel it: "X refused to endorse Y", "X urged Z to oppose Y".
@@ -321,6 +346,9 @@ CANCELLING = {
 HEDGES = {"would", "could", "might", "may", "should", "can", "ca", "must", "shall"}
 NEGATIONS = {"not", "n't", "never", "no", "neither", "nor", "hardly", "barely"}
 CONDITIONS = {"if", "whether", "unless", "though", "although", "for"}  # "for X to back Y"
+# Subordinate clauses that do not state what they say: "if X backs Y", "unless", "until".
+# Temporal and causal ones ("after X criticized Y", "because", "when", "as") state it.
+CONDITIONAL_MARKS = CONDITIONS | {"lest", "until", "till", "once", "whenever"}
 SPEECH = {"say", "tell", "state", "add", "announce", "declare", "write", "insist", "claim"}
 HOLDER_KINDS = {"PERSON", "ORG", "GPE", "NORP"}
 PEOPLE = {"PERSON", "ORG", "NORP", "GPE"}
@@ -330,11 +358,27 @@ HONORIFICS = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "madam": "f", "sir"
 RELATIVES = {"who", "that", "which"}
 # Heads that stand for something named elsewhere, never a topic in their own right.
 PRONOUN_HEADS = {"one", "ones", "it", "this", "that", "these", "those", "what", "which", "who"}
+# Conjunctions of time and cause, which spaCy sometimes reads as prepositions.
+TEMPORAL = {"as", "after", "before", "when", "while", "since", "because"}
+# Pronoun objects that may stand for a topic named earlier in the sentence.
+REFERRING = {"it", "this", "that"}
+# "one of a clutch of Y's supporters": nouns of number between "one of" and the holder noun.
+GROUPS = {"clutch", "group", "number", "handful", "host", "slew", "list", "string", "bunch"}
 # "X, like Y" / "X, including Y": the named members of an unnamed group.
 MEMBERS = {"like", "including"}
 TOPIC_MAX_TOKENS = 10
 # Messages that speak for whoever put them out: "X released an ad that slams Y".
-MESSAGES = {"ad", "advertisement", "video", "statement", "letter", "email", "tweet", "op-ed"}
+MESSAGES = {
+    "ad",
+    "advertisement",
+    "video",
+    "statement",
+    "letter",
+    "email",
+    "tweet",
+    "op-ed",
+    "report",
+}
 PUBLISHING = {"release", "issue", "publish", "send", "post", "air", "run", "launch", "unveil"}
 # Subjects that speak for their owner: "X's campaign", "a X editorial".
 VOICES = {
@@ -345,6 +389,9 @@ VOICES = {
     "statement",
     "editorial",
     "article",
+    "report",
+    "letter",
+    "ad",
     "office",
     "website",
 }
@@ -393,10 +440,10 @@ class _Index:
     ) -> EntityMention | None:
         """The one person a "he" or "she" can mean: the only person named between the
         previous sentence's start and the pronoun. None when there are two or none."""
-        sent = token.sent
+        sent = _sent(token)
         first = sent.start
         if first > 0:
-            first = self.doc[first - 1].sent.start
+            first = _sent(self.doc[first - 1]).start
         low, high = self.doc[first].idx, token.idx
         wanted = PRONOUN_GENDER.get(token.lower_)
         people = {
@@ -409,6 +456,24 @@ class _Index:
             and m.canonical not in exclude
         }
         return next(iter(people.values())) if len(people) == 1 else None
+
+
+# The sentences of the docs being read, by token: Token.sent walks the doc's sentences
+# from the start each time, which costs more than the finder's own rules.
+# Filled on first use for each doc, and dropped when its stances are found.
+_SENTENCES: dict[int, tuple[list[int], list[Span]] | None] = {}
+
+
+def _sent(token: Token) -> Span:
+    key = id(token.doc)
+    if key not in _SENTENCES:
+        return token.sent
+    found = _SENTENCES[key]
+    if found is None:
+        spans = list(token.doc.sents)
+        found = _SENTENCES[key] = ([span.start for span in spans], spans)
+    starts, spans = found
+    return spans[bisect_right(starts, token.i) - 1]
 
 
 def _inside(mention: EntityMention, token: Token) -> bool:
@@ -434,8 +499,14 @@ def _hedged(token: Token) -> bool:
 
 
 def _asked(token: Token) -> bool:
-    sent = token.sent
-    return sent.text.rstrip().rstrip(CLOSING_MARKS).endswith("?")
+    """The sentence ends in a question mark (closing quote marks aside); read from its
+    last tokens, not its text, which spaCy would join anew."""
+    sent, doc = _sent(token), token.doc
+    for i in range(sent.end - 1, sent.start - 1, -1):
+        last = doc[i].text.strip().rstrip(CLOSING_MARKS)
+        if last:
+            return last.endswith("?")
+    return False
 
 
 def _blocked(token: Token) -> bool:
@@ -444,7 +515,9 @@ def _blocked(token: Token) -> bool:
     for _ in range(6):
         if _negated(node) or _hedged(node):
             return True
-        if node.dep_ in ("advcl",) and any(c.dep_ == "mark" for c in node.children):
+        if node.dep_ in ("advcl",) and any(
+            c.dep_ == "mark" and c.lower_ in CONDITIONAL_MARKS for c in node.children
+        ):
             return True
         if node.head is node:
             break
@@ -490,9 +563,20 @@ class _Finder:
     def __init__(self, doc: Doc, mentions: Sequence[EntityMention]) -> None:
         self.doc = doc
         self.index = _Index(doc, mentions)
+        self._text: str | None = None
         self.found: list[StanceSpan] = []
         self.cues_used: set[int | None] = set()
         self.seen: set[tuple[object, ...]] = set()
+        # (sentence, cue token, holder, target, topic) of each suggestion, for "it"
+        self.targets: list[tuple[int, int, str, EntityMention | None, tuple[int, int] | None]] = []
+
+    @property
+    def text(self) -> str:
+        """The doc's text, joined once and only when a suggestion is made (Doc.text joins
+        every token again on each call)."""
+        if self._text is None:
+            self._text = self.doc.text
+        return self._text
 
     # --- holders -------------------------------------------------------------------
     def holder(self, token: Token) -> EntityMention | None:
@@ -514,6 +598,8 @@ class _Finder:
                     owner = self.index.named(child)
                     if owner is not None and owner.kind in ("PERSON", "ORG"):
                         return owner
+        if token.lower_ == "i":
+            return self.quote_speaker(token)
         if token.lower_ in PERSONAL:
             return (
                 self.reason_owner(token)
@@ -540,10 +626,10 @@ class _Finder:
         """The tokens a holder stands for: an unnamed group's named members ("critics like
         X"), a relative pronoun's antecedent and the names it is in apposition to
         ("X and Y, two donors who back Z")."""
-        if token.lower_ == "they" and token.dep_ == "nsubj" and token.sent.start > 0:
+        if token.lower_ == "they" and token.dep_ == "nsubj" and _sent(token).start > 0:
             # "X and Y ... . They sent a letter opposing Z": the previous sentence's
             # subject, when it is two or more names joined (never a guess among groups).
-            before = self.doc[token.sent.start - 1].sent
+            before = self.doc[_sent(token).start - 1].sent
             subjects = [t for t in before.root.children if t.dep_ == "nsubj"]
             if len(subjects) == 1:
                 names = _conjuncts(subjects[0])
@@ -570,6 +656,37 @@ class _Finder:
             if members:
                 return members
         return [token]
+
+    def quote_speaker(self, pronoun: Token) -> EntityMention | None:
+        """ "I oppose this bill," X said / X: I support Y: the named speaker of the quote
+        holds what its "I" says (never a guess when the speaker is not named)."""
+        node = pronoun.head
+        for _ in range(3):
+            if node.dep_ in ("conj", "xcomp") and node.head is not node:
+                node = node.head
+        speech = None
+        if node.dep_ == "ccomp" and node.head.lemma_ in SPEECH:
+            speech = node.head
+        else:
+            speech = next(
+                (c for c in node.children if c.dep_ == "parataxis" and c.lemma_ in SPEECH), None
+            )
+        if speech is not None:
+            speakers = [self.index.named(c) for c in speech.children if c.dep_ == "nsubj"]
+            if len(speakers) == 1 and speakers[0] is not None and speakers[0].kind == "PERSON":
+                return speakers[0]
+            return None
+        # "X: I support Y" (a headline or a transcript): the name before the colon.
+        sent = _sent(pronoun)
+        colon = next((t for t in sent if t.text == ":"), None)
+        if colon is None or colon.i >= pronoun.i or colon.i == sent.start:
+            return None
+        first = self.index.named(sent[0])
+        if first is None or first.kind != "PERSON":
+            return None
+        if any(self.index.named(t) is not first for t in self.doc[sent.start : colon.i]):
+            return None
+        return first
 
     def speaker_of_clause(self, pronoun: Token) -> EntityMention | None:
         """ "X said he backs Y": the pronoun is the named speaker of the clause above."""
@@ -616,6 +733,18 @@ class _Finder:
                 # "X criticised Y before ripping Z"
                 node = node.head.head
                 continue
+            if node.dep_ == "advcl" and node.tag_ in ("VBD", "VBZ", "VBP"):
+                # "... as X attacked Y", the conjunction misread as a preposition whose
+                # object is the clause's subject
+                misread = [
+                    pobj
+                    for prep in node.head.children
+                    if prep.dep_ == "prep" and prep.lower_ in TEMPORAL and prep.i < node.i
+                    for pobj in prep.children
+                    if pobj.dep_ == "pobj" and self.index.named(pobj) is not None
+                ]
+                if len(misread) == 1:
+                    return misread
             if node.dep_ == "advcl" and node.tag_ == "VBG" and node.head.pos_ == "VERB":
                 # "X unloaded on Y, accusing Z of ..."
                 node = node.head
@@ -707,6 +836,8 @@ class _Finder:
         for obj in objects:
             for head in _conjuncts(obj):
                 target, topic = self.target(head, names)
+                if target is None and topic is None and head.lower_ in REFERRING:
+                    target, topic = self.antecedent(cue, names)
                 if target is None and topic is None:
                     continue
                 if (
@@ -720,6 +851,20 @@ class _Finder:
                         continue
                     self.emit(cue, polarity, holder, target, topic)
 
+    def antecedent(
+        self, cue: Token, holders: frozenset[str]
+    ) -> tuple[EntityMention | None, tuple[int, int] | None]:
+        """ "X, who had championed the pact, opposed it": "it" is what the same holder took
+        a stance on earlier in the same sentence; nothing when that is not one thing."""
+        earlier = {
+            (target.canonical if target else None, topic): (target, topic)
+            for sent, at, holder, target, topic in self.targets
+            if sent == _sent(cue).start and at < cue.i and holder in holders
+        }
+        if len(earlier) != 1:
+            return None, None
+        return next(iter(earlier.values()))
+
     def emit(
         self,
         cue: Token,
@@ -730,23 +875,24 @@ class _Finder:
     ) -> None:
         if target is not None and target.canonical == holder.canonical:
             return
-        sent = cue.sent
-        start, end = _evidence(self.doc.text, sent, cue.idx)
+        sent = _sent(cue)
+        start, end = _evidence(self.text, sent, cue.idx)
         # A holder across a line break is in a caption or a headline, not the sentence
         # (pronouns resolved to an earlier sentence excepted).
         holder_here = sent.start_char <= holder.start < sent.end_char
         if holder_here and not start <= holder.start < end:
             return
-        target_text = self.doc.text[topic[0] : topic[1]] if topic else ""
+        target_text = self.text[topic[0] : topic[1]] if topic else ""
         key = (sent.start, holder.canonical, target.canonical if target else target_text, polarity)
         if key in self.seen:
             return
         self.seen.add(key)
+        self.targets.append((sent.start, cue.i, holder.canonical, target, topic))
         self.found.append(
             StanceSpan(
                 start=start,
                 end=end,
-                text=self.doc.text[start:end],
+                text=self.text[start:end],
                 holder=holder.canonical,
                 holder_kind=holder.kind,
                 holder_start=holder.start,
@@ -763,21 +909,26 @@ class _Finder:
 
     def verb(self, token: Token) -> None:
         lemma = token.lemma_.lower()
-        if lemma not in VERBS and lemma not in PREP_LEMMAS and lemma != "call":
+        if lemma not in VERBS and lemma not in PREP_LEMMAS and lemma not in DEMANDING:
             return  # most verbs: the cheap test first
         if token.pos_ not in ("VERB",) or _blocked(token):
             return
-        if lemma == "call":
-            self.calling(token)
+        if lemma in DEMANDING:
+            self.demanding(token)
+            if lemma == "call":
+                self.calling(token)
             return
         polarity = VERBS.get(lemma)
         if polarity is not None:
             particles = [c for c in token.children if c.dep_ == "prt"]
             if particles and not (lemma == "back" and [p.lower_ for p in particles] == ["up"]):
                 return
+            needed = NEEDS_PREP.get(lemma)
+            if needed and not any(c.dep_ == "prep" and c.lower_ == needed for c in token.children):
+                return
             # A stated reason ("slammed X for Y", "attacked X as Y") makes it a stance.
             reasoned = any(c.dep_ == "prep" and c.lower_ in REASONS for c in token.children)
-            ambiguous = lemma in AMBIGUOUS_VERBS and not reasoned
+            ambiguous = (lemma in AMBIGUOUS_VERBS and not reasoned) or lemma in ACTOR_ONLY_VERBS
             objects = [c for c in token.children if c.dep_ == "dobj"][:1]
             passive = any(c.dep_ == "nsubjpass" for c in token.children)
             if passive:
@@ -826,6 +977,45 @@ class _Finder:
             if polarity is not None and objects:
                 self.add(token, polarity, self.subjects(token), objects)
 
+    def demanding(self, token: Token) -> None:
+        """ "X called on Y to resign", "X urged Y to step down", "X called for the repeal of
+        Y", "X demanded Y's resignation": asking for the end of Y opposes Y."""
+        objects: list[Token] = []
+        addressees = [c for c in token.children if c.dep_ == "dobj"] + [
+            pobj
+            for c in token.children
+            if c.dep_ == "prep" and c.lower_ == "on"
+            for pobj in c.children
+            if pobj.dep_ == "pobj"
+        ]
+        for clause in token.subtree:
+            if clause.lemma_ in QUITTING and _infinitive(clause) and not _negated(clause):
+                particles = {c.lower_ for c in clause.children if c.dep_ == "prt"}
+                if QUITTING[clause.lemma_] <= particles and len(addressees) == 1:
+                    objects = addressees
+                break
+        if not objects:
+            asked = [c for c in token.children if c.dep_ == "dobj"] + [
+                pobj
+                for c in token.children
+                if c.dep_ == "prep" and c.lower_ == "for"
+                for pobj in c.children
+                if pobj.dep_ == "pobj"
+            ]
+            for noun in asked:
+                if noun.lemma_.lower() not in ENDINGS:
+                    continue
+                objects += [c for c in noun.children if c.dep_ == "poss"]
+                objects += [
+                    pobj
+                    for c in noun.children
+                    if c.dep_ == "prep" and c.lower_ == "of"
+                    for pobj in c.children
+                    if pobj.dep_ == "pobj"
+                ]
+        if objects:
+            self.add(token, OPPOSE, self.subjects(token), objects)
+
     def calling(self, token: Token) -> None:
         """ "X called Y a liar", "X called the plan dangerous": the name given to the
         object says the stance."""
@@ -865,14 +1055,30 @@ class _Finder:
         objects = [
             pobj
             for child in token.children
-            if child.dep_ == "prep" and child.lower_ in ("for", "of", "to", "against", "on")
+            if child.dep_ == "prep"
+            and child.lower_ in NOUN_PREPS
+            and not (child.lower_ == "behind" and token.lemma_.lower() not in SUPPORT_BEHIND)
             for pobj in child.children
             if pobj.dep_ == "pobj"
         ]
+        if not objects and token.dep_ == "dobj" and token.lemma_.lower() in SUPPORT_BEHIND:
+            # "threw its support behind Y", the preposition on the verb
+            objects = [
+                pobj
+                for child in token.head.children
+                if child.dep_ == "prep" and child.lower_ == "behind"
+                for pobj in child.children
+                if pobj.dep_ == "pobj"
+            ]
         if not objects:
             return
         ambiguous = token.lemma_.lower() in AMBIGUOUS_NOUNS
-        owners = [c for c in token.children if c.dep_ == "poss"]
+        light = token.dep_ == "dobj" and token.head.lemma_.lower() in LIGHT_VERBS
+        # "X threw its support behind Y": a pronoun owner of a light verb's object is
+        # the verb's subject, which names it.
+        owners = [
+            c for c in token.children if c.dep_ == "poss" and not (light and c.pos_ == "PRON")
+        ]
         agents = [
             pobj
             for child in token.children
@@ -920,9 +1126,16 @@ class _Finder:
         if not objects or any(c.lower_ in ("former", "ex") for c in token.lefts):
             return
         node = token
-        if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lower_ == "one":
+        while (
+            node.dep_ == "pobj"
+            and node.head.lower_ == "of"
+            and node.head.head.lemma_.lower() in GROUPS
+            and node.head.head.dep_ == "pobj"
+        ):
+            node = node.head.head  # "one of a clutch of supporters of Y"
+        if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lower_ == "one":
             # "X, one of Y's supporters", "X is one of the critics of Y"
-            node = token.head.head
+            node = node.head.head
             if node.dep_ == "appos":
                 self.add(token, polarity, [node.head], objects)
             elif node.dep_ == "attr" and node.head.lemma_ == "be" and not _blocked(node.head):
@@ -977,14 +1190,22 @@ class _Finder:
             self.emit(token, VERBS[lemma], holder, target, None)
 
     def run(self) -> list[StanceSpan]:
+        headline_cues: list[Token] = []
         for token in self.doc:
             if token.pos_ == "VERB":
                 self.verb(token)
             elif token.pos_ == "NOUN":
                 self.noun(token)
+            if token.lower_ in VERB_FORMS:
+                headline_cues.append(token)
         self.cues_used = {s.cue_start for s in self.found}
-        for sent in self.doc.sents:
-            self.headline(sent)
+        # Only sentences holding a stance verb's form can be a stance headline.
+        read: set[int] = set()
+        for token in headline_cues:
+            sent = _sent(token)
+            if sent.start not in read:
+                read.add(sent.start)
+                self.headline(sent)
         return self.found
 
 
@@ -1022,5 +1243,9 @@ def _evidence(text: str, sent: Span, at: int) -> tuple[int, int]:
 
 def stances(doc: Doc, mentions: Sequence[EntityMention] = ()) -> list[StanceSpan]:
     """The stances a doc states outright, in text order."""
-    found = _Finder(doc, mentions).run()
+    _SENTENCES[id(doc)] = None
+    try:
+        found = _Finder(doc, mentions).run()
+    finally:
+        del _SENTENCES[id(doc)]
     return sorted(found, key=lambda s: (s.start, s.cue_start or 0))

@@ -316,3 +316,130 @@ def test_they_after_a_single_name_or_a_group_is_nobody(nlp):
         "Several senators met the mayor on Monday.",
     ):
         assert stances_of(nlp, first + " They later condemned Paul Adebayo.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maria Lindqvist was praised even after she criticized Paul Adebayo.",
+        "After Maria Lindqvist criticized Paul Adebayo, the crowd cheered.",
+        "The hall went quiet because Maria Lindqvist criticized Paul Adebayo.",
+        "The crowd grew louder as Maria Lindqvist, the mayor's sister, attacked Paul Adebayo "
+        "for his remarks.",
+    ],
+)
+def test_a_temporal_or_causal_clause_states_its_stance(nlp, text):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If Maria Lindqvist criticized Paul Adebayo, the crowd would cheer.",
+        "Unless Maria Lindqvist criticizes Paul Adebayo, nothing will change.",
+    ],
+)
+def test_a_conditional_clause_still_states_no_stance(nlp, text):
+    assert stances_of(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"I oppose the harbour tax," Maria Lindqvist said on Tuesday.',
+        "Maria Lindqvist: I oppose the harbour tax.",
+    ],
+)
+def test_first_person_in_a_quote_is_its_named_speaker(nlp, text):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour tax", "oppose")}
+
+
+def test_first_person_with_no_named_speaker_is_nobody(nlp):
+    assert stances_of(nlp, '"I oppose the harbour tax," one resident said.') == []
+
+
+def test_charging_someone_with_an_offence_opposes_them(nlp):
+    text = "The Rotterdam Institute issued a report charging the Harbour Authority with fraud."
+    assert triples(stances_of(nlp, text)) == {
+        ("Rotterdam Institute", "Harbour Authority", "oppose")
+    }
+
+
+def test_charging_someone_money_is_no_stance(nlp):
+    assert stances_of(nlp, "The company charged Paul Adebayo $1,800 for the boxes.") == []
+
+
+def test_a_report_speaks_for_its_owner(nlp):
+    text = "A Reuters report accused the Harbour Authority of hiding losses."
+    assert triples(stances_of(nlp, text)) == {("Reuters", "Harbour Authority", "oppose")}
+
+
+def test_blaming_causes_is_no_stance_but_blaming_an_actor_is(nlp):
+    assert stances_of(nlp, "Maria Lindqvist blamed several factors, including the rain.") == []
+    text = "Maria Lindqvist blamed Paul Adebayo for the delays."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+def test_it_is_the_topic_the_same_holder_took_a_stance_on_before(nlp):
+    text = (
+        "Maria Lindqvist, who had praised the harbour treaty as minister, "
+        "opposed it as a candidate."
+    )
+    assert triples(stances_of(nlp, text)) == {
+        ("Maria Lindqvist", "harbour treaty", "support"),
+        ("Maria Lindqvist", "harbour treaty", "oppose"),
+    }
+
+
+def test_it_with_nothing_before_is_no_topic(nlp):
+    assert stances_of(nlp, "Maria Lindqvist opposed it on Monday.") == []
+
+
+def test_conjoined_targets_are_one_stance_each(nlp):
+    text = "Maria Lindqvist lambasted Paul Adebayo and Tomas Reyes for the delays."
+    assert triples(stances_of(nlp, text)) == {
+        ("Maria Lindqvist", "Paul Adebayo", "oppose"),
+        ("Maria Lindqvist", "Tomas Reyes", "oppose"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "polarity"),
+    [
+        (
+            "Maria Lindqvist went on to attack Paul Adebayo over the delays.",
+            "Paul Adebayo",
+            "oppose",
+        ),
+        ("Maria Lindqvist came out against the harbour tax on Monday.", "harbour tax", "oppose"),
+        ("Maria Lindqvist spoke out against the harbour tax on Monday.", "harbour tax", "oppose"),
+        ("The Farmers Union threw its support behind Paul Adebayo.", "Paul Adebayo", "support"),
+    ],
+)
+def test_phrasal_stance_verbs(nlp, text, target, polarity):
+    found = triples(stances_of(nlp, text))
+    assert len(found) == 1
+    ((holder, got_target, got_polarity),) = found
+    assert (got_target, got_polarity) == (target, polarity)
+    assert holder in text
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Maria Lindqvist called on Paul Adebayo to resign.", "Paul Adebayo"),
+        ("Maria Lindqvist urged Paul Adebayo to step down.", "Paul Adebayo"),
+        ("Maria Lindqvist has called for the repeal of the harbour tax.", "harbour tax"),
+    ],
+)
+def test_asking_for_an_end_opposes_what_would_end(nlp, text, target):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", target, "oppose")}
+
+
+def test_asking_someone_to_stay_is_no_stance(nlp):
+    assert stances_of(nlp, "Maria Lindqvist urged Paul Adebayo to stay on.") == []
+
+
+def test_one_of_a_group_of_supporters_is_a_supporter(nlp):
+    text = "Maria Lindqvist is one of a clutch of celebrity supporters of Paul Adebayo."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "support")}
