@@ -112,6 +112,11 @@ MIN_UNCUED_WORDS = 12
 ATTRIBUTION_WORDS = 12
 # Quoted stretches shorter than this with no cue of their own are titles or scare quotes.
 MIN_ORPHAN_WORDS = 6
+# The share of its span an outer report keeps before a report nested in it, for the
+# two to be split (PolNeAR train).
+MIN_OUTER_SHARE = 0.5
+# Speakers that open a report of their own inside another one.
+NESTED_PRONOUNS = PERSONAL_PRONOUNS | PLURAL_PRONOUNS | {"who", "which", "it"}
 SENTENCE_END = frozenset(".!?")
 # What ends the first half of a quote split by its attribution ('"...," he said, "..."').
 SPLIT_ENDS = frozenset(",?!\u2014\u2013-:;")
@@ -581,6 +586,37 @@ class _Reader:
                 return token, speaker
         return None, (chunks[0] if chunks else None)
 
+    def before_nested(self, cue: Token, content: Span) -> Span:
+        """A report holding a later report of its own ('X praised Y for Z - moves that
+        he said helped', '..., which he called "a disaster"') ends where the inner one
+        begins: the inner report, its speaker and its content are its own attribution."""
+        for token in content:
+            if token.i == cue.i or token.i in self.inside or not self.is_cue(token):
+                continue
+            subject = self.subject_of(token)
+            inner = self.complement(token)
+            if subject is None or inner is None:
+                continue
+            first = min(token.i, subject.start, inner.start)
+            if subject.start < content.start or first <= content.start:
+                continue
+            # Only a report that plainly starts anew: a relative clause ('which he
+            # called') or a pronoun speaker ('and he railed'); a noun subject is as often
+            # part of what the outer report says ('that two women said ...').
+            if not (
+                subject.root.tag_ in ("WP", "WDT")
+                or subject.root.lower_ in NESTED_PRONOUNS
+                or token.dep_ == "relcl"
+            ):
+                continue
+            outer = self.trim(self.doc[content.start : first])
+            # The outer report keeps the most of its span, or the nested one is a part
+            # of what it says ('that two women who have accused him said ...').
+            if outer is None or len(outer.text) < MIN_OUTER_SHARE * len(content.text):
+                return content
+            return outer
+        return content
+
     def name_colons(self) -> Iterator[tuple[Token, Span]]:
         """'Rubio: I am not interested in being vice president.' and 'Bush: "..."': a
         name alone before a colon, opening a line or a sentence, says what follows."""
@@ -709,6 +745,7 @@ class _Reader:
         # "according to X" names the source of everything else its clause reports.
         candidates.sort(key=lambda item: (item[0].lower_ != "according", -len(item[1]), item[0].i))
         for token, content in candidates:
+            content = self.before_nested(token, content)
             start, end = content.start_char, content.end_char
             if any(a < end and start < b for a, b in covered):
                 continue

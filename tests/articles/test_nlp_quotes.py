@@ -473,3 +473,28 @@ def test_a_name_after_the_verb_introducing_a_quote_paragraph_is_its_speaker(nlp)
     )
     quote = next(q for q in quotes_of(nlp, text) if "We will not sign" in q.text)
     assert speaker_text(text, quote) == "Anna Keller"
+
+
+def test_a_report_nested_in_another_is_its_own_attribution_and_ends_the_outer_one(nlp):
+    text = (
+        "Senator Ruth Albers praised the governor for cutting fuel taxes and repairing rural "
+        "bridges across the state, moves which he said had saved farmers a fortune."
+    )
+    found = quotes_of(nlp, text)
+    outer = next(q for q in found if q.cue == "praised")
+    inner = next(q for q in found if q.cue == "said")
+    assert outer.text.endswith("across the state")
+    assert speaker_text(text, outer) == "Senator Ruth Albers"
+    assert "saved farmers" in inner.text
+    assert outer.end <= inner.start
+    assert speaker_text(text, inner) == "he"
+
+
+def test_a_nested_report_that_is_most_of_the_outer_one_stays_inside_it(nlp):
+    text = (
+        "Mayor Dana Kell said on Monday that two engineers who had inspected the bridge "
+        "said it would reopen in the spring."
+    )
+    outer = next(q for q in quotes_of(nlp, text) if q.start < text.index("two engineers"))
+    assert "reopen in the spring" in outer.text
+    assert speaker_text(text, outer) == "Mayor Dana Kell"
