@@ -17,6 +17,7 @@ General rules, no table of names:
   is, and the caller decides with evidence (one story, one such full name in it).
 """
 
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -79,6 +80,8 @@ def _fold(word: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
 
 
+# Pure and called for every pair a join compares: the same names recur across chunks.
+@functools.lru_cache(maxsize=100_000)
 def parse(name: str) -> _Name:
     written = [
         "".join(ch for ch in w.casefold() if ch.isalnum())

@@ -813,14 +813,16 @@ def _people_by_company(article_ids: list[int], apart: set[tuple[str, str]]) -> l
         .filter(last_word__in=set(surnames.values()), key__contains=" ")
         .values_list("entity_id", "entity__name")
     )
+    # Bucketed by surname once: each name is compared only with those sharing its surname.
+    by_surname: dict[str, list[tuple[int, str]]] = {}
+    for other, other_name in others.items():
+        if len(other_name.split()) >= 2:
+            by_surname.setdefault(identity.surname_key(other_name), []).append((other, other_name))
     candidates = {
         pk: [
             other
-            for other, other_name in others.items()
-            if other != pk
-            and len(other_name.split()) >= 2
-            and identity.surname_key(other_name) == surname
-            and identity.compare(names[pk], other_name).meet
+            for other, other_name in by_surname.get(surname, ())
+            if other != pk and identity.compare(names[pk], other_name).meet
         ]
         for pk, surname in surnames.items()
     }
