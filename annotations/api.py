@@ -126,6 +126,19 @@ class AnnotationModelViewSet(ExportMixin, ETagMixin, viewsets.ModelViewSet):
         raise NotImplementedError
 
 
+def _review_docs(noun: str, serializer: type) -> dict[str, Any]:
+    """The OpenAPI docs of a ReviewMixin view set's accept and reject actions."""
+    return {
+        action: extend_schema(
+            summary=f"{action.capitalize()} a suggested {noun}",
+            request=None,
+            parameters=[IF_MATCH],
+            responses={200: serializer, **REFUSALS},
+        )
+        for action in ("accept", "reject")
+    }
+
+
 def _write_docs(name: str, write: Any, update: Any, read: Any) -> dict[str, Any]:
     return {
         "list": list_schema(f"{name.title()}s", read),
@@ -147,18 +160,7 @@ def _write_docs(name: str, write: Any, update: Any, read: Any) -> dict[str, Any]
 
 @extend_schema_view(
     **_write_docs("quote", QuoteWriteSerializer, QuoteUpdateSerializer, QuoteSerializer),
-    accept=extend_schema(
-        summary="Accept a suggested quote",
-        request=None,
-        parameters=[IF_MATCH],
-        responses={200: QuoteSerializer, **REFUSALS},
-    ),
-    reject=extend_schema(
-        summary="Reject a suggested quote",
-        request=None,
-        parameters=[IF_MATCH],
-        responses={200: QuoteSerializer, **REFUSALS},
-    ),
+    **_review_docs("quote", QuoteSerializer),
 )
 class QuoteViewSet(ReviewMixin, AnnotationModelViewSet):
     """Quotes: reported speech with its speaker and cue; the machine's suggestions and
@@ -198,18 +200,7 @@ class QuoteViewSet(ReviewMixin, AnnotationModelViewSet):
 
 @extend_schema_view(
     **_write_docs("stance", StanceWriteSerializer, StanceUpdateSerializer, StanceSerializer),
-    accept=extend_schema(
-        summary="Accept a suggested stance",
-        request=None,
-        parameters=[IF_MATCH],
-        responses={200: StanceSerializer, **REFUSALS},
-    ),
-    reject=extend_schema(
-        summary="Reject a suggested stance",
-        request=None,
-        parameters=[IF_MATCH],
-        responses={200: StanceSerializer, **REFUSALS},
-    ),
+    **_review_docs("stance", StanceSerializer),
 )
 class StanceViewSet(ReviewMixin, AnnotationModelViewSet):
     """Stances: who supports or opposes whom or what, with the evidence span; the

@@ -32,6 +32,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from articles.ingest.metadata import MONTHS
+
 # Characters of the opening read for a date: a headline, a dateline, a caption and the
 # first paragraphs, where reports say when their event happened.
 OPENING_CHARS = 2000
@@ -41,27 +43,8 @@ WEEKDAY_YEARS_BACK = 28
 # Dates stated equally often that are further apart than this make the opening ambiguous.
 AGREEMENT_DAYS = 3
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("January", "Jan"),
-            ("February", "Feb"),
-            ("March", "Mar"),
-            ("April", "Apr"),
-            ("May",),
-            ("June", "Jun"),
-            ("July", "Jul"),
-            ("August", "Aug"),
-            ("September", "Sep", "Sept"),
-            ("October", "Oct"),
-            ("November", "Nov"),
-            ("December", "Dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+# Capitalised as a date in running text is written ("September", "Sept").
+_MONTHS = {name.capitalize(): number for name, number in MONTHS.items()}
 _WEEKDAYS = {
     name: number
     for number, names in enumerate(

@@ -68,7 +68,8 @@ _FRONT_MATTER_FENCE = "---"
 _FRONT_MATTER_MAX_LINES = 40
 _KEY_VALUE = re.compile(r"\s*([A-Za-z_][\w -]{0,30}?)\s*:\s*(.*?)\s*")
 
-_MONTHS = {
+# Month names and abbreviations, lower case, to their numbers (also read by ingest.dates).
+MONTHS = {
     name: number
     for number, names in enumerate(
         (
@@ -237,7 +238,7 @@ def _parse_human_date(value: str) -> datetime | None:
                 break
         else:
             return None
-        month = _MONTHS.get(match["month"].lower())
+        month = MONTHS.get(match["month"].lower())
         if month is None:
             return None
     hour = minute = 0
