@@ -90,7 +90,8 @@ class Story(TimeStamped):
     last_seen = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-last_seen", "-id"]
+        # Undated stories (grouped by content alone) after the dated ones, not first.
+        ordering = [F("last_seen").desc(nulls_last=True), "-id"]
         verbose_name_plural = "stories"
         constraints = [
             models.CheckConstraint(

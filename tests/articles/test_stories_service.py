@@ -291,3 +291,14 @@ def test_two_workers_at_once_make_one_story_of_one_event():
     assert not errors
     assert len({story for result in results for story in result.values()}) == 1
     assert Story.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_undated_stories_come_after_the_dated_ones():
+    """Newest first, and a story grouped by content alone (no date) last, not first."""
+    undated = Story.objects.create(label="Undated")
+    older = Story.objects.create(label="Older", first_seen=FEB_3, last_seen=FEB_3)
+    newer = Story.objects.create(
+        label="Newer", first_seen=FEB_3, last_seen=FEB_3 + timedelta(days=400)
+    )
+    assert list(Story.objects.all()) == [newer, older, undated]
