@@ -6,7 +6,9 @@ prints one JSON line per file, with character offsets into the file's text as gi
 no cleaning on this path), and nothing else on standard output:
     {"file": ..., "entities": [{"start", "end", "text", "kind", "canonical"}],
      "quotes": [{"start", "end", "text", "kind", "cue", "speaker", "speaker_start",
-                 "speaker_end"}]}
+                 "speaker_end"}],
+     "stances": [{"start", "end", "text", "holder", "holder_start", "holder_end",
+                  "polarity", "cue", "target", "target_text"}]}
 `make eval` scores these lines against PolNeAR gold with ../shared/tools/score_quotes.py.
 """
 
@@ -181,13 +183,28 @@ def as_json(name: str, extraction: Extraction) -> dict[str, Any]:
             }
             for q in extraction.quotes
         ],
+        "stances": [
+            {
+                "start": s.start,
+                "end": s.end,
+                "text": s.text,
+                "holder": s.holder,
+                "holder_start": s.holder_start,
+                "holder_end": s.holder_end,
+                "polarity": s.polarity,
+                "cue": s.cue,
+                "target": s.target,
+                "target_text": s.target_text,
+            }
+            for s in extraction.stances
+        ],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m articles.nlp.extract",
-        description="Print entities and quotes of each file as one JSON line.",
+        description="Print entities, quotes and stances of each file as one JSON line.",
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
     parser.add_argument("--model", help=f"spaCy pipeline (default: {model.model_name()})")

@@ -37,7 +37,7 @@ def test_prints_one_json_line_per_file_with_offsets_into_the_text_as_given(tmp_p
     assert [r["file"] for r in records] == [str(one), str(two)]
     text = one.read_text(encoding="utf-8")
     record = records[0]
-    assert set(record) == {"file", "entities", "quotes"}
+    assert set(record) == {"file", "entities", "quotes", "stances"}
     for entity in record["entities"]:
         assert set(entity) == {"start", "end", "text", "kind", "canonical"}
         assert text[entity["start"] : entity["end"]] == entity["text"]
@@ -58,6 +58,27 @@ def test_prints_one_json_line_per_file_with_offsets_into_the_text_as_given(tmp_p
     varga = next(q for q in record["quotes"] if q["text"].startswith('"We have a text'))
     assert varga["speaker"] == "Elena Varga"
     assert text[varga["speaker_start"] : varga["speaker_end"]] == "Foreign Minister Elena Varga"
+
+
+def test_prints_the_stances_the_text_states(tmp_path):
+    one = tmp_path / "one.txt"
+    one.write_text(
+        "Foreign Minister Elena Varga condemned Russia on Tuesday for the attack on the port."
+        "\n\nThe talks will resume in Geneva next week, officials said.\n",
+        encoding="utf-8",
+    )
+    result = run(str(one))
+    assert result.returncode == 0, result.stderr
+    (stance,) = json.loads(result.stdout)["stances"]
+    text = one.read_text(encoding="utf-8")
+    assert text[stance["start"] : stance["end"]] == stance["text"]
+    assert text[stance["holder_start"] : stance["holder_end"]] == "Elena Varga"
+    assert (stance["holder"], stance["polarity"], stance["cue"], stance["target"]) == (
+        "Elena Varga",
+        "oppose",
+        "condemned",
+        "Russia",
+    )
 
 
 def test_a_missing_or_undecodable_file_is_a_clear_error_and_prints_nothing(tmp_path):
