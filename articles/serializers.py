@@ -7,12 +7,25 @@ from articles.anchoring import MAX_LOCATE_CONTEXT
 from articles.models import Article, Entity, EntityKind, ImportBatch, ImportFile, Mention, Story
 
 
+class RemovedLineSerializer(serializers.Serializer):
+    line = serializers.CharField()
+    reason = serializers.CharField(
+        help_text="`title` for the line taken as the article's title; otherwise why it is "
+        "page chrome: the pattern that matched, or `recurring` (the line recurs across the "
+        "batch's or the outlet's other pages)."
+    )
+
+
 class ImportFileResultSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The file's name as given (inside a zip: zip/name).")
     status = serializers.ChoiceField(choices=ImportFile.Status.choices)
     error = serializers.CharField(allow_null=True, help_text="Why it failed, in plain words.")
     article = serializers.IntegerField(
         allow_null=True, help_text="The article created, or the existing one it duplicates."
+    )
+    removed_lines = RemovedLineSerializer(
+        many=True,
+        help_text="Lines cleaning took out of the file's text, each with its reason.",
     )
 
 

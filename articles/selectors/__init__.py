@@ -24,10 +24,16 @@ def import_batch_summary(batch: ImportBatch) -> dict[str, Any]:
             "failed": batch.failed,
         },
         "files": [
-            {"name": name, "status": status, "error": error or None, "article": article}
-            for name, status, error, article in ImportFile.objects.filter(batch=batch)
+            {
+                "name": name,
+                "status": status,
+                "error": error or None,
+                "article": article,
+                "removed_lines": [{"line": line, "reason": reason} for line, reason in removed],
+            }
+            for name, status, error, article, removed in ImportFile.objects.filter(batch=batch)
             .order_by("pk")
-            .values_list("original_name", "status", "error", "article_id")
+            .values_list("original_name", "status", "error", "article_id", "removed_lines")
         ],
     }
 

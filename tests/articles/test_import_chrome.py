@@ -3,6 +3,7 @@ and what each file's cleaning makes of it. Texts are written for these tests."""
 
 import pytest
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from articles import services
 from articles.ingest.clean import RECURRING_REASON
@@ -92,7 +93,7 @@ def test_the_batch_page_shows_each_removed_line_and_why_escaped(client):
     assert "recurs across the batch" in html
     assert "&lt;b&gt;Quayside&lt;/b&gt; Wire" in html
     assert "<b>Quayside</b>" not in html
-    assert "<q>Advertisement</q> — advertisement" in html
+    assert "<q>Advertisement</q> — page chrome: advertisement" in html
 
 
 def test_importing_the_same_pages_again_does_not_make_their_lines_furniture():
@@ -102,3 +103,14 @@ def test_importing_the_same_pages_again_does_not_make_their_lines_furniture():
     assert batch.chrome.line_counts == {}
     fresh = _import({"b.txt": page(story(*TOPICS[1]), FURNITURE)}, outlet_name="Quayside Wire")
     assert FURNITURE[1] in fresh.files.get().article.body.split("\n\n")
+
+
+def test_the_api_lists_each_file_s_removed_lines_with_their_reasons(client):
+    batch = _import(_outlet_pages(), outlet_name="Quayside Wire")
+    token = Token.objects.create(user=UserFactory(role=roles.ADMIN, password=None))
+    url = reverse("api-import-detail", args=[batch.pk])
+    files = client.get(url, headers={"Authorization": f"Token {token.key}"}).json()["files"]
+    assert len(files) == len(TOPICS)
+    for file in files:
+        assert {"line": FURNITURE[1], "reason": RECURRING_REASON} in file["removed_lines"]
+        assert all(set(removed) == {"line", "reason"} for removed in file["removed_lines"])

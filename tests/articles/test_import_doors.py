@@ -252,8 +252,20 @@ def test_api_import_returns_the_batch_and_its_status(client, django_assert_num_q
     assert status["counts"] == {"total": 2, "done": 2, "imported": 1, "duplicate": 0, "failed": 1}
     article = Article.objects.get()
     assert status["files"] == [
-        {"name": "one.txt", "status": "imported", "error": None, "article": article.pk},
-        {"name": "empty.txt", "status": "failed", "error": "The file is empty.", "article": None},
+        {
+            "name": "one.txt",
+            "status": "imported",
+            "error": None,
+            "article": article.pk,
+            "removed_lines": [{"line": texts.ARTICLE_ONE.splitlines()[0], "reason": "title"}],
+        },
+        {
+            "name": "empty.txt",
+            "status": "failed",
+            "error": "The file is empty.",
+            "article": None,
+            "removed_lines": [],
+        },
     ]
     assert status["created_by"] == admin.username
     assert status["waiting_for_worker"] is False
@@ -329,18 +341,21 @@ def test_cli_json_prints_the_batch_summary_and_nothing_else(tmp_path, capsys):
                 "error": "Only .txt files and .zip archives are imported from a folder; "
                 "this is a .jpg.",
                 "article": None,
+                "removed_lines": [],
             },
             {
                 "name": "coverage/deeper/two.txt",
                 "status": "imported",
                 "error": None,
                 "article": articles["coverage/deeper/two.txt"],
+                "removed_lines": [{"line": texts.ARTICLE_TWO.splitlines()[0], "reason": "title"}],
             },
             {
                 "name": "coverage/one.txt",
                 "status": "imported",
                 "error": None,
                 "article": articles["coverage/one.txt"],
+                "removed_lines": [{"line": texts.ARTICLE_ONE.splitlines()[0], "reason": "title"}],
             },
         ],
     }

@@ -1,5 +1,5 @@
 """What the first pass leaves for a person to see, in real headless Chromium: the import
-page's lines removed as page chrome and why, an entity page that says why two spellings
+page's lines taken out of the text and why, an entity page that says why two spellings
 are one person, the article list's dates read from the text, and a story page, each at
 1280x800 and 390x844 (tests/e2e/screenshots/, git-ignored, for a person to look at).
 
@@ -83,11 +83,13 @@ def test_an_admin_sees_what_the_first_pass_removed_joined_and_dated(
     # The import page: each file says which lines went as page chrome, and why.
     page.goto(f"{live_server.url}/imports/{first_pass.pk}/")
     first = page.get_by_role("row").filter(has_text="harbour-0.txt")
-    removed = first.get_by_text("lines removed as page chrome")
+    removed = first.get_by_text("lines taken out of the text")
     expect(removed).to_be_visible()
     removed.click()
     expect(first.get_by_text(FURNITURE[1])).to_be_visible()
-    expect(first).to_contain_text("recurs across the batch's or the outlet's other pages")
+    expect(first).to_contain_text(
+        "page chrome: recurs across the batch's or the outlet's other pages"
+    )
     shots(page, "import-removed-lines")
 
     # An entity page explains each automatic join, with a way to undo it.
