@@ -28,7 +28,7 @@ from annotations.selectors import Position
 from annotations.tasks import tombstones_prune
 from newsdesk import sync
 from tests.api.world import SYNCED_LISTS, People, World, snapshot
-from tests.factories import NoteFactory, QuoteFactory
+from tests.factories import NoteFactory, QuoteFactory, TagFactory
 
 HEADER = "Newsdesk-Sync-Token"
 LISTS = SYNCED_LISTS
@@ -366,3 +366,31 @@ def test_the_schema_documents_the_token_the_header_and_410_on_every_synced_list(
         assert "410" in operation["responses"], endpoint
     vocabulary = schema["paths"]["/api/v1/vocabulary/"]["get"]
     assert "410" not in vocabulary["responses"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("endpoint", ["quotes", "stances"])
+def test_tagging_renaming_and_untagging_come_in_the_next_pull(endpoint, world, people):
+    """Tags live in link tables with no sync column of their own: adding one (as the admin
+    does), renaming it and taking it off each make the annotation a change of its own."""
+    client = people.client("api_client")
+    row = world.own_quote if endpoint == "quotes" else world.own_stance
+    tag = TagFactory(slug="ceasefire", label="Ceasefire")
+    _, token = pull(client, endpoint)
+
+    row.tags.add(tag)
+    changed, token = pull(client, endpoint, sync_token=token)
+    assert changed == [row.pk]
+
+    tag.slug = "truce"
+    tag.save()
+    changed, token = pull(client, endpoint, sync_token=token)
+    assert changed == [row.pk]
+    if endpoint == "quotes":
+        listed = client.get(f"/api/v1/quotes/{row.pk}/").json()
+        assert listed["tags"] == ["truce"]
+
+    row.tags.remove(tag)
+    changed, token = pull(client, endpoint, sync_token=token)
+    assert changed == [row.pk]
+    assert pull(client, endpoint, sync_token=token)[0] == []
