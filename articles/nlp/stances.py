@@ -14,6 +14,8 @@ carry a polarity), not fitted to any evaluation sentence.
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
@@ -98,6 +100,83 @@ VERBS: dict[str, str] = {
         OPPOSE,
     ),
 }
+# Beyond that list, a verb whose valence in VADER's general lexicon (vaderSentiment's
+# vader_lexicon.txt, mean human ratings from -4 to +4) is at least this strong takes a stance
+# of its sign, between two actors or on a stance topic only ("Trump scorned Bush", "X
+# smeared the report"), as the ambiguous verbs below do.
+VALENCE_MIN = 1.5
+# Strongly valenced verbs that say what happened, not what the subject thinks: contests
+# ("X defeated Y"), harm and help, the subject's own fortunes or feelings, acts of office,
+# and feelings caused in the object ("X upset Y"). Read off the verbs the valence rule
+# found between named actors in PolNeAR train texts outside the gold set.
+NOT_STANCES = {
+    *("win", "lose", "beat", "defeat", "lead", "trail", "gain", "secure", "award", "enjoy"),
+    *("best", "top", "edge", "crush", "trounce", "rout", "clobber", "outpace", "outpoll"),
+    *("survive", "kill", "hurt", "harm", "injure", "wound", "murder", "destroy", "damage"),
+    *("abuse", "rape", "assault", "threaten", "violate", "fire", "ban", "block", "cut"),
+    *("suspend", "cancel", "prosecute", "arrest", "punish", "sue", "jail", "convict"),
+    *("help", "save", "protect", "rescue", "benefit", "ease", "fear", "worry", "miss"),
+    *("suffer", "stress", "ignore", "avoid", "lack", "attract", "promise", "assure", "agree"),
+    *("accept", "share", "create", "play", "join", "expand", "increase", "improve", "fund"),
+    *("pay", "fail", "upset", "scare", "shock", "surprise", "frighten", "anger", "offend"),
+    *("embarrass", "humiliate", "disappoint", "please", "impress", "delight", "amuse"),
+    *("inspire", "excite", "thrill", "frustrate", "annoy", "irritate", "bother", "confuse"),
+    *("thank", "reward", "forgive", "free", "pardon", "comfort", "cure", "heal", "feed"),
+    *("scam", "cheat", "rob", "steal", "trick", "fool", "betray", "exploit", "bully"),
+    *("lie", "hide", "abandon", "neglect", "escape", "leave", "quit", "resign", "die"),
+    *("doubt", "question", "challenge", "stop", "prevent", "stall", "delay", "hinder"),
+    *("clear", "battle", "charm", "seduce", "tempt", "entertain", "encourage", "energize"),
+}
+
+
+@cache
+def valences() -> dict[str, float]:
+    """VADER's word valences (a tab-separated word, mean rating, and its spread)."""
+    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text("utf-8")
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        word, _, rest = line.partition("\t")
+        try:
+            found[word] = float(rest.split("\t", 1)[0])
+        except ValueError:
+            continue
+    return found
+
+
+def _word_polarity(word: str) -> str | None:
+    value = valences().get(word)
+    if value is None or abs(value) < VALENCE_MIN:
+        return None
+    return SUPPORT if value > 0 else OPPOSE
+
+
+# Names for what befell someone, not what they are worth ("Y was a victim").
+NOT_VERDICTS = {
+    *("victim", "casualty", "survivor", "patient", "suspect", "defendant", "prisoner"),
+    *("hostage", "refugee", "widow", "orphan", "target", "loss", "death", "problem"),
+}
+
+
+def _verdict_polarity(name: Token) -> str | None:
+    """The stance a name says of whom it is given to: a calling name ("a liar", "unfit")
+    or an adjective modifying one, or else a noun of strongly negative valence ("a
+    menace", "a sham"); adjectives of valence alone mostly say how someone is ("sad")."""
+    words = [name, *(c for c in name.children if c.dep_ in ("amod", "compound"))]
+    found = {CALLING_NAMES[w.lemma_.lower()] for w in words if w.lemma_.lower() in CALLING_NAMES}
+    if not found and name.pos_ == "NOUN" and name.lemma_.lower() not in NOT_VERDICTS:
+        value = valences().get(name.lemma_.lower(), 0.0)
+        if value <= -VALENCE_MIN:
+            found = {OPPOSE}
+    return found.pop() if len(found) == 1 else None
+
+
+def _valence_polarity(lemma: str) -> str | None:
+    value = valences().get(lemma)
+    if value is None or abs(value) < VALENCE_MIN or lemma in NOT_STANCES:
+        return None
+    return SUPPORT if value > 0 else OPPOSE
+
+
 # Verbs that also name a physical act or a non-stance phrase: kept only between actors
 # who are people or organisations, with no particle ("blasted out an email", "back down").
 AMBIGUOUS_VERBS = {
@@ -281,11 +360,25 @@ SUPPORT_BEHIND = {"support", "backing", "weight"}
 # Nouns naming the holder: "X, a critic of Y", "X is a supporter of Y".
 AGENT_NOUNS: dict[str, str] = {
     **dict.fromkeys(
-        ("supporter", "backer", "champion", "proponent", "ally", "advocate", "endorser"),
+        (
+            "supporter",
+            "backer",
+            "champion",
+            "proponent",
+            "ally",
+            "advocate",
+            "endorser",
+            "defender",
+            "admirer",
+            "loyalist",
+        ),
         SUPPORT,
     ),
-    **dict.fromkeys(("critic", "opponent", "foe", "detractor"), OPPOSE),
+    **dict.fromkeys(("critic", "opponent", "foe", "detractor", "adversary", "enemy"), OPPOSE),
 }
+# Who may be named before an agent noun as its target ("Obama critic X", "a Putin ally"):
+# not a NORP, which says whose side the holder is on ("a Republican supporter of Y").
+NAMED_BEFORE = {"PERSON", "ORG", "GPE"}
 # Verbs whose subject is the target of a stance noun's "of": "won the backing of X".
 RECEIVING = {"win", "receive", "get", "earn", "secure", "land", "gain", "garner", "pick"}
 # Verbs that carry a stance noun as their object: "expressed support for".
@@ -315,7 +408,19 @@ QUITTING: dict[str, set[str]] = {
 }
 ENDINGS = {"repeal", "resignation", "impeachment", "ouster", "abolition", "removal", "recall"}
 # Governors through which the subject still holds the stance: "X decided to back Y".
-CARRYING = {"decide", "continue", "vow", "pledge", "move", "begin", "start", "rush", "go", "spend"}
+CARRYING = {
+    "decide",
+    "continue",
+    "vow",
+    "pledge",
+    "move",
+    "begin",
+    "start",
+    "rush",
+    "go",
+    "spend",
+    "vote",  # "the council voted to condemn Y": a body takes its stance by a vote
+}
 # Governors that cancel it: "X refused to endorse Y", "X urged Z to oppose Y".
 CANCELLING = {
     "refuse",
@@ -378,8 +483,28 @@ MESSAGES = {
     "tweet",
     "op-ed",
     "report",
+    # what a body adopts speaks for the body: "the council passed a resolution condemning Y"
+    "resolution",
+    "motion",
+    "declaration",
+    "proclamation",
+    "petition",
 }
-PUBLISHING = {"release", "issue", "publish", "send", "post", "air", "run", "launch", "unveil"}
+PUBLISHING = {
+    "release",
+    "issue",
+    "publish",
+    "send",
+    "post",
+    "air",
+    "run",
+    "launch",
+    "unveil",
+    "approve",
+    "pass",
+    "adopt",
+    "sign",
+}
 # Subjects that speak for their owner: "X's campaign", "a X editorial".
 VOICES = {
     "campaign",
@@ -394,7 +519,13 @@ VOICES = {
     "ad",
     "office",
     "website",
+    "lawyer",
+    "attorney",
+    "counsel",
+    "representative",
 }
+# Voices named by whom they act for: "attorneys for X", "a lawyer for X".
+AGENTS_FOR = {"lawyer", "attorney", "counsel", "representative", "spokesman", "spokeswoman"}
 # Nouns that stand for their owner as a target: "backed the campaign of X" backs X.
 OWNED = {
     "bid",
@@ -455,7 +586,21 @@ class _Index:
             and self.gender.get(m.canonical, wanted) == wanted
             and m.canonical not in exclude
         }
-        return next(iter(people.values())) if len(people) == 1 else None
+        if len(people) == 1:
+            return next(iter(people.values()))
+        if people and token.dep_ == "nsubj" and first < sent.start:
+            # Several people before: a subject pronoun that opens its sentence's cast
+            # (nobody named before it in its own sentence) continues the previous
+            # sentence's subject, when that is one of them.
+            if any(sent.start_char <= m.start < high for m in people.values()):
+                return None
+            previous = _sent(self.doc[sent.start - 1])
+            subjects = [
+                self.named(t) for t in previous.root.children if t.dep_ in ("nsubj", "nsubjpass")
+            ]
+            if len(subjects) == 1 and subjects[0] is not None:
+                return people.get(subjects[0].canonical)
+        return None
 
 
 # The sentences of the docs being read, by token: Token.sent walks the doc's sentences
@@ -474,6 +619,15 @@ def _sent(token: Token) -> Span:
         found = _SENTENCES[key] = ([span.start for span in spans], spans)
     starts, spans = found
     return spans[bisect_right(starts, token.i) - 1]
+
+
+def _singular(token: Token) -> str:
+    """The noun's lemma, also for a capitalised plural that spaCy reads as a name
+    ("Attorneys for X")."""
+    lemma = token.lemma_.lower()
+    if token.tag_ == "NNPS" or (token.tag_ == "NNP" and token.lower_.endswith("s")):
+        return lemma[:-1] if lemma.endswith("s") else lemma
+    return lemma
 
 
 def _inside(mention: EntityMention, token: Token) -> bool:
@@ -591,13 +745,20 @@ class _Finder:
         mention = self.index.named(token)
         if mention is not None:
             return mention if mention.kind in HOLDER_KINDS else None
-        if token.lemma_.lower() in VOICES:
+        if _singular(token) in VOICES:
             # "Clinton's campaign slammed ...", "a Times editorial endorsed ..."
             for child in token.children:
                 if child.dep_ in ("poss", "compound"):
                     owner = self.index.named(child)
                     if owner is not None and owner.kind in ("PERSON", "ORG"):
                         return owner
+                if child.dep_ == "prep" and child.lower_ == "for":
+                    if _singular(token) not in AGENTS_FOR:
+                        continue
+                    for pobj in child.children:
+                        owner = self.index.named(pobj) if pobj.dep_ == "pobj" else None
+                        if owner is not None and owner.kind in ("PERSON", "ORG"):
+                            return owner
         if token.lower_ == "i":
             return self.quote_speaker(token)
         if token.lower_ in PERSONAL:
@@ -730,8 +891,14 @@ class _Finder:
                 node = message.head
                 continue
             if node.dep_ == "pcomp" and node.head.dep_ == "prep" and node.tag_ == "VBG":
-                # "X criticised Y before ripping Z"
-                node = node.head.head
+                # "X praised Y for opposing Z", "X accused Y of backing Z": the reason is
+                # what the object did; "X criticised Y before ripping Z": the subject.
+                verb = node.head.head
+                if node.head.lower_ in REASONS | {"of"} and verb.pos_ == "VERB":
+                    done_by = [c for c in verb.children if c.dep_ == "dobj"]
+                    if done_by:
+                        return [o for obj in done_by[:1] for o in _conjuncts(obj)]
+                node = verb
                 continue
             if node.dep_ == "advcl" and node.tag_ in ("VBD", "VBZ", "VBP"):
                 # "... as X attacked Y", the conjunction misread as a preposition whose
@@ -827,6 +994,7 @@ class _Finder:
         objects: Iterable[Token],
         *,
         ambiguous: bool = False,
+        conjoined: bool = True,
     ) -> None:
         tokens = [t for h in holders for t in self.expand_holder(h)]
         holder_mentions = [m for m in (self.holder(h) for h in tokens) if m is not None]
@@ -834,7 +1002,7 @@ class _Finder:
             return
         names = frozenset(m.canonical for m in holder_mentions)
         for obj in objects:
-            for head in _conjuncts(obj):
+            for head in _conjuncts(obj) if conjoined else [obj]:
                 target, topic = self.target(head, names)
                 if target is None and topic is None and head.lower_ in REFERRING:
                     target, topic = self.antecedent(cue, names)
@@ -910,6 +1078,10 @@ class _Finder:
     def verb(self, token: Token) -> None:
         lemma = token.lemma_.lower()
         if lemma not in VERBS and lemma not in PREP_LEMMAS and lemma not in DEMANDING:
+            if lemma in valences():
+                self.valenced_verb(token, lemma)
+            elif lemma in SPEECH:
+                self.verdict(token)
             return  # most verbs: the cheap test first
         if token.pos_ not in ("VERB",) or _blocked(token):
             return
@@ -977,6 +1149,40 @@ class _Finder:
             if polarity is not None and objects:
                 self.add(token, polarity, self.subjects(token), objects)
 
+    def verdict(self, speech: Token) -> None:
+        """ "X said Y is a fraud", "'Y is a disgrace,' X said": a name given to an actor or
+        a stance topic in the speaker's own reported words."""
+        clauses = [c for c in speech.children if c.dep_ == "ccomp"]
+        if speech.dep_ == "parataxis":
+            clauses.append(speech.head)
+        for clause in clauses:
+            if clause.lemma_ != "be" or _negated(clause) or _hedged(clause):
+                continue
+            subjects = [c for c in clause.children if c.dep_ == "nsubj"]
+            names = [
+                n for c in clause.children if c.dep_ in ("attr", "acomp") for n in _conjuncts(c)
+            ]
+            polarities = {p for p in map(_verdict_polarity, names) if p is not None}
+            if len(subjects) == 1 and len(polarities) == 1 and not _blocked(speech):
+                cue = next(n for n in names if _verdict_polarity(n) is not None)
+                holders = self.subjects(speech)
+                if any(subjects[0] in _conjuncts(h) for h in holders):
+                    continue
+                self.add(cue, polarities.pop(), holders, subjects, ambiguous=True)
+
+    def valenced_verb(self, token: Token, lemma: str) -> None:
+        """A verb outside the stance lexicon whose general valence is strongly signed:
+        between named people or organisations, or on a stance topic, with no particle
+        ("X scorned Y", "X smeared the report", not "X fired his aide")."""
+        polarity = _valence_polarity(lemma)
+        if polarity is None or token.pos_ != "VERB" or token.tag_ == "VBN":
+            return
+        if any(c.dep_ in ("prt", "nsubjpass") for c in token.children) or _blocked(token):
+            return
+        objects = [c for c in token.children if c.dep_ == "dobj"][:1]
+        if objects:
+            self.add(token, polarity, self.subjects(token), objects, ambiguous=True)
+
     def demanding(self, token: Token) -> None:
         """ "X called on Y to resign", "X urged Y to step down", "X called for the repeal of
         Y", "X demanded Y's resignation": asking for the end of Y opposes Y."""
@@ -1034,6 +1240,12 @@ class _Finder:
         polarities = {
             CALLING_NAMES[w.lemma_.lower()] for w in words if w.lemma_.lower() in CALLING_NAMES
         }
+        if not polarities:
+            # a name outside the list whose general valence is strong: "called Y a menace
+            # to democracy", "called the plan pathetic"
+            polarities = {
+                p for p in (_word_polarity(w.lemma_.lower()) for w in words) if p is not None
+            }
         if len(polarities) != 1 or _negated(name):
             return
         self.add(token, polarities.pop(), self.subjects(token), objects)
@@ -1123,6 +1335,20 @@ class _Finder:
         ]
         # "Y's supporters": the owner is the target.
         objects += [c for c in token.children if c.dep_ == "poss" and self.index.named(c)]
+        # "Obama critic X", "a Putin ally": the name before the noun is the target.
+        before = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
+        named = [self.index.named(c) for c in before]
+        if before and all(m is not None and m.kind in NAMED_BEFORE for m in named):
+            objects += before[-1:]
+        conjoined = True
+        if not before and token.dep_ == "compound" and token.i > 0:
+            # the same, the name misparsed ("billionaire and Trump critic X")
+            previous = self.doc[token.i - 1]
+            mention = self.index.named(previous)
+            if mention is not None and mention.kind in NAMED_BEFORE and previous.pos_ == "PROPN":
+                before = [previous]
+                objects = before  # only the name, not what the parser conjoined it with
+                conjoined = False
         if not objects or any(c.lower_ in ("former", "ex") for c in token.lefts):
             return
         node = token
@@ -1137,17 +1363,47 @@ class _Finder:
             # "X, one of Y's supporters", "X is one of the critics of Y"
             node = node.head.head
             if node.dep_ == "appos":
-                self.add(token, polarity, [node.head], objects)
+                self.add(token, polarity, [node.head], objects, conjoined=conjoined)
             elif node.dep_ == "attr" and node.head.lemma_ == "be" and not _blocked(node.head):
-                self.add(token, polarity, self.subjects(node.head), objects)
+                self.add(token, polarity, self.subjects(node.head), objects, conjoined=conjoined)
             return
         while node.dep_ == "conj" and node.head.pos_ == "NOUN":
             # "X, the former president and ally of Y"
             node = node.head
         if node.dep_ == "appos":
-            self.add(token, polarity, [node.head], objects)
+            self.add(token, polarity, [node.head], objects, conjoined=conjoined)
+        elif node.dep_ == "compound" and node.i < node.head.i:
+            # "longtime Obama critic X": the noun is a title before the holder's name.
+            holder = self.index.named(node.head)
+            if holder is not None and holder.kind == "PERSON" and self.index.named(node) is None:
+                self.add(token, polarity, _conjuncts(node.head), objects, conjoined=conjoined)
         elif token.dep_ == "attr" and token.head.lemma_ == "be" and not _blocked(token.head):
-            self.add(token, polarity, self.subjects(token.head), objects)
+            self.add(token, polarity, self.subjects(token.head), objects, conjoined=conjoined)
+        elif (
+            token.dep_ == "nsubj"
+            and token.head.lemma_ in ("include", "be")
+            and not _blocked(token.head)
+        ):
+            # "Y's backers include X and Z", "Y's best-known critic is X"
+            members = [
+                c
+                for c in token.head.children
+                if c.dep_ in ("dobj", "attr") and self.index.named(c) is not None
+            ]
+            self.add(
+                token,
+                polarity,
+                [n for c in members for n in _conjuncts(c)],
+                objects,
+                conjoined=conjoined,
+            )
+        elif before[-1:] == objects[-1:] and token.i + 1 < len(self.doc):
+            # The title misparsed ("billionaire and Trump critic Mark Cuban"): the person
+            # named right after the noun.
+            after = self.doc[token.i + 1]
+            holder = self.index.named(after)
+            if holder is not None and holder.kind == "PERSON":
+                self.add(token, polarity, [after], objects, conjoined=conjoined)
 
     def headline(self, sent: Span) -> None:
         """A headline in title case ("Senator Backs Governor"), which the parser reads as
