@@ -332,8 +332,18 @@ PREP_VERBS: dict[tuple[str, str], str] = {
     ("fight", "against"): OPPOSE,
     ("approve", "of"): SUPPORT,
     ("disapprove", "of"): OPPOSE,
+    ("agree", "with"): SUPPORT,
+    ("disagree", "with"): OPPOSE,
+    ("stand", "with"): SUPPORT,
+    ("rally", "behind"): SUPPORT,
+    ("rally", "against"): OPPOSE,
+    ("protest", "against"): OPPOSE,
+    ("testify", "against"): OPPOSE,
+    ("break", "with"): OPPOSE,  # "broke with the party"
 }
-PREP_LEMMAS = {verb for verb, _ in PREP_VERBS} | {"speak", "come", "vote"}
+# Verbs done "on behalf of" someone, which support them.
+BEHALF_VERBS = {"campaign", "speak", "work", "lobby", "testify", "stump"}
+PREP_LEMMAS = {verb for verb, _ in PREP_VERBS} | {"speak", "come", "vote"} | BEHALF_VERBS
 # Prepositions after a stance noun that name its target: "support for X", "criticism of X",
 # "threw his support behind X".
 NOUN_PREPS = {"for", "of", "to", "against", "on", "behind"}
@@ -351,11 +361,14 @@ NOUNS: dict[str, str] = {
             "rebuke",
             "critique",
             "attack",
+            "accusation",
         ),
         OPPOSE,
     ),
 }
 AMBIGUOUS_NOUNS = {"attack"}
+# Nouns of accusing, whose "that" clause names the accused by its subject.
+ACCUSING = {"accusation", "allegation", "charge"}
 SUPPORT_BEHIND = {"support", "backing", "weight"}
 # Nouns naming the holder: "X, a critic of Y", "X is a supporter of Y".
 AGENT_NOUNS: dict[str, str] = {
@@ -376,6 +389,7 @@ AGENT_NOUNS: dict[str, str] = {
     ),
     **dict.fromkeys(("critic", "opponent", "foe", "detractor", "adversary", "enemy"), OPPOSE),
 }
+ADVOCATES = {"champion", "advocate"}
 # Who may be named before an agent noun as its target ("Obama critic X", "a Putin ally"):
 # not a NORP, which says whose side the holder is on ("a Republican supporter of Y").
 NAMED_BEFORE = {"PERSON", "ORG", "GPE"}
@@ -420,6 +434,9 @@ CARRYING = {
     "go",
     "spend",
     "vote",  # "the council voted to condemn Y": a body takes its stance by a vote
+    "promise",
+    "appear",  # "X appeared to oppose Y": the report is the writer's, the stance X's
+    "seem",
 }
 # Governors that cancel it: "X refused to endorse Y", "X urged Z to oppose Y".
 CANCELLING = {
@@ -898,6 +915,15 @@ class _Finder:
                     done_by = [c for c in verb.children if c.dep_ == "dobj"]
                     if done_by:
                         return [o for obj in done_by[:1] for o in _conjuncts(obj)]
+                if node.head.lower_ in REASONS | {"of"} and verb.pos_ == "PROPN":
+                    # the same, the reason hung on the last of the verb's objects
+                    while verb.dep_ in ("conj", "appos") and verb.head.pos_ == "PROPN":
+                        verb = verb.head
+                    if verb.dep_ == "dobj" and verb.head.pos_ == "VERB":
+                        named = _conjuncts(verb) + [
+                            a for a in verb.children if a.dep_ == "appos" and a.pos_ == "PROPN"
+                        ]
+                        return list({t.i: t for n in named for t in _conjuncts(n)}.values())
                 node = verb
                 continue
             if node.dep_ == "advcl" and node.tag_ in ("VBD", "VBZ", "VBP"):
@@ -1139,6 +1165,15 @@ class _Finder:
             if polarity is None and child.lower_ == "in" and lemma in ("speak", "come", "vote"):
                 polarity = _in_favor(child)
                 objects = _favored(child)
+            elif polarity is None and child.lower_ == "on" and lemma in BEHALF_VERBS:
+                # "X campaigned on behalf of Y", "X spoke on Y's behalf"
+                objects = [
+                    owner
+                    for behalf in child.children
+                    if behalf.dep_ == "pobj" and behalf.lower_ == "behalf"
+                    for owner in _owners(behalf)
+                ]
+                polarity = SUPPORT if objects else None
             else:
                 objects = [c for c in child.children if c.dep_ == "pobj"]
             if polarity is not None and lemma in ("campaign", "vote"):
@@ -1273,6 +1308,16 @@ class _Finder:
             for pobj in child.children
             if pobj.dep_ == "pobj"
         ]
+        if not objects and token.lemma_.lower() in ACCUSING:
+            # "X's accusation that Y did Z": the accused, the clause's subject
+            objects = [
+                subject
+                for clause in token.children
+                if clause.dep_ in ("acl", "ccomp")
+                and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+                for subject in clause.children
+                if subject.dep_ == "nsubj" and self.index.named(subject) is not None
+            ]
         if not objects and token.dep_ == "dobj" and token.lemma_.lower() in SUPPORT_BEHIND:
             # "threw its support behind Y", the preposition on the verb
             objects = [
@@ -1326,10 +1371,16 @@ class _Finder:
             self.add(token, polarity, self.subjects(verb), objects, ambiguous=ambiguous)
 
     def agent_noun(self, token: Token, polarity: str) -> None:
+        # "ally of Y", and "the president and ally of Y", where the parser hangs the "of"
+        # on the first of the two nouns (it comes after this one, so it is this one's too)
+        owners = [token, token.head] if token.dep_ == "conj" else [token]
+        # "a champion for Y", "an advocate for Y"
+        preps = {"of", "for"} if token.lemma_.lower() in ADVOCATES else {"of"}
         objects = [
             pobj
-            for child in token.children
-            if child.dep_ == "prep" and child.lower_ == "of"
+            for noun in owners
+            for child in noun.children
+            if child.dep_ == "prep" and child.lower_ in preps and child.i > token.i
             for pobj in child.children
             if pobj.dep_ == "pobj"
         ]
@@ -1350,6 +1401,20 @@ class _Finder:
                 objects = before  # only the name, not what the parser conjoined it with
                 conjoined = False
         if not objects or any(c.lower_ in ("former", "ex") for c in token.lefts):
+            return
+        members = [
+            member
+            for prep in token.children
+            if prep.dep_ == "prep"
+            and (prep.lower_ in MEMBERS or (prep.lower_ == "as" and prep.nbor(-1).lower_ == "such"))
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+            for member in _conjuncts(pobj)
+            if self.index.named(member) is not None
+        ]
+        if members and token.tag_ == "NNS":
+            # "supporters of Y, such as X and Z"
+            self.add(token, polarity, members, objects, conjoined=conjoined)
             return
         node = token
         while (
@@ -1377,8 +1442,8 @@ class _Finder:
             holder = self.index.named(node.head)
             if holder is not None and holder.kind == "PERSON" and self.index.named(node) is None:
                 self.add(token, polarity, _conjuncts(node.head), objects, conjoined=conjoined)
-        elif token.dep_ == "attr" and token.head.lemma_ == "be" and not _blocked(token.head):
-            self.add(token, polarity, self.subjects(token.head), objects, conjoined=conjoined)
+        elif node.dep_ == "attr" and node.head.lemma_ == "be" and not _blocked(node.head):
+            self.add(token, polarity, self.subjects(node.head), objects, conjoined=conjoined)
         elif (
             token.dep_ == "nsubj"
             and token.head.lemma_ in ("include", "be")
@@ -1463,6 +1528,17 @@ class _Finder:
                 read.add(sent.start)
                 self.headline(sent)
         return self.found
+
+
+def _owners(noun: Token) -> list[Token]:
+    """Whose the noun is: "Y's behalf", "behalf of Y"."""
+    return [c for c in noun.children if c.dep_ == "poss"] + [
+        pobj
+        for prep in noun.children
+        if prep.dep_ == "prep" and prep.lower_ == "of"
+        for pobj in prep.children
+        if pobj.dep_ == "pobj"
+    ]
 
 
 def _in_favor(prep: Token) -> str | None:
