@@ -603,21 +603,7 @@ class _Index:
             and self.gender.get(m.canonical, wanted) == wanted
             and m.canonical not in exclude
         }
-        if len(people) == 1:
-            return next(iter(people.values()))
-        if people and token.dep_ == "nsubj" and first < sent.start:
-            # Several people before: a subject pronoun that opens its sentence's cast
-            # (nobody named before it in its own sentence) continues the previous
-            # sentence's subject, when that is one of them.
-            if any(sent.start_char <= m.start < high for m in people.values()):
-                return None
-            previous = _sent(self.doc[sent.start - 1])
-            subjects = [
-                self.named(t) for t in previous.root.children if t.dep_ in ("nsubj", "nsubjpass")
-            ]
-            if len(subjects) == 1 and subjects[0] is not None:
-                return people.get(subjects[0].canonical)
-        return None
+        return next(iter(people.values())) if len(people) == 1 else None
 
 
 # The sentences of the docs being read, by token: Token.sent walks the doc's sentences
@@ -1402,18 +1388,21 @@ class _Finder:
                 conjoined = False
         if not objects or any(c.lower_ in ("former", "ex") for c in token.lefts):
             return
+        # "supporters of Y, such as X and Z" (the parser may hang "such as" on Y; only
+        # people are members then)
         members = [
             member
-            for prep in token.children
+            for noun in [token, *objects]
+            for prep in noun.children
             if prep.dep_ == "prep"
             and (prep.lower_ in MEMBERS or (prep.lower_ == "as" and prep.nbor(-1).lower_ == "such"))
             for pobj in prep.children
             if pobj.dep_ == "pobj"
             for member in _conjuncts(pobj)
-            if self.index.named(member) is not None
+            if (found := self.index.named(member)) is not None
+            and (noun is token or found.kind == "PERSON")
         ]
         if members and token.tag_ == "NNS":
-            # "supporters of Y, such as X and Z"
             self.add(token, polarity, members, objects, conjoined=conjoined)
             return
         node = token
