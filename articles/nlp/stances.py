@@ -346,7 +346,19 @@ BEHALF_VERBS = {"campaign", "speak", "work", "lobby", "testify", "stump"}
 PREP_LEMMAS = {verb for verb, _ in PREP_VERBS} | {"speak", "come", "vote"} | BEHALF_VERBS
 # Prepositions after a stance noun that name its target: "support for X", "criticism of X",
 # "threw his support behind X".
-NOUN_PREPS = {"for", "of", "to", "against", "on", "behind"}
+NOUN_PREPS = frozenset({"for", "of", "to", "against", "on", "behind"})
+# Prepositions that aim a negative noun at its target ("hostility toward Y", "jabs at Y");
+# not "for", "of" or "over", after which a negative noun is mostly no stance ("a blow for
+# Y", "the loss of Y", "a fight over Y").
+AIMING = frozenset({"against", "toward", "towards", "on", "at"})
+# Negative nouns of harm and force, which say what was done, not what was thought.
+HARM = {
+    *("violence", "assault", "war", "strike", "raid", "bombing", "terrorism", "crime"),
+    *("murder", "killing", "abuse", "damage", "injury", "pressure", "crisis", "impact"),
+    *("tax", "penalty", "sanction", "ban"),
+    # and contests, which are no side taken ("her battle against Y" in a primary)
+    *("fight", "battle", "struggle", "race", "contest", "rivalry", "duel", "challenge"),
+}
 # Nouns of stance: "X's support for Y", "X expressed support for Y".
 NOUNS: dict[str, str] = {
     **dict.fromkeys(("support", "backing", "endorsement", "praise", "approval"), SUPPORT),
@@ -1279,8 +1291,21 @@ class _Finder:
         polarity = AGENT_NOUNS.get(token.lemma_.lower())
         if polarity is not None:
             self.agent_noun(token, polarity)
+            return
+        value = valences().get(token.lemma_.lower())
+        if value is not None and value <= -VALENCE_MIN and token.lemma_.lower() not in HARM:
+            # "X's hostility toward Y", "X's contempt against Y", "X's jabs at Y": a
+            # strongly negative noun aimed at an actor or a stance topic
+            self.stance_noun(token, OPPOSE, preps=AIMING, ambiguous=True)
 
-    def stance_noun(self, token: Token, polarity: str) -> None:
+    def stance_noun(
+        self,
+        token: Token,
+        polarity: str,
+        *,
+        preps: frozenset[str] = NOUN_PREPS,
+        ambiguous: bool = False,
+    ) -> None:
         if any(c.lower_ in NEGATIONS or c.lower_ in ("non", "little", "less") for c in token.lefts):
             return
         if token.i > 0 and token.nbor(-1).lower_ in ("non", "non-", "-"):
@@ -1289,7 +1314,7 @@ class _Finder:
             pobj
             for child in token.children
             if child.dep_ == "prep"
-            and child.lower_ in NOUN_PREPS
+            and child.lower_ in preps
             and not (child.lower_ == "behind" and token.lemma_.lower() not in SUPPORT_BEHIND)
             for pobj in child.children
             if pobj.dep_ == "pobj"
@@ -1315,7 +1340,7 @@ class _Finder:
             ]
         if not objects:
             return
-        ambiguous = token.lemma_.lower() in AMBIGUOUS_NOUNS
+        ambiguous = ambiguous or token.lemma_.lower() in AMBIGUOUS_NOUNS
         light = token.dep_ == "dobj" and token.head.lemma_.lower() in LIGHT_VERBS
         # "X threw its support behind Y": a pronoun owner of a light verb's object is
         # the verb's subject, which names it.

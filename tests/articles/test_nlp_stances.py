@@ -625,3 +625,19 @@ def test_stance_verbs_with_their_preposition(nlp, text, polarity):
 
 def test_standing_behind_someone_is_a_place_not_a_stance(nlp):
     assert stances_of(nlp, "Maria Lindqvist stood behind Paul Adebayo on the stage.") == []
+
+
+def test_a_strongly_negative_noun_aimed_at_an_actor_is_its_owners_stance(nlp):
+    text = "Maria Lindqvist's hostility toward Paul Adebayo is well known in Oslo."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maria Lindqvist's battle against Paul Adebayo for the nomination went on.",  # a contest
+        "Maria Lindqvist's loss of the harbour plan vote hurt her.",  # "of" aims nothing
+    ],
+)
+def test_negative_nouns_of_contest_or_misfortune_are_no_stance(nlp, text):
+    assert stances_of(nlp, text) == []
