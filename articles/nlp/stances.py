@@ -359,6 +359,31 @@ HARM = {
     # and contests, which are no side taken ("her battle against Y" in a primary)
     *("fight", "battle", "struggle", "race", "contest", "rivalry", "duel", "challenge"),
 }
+# Adjectives of stance after a copula, with the prepositions that name their target:
+# "X has been critical of Y", "X is opposed to Y", "X remains wary of Y".
+ADJECTIVES: dict[str, tuple[str, frozenset[str]]] = {
+    **dict.fromkeys(
+        (
+            "critical",
+            "sceptical",
+            "skeptical",
+            "dismissive",
+            "contemptuous",
+            "scornful",
+            "disdainful",
+            "distrustful",
+            "wary",
+        ),
+        (OPPOSE, frozenset({"of"})),
+    ),
+    **dict.fromkeys(("opposed", "hostile"), (OPPOSE, frozenset({"to", "toward", "towards"}))),
+    **dict.fromkeys(("supportive", "appreciative"), (SUPPORT, frozenset({"of"}))),
+    **dict.fromkeys(
+        ("favorable", "favourable", "sympathetic", "friendly"),
+        (SUPPORT, frozenset({"to", "toward", "towards"})),
+    ),
+}
+COPULAS = {"be", "remain", "become", "seem", "appear", "sound", "grow", "stay"}
 # Nouns of stance: "X's support for Y", "X expressed support for Y".
 NOUNS: dict[str, str] = {
     **dict.fromkeys(("support", "backing", "endorsement", "praise", "approval"), SUPPORT),
@@ -881,6 +906,8 @@ class _Finder:
         node = verb
         for _ in range(3):
             subjects = [c for c in node.children if c.dep_ in ("nsubj",)]
+            if len(subjects) > 1:
+                return []  # two subjects: a misparse ("X, whose paper is ..., is ...")
             if subjects:
                 return [s for subject in subjects for s in _conjuncts(subject)]
             if node.dep_ == "conj" and node.head.pos_ in ("VERB", "AUX"):
@@ -890,6 +917,8 @@ class _Finder:
                 node = node.head
                 continue
             if node.dep_ == "relcl" and node.head.pos_ == "PROPN":
+                if any(t.lower_ == "whose" for t in node.subtree if t.i < node.i):
+                    return []  # "X, whose paper backed Y": the paper's stance, not X's
                 return [node.head]
             if node.dep_ == "acl" and node.tag_ == "VBG" and node.head.pos_ == "PROPN":
                 # "X calling Y a liar" (a caption or a headline)
@@ -1484,6 +1513,23 @@ class _Finder:
             if holder is not None and holder.kind == "PERSON":
                 self.add(token, polarity, [after], objects, conjoined=conjoined)
 
+    def adjective(self, token: Token) -> None:
+        polarity, preps = ADJECTIVES[token.lower_]
+        verb = token.head
+        if verb.lemma_ not in COPULAS or _negated(token) or _blocked(verb):
+            return
+        if any(c.lower_ in ("less", "least", "too") for c in token.children):
+            return
+        objects = [
+            pobj
+            for prep in token.children
+            if prep.dep_ == "prep" and prep.lower_ in preps
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
+        if objects:
+            self.add(token, polarity, self.subjects(verb), objects)
+
     def headline(self, sent: Span) -> None:
         """A headline in title case ("Senator Backs Governor"), which the parser reads as
         one long name: an actor, a stance verb and an actor, side by side."""
@@ -1531,6 +1577,8 @@ class _Finder:
                 self.verb(token)
             elif token.pos_ == "NOUN":
                 self.noun(token)
+            if token.lower_ in ADJECTIVES and token.dep_ == "acomp":
+                self.adjective(token)
             if token.lower_ in VERB_FORMS:
                 headline_cues.append(token)
         self.cues_used = {s.cue_start for s in self.found}

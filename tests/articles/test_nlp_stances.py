@@ -641,3 +641,27 @@ def test_a_strongly_negative_noun_aimed_at_an_actor_is_its_owners_stance(nlp):
 )
 def test_negative_nouns_of_contest_or_misfortune_are_no_stance(nlp, text):
     assert stances_of(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "polarity"),
+    [
+        ("Maria Lindqvist has been highly critical of Paul Adebayo.", "Paul Adebayo", "oppose"),
+        ("Maria Lindqvist is opposed to the harbour tax.", "harbour tax", "oppose"),
+        ("Maria Lindqvist, who is supportive of Paul Adebayo, spoke.", "Paul Adebayo", "support"),
+        ("Maria Lindqvist remains skeptical of the harbour plan.", "harbour plan", "oppose"),
+    ],
+)
+def test_a_stance_adjective_after_a_copula_is_the_subjects_stance(nlp, text, target, polarity):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", target, polarity)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maria Lindqvist is not critical of Paul Adebayo.",
+        "Maria Lindqvist, whose newspaper is friendly to Paul Adebayo, spoke.",
+    ],
+)
+def test_a_negated_adjective_or_one_said_of_someone_elses_paper_is_no_stance(nlp, text):
+    assert stances_of(nlp, text) == []
