@@ -126,6 +126,7 @@ NOT_STANCES = {
     *("lie", "hide", "abandon", "neglect", "escape", "leave", "quit", "resign", "die"),
     *("doubt", "question", "challenge", "stop", "prevent", "stall", "delay", "hinder"),
     *("clear", "battle", "charm", "seduce", "tempt", "entertain", "encourage", "energize"),
+    *("treat", "handle", "serve", "bless", "grant", "offer", "give", "allow"),
 }
 
 
@@ -1237,9 +1238,22 @@ class _Finder:
         between named people or organisations, or on a stance topic, with no particle
         ("X scorned Y", "X smeared the report", not "X fired his aide")."""
         polarity = _valence_polarity(lemma)
-        if polarity is None or token.pos_ != "VERB" or token.tag_ == "VBN":
+        if polarity is None or token.pos_ != "VERB" or _blocked(token):
             return
-        if any(c.dep_ in ("prt", "nsubjpass") for c in token.children) or _blocked(token):
+        if any(c.dep_ == "prt" for c in token.children):
+            return
+        if any(c.dep_ == "nsubjpass" for c in token.children):
+            # "Y was scorned by X": only with the agent named
+            agents = [
+                pobj
+                for c in token.children
+                if c.dep_ == "agent"
+                for pobj in c.children
+                if pobj.dep_ == "pobj"
+            ]
+            targets = [c for c in token.children if c.dep_ == "nsubjpass"]
+            if agents:
+                self.add(token, polarity, _conjuncts(agents[0]), targets, ambiguous=True)
             return
         objects = [c for c in token.children if c.dep_ == "dobj"][:1]
         if objects:

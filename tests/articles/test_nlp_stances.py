@@ -455,6 +455,8 @@ def test_one_of_a_group_of_supporters_is_a_supporter(nlp):
         ("Maria Lindqvist scorned Paul Adebayo at the hearing.", "oppose"),
         ("Maria Lindqvist belittled Paul Adebayo on Tuesday.", "oppose"),
         ("Maria Lindqvist admires Paul Adebayo.", "support"),
+        ("Maria Lindqvist has repeatedly belittled Paul Adebayo.", "oppose"),
+        ("Paul Adebayo was scorned by Maria Lindqvist.", "oppose"),
     ],
 )
 def test_a_strongly_valenced_verb_between_actors_is_a_stance(nlp, text, polarity):
