@@ -9,7 +9,15 @@ says which word it was, so that the caller can tie the stance to the quote whose
 is ("X denounced Y, saying ...").
 
 The lexicon is general English stance vocabulary (and the cues of PolNeAR train that
-carry a polarity), not fitted to any evaluation sentence.
+carry a polarity), not fitted to any evaluation sentence. Beyond it, polarity comes from
+VADER's general word valences (vaderSentiment's vader_lexicon.txt): a verb between two
+actors or on a stance topic ("X scorned Y"), the name given in "X called Y a menace" or
+"X said Y is a disgrace", a negative noun aimed at an actor ("X's hostility toward Y"),
+each only when its valence is strong and it is not a word of contest, harm or help (read
+off the verbs the rule found in PolNeAR train texts outside the gold set). Structure
+carries the rest: titles before a name ("Obama critic X", "a Putin ally"), a body's vote or
+resolution, a lawyer for X, "praised Y for opposing Z" (Y's stance on Z), "Y's backers
+include X", stance adjectives after a copula ("X has been critical of Y").
 """
 
 from bisect import bisect_right
