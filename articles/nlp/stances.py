@@ -9,11 +9,21 @@ says which word it was, so that the caller can tie the stance to the quote whose
 is ("X denounced Y, saying ...").
 
 The lexicon is general English stance vocabulary (and the cues of PolNeAR train that
-carry a polarity), not fitted to any evaluation sentence.
+carry a polarity), not fitted to any evaluation sentence. Beyond it, polarity comes from
+VADER's general word valences (vaderSentiment's vader_lexicon.txt): a verb between two
+actors or on a stance topic ("X scorned Y"), the name given in "X called Y a menace" or
+"X said Y is a disgrace", a negative noun aimed at an actor ("X's hostility toward Y"),
+each only when its valence is strong and it is not a word of contest, harm or help (read
+off the verbs the rule found in PolNeAR train texts outside the gold set). Structure
+carries the rest: titles before a name ("Obama critic X", "a Putin ally"), a body's vote or
+resolution, a lawyer for X, "praised Y for opposing Z" (Y's stance on Z), "Y's backers
+include X", stance adjectives after a copula ("X has been critical of Y").
 """
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
@@ -98,6 +108,84 @@ VERBS: dict[str, str] = {
         OPPOSE,
     ),
 }
+# Beyond that list, a verb whose valence in VADER's general lexicon (vaderSentiment's
+# vader_lexicon.txt, mean human ratings from -4 to +4) is at least this strong takes a stance
+# of its sign, between two actors or on a stance topic only ("Trump scorned Bush", "X
+# smeared the report"), as the ambiguous verbs below do.
+VALENCE_MIN = 1.5
+# Strongly valenced verbs that say what happened, not what the subject thinks: contests
+# ("X defeated Y"), harm and help, the subject's own fortunes or feelings, acts of office,
+# and feelings caused in the object ("X upset Y"). Read off the verbs the valence rule
+# found between named actors in PolNeAR train texts outside the gold set.
+NOT_STANCES = {
+    *("win", "lose", "beat", "defeat", "lead", "trail", "gain", "secure", "award", "enjoy"),
+    *("best", "top", "edge", "crush", "trounce", "rout", "clobber", "outpace", "outpoll"),
+    *("survive", "kill", "hurt", "harm", "injure", "wound", "murder", "destroy", "damage"),
+    *("abuse", "rape", "assault", "threaten", "violate", "fire", "ban", "block", "cut"),
+    *("suspend", "cancel", "prosecute", "arrest", "punish", "sue", "jail", "convict"),
+    *("help", "save", "protect", "rescue", "benefit", "ease", "fear", "worry", "miss"),
+    *("suffer", "stress", "ignore", "avoid", "lack", "attract", "promise", "assure", "agree"),
+    *("accept", "share", "create", "play", "join", "expand", "increase", "improve", "fund"),
+    *("pay", "fail", "upset", "scare", "shock", "surprise", "frighten", "anger", "offend"),
+    *("embarrass", "humiliate", "disappoint", "please", "impress", "delight", "amuse"),
+    *("inspire", "excite", "thrill", "frustrate", "annoy", "irritate", "bother", "confuse"),
+    *("thank", "reward", "forgive", "free", "pardon", "comfort", "cure", "heal", "feed"),
+    *("scam", "cheat", "rob", "steal", "trick", "fool", "betray", "exploit", "bully"),
+    *("lie", "hide", "abandon", "neglect", "escape", "leave", "quit", "resign", "die"),
+    *("doubt", "question", "challenge", "stop", "prevent", "stall", "delay", "hinder"),
+    *("clear", "battle", "charm", "seduce", "tempt", "entertain", "encourage", "energize"),
+    *("treat", "handle", "serve", "bless", "grant", "offer", "give", "allow"),
+}
+
+
+@cache
+def valences() -> dict[str, float]:
+    """VADER's word valences (a tab-separated word, mean rating, and its spread)."""
+    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text("utf-8")
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        word, _, rest = line.partition("\t")
+        try:
+            found[word] = float(rest.split("\t", 1)[0])
+        except ValueError:
+            continue
+    return found
+
+
+def _word_polarity(word: str) -> str | None:
+    value = valences().get(word)
+    if value is None or abs(value) < VALENCE_MIN:
+        return None
+    return SUPPORT if value > 0 else OPPOSE
+
+
+# Names for what befell someone, not what they are worth ("Y was a victim").
+NOT_VERDICTS = {
+    *("victim", "casualty", "survivor", "patient", "suspect", "defendant", "prisoner"),
+    *("hostage", "refugee", "widow", "orphan", "target", "loss", "death", "problem"),
+}
+
+
+def _verdict_polarity(name: Token) -> str | None:
+    """The stance a name says of whom it is given to: a calling name ("a liar", "unfit")
+    or an adjective modifying one, or else a noun of strongly negative valence ("a
+    menace", "a sham"); adjectives of valence alone mostly say how someone is ("sad")."""
+    words = [name, *(c for c in name.children if c.dep_ in ("amod", "compound"))]
+    found = {CALLING_NAMES[w.lemma_.lower()] for w in words if w.lemma_.lower() in CALLING_NAMES}
+    if not found and name.pos_ == "NOUN" and name.lemma_.lower() not in NOT_VERDICTS:
+        value = valences().get(name.lemma_.lower(), 0.0)
+        if value <= -VALENCE_MIN:
+            found = {OPPOSE}
+    return found.pop() if len(found) == 1 else None
+
+
+def _valence_polarity(lemma: str) -> str | None:
+    value = valences().get(lemma)
+    if value is None or abs(value) < VALENCE_MIN or lemma in NOT_STANCES:
+        return None
+    return SUPPORT if value > 0 else OPPOSE
+
+
 # Verbs that also name a physical act or a non-stance phrase: kept only between actors
 # who are people or organisations, with no particle ("blasted out an email", "back down").
 AMBIGUOUS_VERBS = {
@@ -253,11 +341,58 @@ PREP_VERBS: dict[tuple[str, str], str] = {
     ("fight", "against"): OPPOSE,
     ("approve", "of"): SUPPORT,
     ("disapprove", "of"): OPPOSE,
+    ("agree", "with"): SUPPORT,
+    ("disagree", "with"): OPPOSE,
+    ("stand", "with"): SUPPORT,
+    ("rally", "behind"): SUPPORT,
+    ("rally", "against"): OPPOSE,
+    ("protest", "against"): OPPOSE,
+    ("testify", "against"): OPPOSE,
+    ("break", "with"): OPPOSE,  # "broke with the party"
 }
-PREP_LEMMAS = {verb for verb, _ in PREP_VERBS} | {"speak", "come", "vote"}
+# Verbs done "on behalf of" someone, which support them.
+BEHALF_VERBS = {"campaign", "speak", "work", "lobby", "testify", "stump"}
+PREP_LEMMAS = {verb for verb, _ in PREP_VERBS} | {"speak", "come", "vote"} | BEHALF_VERBS
 # Prepositions after a stance noun that name its target: "support for X", "criticism of X",
 # "threw his support behind X".
-NOUN_PREPS = {"for", "of", "to", "against", "on", "behind"}
+NOUN_PREPS = frozenset({"for", "of", "to", "against", "on", "behind"})
+# Prepositions that aim a negative noun at its target ("hostility toward Y", "jabs at Y");
+# not "for", "of" or "over", after which a negative noun is mostly no stance ("a blow for
+# Y", "the loss of Y", "a fight over Y").
+AIMING = frozenset({"against", "toward", "towards", "on", "at"})
+# Negative nouns of harm and force, which say what was done, not what was thought.
+HARM = {
+    *("violence", "assault", "war", "strike", "raid", "bombing", "terrorism", "crime"),
+    *("murder", "killing", "abuse", "damage", "injury", "pressure", "crisis", "impact"),
+    *("tax", "penalty", "sanction", "ban"),
+    # and contests, which are no side taken ("her battle against Y" in a primary)
+    *("fight", "battle", "struggle", "race", "contest", "rivalry", "duel", "challenge"),
+}
+# Adjectives of stance after a copula, with the prepositions that name their target:
+# "X has been critical of Y", "X is opposed to Y", "X remains wary of Y".
+ADJECTIVES: dict[str, tuple[str, frozenset[str]]] = {
+    **dict.fromkeys(
+        (
+            "critical",
+            "sceptical",
+            "skeptical",
+            "dismissive",
+            "contemptuous",
+            "scornful",
+            "disdainful",
+            "distrustful",
+            "wary",
+        ),
+        (OPPOSE, frozenset({"of"})),
+    ),
+    **dict.fromkeys(("opposed", "hostile"), (OPPOSE, frozenset({"to", "toward", "towards"}))),
+    **dict.fromkeys(("supportive", "appreciative"), (SUPPORT, frozenset({"of"}))),
+    **dict.fromkeys(
+        ("favorable", "favourable", "sympathetic", "friendly"),
+        (SUPPORT, frozenset({"to", "toward", "towards"})),
+    ),
+}
+COPULAS = {"be", "remain", "become", "seem", "appear", "sound", "grow", "stay"}
 # Nouns of stance: "X's support for Y", "X expressed support for Y".
 NOUNS: dict[str, str] = {
     **dict.fromkeys(("support", "backing", "endorsement", "praise", "approval"), SUPPORT),
@@ -272,20 +407,38 @@ NOUNS: dict[str, str] = {
             "rebuke",
             "critique",
             "attack",
+            "accusation",
         ),
         OPPOSE,
     ),
 }
 AMBIGUOUS_NOUNS = {"attack"}
+# Nouns of accusing, whose "that" clause names the accused by its subject.
+ACCUSING = {"accusation", "allegation", "charge"}
 SUPPORT_BEHIND = {"support", "backing", "weight"}
 # Nouns naming the holder: "X, a critic of Y", "X is a supporter of Y".
 AGENT_NOUNS: dict[str, str] = {
     **dict.fromkeys(
-        ("supporter", "backer", "champion", "proponent", "ally", "advocate", "endorser"),
+        (
+            "supporter",
+            "backer",
+            "champion",
+            "proponent",
+            "ally",
+            "advocate",
+            "endorser",
+            "defender",
+            "admirer",
+            "loyalist",
+        ),
         SUPPORT,
     ),
-    **dict.fromkeys(("critic", "opponent", "foe", "detractor"), OPPOSE),
+    **dict.fromkeys(("critic", "opponent", "foe", "detractor", "adversary", "enemy"), OPPOSE),
 }
+ADVOCATES = {"champion", "advocate"}
+# Who may be named before an agent noun as its target ("Obama critic X", "a Putin ally"):
+# not a NORP, which says whose side the holder is on ("a Republican supporter of Y").
+NAMED_BEFORE = {"PERSON", "ORG", "GPE"}
 # Verbs whose subject is the target of a stance noun's "of": "won the backing of X".
 RECEIVING = {"win", "receive", "get", "earn", "secure", "land", "gain", "garner", "pick"}
 # Verbs that carry a stance noun as their object: "expressed support for".
@@ -315,7 +468,22 @@ QUITTING: dict[str, set[str]] = {
 }
 ENDINGS = {"repeal", "resignation", "impeachment", "ouster", "abolition", "removal", "recall"}
 # Governors through which the subject still holds the stance: "X decided to back Y".
-CARRYING = {"decide", "continue", "vow", "pledge", "move", "begin", "start", "rush", "go", "spend"}
+CARRYING = {
+    "decide",
+    "continue",
+    "vow",
+    "pledge",
+    "move",
+    "begin",
+    "start",
+    "rush",
+    "go",
+    "spend",
+    "vote",  # "the council voted to condemn Y": a body takes its stance by a vote
+    "promise",
+    "appear",  # "X appeared to oppose Y": the report is the writer's, the stance X's
+    "seem",
+}
 # Governors that cancel it: "X refused to endorse Y", "X urged Z to oppose Y".
 CANCELLING = {
     "refuse",
@@ -378,8 +546,28 @@ MESSAGES = {
     "tweet",
     "op-ed",
     "report",
+    # what a body adopts speaks for the body: "the council passed a resolution condemning Y"
+    "resolution",
+    "motion",
+    "declaration",
+    "proclamation",
+    "petition",
 }
-PUBLISHING = {"release", "issue", "publish", "send", "post", "air", "run", "launch", "unveil"}
+PUBLISHING = {
+    "release",
+    "issue",
+    "publish",
+    "send",
+    "post",
+    "air",
+    "run",
+    "launch",
+    "unveil",
+    "approve",
+    "pass",
+    "adopt",
+    "sign",
+}
 # Subjects that speak for their owner: "X's campaign", "a X editorial".
 VOICES = {
     "campaign",
@@ -394,7 +582,13 @@ VOICES = {
     "ad",
     "office",
     "website",
+    "lawyer",
+    "attorney",
+    "counsel",
+    "representative",
 }
+# Voices named by whom they act for: "attorneys for X", "a lawyer for X".
+AGENTS_FOR = {"lawyer", "attorney", "counsel", "representative", "spokesman", "spokeswoman"}
 # Nouns that stand for their owner as a target: "backed the campaign of X" backs X.
 OWNED = {
     "bid",
@@ -474,6 +668,15 @@ def _sent(token: Token) -> Span:
         found = _SENTENCES[key] = ([span.start for span in spans], spans)
     starts, spans = found
     return spans[bisect_right(starts, token.i) - 1]
+
+
+def _singular(token: Token) -> str:
+    """The noun's lemma, also for a capitalised plural that spaCy reads as a name
+    ("Attorneys for X")."""
+    lemma = token.lemma_.lower()
+    if token.tag_ == "NNPS" or (token.tag_ == "NNP" and token.lower_.endswith("s")):
+        return lemma[:-1] if lemma.endswith("s") else lemma
+    return lemma
 
 
 def _inside(mention: EntityMention, token: Token) -> bool:
@@ -591,13 +794,20 @@ class _Finder:
         mention = self.index.named(token)
         if mention is not None:
             return mention if mention.kind in HOLDER_KINDS else None
-        if token.lemma_.lower() in VOICES:
+        if _singular(token) in VOICES:
             # "Clinton's campaign slammed ...", "a Times editorial endorsed ..."
             for child in token.children:
                 if child.dep_ in ("poss", "compound"):
                     owner = self.index.named(child)
                     if owner is not None and owner.kind in ("PERSON", "ORG"):
                         return owner
+                if child.dep_ == "prep" and child.lower_ == "for":
+                    if _singular(token) not in AGENTS_FOR:
+                        continue
+                    for pobj in child.children:
+                        owner = self.index.named(pobj) if pobj.dep_ == "pobj" else None
+                        if owner is not None and owner.kind in ("PERSON", "ORG"):
+                            return owner
         if token.lower_ == "i":
             return self.quote_speaker(token)
         if token.lower_ in PERSONAL:
@@ -705,6 +915,8 @@ class _Finder:
         node = verb
         for _ in range(3):
             subjects = [c for c in node.children if c.dep_ in ("nsubj",)]
+            if len(subjects) > 1:
+                return []  # two subjects: a misparse ("X, whose paper is ..., is ...")
             if subjects:
                 return [s for subject in subjects for s in _conjuncts(subject)]
             if node.dep_ == "conj" and node.head.pos_ in ("VERB", "AUX"):
@@ -714,6 +926,8 @@ class _Finder:
                 node = node.head
                 continue
             if node.dep_ == "relcl" and node.head.pos_ == "PROPN":
+                if any(t.lower_ == "whose" for t in node.subtree if t.i < node.i):
+                    return []  # "X, whose paper backed Y": the paper's stance, not X's
                 return [node.head]
             if node.dep_ == "acl" and node.tag_ == "VBG" and node.head.pos_ == "PROPN":
                 # "X calling Y a liar" (a caption or a headline)
@@ -730,8 +944,23 @@ class _Finder:
                 node = message.head
                 continue
             if node.dep_ == "pcomp" and node.head.dep_ == "prep" and node.tag_ == "VBG":
-                # "X criticised Y before ripping Z"
-                node = node.head.head
+                # "X praised Y for opposing Z", "X accused Y of backing Z": the reason is
+                # what the object did; "X criticised Y before ripping Z": the subject.
+                verb = node.head.head
+                if node.head.lower_ in REASONS | {"of"} and verb.pos_ == "VERB":
+                    done_by = [c for c in verb.children if c.dep_ == "dobj"]
+                    if done_by:
+                        return [o for obj in done_by[:1] for o in _conjuncts(obj)]
+                if node.head.lower_ in REASONS | {"of"} and verb.pos_ == "PROPN":
+                    # the same, the reason hung on the last of the verb's objects
+                    while verb.dep_ in ("conj", "appos") and verb.head.pos_ == "PROPN":
+                        verb = verb.head
+                    if verb.dep_ == "dobj" and verb.head.pos_ == "VERB":
+                        named = _conjuncts(verb) + [
+                            a for a in verb.children if a.dep_ == "appos" and a.pos_ == "PROPN"
+                        ]
+                        return list({t.i: t for n in named for t in _conjuncts(n)}.values())
+                node = verb
                 continue
             if node.dep_ == "advcl" and node.tag_ in ("VBD", "VBZ", "VBP"):
                 # "... as X attacked Y", the conjunction misread as a preposition whose
@@ -827,6 +1056,7 @@ class _Finder:
         objects: Iterable[Token],
         *,
         ambiguous: bool = False,
+        conjoined: bool = True,
     ) -> None:
         tokens = [t for h in holders for t in self.expand_holder(h)]
         holder_mentions = [m for m in (self.holder(h) for h in tokens) if m is not None]
@@ -834,7 +1064,7 @@ class _Finder:
             return
         names = frozenset(m.canonical for m in holder_mentions)
         for obj in objects:
-            for head in _conjuncts(obj):
+            for head in _conjuncts(obj) if conjoined else [obj]:
                 target, topic = self.target(head, names)
                 if target is None and topic is None and head.lower_ in REFERRING:
                     target, topic = self.antecedent(cue, names)
@@ -910,6 +1140,10 @@ class _Finder:
     def verb(self, token: Token) -> None:
         lemma = token.lemma_.lower()
         if lemma not in VERBS and lemma not in PREP_LEMMAS and lemma not in DEMANDING:
+            if lemma in valences():
+                self.valenced_verb(token, lemma)
+            elif lemma in SPEECH:
+                self.verdict(token)
             return  # most verbs: the cheap test first
         if token.pos_ not in ("VERB",) or _blocked(token):
             return
@@ -967,6 +1201,15 @@ class _Finder:
             if polarity is None and child.lower_ == "in" and lemma in ("speak", "come", "vote"):
                 polarity = _in_favor(child)
                 objects = _favored(child)
+            elif polarity is None and child.lower_ == "on" and lemma in BEHALF_VERBS:
+                # "X campaigned on behalf of Y", "X spoke on Y's behalf"
+                objects = [
+                    owner
+                    for behalf in child.children
+                    if behalf.dep_ == "pobj" and behalf.lower_ == "behalf"
+                    for owner in _owners(behalf)
+                ]
+                polarity = SUPPORT if objects else None
             else:
                 objects = [c for c in child.children if c.dep_ == "pobj"]
             if polarity is not None and lemma in ("campaign", "vote"):
@@ -976,6 +1219,53 @@ class _Finder:
                 ]
             if polarity is not None and objects:
                 self.add(token, polarity, self.subjects(token), objects)
+
+    def verdict(self, speech: Token) -> None:
+        """ "X said Y is a fraud", "'Y is a disgrace,' X said": a name given to an actor or
+        a stance topic in the speaker's own reported words."""
+        clauses = [c for c in speech.children if c.dep_ == "ccomp"]
+        if speech.dep_ == "parataxis":
+            clauses.append(speech.head)
+        for clause in clauses:
+            if clause.lemma_ != "be" or _negated(clause) or _hedged(clause):
+                continue
+            subjects = [c for c in clause.children if c.dep_ == "nsubj"]
+            names = [
+                n for c in clause.children if c.dep_ in ("attr", "acomp") for n in _conjuncts(c)
+            ]
+            polarities = {p for p in map(_verdict_polarity, names) if p is not None}
+            if len(subjects) == 1 and len(polarities) == 1 and not _blocked(speech):
+                cue = next(n for n in names if _verdict_polarity(n) is not None)
+                holders = self.subjects(speech)
+                if any(subjects[0] in _conjuncts(h) for h in holders):
+                    continue
+                self.add(cue, polarities.pop(), holders, subjects, ambiguous=True)
+
+    def valenced_verb(self, token: Token, lemma: str) -> None:
+        """A verb outside the stance lexicon whose general valence is strongly signed:
+        between named people or organisations, or on a stance topic, with no particle
+        ("X scorned Y", "X smeared the report", not "X fired his aide")."""
+        polarity = _valence_polarity(lemma)
+        if polarity is None or token.pos_ != "VERB" or _blocked(token):
+            return
+        if any(c.dep_ == "prt" for c in token.children):
+            return
+        if any(c.dep_ == "nsubjpass" for c in token.children):
+            # "Y was scorned by X": only with the agent named
+            agents = [
+                pobj
+                for c in token.children
+                if c.dep_ == "agent"
+                for pobj in c.children
+                if pobj.dep_ == "pobj"
+            ]
+            targets = [c for c in token.children if c.dep_ == "nsubjpass"]
+            if agents:
+                self.add(token, polarity, _conjuncts(agents[0]), targets, ambiguous=True)
+            return
+        objects = [c for c in token.children if c.dep_ == "dobj"][:1]
+        if objects:
+            self.add(token, polarity, self.subjects(token), objects, ambiguous=True)
 
     def demanding(self, token: Token) -> None:
         """ "X called on Y to resign", "X urged Y to step down", "X called for the repeal of
@@ -1034,6 +1324,12 @@ class _Finder:
         polarities = {
             CALLING_NAMES[w.lemma_.lower()] for w in words if w.lemma_.lower() in CALLING_NAMES
         }
+        if not polarities:
+            # a name outside the list whose general valence is strong: "called Y a menace
+            # to democracy", "called the plan pathetic"
+            polarities = {
+                p for p in (_word_polarity(w.lemma_.lower()) for w in words) if p is not None
+            }
         if len(polarities) != 1 or _negated(name):
             return
         self.add(token, polarities.pop(), self.subjects(token), objects)
@@ -1046,8 +1342,21 @@ class _Finder:
         polarity = AGENT_NOUNS.get(token.lemma_.lower())
         if polarity is not None:
             self.agent_noun(token, polarity)
+            return
+        value = valences().get(token.lemma_.lower())
+        if value is not None and value <= -VALENCE_MIN and token.lemma_.lower() not in HARM:
+            # "X's hostility toward Y", "X's contempt against Y", "X's jabs at Y": a
+            # strongly negative noun aimed at an actor or a stance topic
+            self.stance_noun(token, OPPOSE, preps=AIMING, ambiguous=True)
 
-    def stance_noun(self, token: Token, polarity: str) -> None:
+    def stance_noun(
+        self,
+        token: Token,
+        polarity: str,
+        *,
+        preps: frozenset[str] = NOUN_PREPS,
+        ambiguous: bool = False,
+    ) -> None:
         if any(c.lower_ in NEGATIONS or c.lower_ in ("non", "little", "less") for c in token.lefts):
             return
         if token.i > 0 and token.nbor(-1).lower_ in ("non", "non-", "-"):
@@ -1056,11 +1365,21 @@ class _Finder:
             pobj
             for child in token.children
             if child.dep_ == "prep"
-            and child.lower_ in NOUN_PREPS
+            and child.lower_ in preps
             and not (child.lower_ == "behind" and token.lemma_.lower() not in SUPPORT_BEHIND)
             for pobj in child.children
             if pobj.dep_ == "pobj"
         ]
+        if not objects and token.lemma_.lower() in ACCUSING:
+            # "X's accusation that Y did Z": the accused, the clause's subject
+            objects = [
+                subject
+                for clause in token.children
+                if clause.dep_ in ("acl", "ccomp")
+                and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+                for subject in clause.children
+                if subject.dep_ == "nsubj" and self.index.named(subject) is not None
+            ]
         if not objects and token.dep_ == "dobj" and token.lemma_.lower() in SUPPORT_BEHIND:
             # "threw its support behind Y", the preposition on the verb
             objects = [
@@ -1072,7 +1391,7 @@ class _Finder:
             ]
         if not objects:
             return
-        ambiguous = token.lemma_.lower() in AMBIGUOUS_NOUNS
+        ambiguous = ambiguous or token.lemma_.lower() in AMBIGUOUS_NOUNS
         light = token.dep_ == "dobj" and token.head.lemma_.lower() in LIGHT_VERBS
         # "X threw its support behind Y": a pronoun owner of a light verb's object is
         # the verb's subject, which names it.
@@ -1114,16 +1433,53 @@ class _Finder:
             self.add(token, polarity, self.subjects(verb), objects, ambiguous=ambiguous)
 
     def agent_noun(self, token: Token, polarity: str) -> None:
+        # "ally of Y", and "the president and ally of Y", where the parser hangs the "of"
+        # on the first of the two nouns (it comes after this one, so it is this one's too)
+        owners = [token, token.head] if token.dep_ == "conj" else [token]
+        # "a champion for Y", "an advocate for Y"
+        preps = {"of", "for"} if token.lemma_.lower() in ADVOCATES else {"of"}
         objects = [
             pobj
-            for child in token.children
-            if child.dep_ == "prep" and child.lower_ == "of"
+            for noun in owners
+            for child in noun.children
+            if child.dep_ == "prep" and child.lower_ in preps and child.i > token.i
             for pobj in child.children
             if pobj.dep_ == "pobj"
         ]
         # "Y's supporters": the owner is the target.
         objects += [c for c in token.children if c.dep_ == "poss" and self.index.named(c)]
+        # "Obama critic X", "a Putin ally": the name before the noun is the target.
+        before = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
+        named = [self.index.named(c) for c in before]
+        if before and all(m is not None and m.kind in NAMED_BEFORE for m in named):
+            objects += before[-1:]
+        conjoined = True
+        if not before and token.dep_ == "compound" and token.i > 0:
+            # the same, the name misparsed ("billionaire and Trump critic X")
+            previous = self.doc[token.i - 1]
+            mention = self.index.named(previous)
+            if mention is not None and mention.kind in NAMED_BEFORE and previous.pos_ == "PROPN":
+                before = [previous]
+                objects = before  # only the name, not what the parser conjoined it with
+                conjoined = False
         if not objects or any(c.lower_ in ("former", "ex") for c in token.lefts):
+            return
+        # "supporters of Y, such as X and Z" (the parser may hang "such as" on Y; only
+        # people are members then)
+        members = [
+            member
+            for noun in [token, *objects]
+            for prep in noun.children
+            if prep.dep_ == "prep"
+            and (prep.lower_ in MEMBERS or (prep.lower_ == "as" and prep.nbor(-1).lower_ == "such"))
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+            for member in _conjuncts(pobj)
+            if (found := self.index.named(member)) is not None
+            and (noun is token or found.kind == "PERSON")
+        ]
+        if members and token.tag_ == "NNS":
+            self.add(token, polarity, members, objects, conjoined=conjoined)
             return
         node = token
         while (
@@ -1137,17 +1493,64 @@ class _Finder:
             # "X, one of Y's supporters", "X is one of the critics of Y"
             node = node.head.head
             if node.dep_ == "appos":
-                self.add(token, polarity, [node.head], objects)
+                self.add(token, polarity, [node.head], objects, conjoined=conjoined)
             elif node.dep_ == "attr" and node.head.lemma_ == "be" and not _blocked(node.head):
-                self.add(token, polarity, self.subjects(node.head), objects)
+                self.add(token, polarity, self.subjects(node.head), objects, conjoined=conjoined)
             return
         while node.dep_ == "conj" and node.head.pos_ == "NOUN":
             # "X, the former president and ally of Y"
             node = node.head
         if node.dep_ == "appos":
-            self.add(token, polarity, [node.head], objects)
-        elif token.dep_ == "attr" and token.head.lemma_ == "be" and not _blocked(token.head):
-            self.add(token, polarity, self.subjects(token.head), objects)
+            self.add(token, polarity, [node.head], objects, conjoined=conjoined)
+        elif node.dep_ == "compound" and node.i < node.head.i:
+            # "longtime Obama critic X": the noun is a title before the holder's name.
+            holder = self.index.named(node.head)
+            if holder is not None and holder.kind == "PERSON" and self.index.named(node) is None:
+                self.add(token, polarity, _conjuncts(node.head), objects, conjoined=conjoined)
+        elif node.dep_ == "attr" and node.head.lemma_ == "be" and not _blocked(node.head):
+            self.add(token, polarity, self.subjects(node.head), objects, conjoined=conjoined)
+        elif (
+            token.dep_ == "nsubj"
+            and token.head.lemma_ in ("include", "be")
+            and not _blocked(token.head)
+        ):
+            # "Y's backers include X and Z", "Y's best-known critic is X"
+            members = [
+                c
+                for c in token.head.children
+                if c.dep_ in ("dobj", "attr") and self.index.named(c) is not None
+            ]
+            self.add(
+                token,
+                polarity,
+                [n for c in members for n in _conjuncts(c)],
+                objects,
+                conjoined=conjoined,
+            )
+        elif before[-1:] == objects[-1:] and token.i + 1 < len(self.doc):
+            # The title misparsed ("billionaire and Trump critic Mark Cuban"): the person
+            # named right after the noun.
+            after = self.doc[token.i + 1]
+            holder = self.index.named(after)
+            if holder is not None and holder.kind == "PERSON":
+                self.add(token, polarity, [after], objects, conjoined=conjoined)
+
+    def adjective(self, token: Token) -> None:
+        polarity, preps = ADJECTIVES[token.lower_]
+        verb = token.head
+        if verb.lemma_ not in COPULAS or _negated(token) or _blocked(verb):
+            return
+        if any(c.lower_ in ("less", "least", "too") for c in token.children):
+            return
+        objects = [
+            pobj
+            for prep in token.children
+            if prep.dep_ == "prep" and prep.lower_ in preps
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
+        if objects:
+            self.add(token, polarity, self.subjects(verb), objects)
 
     def headline(self, sent: Span) -> None:
         """A headline in title case ("Senator Backs Governor"), which the parser reads as
@@ -1196,6 +1599,8 @@ class _Finder:
                 self.verb(token)
             elif token.pos_ == "NOUN":
                 self.noun(token)
+            if token.lower_ in ADJECTIVES and token.dep_ == "acomp":
+                self.adjective(token)
             if token.lower_ in VERB_FORMS:
                 headline_cues.append(token)
         self.cues_used = {s.cue_start for s in self.found}
@@ -1207,6 +1612,17 @@ class _Finder:
                 read.add(sent.start)
                 self.headline(sent)
         return self.found
+
+
+def _owners(noun: Token) -> list[Token]:
+    """Whose the noun is: "Y's behalf", "behalf of Y"."""
+    return [c for c in noun.children if c.dep_ == "poss"] + [
+        pobj
+        for prep in noun.children
+        if prep.dep_ == "prep" and prep.lower_ == "of"
+        for pobj in prep.children
+        if pobj.dep_ == "pobj"
+    ]
 
 
 def _in_favor(prep: Token) -> str | None:

@@ -443,3 +443,227 @@ def test_asking_someone_to_stay_is_no_stance(nlp):
 def test_one_of_a_group_of_supporters_is_a_supporter(nlp):
     text = "Maria Lindqvist is one of a clutch of celebrity supporters of Paul Adebayo."
     assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "support")}
+
+
+# --- fourth round: general polarity and structural patterns -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity"),
+    [
+        # verbs outside the hand lexicon, signed by VADER's valence
+        ("Maria Lindqvist scorned Paul Adebayo at the hearing.", "oppose"),
+        ("Maria Lindqvist belittled Paul Adebayo on Tuesday.", "oppose"),
+        ("Maria Lindqvist admires Paul Adebayo.", "support"),
+        ("Maria Lindqvist has repeatedly belittled Paul Adebayo.", "oppose"),
+        ("Paul Adebayo was scorned by Maria Lindqvist.", "oppose"),
+    ],
+)
+def test_a_strongly_valenced_verb_between_actors_is_a_stance(nlp, text, polarity):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", polarity)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maria Lindqvist defeated Paul Adebayo in the primary.",  # a contest
+        "Maria Lindqvist bested Paul Adebayo by ten points.",
+        "Maria Lindqvist helped Paul Adebayo with the paperwork.",  # help, not a side
+        "Maria Lindqvist fired Paul Adebayo last week.",  # an act of office
+        "Maria Lindqvist upset Paul Adebayo with her remarks.",  # a feeling caused
+        "Maria Lindqvist did not scorn Paul Adebayo.",  # negated
+    ],
+)
+def test_valenced_verbs_that_say_what_happened_are_no_stance(nlp, text):
+    assert stances_of(nlp, text) == []
+
+
+def test_a_valenced_verb_on_something_that_is_no_stance_topic_is_none(nlp):
+    assert stances_of(nlp, "Maria Lindqvist scorned the weather in Oslo.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "holder", "target", "polarity"),
+    [
+        (
+            "The panel heard longtime Adebayo critic Maria Lindqvist.",
+            "Maria Lindqvist",
+            "Adebayo",
+            "oppose",
+        ),
+        (
+            "Maria Lindqvist, a Paul Adebayo ally, spoke first.",
+            "Maria Lindqvist",
+            "Paul Adebayo",
+            "support",
+        ),
+        (
+            "Maria Lindqvist is a longtime Paul Adebayo supporter.",
+            "Maria Lindqvist",
+            "Paul Adebayo",
+            "support",
+        ),
+        (
+            "The show booked a billionaire and Adebayo critic Maria Lindqvist.",
+            "Maria Lindqvist",
+            "Adebayo",
+            "oppose",
+        ),
+    ],
+)
+def test_a_stance_noun_before_a_name_is_that_persons_title(nlp, text, holder, target, polarity):
+    assert triples(stances_of(nlp, text)) == {(holder, target, polarity)}
+
+
+def test_a_party_word_before_a_stance_noun_is_the_holders_side_not_a_target(nlp):
+    assert stances_of(nlp, "Republican supporter Maria Lindqvist spoke first.") == []
+
+
+def test_a_former_critic_is_no_stance(nlp):
+    assert stances_of(nlp, "Former Adebayo critic Maria Lindqvist spoke first.") == []
+
+
+def test_the_named_members_of_a_stance_nouns_group_hold_it(nlp):
+    text = "Greenpeace's biggest backers include Maria Lindqvist and Paul Adebayo."
+    assert triples(stances_of(nlp, text)) == {
+        ("Maria Lindqvist", "Greenpeace", "support"),
+        ("Paul Adebayo", "Greenpeace", "support"),
+    }
+
+
+def test_early_supporters_such_as_named_people_hold_the_stance(nlp):
+    text = "Early supporters of the harbour bill, such as Maria Lindqvist, now want changes."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour bill", "support")}
+
+
+def test_an_agent_noun_after_another_noun_shares_its_of_phrase(nlp):
+    text = "Maria Lindqvist, the former mayor and ally of Paul Adebayo, spoke first."
+    assert ("Maria Lindqvist", "Paul Adebayo", "support") in triples(stances_of(nlp, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Oslo City Council voted to condemn Paul Adebayo's decision.",
+        "The Oslo City Council approved a resolution condemning Paul Adebayo's decision.",
+    ],
+)
+def test_a_body_takes_a_stance_by_vote_or_resolution(nlp, text):
+    found = stances_of(nlp, text)
+    assert {(s.holder, s.target, s.polarity) for s in found} == {
+        ("Oslo City Council", "Paul Adebayo", "oppose")
+    }
+
+
+def test_a_lawyer_for_an_actor_speaks_for_the_actor(nlp):
+    found = stances_of(nlp, "Attorneys for Maria Lindqvist opposed the harbour motion.")
+    assert triples(found) == {("Maria Lindqvist", "harbour motion", "oppose")}
+
+
+def test_the_reason_for_praise_is_what_the_praised_did(nlp):
+    text = "Maria Lindqvist praised Paul Adebayo for opposing the harbour tax."
+    assert triples(stances_of(nlp, text)) == {
+        ("Maria Lindqvist", "Paul Adebayo", "support"),
+        ("Paul Adebayo", "harbour tax", "oppose"),
+    }
+
+
+def test_a_reason_hung_on_the_last_object_is_every_objects(nlp):
+    text = (
+        "The editorial went on to ridicule Maria Lindqvist, Paul Adebayo and Ingrid Solberg "
+        "for criticizing Olaf Berg's harbour plan."
+    )
+    holders = {h for h, t, p in triples(stances_of(nlp, text)) if p == "oppose"}
+    assert {"Maria Lindqvist", "Paul Adebayo"} <= holders
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity"),
+    [
+        ('"Paul Adebayo is a disgrace," Maria Lindqvist said.', "oppose"),
+        ("Maria Lindqvist said Paul Adebayo is a menace to the town.", "oppose"),
+        ("Maria Lindqvist said that Paul Adebayo was a true friend of the harbour.", "support"),
+    ],
+)
+def test_a_speakers_verdict_on_an_actor_is_a_stance(nlp, text, polarity):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", polarity)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maria Lindqvist said Paul Adebayo was a victim of the storm.",
+        "Maria Lindqvist said Paul Adebayo was not a disgrace.",
+        "Maria Lindqvist said Paul Adebayo might be a menace.",
+        "Maria Lindqvist said Paul Adebayo was sad about the result.",
+    ],
+)
+def test_what_befell_someone_or_a_hedged_verdict_is_no_stance(nlp, text):
+    assert stances_of(nlp, text) == []
+
+
+def test_a_valenced_calling_name_outside_the_list_is_a_stance(nlp):
+    text = "Maria Lindqvist called the harbour plan pathetic."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour plan", "oppose")}
+
+
+def test_an_accusation_that_names_the_accused_by_its_subject(nlp):
+    text = "Maria Lindqvist's accusation that Paul Adebayo lied angered the council."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity"),
+    [
+        ("Maria Lindqvist agreed with Paul Adebayo on the budget.", "support"),
+        ("Maria Lindqvist disagrees with Paul Adebayo on the budget.", "oppose"),
+        ("Maria Lindqvist campaigned on behalf of Paul Adebayo in May.", "support"),
+        ("Maria Lindqvist broke with Paul Adebayo over the budget.", "oppose"),
+    ],
+)
+def test_stance_verbs_with_their_preposition(nlp, text, polarity):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", polarity)}
+
+
+def test_standing_behind_someone_is_a_place_not_a_stance(nlp):
+    assert stances_of(nlp, "Maria Lindqvist stood behind Paul Adebayo on the stage.") == []
+
+
+def test_a_strongly_negative_noun_aimed_at_an_actor_is_its_owners_stance(nlp):
+    text = "Maria Lindqvist's hostility toward Paul Adebayo is well known in Oslo."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maria Lindqvist's battle against Paul Adebayo for the nomination went on.",  # a contest
+        "Maria Lindqvist's loss of the harbour plan vote hurt her.",  # "of" aims nothing
+    ],
+)
+def test_negative_nouns_of_contest_or_misfortune_are_no_stance(nlp, text):
+    assert stances_of(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "polarity"),
+    [
+        ("Maria Lindqvist has been highly critical of Paul Adebayo.", "Paul Adebayo", "oppose"),
+        ("Maria Lindqvist is opposed to the harbour tax.", "harbour tax", "oppose"),
+        ("Maria Lindqvist, who is supportive of Paul Adebayo, spoke.", "Paul Adebayo", "support"),
+        ("Maria Lindqvist remains skeptical of the harbour plan.", "harbour plan", "oppose"),
+    ],
+)
+def test_a_stance_adjective_after_a_copula_is_the_subjects_stance(nlp, text, target, polarity):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", target, polarity)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maria Lindqvist is not critical of Paul Adebayo.",
+        "Maria Lindqvist, whose newspaper is friendly to Paul Adebayo, spoke.",
+    ],
+)
+def test_a_negated_adjective_or_one_said_of_someone_elses_paper_is_no_stance(nlp, text):
+    assert stances_of(nlp, text) == []

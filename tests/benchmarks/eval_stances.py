@@ -14,8 +14,12 @@ that round the whole first set ("dev" and "heldout") was the development set, an
 "heldout2" was scored once at the end. A third held-out set ("heldout3", 200 sentences from
 49 further documents, PolNeAR train/dev texts and FNC-1 bodies, picked by a wide net of
 stance words plus random sentences) was annotated before the finder's third round; in that
-round "dev", "heldout" and "heldout2" together were the development set, and "heldout3" is
-scored once at the end.
+round "dev", "heldout" and "heldout2" together were the development set, and "heldout3" was
+scored once at the end. A fourth held-out set ("heldout4", 156 sentences from 46 further
+documents, picked the same way: three stance-word sentences and one random sentence per
+document) was annotated before the finder's fourth round; in that round "dev", "heldout",
+"heldout2" and "heldout3" together are the development set, and "heldout4" is scored once at
+the end.
 
 Each document is extracted whole, as on import (entities, then stances); a suggestion
 belongs to a gold sentence when its cue lies in it. The finder's own time is set against
@@ -26,8 +30,9 @@ when it holds at least half of the gold topic's content words); "holder+polarity
 looser figure.
 
 Writes bench/results/stances.json and prints one line per split, plus "development" (dev,
-heldout and heldout2 together). `--show dev` prints the development set's misses and false
-suggestions and its scores alone (nothing is written; heldout3 is neither shown nor scored).
+heldout, heldout2 and heldout3 together). `--show dev` prints the development set's misses
+and false suggestions and its scores alone (nothing is written; heldout4 is neither
+extracted, shown nor scored).
 """
 
 from __future__ import annotations
@@ -49,8 +54,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
 GOLD = ROOT / "tests" / "data" / "stances_gold.jsonl"
 RESULTS = ROOT / "bench" / "results" / "stances.json"
-DEVELOPMENT = ("dev", "heldout", "heldout2")  # looked at while the finder was built
-HELD_OUT = ("heldout3",)  # scored once, at the end of the finder's third round
+DEVELOPMENT = ("dev", "heldout", "heldout2", "heldout3")  # looked at while the finder was built
+HELD_OUT = ("heldout4",)  # scored once, at the end of the finder's fourth round
 STOP = {"the", "a", "an", "of", "to", "for", "on", "in", "and", "his", "her", "their", "its"}
 
 
@@ -225,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         "dev": ("dev",),
         "heldout": ("heldout",),
         "heldout2": ("heldout2",),
+        "heldout3": ("heldout3",),
         "development": DEVELOPMENT,
     }
     if not args.show:
