@@ -122,6 +122,8 @@ SENTENCE_END = frozenset(".!?")
 SPLIT_ENDS = frozenset(",?!\u2014\u2013-:;")
 # A verb attached to its head this way has the head's subject.
 INHERITS_SUBJECT = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acomp", "pobj"})
+# Verbs whose object does not do what their infinitive says ('promised voters to cut').
+SUBJECT_CONTROL = frozenset({"promise", "vow", "pledge", "threaten", "offer"})
 SETTING_PREPOSITIONS = frozenset(
     {"in", "at", "on", "during", "after", "before", "since", "until", "near", "inside", "outside"}
 )
@@ -190,9 +192,8 @@ class _Reader:
                 objects = [c for c in agents[0].children if c.dep_ == "pobj"]
                 if objects:
                     return self.phrase(objects[0])
-            subjects = [c for c in token.children if c.dep_ in SUBJECTS]
-            if subjects:
-                subject = subjects[0]
+            subject = self.own_subject(token)
+            if subject is not None:
                 if subject.tag_ in ("WP", "WDT"):
                     # "Kasich, who has said ...": the mention is "who", the actor Kasich.
                     # (PolNeAR marks the relative pronoun itself as the source.)
@@ -204,6 +205,9 @@ class _Reader:
                         self.referent[subject.i] = self.phrase(clause.head)
                         return relative
                 return self.phrase(subject)
+            controller = self.object_control(token)
+            if controller is not None:
+                return self.phrase(controller)
             # "began by saying", "were reluctant to reveal", "was back to implying".
             if token.dep_ in INHERITS_SUBJECT and token.head.i != token.i:
                 token = token.head
@@ -224,10 +228,62 @@ class _Reader:
                 subjects = [c for c in main.children if c.dep_ in SUBJECTS]
                 if subjects and main.pos_ in ("VERB", "AUX"):
                     return self.phrase(subjects[0])
+            if (
+                token.dep_ in ("relcl", "acl")
+                and is_infinitive(token)
+                and token.head.dep_ in ("dobj", "attr")
+                and token.head.head.pos_ in ("VERB", "AUX")
+            ):
+                # 'had nothing to say about', 'found ways to cast herself as', 'is taking
+                # pains to say': the one who has or finds the thing to say says it.
+                token = token.head.head
+                continue
             if token.dep_ in ("relcl", "acl"):  # "candidates blasting Obama's approach"
                 return self.phrase(token.head)
             break
         return None
+
+    @staticmethod
+    def object_control(verb: Token) -> Token | None:
+        """'led Republicans to say', 'forced his rival to distance herself', 'urged
+        Congress to act': an infinitive after an object speaks for the object, not for
+        the subject of the verb it hangs on ('promised voters to' aside)."""
+        if verb.dep_ != "xcomp" or verb.head.i == verb.i or verb.head.pos_ != "VERB":
+            return None
+        if verb.head.lemma_.lower() in SUBJECT_CONTROL:
+            return None
+        if not is_infinitive(verb):
+            return None
+        objects = [c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i]
+        if not objects:
+            return None
+        # Someone who can speak: a name, a person ('him'), or people ('candidates'), not
+        # 'spent more time to', 'gave a speech to'.
+        obj = objects[0]
+        if (
+            obj.pos_ == "PROPN"
+            or obj.lower_ in PERSONAL_PRONOUNS | {"them", "us", "me"}
+            or (obj.tag_ == "NNS" and obj.ent_type_ in ("", "NORP", "PERSON", "ORG"))
+        ):
+            return obj
+        return None
+
+    def own_subject(self, verb: Token) -> Token | None:
+        """The subject a verb governs. The parser sometimes gives a verb two: a dateline
+        ('WASHINGTON (AP) - X said'), a timestamp line in the paragraph before, or a word
+        of a quote; the one nearest the verb, in its paragraph and outside quotation
+        marks, is the speaker."""
+        paragraph = self.paragraph_of(verb.idx)
+        subjects = [
+            c
+            for c in verb.children
+            if c.dep_ in SUBJECTS
+            and c.i not in self.inside
+            and paragraph[0] <= c.idx < paragraph[1]
+        ]
+        if not subjects:
+            return None
+        return min(subjects, key=lambda c: abs(c.i - verb.i))
 
     def nearest_subject(self, cue: Token) -> Span | None:
         """When the parse links no subject to a cue ('Humphrey, for example, said'), the
@@ -794,6 +850,11 @@ def looks_like_title(inner: str) -> bool:
     if not 2 <= len(words) <= 10:
         return False
     return all(w[0].isupper() or w[0].isdigit() or w in _TITLE_SMALL_WORDS for w in words)
+
+
+def is_infinitive(verb: Token) -> bool:
+    """'to say', 'to cast': a bare verb with its 'to'."""
+    return verb.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def in_relative_clause(token: Token, after: int) -> bool:

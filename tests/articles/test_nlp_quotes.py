@@ -498,3 +498,39 @@ def test_a_nested_report_that_is_most_of_the_outer_one_stays_inside_it(nlp):
     outer = next(q for q in quotes_of(nlp, text) if q.start < text.index("two engineers"))
     assert "reopen in the spring" in outer.text
     assert speaker_text(text, outer) == "Mayor Dana Kell"
+
+
+# --- speakers the subject of the cue does not name (issue 16) ---------------------------
+
+
+def test_a_dateline_before_the_subject_is_not_the_speaker(nlp):
+    text = (
+        "BERLIN (Wire) \u2014 Anna Keller and her aides dove deeper into the budget on "
+        "Tuesday, saying that the dam would be rebuilt."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "rebuilt" in q.text)
+    assert speaker_text(text, quote) == "Anna Keller"
+
+
+def test_a_timestamp_line_is_not_the_speaker_of_the_next_paragraph(nlp):
+    text = (
+        "4:40 p.m.\n\nGovernor Tomas Varga says, win or lose in the vote, he is staying in "
+        "the race."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "staying" in q.text)
+    assert speaker_text(text, quote) == "Governor Tomas Varga"
+
+
+def test_an_infinitive_after_an_object_speaks_for_the_object(nlp):
+    text = (
+        "The flooding of the valley led farmers to demand that the dam be rebuilt before "
+        "the spring."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "rebuilt" in q.text)
+    assert speaker_text(text, quote) == "farmers"
+
+
+def test_an_infinitive_after_a_thing_is_not_spoken_by_the_thing(nlp):
+    text = "Mayor Dana Kell has found ways to cast herself as the heir of the old party."
+    quote = next(q for q in quotes_of(nlp, text) if "heir" in q.text)
+    assert speaker_text(text, quote) == "Mayor Dana Kell"
