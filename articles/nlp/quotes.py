@@ -118,6 +118,9 @@ MIN_OUTER_SHARE = 0.5
 # Speakers that open a report of their own inside another one.
 NESTED_PRONOUNS = PERSONAL_PRONOUNS | PLURAL_PRONOUNS | {"who", "which", "it"}
 SENTENCE_END = frozenset(".!?")
+DASHES = frozenset({"-", "--", "\u2014", "\u2013", "\u2015"})
+# The longest line after a quote that may sign it ('- Jane Doe, Some Institute.').
+SIGNATURE_WORDS = 8
 # What ends the first half of a quote split by its attribution ('"...," he said, "..."').
 SPLIT_ENDS = frozenset(",?!\u2014\u2013-:;")
 # A verb attached to its head this way has the head's subject.
@@ -642,6 +645,82 @@ class _Reader:
                 return token, speaker
         return None, (chunks[0] if chunks else None)
 
+    def colon_speaker(self, mark: QuoteMarks) -> Span | None:
+        """'He returned to his familiar lines: "..."', 'From the report: "..."': the
+        clause a colon ends, right before a quote, names its speaker: its subject, or
+        else the name (or the noun) it holds."""
+        paragraph_start = self.paragraph_of(mark.start)[0]
+        before = self.text[paragraph_start : mark.start].rstrip()
+        if not before.endswith(":"):
+            return None
+        colon = paragraph_start + len(before) - 1
+        clause = self.doc.char_span(paragraph_start, colon, alignment_mode="contract")
+        if clause is None or not len(clause):
+            return None
+        start = clause.start
+        for token in clause:
+            if token.i in self.inside or self.ends_sentence(token) or token.text in DASHES:
+                start = token.i + 1
+        clause = self.doc[start : clause.end]
+        subjects = [
+            t
+            for t in clause
+            if t.dep_ in SUBJECTS
+            and t.pos_ in ("PROPN", "NOUN", "PRON")
+            and t.lower_ not in ("it", "there", "here", "this", "that")
+        ]
+        if subjects:
+            return self.phrase(subjects[0])
+        chunks = [c for c in clause.noun_chunks if c.root.pos_ in ("PROPN", "NOUN")]
+        names = [c for c in chunks if c.root.pos_ == "PROPN"]
+        if names:
+            return self.phrase(names[-1].root)
+        return self.phrase(chunks[0].root) if chunks else None
+
+    def signature(self, mark: QuoteMarks) -> Span | None:
+        """'"..." - Jane Doe' after the quote, or a line '- Jane Doe.' or 'Jane Doe, Some
+        Institute.' right after the paragraph it ends: the name signs the quote."""
+        paragraph_end = self.paragraph_of(mark.end - 1)[1]
+        tail = self.text[mark.end : paragraph_end]
+        if tail.strip(" .\t"):
+            stripped = tail.lstrip()
+            if stripped[:1] not in DASHES:
+                return None
+            line_start = paragraph_end - len(stripped)
+        else:
+            rest = self.text[paragraph_end:]
+            stripped = rest.lstrip()
+            if not stripped:
+                return None
+            line_start = len(self.text) - len(stripped)
+        line_end = self.paragraph_of(line_start)[1]
+        line = self.text[line_start:line_end]
+        if len(line.split()) > SIGNATURE_WORDS:
+            return None
+        signed = line[:1] in DASHES
+        for mention in self.mentions:
+            if mention.start < line_start or mention.end > line_end:
+                continue
+            if mention.kind == "PERSON" and (
+                signed or not self.text[line_start : mention.start].strip()
+            ):
+                return self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            break
+        if not signed:
+            return None
+        # A signature the entity tagger missed: the capitalised words after the dash.
+        words = self.doc.char_span(line_start + 1, line_end, alignment_mode="contract")
+        name: list[Token] = []
+        for token in words or ():
+            if token.is_space and not name:
+                continue
+            if not token.text[:1].isupper() or token.is_punct:
+                break
+            name.append(token)
+        if 2 <= len(name) <= 4:
+            return self.doc[name[0].i : name[-1].i + 1]
+        return None
+
     def before_nested(self, cue: Token, content: Span) -> Span:
         """A report holding a later report of its own ('X praised Y for Z - moves that
         he said helped', '..., which he called "a disaster"') ends where the inner one
@@ -752,9 +831,14 @@ class _Reader:
                 found.append((first.start, last.end, "direct", cue, speaker))
                 last_attributed = speaker
                 continue
-            # No cue: a quote that is a sentence of its own, right after a quote with a
+            # No cue: 'He returned to his old lines: "..."' and '"..." / - Name.' say whose
+            # it is; a quote that is a sentence of its own, right after a quote with a
             # speaker (in its paragraph or the one before), continues that speaker.
-            if (
+            introduced = self.colon_speaker(first) or self.signature(last)
+            if introduced is not None and words >= MIN_ORPHAN_WORDS:
+                found.append((first.start, last.end, "direct", None, introduced))
+                last_attributed = introduced
+            elif (
                 words >= MIN_ORPHAN_WORDS
                 and last_attributed is not None
                 and found

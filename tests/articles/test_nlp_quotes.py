@@ -534,3 +534,23 @@ def test_an_infinitive_after_a_thing_is_not_spoken_by_the_thing(nlp):
     text = "Mayor Dana Kell has found ways to cast herself as the heir of the old party."
     quote = next(q for q in quotes_of(nlp, text) if "heir" in q.text)
     assert speaker_text(text, quote) == "Mayor Dana Kell"
+
+
+def test_the_clause_a_colon_ends_names_the_speaker_of_the_quote_after_it(nlp):
+    text = (
+        "Later he returned to his familiar lines: "
+        '"There will be no new taxes on farms while I am the governor of this state."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "new taxes" in q.text)
+    assert speaker_text(text, quote) == "he"
+
+
+@pytest.mark.parametrize("signature", [" \u2015 Lena Marsh", "\n- Lena Marsh."], ids=str)
+def test_a_name_after_a_dash_signs_the_quote_before_it(nlp, signature):
+    text = (
+        "Readers wrote in after the debate.\n\n"
+        '"He never answered a single question about the farms, and that tells you '
+        'everything you need to know."' + signature
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "never answered" in q.text)
+    assert speaker_text(text, quote) == "Lena Marsh"
