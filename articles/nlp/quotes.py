@@ -118,6 +118,8 @@ MIN_OUTER_SHARE = 0.5
 # Speakers that open a report of their own inside another one.
 NESTED_PRONOUNS = PERSONAL_PRONOUNS | PLURAL_PRONOUNS | {"who", "which", "it"}
 SENTENCE_END = frozenset(".!?")
+# Subordinators that open a report of its own inside another ('..., though aides said').
+NESTING_MARKS = frozenset({"though", "although", "while", "when", "as", "whereas", "after"})
 DASHES = frozenset({"-", "--", "\u2014", "\u2013", "\u2015"})
 # The longest line after a quote that may sign it ('- Jane Doe, Some Institute.').
 SIGNATURE_WORDS = 8
@@ -645,6 +647,37 @@ class _Reader:
                 return token, speaker
         return None, (chunks[0] if chunks else None)
 
+    def reporter_before(self, mark: QuoteMarks) -> tuple[Span | None, int]:
+        """For a quote that opens its paragraph: the speaker of the last report in the
+        paragraph before (a cue with a subject, outside quotation marks) and where that
+        cue stands; (None, -1) when there is none."""
+        paragraph_start = self.paragraph_of(mark.start)[0]
+        if self.text[paragraph_start : mark.start].strip():
+            return None, -1
+        before = self.text[:paragraph_start].rstrip()
+        if not before:
+            return None, -1
+        previous = self.doc.char_span(
+            self.paragraph_of(len(before) - 1)[0], len(before), alignment_mode="contract"
+        )
+        if previous is None or not len(previous):
+            return None, -1
+        # The main clause of the paragraph's last sentence: 'Coan argues that his
+        # client ...', 'Clinton touted her record as a sponsor of the bill.'
+        root = previous[-1].sent.root
+        if root.i in self.inside:
+            return None, -1
+        subject = self.own_subject(root)
+        if subject is None:
+            return None, -1
+        if (
+            self.is_cue(root)
+            or subject.lower_ in PERSONAL_PRONOUNS | PLURAL_PRONOUNS
+            or (subject.pos_ == "PROPN" and subject.ent_type_ == "PERSON")
+        ):
+            return self.phrase(subject), root.idx
+        return None, -1
+
     def colon_speaker(self, mark: QuoteMarks) -> Span | None:
         """'He returned to his familiar lines: "..."', 'From the report: "..."': the
         clause a colon ends, right before a quote, names its speaker: its subject, or
@@ -742,6 +775,7 @@ class _Reader:
                 subject.root.tag_ in ("WP", "WDT")
                 or subject.root.lower_ in NESTED_PRONOUNS
                 or token.dep_ == "relcl"
+                or any(c.dep_ == "mark" and c.lower_ in NESTING_MARKS for c in token.children)
             ):
                 continue
             outer = self.trim(self.doc[content.start : first])
@@ -749,6 +783,10 @@ class _Reader:
             # of what it says ('that two women who have accused him said ...').
             if outer is None or len(outer.text) < MIN_OUTER_SHARE * len(content.text):
                 return content
+            # Without the 'though' or 'when' that opens the nested report.
+            marks = [c.i for c in token.children if c.dep_ == "mark" and c.i < first]
+            if marks:
+                return self.trim(self.doc[content.start : min(marks)]) or outer
             return outer
         return content
 
@@ -835,6 +873,7 @@ class _Reader:
             # it is; a quote that is a sentence of its own, right after a quote with a
             # speaker (in its paragraph or the one before), continues that speaker.
             introduced = self.colon_speaker(first) or self.signature(last)
+            reporter, reported_at = self.reporter_before(first)
             if introduced is not None and words >= MIN_ORPHAN_WORDS:
                 found.append((first.start, last.end, "direct", None, introduced))
                 last_attributed = introduced
@@ -843,8 +882,14 @@ class _Reader:
                 and last_attributed is not None
                 and found
                 and self.follows(found[-1][1], first.start)
+                and found[-1][1] > reported_at
             ):
                 found.append((first.start, last.end, "direct", None, last_attributed))
+            elif words >= MIN_ORPHAN_WORDS and reporter is not None:
+                # A quote paragraph after a paragraph that reports someone's words
+                # ('Coan argues that his client ...' / '"..."') goes on with them.
+                found.append((first.start, last.end, "direct", None, reporter))
+                last_attributed = reporter
             elif words >= MIN_UNCUED_WORDS:
                 # A long quoted stretch is speech even when no verb says whose ('Her
                 # reply came at once: "..."'); the sentence's subject is its best guess.

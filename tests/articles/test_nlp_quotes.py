@@ -554,3 +554,28 @@ def test_a_name_after_a_dash_signs_the_quote_before_it(nlp, signature):
     )
     quote = next(q for q in quotes_of(nlp, text) if "never answered" in q.text)
     assert speaker_text(text, quote) == "Lena Marsh"
+
+
+def test_a_quote_paragraph_goes_on_with_the_report_in_the_paragraph_before(nlp):
+    text = (
+        "The mayor spoke for an hour on Monday.\n\n"
+        "Councillor Lena Marsh argues that the city was never told about the cracks in the "
+        "dam.\n\n"
+        '"We asked for the engineering reports twice and nobody ever sent them to the '
+        'council."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "engineering reports" in q.text)
+    assert speaker_text(text, quote) == "Councillor Lena Marsh"
+
+
+def test_a_report_opened_by_though_is_its_own_attribution(nlp):
+    text = (
+        "Mayor Dana Kell insisted that the bridge was safe for traffic all winter, though "
+        "the engineers warned that the cracks were spreading."
+    )
+    found = quotes_of(nlp, text)
+    outer = next(q for q in found if q.cue == "insisted")
+    inner = next(q for q in found if q.cue == "warned")
+    assert outer.text == "that the bridge was safe for traffic all winter"
+    assert speaker_text(text, outer) == "Mayor Dana Kell"
+    assert speaker_text(text, inner) == "the engineers"
