@@ -127,8 +127,12 @@ SIGNATURE_WORDS = 8
 SPLIT_ENDS = frozenset(",?!\u2014\u2013-:;")
 # A verb attached to its head this way has the head's subject.
 INHERITS_SUBJECT = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acomp", "pobj"})
-# Verbs whose object does not do what their infinitive says ('promised voters to cut').
-SUBJECT_CONTROL = frozenset({"promise", "vow", "pledge", "threaten", "offer"})
+# Verbs that make their object speak or think ('led Republicans to say', 'prompted him
+# to warn'); with others the subject is the source ('the law requires companies to
+# report', 'promised voters to cut').
+CAUSATIVES = frozenset(
+    {"lead", "prompt", "force", "drive", "cause", "spur", "leave", "compel", "inspire", "push"}
+)
 SETTING_PREPOSITIONS = frozenset(
     {"in", "at", "on", "during", "after", "before", "since", "until", "near", "inside", "outside"}
 )
@@ -250,26 +254,20 @@ class _Reader:
 
     @staticmethod
     def object_control(verb: Token) -> Token | None:
-        """'led Republicans to say', 'forced his rival to distance herself', 'urged
-        Congress to act': an infinitive after an object speaks for the object, not for
-        the subject of the verb it hangs on ('promised voters to' aside)."""
+        """'led Republicans to say', 'forced his rival to distance herself': after a
+        causative verb, the infinitive speaks for the object, not for the subject of the
+        verb it hangs on."""
         if verb.dep_ != "xcomp" or verb.head.i == verb.i or verb.head.pos_ != "VERB":
             return None
-        if verb.head.lemma_.lower() in SUBJECT_CONTROL:
+        if verb.head.lemma_.lower() not in CAUSATIVES:
             return None
         if not is_infinitive(verb):
             return None
         objects = [c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i]
         if not objects:
             return None
-        # Someone who can speak: a name, a person ('him'), or people ('candidates'), not
-        # 'spent more time to', 'gave a speech to'.
         obj = objects[0]
-        if (
-            obj.pos_ == "PROPN"
-            or obj.lower_ in PERSONAL_PRONOUNS | {"them", "us", "me"}
-            or (obj.tag_ == "NNS" and obj.ent_type_ in ("", "NORP", "PERSON", "ORG"))
-        ):
+        if obj.pos_ in ("PROPN", "NOUN") or obj.lower_ in PERSONAL_PRONOUNS | {"them", "us"}:
             return obj
         return None
 
@@ -645,7 +643,7 @@ class _Reader:
                     names = [c for c in chunks if c.root.i > token.i and c.root.pos_ == "PROPN"]
                     speaker = names[0] if names else None
                 return token, speaker
-        return None, (chunks[0] if chunks else None)
+        return None, self.clause_speaker(previous)
 
     def reporter_before(self, mark: QuoteMarks) -> tuple[Span | None, int]:
         """For a quote that opens its paragraph: the speaker of the last report in the
@@ -687,7 +685,13 @@ class _Reader:
         if not before.endswith(":"):
             return None
         colon = paragraph_start + len(before) - 1
-        clause = self.doc.char_span(paragraph_start, colon, alignment_mode="contract")
+        return self.clause_speaker(
+            self.doc.char_span(paragraph_start, colon, alignment_mode="contract")
+        )
+
+    def clause_speaker(self, clause: Span | None) -> Span | None:
+        """Who a clause before a colon introduces: its last sentence's subject, or else
+        the last name (or the first noun) in it."""
         if clause is None or not len(clause):
             return None
         start = clause.start

@@ -521,6 +521,18 @@ def test_a_timestamp_line_is_not_the_speaker_of_the_next_paragraph(nlp):
     assert speaker_text(text, quote) == "Governor Tomas Varga"
 
 
+def test_the_object_of_a_causative_verb_speaks_its_infinitive(nlp):
+    text = "The storm prompted the governor to warn that the dam could fail."
+    quote = next(q for q in quotes_of(nlp, text) if "dam could fail" in q.text)
+    assert speaker_text(text, quote) == "the governor"
+
+
+def test_the_subject_of_a_verb_that_only_obliges_is_the_source(nlp):
+    text = "The old treaty requires both countries to declare that the river is shared."
+    quote = next(q for q in quotes_of(nlp, text) if "river is shared" in q.text)
+    assert speaker_text(text, quote) == "The old treaty"
+
+
 def test_an_infinitive_after_an_object_speaks_for_the_object(nlp):
     text = (
         "The flooding of the valley led farmers to demand that the dam be rebuilt before "
@@ -579,3 +591,13 @@ def test_a_report_opened_by_though_is_its_own_attribution(nlp):
     assert outer.text == "that the bridge was safe for traffic all winter"
     assert speaker_text(text, outer) == "Mayor Dana Kell"
     assert speaker_text(text, inner) == "the engineers"
+
+
+def test_the_subject_of_a_paragraph_ending_in_a_colon_speaks_the_quote_after_it(nlp):
+    text = (
+        "On Monday, Mayor Dana Kell made the following comment:\n\n"
+        '"We will rebuild the bridge before the winter, whatever the council decides about '
+        'the budget."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "rebuild" in q.text)
+    assert speaker_text(text, quote) == "Mayor Dana Kell"
