@@ -646,18 +646,25 @@ class _Reader:
         return None, self.clause_speaker(previous)
 
     def reporter_before(self, mark: QuoteMarks) -> tuple[Span | None, int]:
-        """For a quote that opens its paragraph: the speaker of the last report in the
-        paragraph before (a cue with a subject, outside quotation marks) and where that
-        cue stands; (None, -1) when there is none."""
+        """For a quote that opens a sentence: the speaker of the sentence before it (in
+        its paragraph, or the last of the paragraph before), when that sentence reports
+        or is about a person, and where its verb stands; (None, -1) otherwise."""
         paragraph_start = self.paragraph_of(mark.start)[0]
-        if self.text[paragraph_start : mark.start].strip():
-            return None, -1
-        before = self.text[:paragraph_start].rstrip()
-        if not before:
-            return None, -1
-        previous = self.doc.char_span(
-            self.paragraph_of(len(before) - 1)[0], len(before), alignment_mode="contract"
-        )
+        lead = self.text[paragraph_start : mark.start].rstrip()
+        if lead:
+            # A quote opening a sentence: the sentence before it, in its paragraph.
+            if lead[-1:] not in SENTENCE_END:
+                return None, -1
+            previous = self.doc.char_span(
+                paragraph_start, paragraph_start + len(lead), alignment_mode="contract"
+            )
+        else:
+            before = self.text[:paragraph_start].rstrip()
+            if not before:
+                return None, -1
+            previous = self.doc.char_span(
+                self.paragraph_of(len(before) - 1)[0], len(before), alignment_mode="contract"
+            )
         if previous is None or not len(previous):
             return None, -1
         # The main clause of the paragraph's last sentence: 'Coan argues that his

@@ -601,3 +601,13 @@ def test_the_subject_of_a_paragraph_ending_in_a_colon_speaks_the_quote_after_it(
     )
     quote = next(q for q in quotes_of(nlp, text) if "rebuild" in q.text)
     assert speaker_text(text, quote) == "Mayor Dana Kell"
+
+
+def test_a_quote_after_a_sentence_that_reports_in_its_paragraph_goes_on_with_it(nlp):
+    text = (
+        "The vote was close. Lena Marsh, the council's spokeswoman, said in a statement. "
+        '"There are no paper ballots to recount, and the result will stand as it was '
+        'announced."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "paper ballots" in q.text)
+    assert speaker_text(text, quote) == "Lena Marsh"
