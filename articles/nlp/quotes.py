@@ -185,7 +185,46 @@ class _Reader:
     # --- speakers -----------------------------------------------------------------------
 
     def subject_of(self, cue: Token) -> Span | None:
-        """The speaker phrase of a cue: its subject, inherited along conj/xcomp/advcl."""
+        """The speaker phrase of a cue: its subject, inherited along conj/xcomp/advcl;
+        'X, who ..., said': X, whatever the parser made of the relative clause."""
+        subject = self.governed_subject(cue)
+        found = self.relative_antecedent(cue)
+        if found is None:
+            return subject
+        antecedent, relative = found
+        if subject is None or relative <= subject.start < cue.i:
+            return antecedent
+        return subject
+
+    def relative_antecedent(self, cue: Token) -> tuple[Span, int] | None:
+        """'Sanders, meanwhile, who sits at zero endorsements, said ...': a cue right
+        after a comma that closes a relative clause opened after a name speaks for the
+        name (the parser often takes a noun of the clause for the subject). The name's
+        phrase and where the relative pronoun stands."""
+        if cue.i < 2 or self.doc[cue.i - 1].text != ",":
+            return None
+        sentence_start = cue.sent.start
+        for j in range(cue.i - 2, sentence_start - 1, -1):
+            token = self.doc[j]
+            if token.i in self.inside or self.ends_sentence(token):
+                return None
+            if token.lower_ not in ("who", "whose"):
+                continue
+            clause = token.head if token.lower_ == "who" else token.head.head
+            if clause.i <= cue.i <= clause.right_edge.i:
+                return None  # '..., who blasted X, accusing Y': the clause's own report
+            k = j - 1
+            while k >= sentence_start and (self.doc[k].is_punct or self.doc[k].pos_ == "ADV"):
+                k -= 1
+            if k < j - 1 and self.doc[j - 1].text == "," and self.doc[k].pos_ in ("PROPN", "NOUN"):
+                head = self.doc[k]
+                while head.dep_ in ("compound", "flat") and head.head.i > head.i:
+                    head = head.head
+                return self.phrase(head), j
+            return None
+        return None
+
+    def governed_subject(self, cue: Token) -> Span | None:
         if cue.lower_ == "according":
             for child in cue.children:
                 if child.lower_ == "to":

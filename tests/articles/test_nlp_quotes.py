@@ -611,3 +611,18 @@ def test_a_quote_after_a_sentence_that_reports_in_its_paragraph_goes_on_with_it(
     )
     quote = next(q for q in quotes_of(nlp, text) if "paper ballots" in q.text)
     assert speaker_text(text, quote) == "Lena Marsh"
+
+
+def test_a_cue_after_a_relative_clause_speaks_for_the_name_before_it(nlp):
+    text = "Marsh, meanwhile, who sits on no committee at all, said that fact speaks volumes."
+    quote = next(q for q in quotes_of(nlp, text) if "speaks volumes" in q.text)
+    assert speaker_text(text, quote) == "Marsh"
+
+
+def test_a_relative_pronoun_that_is_the_cues_own_subject_stays_the_speaker(nlp):
+    text = (
+        "It was Councillor Lena Marsh, who, after a long night of talks, said that the "
+        "budget would pass."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "budget would pass" in q.text)
+    assert speaker_text(text, quote) == "who"
