@@ -52,6 +52,8 @@ DOCUMENT_NOUNS = frozenset(
         "account",
     }
 )
+# What asks people and reports their answers ('In a new poll, most voters said ...').
+POLL_NOUNS = frozenset({"poll", "survey", "study"})
 # Heads of a phrase that name a group or a body, never one person last spoken of.
 COLLECTIVE_NOUNS = frozenset(
     {
@@ -188,6 +190,9 @@ class _Reader:
         """The speaker phrase of a cue: its subject, inherited along conj/xcomp/advcl;
         'X, who ..., said': X, whatever the parser made of the relative clause."""
         subject = self.governed_subject(cue)
+        poll = self.poll_of(cue, subject)
+        if poll is not None:
+            return poll
         found = self.relative_antecedent(cue)
         if found is None:
             return subject
@@ -195,6 +200,20 @@ class _Reader:
         if subject is None or relative <= subject.start < cue.i:
             return antecedent
         return subject
+
+    def poll_of(self, cue: Token, subject: Span | None) -> Span | None:
+        """'In a new poll, 38 percent of voters said ...': the answers are the poll's (the
+        source PolNeAR marks), when the poll opens the clause before its subject."""
+        # Not its makers: 'In an online poll, Democracy Corps found ...'.
+        if subject is None or subject.root.pos_ in ("PROPN", "PRON"):
+            return None
+        for child in cue.children:
+            if child.dep_ != "prep" or child.lower_ != "in" or child.i > subject.start:
+                continue
+            for noun in child.children:
+                if noun.dep_ == "pobj" and noun.lemma_.lower() in POLL_NOUNS:
+                    return self.phrase(noun)
+        return None
 
     def relative_antecedent(self, cue: Token) -> tuple[Span, int] | None:
         """'Sanders, meanwhile, who sits at zero endorsements, said ...': a cue right

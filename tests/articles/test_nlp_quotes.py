@@ -626,3 +626,18 @@ def test_a_relative_pronoun_that_is_the_cues_own_subject_stays_the_speaker(nlp):
     )
     quote = next(q for q in quotes_of(nlp, text) if "budget would pass" in q.text)
     assert speaker_text(text, quote) == "who"
+
+
+def test_what_respondents_say_in_a_poll_is_the_polls_finding(nlp):
+    text = (
+        "In a new county poll released Monday, 38 percent of farmers said the water tax "
+        "should be scrapped."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "water tax" in q.text)
+    assert speaker_text(text, quote) == "a new county poll"
+
+
+def test_a_pollster_named_as_subject_stays_the_speaker(nlp):
+    text = "In an online poll, Valley Research found that most farmers oppose the water tax."
+    quote = next(q for q in quotes_of(nlp, text) if "water tax" in q.text)
+    assert speaker_text(text, quote) == "Valley Research"
