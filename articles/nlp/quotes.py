@@ -54,6 +54,30 @@ DOCUMENT_NOUNS = frozenset(
 )
 # What asks people and reports their answers ('In a new poll, most voters said ...').
 POLL_NOUNS = frozenset({"poll", "survey", "study"})
+# Nouns that report what their owner said when a that-clause follows them ("Trump's claim
+# that ...", "her argument was that ..."): the report nouns PolNeAR train marks as cues
+# with a possessive source at least twice that take such a clause.
+REPORT_NOUNS = frozenset(
+    {
+        "argument",
+        "assertion",
+        "assessment",
+        "assurance",
+        "claim",
+        "comment",
+        "contention",
+        "message",
+        "pledge",
+        "position",
+        "promise",
+        "remark",
+        "statement",
+        "suggestion",
+        "view",
+        "vow",
+        "warning",
+    }
+)
 # Heads of a phrase that name a group or a body, never one person last spoken of.
 COLLECTIVE_NOUNS = frozenset(
     {
@@ -741,6 +765,41 @@ class _Reader:
             return self.phrase(subject), root.idx
         return None, -1
 
+    def possessor(self, noun: Token) -> Span | None:
+        owners = [c for c in noun.children if c.dep_ == "poss" and c.i not in self.inside]
+        return self.phrase(owners[0]) if owners else None
+
+    def nominal_report(self, noun: Token) -> Span | None:
+        """'Sanders's argument was that ...', 'Trump's claim that there have been ...':
+        a report noun with its owner and a that-clause says what the owner said."""
+        if (
+            noun.pos_ != "NOUN"
+            or noun.lemma_.lower() not in REPORT_NOUNS
+            or noun.i in self.inside
+            or self.possessor(noun) is None
+        ):
+            return None
+        clauses = [
+            c
+            for c in noun.rights
+            if c.dep_ in ("acl", "ccomp")
+            and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        ]
+        if not clauses and noun.dep_ == "nsubj" and noun.head.lemma_ == "be":
+            clauses = [c for c in noun.head.rights if c.dep_ == "ccomp"]
+        if not clauses:
+            return None
+        clause = clauses[0]
+        para_start, para_end = self.paragraph_of(noun.idx)
+        inside = [
+            t.i
+            for t in self.doc[clause.left_edge.i : clause.right_edge.i + 1]
+            if para_start <= t.idx < para_end
+        ]
+        if not inside:
+            return None
+        return self.trim(self.doc[inside[0] : inside[-1] + 1])
+
     def colon_speaker(self, mark: QuoteMarks) -> Span | None:
         """'He returned to his familiar lines: "..."', 'From the report: "..."': the
         clause a colon ends, right before a quote, names its speaker: its subject, or
@@ -996,6 +1055,10 @@ class _Reader:
             content = self.complement(token)
             if content is not None:
                 candidates.append((token, content))
+        for token in self.doc:
+            content = self.nominal_report(token)
+            if content is not None:
+                candidates.append((token, content))
         # "according to X" names the source of everything else its clause reports.
         candidates.sort(key=lambda item: (item[0].lower_ != "according", -len(item[1]), item[0].i))
         for token, content in candidates:
@@ -1004,9 +1067,12 @@ class _Reader:
             if any(a < end and start < b for a, b in covered):
                 continue
             kind = "mixed" if any(t.i in self.inside for t in content) else "indirect"
-            found.append(
-                (start, end, kind, token, self.subject_of(token) or self.nearest_subject(token))
+            speaker = (
+                self.possessor(token)
+                if token.pos_ == "NOUN"
+                else self.subject_of(token) or self.nearest_subject(token)
             )
+            found.append((start, end, kind, token, speaker))
             covered.append((start, end))
         found.sort(key=lambda item: (item[0], item[1]))
         return [self.quote(*item) for item in found]

@@ -641,3 +641,18 @@ def test_a_pollster_named_as_subject_stays_the_speaker(nlp):
     text = "In an online poll, Valley Research found that most farmers oppose the water tax."
     quote = next(q for q in quotes_of(nlp, text) if "water tax" in q.text)
     assert speaker_text(text, quote) == "Valley Research"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Marsh's argument on Sunday was that the council should consider moving the vote to March.",
+        "The fact-checkers seized on Marsh's claim that there have been thousands of floods "
+        "this year.",
+    ],
+    ids=["copula", "noun-clause"],
+)
+def test_a_report_noun_with_its_owner_and_a_that_clause_is_the_owners_report(nlp, text):
+    quote = next(q for q in quotes_of(nlp, text) if "that" in q.text)
+    assert quote.text.startswith("that ")
+    assert speaker_text(text, quote) == "Marsh's"
