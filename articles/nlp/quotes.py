@@ -1178,6 +1178,11 @@ def frame(cue: Token) -> tuple[str, Span] | None:
         part = [t for t in cue.head.subtree if t.i < cue.left_edge.i]
         if part:
             return "parataxis", doc[part[0].i : part[-1].i + 1]
+    if cue.dep_ == "parataxis" and cue.head.i > cue.i:
+        # 'Still, he said, officials have to decide ...': what follows the aside.
+        part = [t for t in cue.head.subtree if t.i > cue.right_edge.i]
+        if part:
+            return "parataxis", doc[part[0].i : part[-1].i + 1]
     return None
 
 

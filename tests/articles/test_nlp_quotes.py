@@ -656,3 +656,10 @@ def test_a_report_noun_with_its_owner_and_a_that_clause_is_the_owners_report(nlp
     quote = next(q for q in quotes_of(nlp, text) if "that" in q.text)
     assert quote.text.startswith("that ")
     assert speaker_text(text, quote) == "Marsh's"
+
+
+def test_an_aside_he_said_reports_the_clause_that_follows_it(nlp):
+    text = "Still, he said, the council has to decide who pays for the new bridge."
+    quote = only([q for q in quotes_of(nlp, text) if q.cue == "said"])
+    assert quote.text == "the council has to decide who pays for the new bridge"
+    assert speaker_text(text, quote) == "he"
