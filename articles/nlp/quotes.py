@@ -836,7 +836,11 @@ class _Reader:
         names = [c for c in chunks if c.root.pos_ == "PROPN"]
         if names:
             return self.phrase(names[-1].root)
-        return self.phrase(chunks[0].root) if chunks else None
+        if chunks:
+            return self.phrase(chunks[0].root)
+        # 'Stated Stone:' parsed into the quote's sentence has no noun chunk of its own.
+        nouns = [t for t in clause if t.pos_ == "PROPN"]
+        return self.phrase(nouns[-1]) if nouns else None
 
     def signature(self, mark: QuoteMarks) -> Span | None:
         """'"..." - Jane Doe' after the quote, or a line '- Jane Doe.' or 'Jane Doe, Some

@@ -663,3 +663,13 @@ def test_an_aside_he_said_reports_the_clause_that_follows_it(nlp):
     quote = only([q for q in quotes_of(nlp, text) if q.cue == "said"])
     assert quote.text == "the council has to decide who pays for the new bridge"
     assert speaker_text(text, quote) == "he"
+
+
+def test_a_name_before_a_colon_the_parser_runs_into_the_quote_introduces_it(nlp):
+    text = (
+        "The governor spoke on the radio on Monday.\n\nStated Kell:\n\n"
+        '"I think that the stakes are so high that the council would do anything necessary '
+        'to keep the dam open."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "stakes" in q.text)
+    assert speaker_text(text, quote).endswith("Kell")
