@@ -141,6 +141,9 @@ MIN_ORPHAN_WORDS = 6
 # The share of its span an outer report keeps before a report nested in it, for the
 # two to be split (PolNeAR train).
 MIN_OUTER_SHARE = 0.5
+# ... or this share when the nested report is a relative clause ('..., which he said
+# was ...'): PolNeAR train, speaker accuracy +0.001 at 0.3 for all-attribution F1 -0.001.
+MIN_RELATIVE_SHARE = 0.3
 # Speakers that open a report of their own inside another one.
 NESTED_PRONOUNS = PERSONAL_PRONOUNS | PLURAL_PRONOUNS | {"who", "which", "it"}
 SENTENCE_END = frozenset(".!?")
@@ -913,7 +916,9 @@ class _Reader:
             outer = self.trim(self.doc[content.start : first])
             # The outer report keeps the most of its span, or the nested one is a part
             # of what it says ('that two women who have accused him said ...').
-            if outer is None or len(outer.text) < MIN_OUTER_SHARE * len(content.text):
+            relative = subject.root.tag_ in ("WP", "WDT") or token.dep_ == "relcl"
+            share = MIN_RELATIVE_SHARE if relative else MIN_OUTER_SHARE
+            if outer is None or len(outer.text) < share * len(content.text):
                 return content
             # Without the 'though' or 'when' that opens the nested report.
             marks = [c.i for c in token.children if c.dep_ == "mark" and c.i < first]

@@ -673,3 +673,16 @@ def test_a_name_before_a_colon_the_parser_runs_into_the_quote_introduces_it(nlp)
     )
     quote = next(q for q in quotes_of(nlp, text) if "stakes" in q.text)
     assert speaker_text(text, quote).endswith("Kell")
+
+
+def test_a_relative_clause_report_splits_off_even_from_a_shorter_outer_report(nlp):
+    text = (
+        "Kell praised the long-awaited plan for the valley, which she said would save the "
+        "farmers a fortune in the drought."
+    )
+    found = quotes_of(nlp, text)
+    outer = next(q for q in found if q.cue == "praised")
+    inner = next(q for q in found if q.cue == "said")
+    assert outer.text == "the long-awaited plan for the valley"
+    assert speaker_text(text, outer) == "Kell"
+    assert speaker_text(text, inner) == "she"
