@@ -686,3 +686,10 @@ def test_a_relative_clause_report_splits_off_even_from_a_shorter_outer_report(nl
     assert outer.text == "the long-awaited plan for the valley"
     assert speaker_text(text, outer) == "Kell"
     assert speaker_text(text, inner) == "she"
+
+
+def test_a_cue_the_parser_gave_no_subject_takes_the_name_before_it(nlp):
+    # The parser reads the name "Will" as a modal verb and finds no subject for "urged".
+    text = "Quoting the old proverb at length, Will urged the council to abandon the plan."
+    quote = next(q for q in quotes_of(nlp, text) if q.cue == "urged")
+    assert speaker_text(text, quote) == "Will"
