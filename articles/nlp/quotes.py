@@ -165,6 +165,9 @@ INHERITS_SUBJECT = frozenset({"conj", "xcomp", "advcl", "pcomp", "prep", "acomp"
 CAUSATIVES = frozenset(
     {"lead", "prompt", "force", "drive", "cause", "spur", "leave", "compel", "inspire", "push"}
 )
+TIME_NOUNS = frozenset(
+    {"day", "night", "week", "month", "year", "time", "hour", "morning", "evening", "season"}
+)
 SETTING_PREPOSITIONS = frozenset(
     {"in", "at", "on", "during", "after", "before", "since", "until", "near", "inside", "outside"}
 )
@@ -620,7 +623,16 @@ class _Reader:
     def complement(self, cue: Token) -> Span | None:
         """The reported content of a cue, when the lexicon takes the cue in its frame."""
         found = frame(cue)
-        if found is None or not cues.is_cue(cue.lemma_.lower(), found[0]):
+        if found is None:
+            # 'as X reported': a verb that reports both quotes and clauses ('as the
+            # day wore on' is no report).
+            lemma = cue.lemma_.lower()
+            found = as_reported(cue)
+            if found is None or not (
+                cues.is_cue(lemma, cues.QUOTE) and cues.is_cue(lemma, "ccomp")
+            ):
+                return None
+        elif not cues.is_cue(cue.lemma_.lower(), found[0]):
             return None
         # The parser runs a headline without a full stop into the next paragraph: what
         # a cue reports stays in the cue's paragraph (quotes over several paragraphs are
@@ -1212,6 +1224,27 @@ def frame(cue: Token) -> tuple[str, Span] | None:
         if part:
             return "parataxis", doc[part[0].i : part[-1].i + 1]
     return None
+
+
+def as_reported(cue: Token) -> tuple[str, Span] | None:
+    """'As Politico reported, the RNC agreed to ...' / '..., as Rubio has said': a
+    speech verb in an 'as' clause with nothing of its own to report vouches for the
+    clause it hangs on."""
+    if cue.dep_ != "advcl" or cue.head.i == cue.i:
+        return None
+    if not any(c.dep_ == "mark" and c.lower_ == "as" for c in cue.children):
+        return None
+    # 'As the day went on': time passing, not a report.
+    if any(
+        c.dep_ in SUBJECTS and (c.ent_type_ in ("DATE", "TIME") or c.lemma_.lower() in TIME_NOUNS)
+        for c in cue.children
+    ):
+        return None
+    doc = cue.doc
+    left = [t for t in cue.head.subtree if t.i < cue.left_edge.i]
+    right = [t for t in cue.head.subtree if t.i > cue.right_edge.i]
+    part = max(left, right, key=len)
+    return ("as", doc[part[0].i : part[-1].i + 1]) if part else None
 
 
 def quotes(doc: Doc, mentions: Iterable[EntityMention] = ()) -> list[QuoteSpan]:

@@ -693,3 +693,22 @@ def test_a_cue_the_parser_gave_no_subject_takes_the_name_before_it(nlp):
     text = "Quoting the old proverb at length, Will urged the council to abandon the plan."
     quote = next(q for q in quotes_of(nlp, text) if q.cue == "urged")
     assert speaker_text(text, quote) == "Will"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "As Kell reported, the council was also accused of hiding the report.",
+        "The council agreed to share its flood maps, as Kell reported on Monday.",
+    ],
+    ids=["before", "after"],
+)
+def test_as_x_reported_vouches_for_the_clause_it_hangs_on(nlp, text):
+    quote = only([q for q in quotes_of(nlp, text) if q.cue == "reported"])
+    assert "council" in quote.text
+    assert speaker_text(text, quote) == "Kell"
+
+
+def test_as_the_day_went_on_is_no_report(nlp):
+    text = "As the day went on, Mayor Dana Kell offered ever stronger defenses of the plan."
+    assert all(q.cue != "went" for q in quotes_of(nlp, text))
