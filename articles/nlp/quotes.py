@@ -78,6 +78,25 @@ REPORT_NOUNS = frozenset(
         "warning",
     }
 )
+# What someone makes that says something ('an analysis by', 'audio provided by' aside).
+MADE_NOUNS = frozenset(
+    {
+        "analysis",
+        "tally",
+        "calculation",
+        "interview",
+        "audio",
+        "post",
+        "video",
+        "estimate",
+        "count",
+        "review",
+        "poll",
+        "survey",
+        "study",
+        "investigation",
+    }
+)
 # Heads of a phrase that name a group or a body, never one person last spoken of.
 COLLECTIVE_NOUNS = frozenset(
     {
@@ -234,6 +253,19 @@ class _Reader:
             return antecedent
         return subject
 
+    def author_of(self, source: Token) -> Span | None:
+        """'according to a tally by the Associated Press', 'to a recent report from
+        Bloomberg', 'to interviews with a dozen party leaders': who made the document
+        is the source."""
+        if source.lemma_.lower() not in DOCUMENT_NOUNS | MADE_NOUNS:
+            return None
+        for prep in source.rights:
+            if prep.dep_ == "prep" and prep.lower_ in ("by", "from", "with"):
+                makers = [c for c in prep.children if c.dep_ == "pobj"]
+                if makers and makers[0].pos_ in ("PROPN", "NOUN"):
+                    return self.phrase(makers[0])
+        return None
+
     def poll_of(self, cue: Token, subject: Span | None) -> Span | None:
         """'In a new poll, 38 percent of voters said ...': the answers are the poll's (the
         source PolNeAR marks), when the poll opens the clause before its subject."""
@@ -282,7 +314,7 @@ class _Reader:
                 if child.lower_ == "to":
                     objects = [c for c in child.children if c.dep_ == "pobj"]
                     if objects:
-                        return self.phrase(objects[0])
+                        return self.author_of(objects[0]) or self.phrase(objects[0])
             return None
         token: Token | None = cue
         for _ in range(6):

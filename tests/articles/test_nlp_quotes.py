@@ -712,3 +712,12 @@ def test_as_x_reported_vouches_for_the_clause_it_hangs_on(nlp, text):
 def test_as_the_day_went_on_is_no_report(nlp):
     text = "As the day went on, Mayor Dana Kell offered ever stronger defenses of the plan."
     assert all(q.cue != "went" for q in quotes_of(nlp, text))
+
+
+def test_according_to_a_document_by_someone_is_according_to_its_maker(nlp):
+    text = (
+        "The dam needs two billion dollars of repairs, according to a recent analysis by "
+        "the Valley Water Board."
+    )
+    quote = only([q for q in quotes_of(nlp, text) if q.cue == "according"])
+    assert speaker_text(text, quote) == "the Valley Water Board"
