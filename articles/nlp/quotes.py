@@ -309,6 +309,12 @@ class _Reader:
         return None
 
     def governed_subject(self, cue: Token) -> Span | None:
+        if cue.dep_ == "conj" and not self.own_subject(cue):
+            # 'He says the response was to break them up and says he introduced a bill':
+            # the parser hangs the second 'says' on 'was'; it repeats the first one.
+            for ancestor in cue.ancestors:
+                if ancestor.lemma_ == cue.lemma_ and self.is_cue(ancestor):
+                    return self.governed_subject(ancestor)
         if cue.lower_ == "according":
             for child in cue.children:
                 if child.lower_ == "to":

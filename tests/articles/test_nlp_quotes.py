@@ -721,3 +721,12 @@ def test_according_to_a_document_by_someone_is_according_to_its_maker(nlp):
     )
     quote = only([q for q in quotes_of(nlp, text) if q.cue == "according"])
     assert speaker_text(text, quote) == "the Valley Water Board"
+
+
+def test_a_repeated_cue_the_parser_hangs_on_the_first_report_keeps_its_speaker(nlp):
+    text = (
+        "Kell says the obvious response was to break up the old water board and says she "
+        "introduced legislation to accomplish that."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "introduced legislation" in q.text)
+    assert speaker_text(text, quote) == "Kell"
