@@ -870,6 +870,29 @@ class _Reader:
             return None
         return self.trim(self.doc[inside[0] : inside[-1] + 1])
 
+    def reporter_nearby(self, mark: QuoteMarks) -> Span | None:
+        """The subject of the last sentence before a quote in its paragraph or the one
+        before, when it is a name or a personal pronoun."""
+        start = self.paragraph_of(mark.start)[0]
+        before = self.text[:start].rstrip() if not self.text[start : mark.start].strip() else ""
+        span = (
+            self.doc.char_span(
+                self.paragraph_of(len(before) - 1)[0], len(before), alignment_mode="contract"
+            )
+            if before
+            else self.doc.char_span(start, mark.start, alignment_mode="contract")
+        )
+        if span is None or not len(span):
+            return None
+        for token in reversed(span):
+            if token.i in self.inside:
+                continue
+            if token.dep_ in SUBJECTS and (
+                token.pos_ == "PROPN" or token.lower_ in PERSONAL_PRONOUNS | PLURAL_PRONOUNS
+            ):
+                return self.phrase(token)
+        return None
+
     def colon_speaker(self, mark: QuoteMarks) -> Span | None:
         """'He returned to his familiar lines: "..."', 'From the report: "..."': the
         clause a colon ends, right before a quote, names its speaker: its subject, or
@@ -1097,7 +1120,15 @@ class _Reader:
             elif words >= MIN_UNCUED_WORDS:
                 # A long quoted stretch is speech even when no verb says whose ('Her
                 # reply came at once: "..."'); the sentence's subject is its best guess.
-                found.append((first.start, last.end, "direct", None, self.sentence_subject(first)))
+                found.append(
+                    (
+                        first.start,
+                        last.end,
+                        "direct",
+                        None,
+                        self.sentence_subject(first) or self.reporter_nearby(first),
+                    )
+                )
         covered = [(start, end) for start, end, *_ in found]
         for colon, name in self.name_colons():
             line_end = self.paragraph_of(colon.idx)[1]

@@ -730,3 +730,13 @@ def test_a_repeated_cue_the_parser_hangs_on_the_first_report_keeps_its_speaker(n
     )
     quote = next(q for q in quotes_of(nlp, text) if "introduced legislation" in q.text)
     assert speaker_text(text, quote) == "Kell"
+
+
+def test_a_long_quote_with_no_cue_goes_to_the_person_named_just_before_it(nlp):
+    text = (
+        "The river rose overnight, and Kell toured the flooded farms at dawn.\n\n"
+        '"Nobody in this valley should have to wait three weeks for the council to send a '
+        'single pump."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "Nobody" in q.text)
+    assert speaker_text(text, quote) == "Kell"
