@@ -743,11 +743,28 @@ class _Reader:
                 gap = self.text[last.end : mark.start].lstrip()
                 split = first_end in SPLIT_ENDS or gap[:1] in SPLIT_ENDS
                 cue = self.gap_cue(last.end, mark.start) if split else None
+                if cue is not None and self.own_attribution_after(mark):
+                    # '"...," she said, but ..., "...," said Kunin': two attributions.
+                    cue = None
                 if cue is not None:
                     joined[-1] = (first, mark, cue)
                     continue
             joined.append((mark, mark, None))
         return joined
+
+    def own_attribution_after(self, mark: QuoteMarks) -> bool:
+        """Whether a quote ending in a comma is followed by a cue of its own."""
+        if self.text[mark.inner_start : mark.inner_end].rstrip()[-1:] not in (",", "?", "!"):
+            return False
+        after = self.doc.char_span(
+            mark.end, self.paragraph_of(mark.end - 1)[1], alignment_mode="contract"
+        )
+        for token in list(after or ())[:4]:
+            if token.i in self.inside:
+                return False
+            if self.is_cue(token):
+                return True
+        return False
 
     def gap_cue(self, start: int, end: int) -> Token | None:
         """The cue of the ', he said, ' between the halves of a split quote, if the gap

@@ -740,3 +740,17 @@ def test_a_long_quote_with_no_cue_goes_to_the_person_named_just_before_it(nlp):
     )
     quote = next(q for q in quotes_of(nlp, text) if "Nobody" in q.text)
     assert speaker_text(text, quote) == "Kell"
+
+
+def test_two_quotes_each_with_its_own_cue_are_not_one_split_quote(nlp):
+    text = (
+        '"Her normal demeanor is grumpy," he said, but despite the increasingly fractious '
+        'tone, "I think she will do it," said Kell, who has been critical of the mayor.'
+    )
+    first, second = sorted(
+        (q for q in quotes_of(nlp, text) if q.kind == "direct"), key=lambda q: q.start
+    )
+    assert first.text == '"Her normal demeanor is grumpy,"'
+    assert speaker_text(text, first) == "he"
+    assert second.text == '"I think she will do it,"'
+    assert speaker_text(text, second) == "Kell"
