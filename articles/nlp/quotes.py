@@ -7,16 +7,26 @@ Two passes over one parse:
    previous paragraph's speaker when a paragraph is nothing but a quote. A quoted fragment
    inside reported speech ('X said the talks were "productive"') makes the whole
    reported clause one `mixed` quote. A quote sentence right after a quoted speaker's
-   continues that speaker; a long quoted stretch with no cue at all is still a quote (its
-   sentence's subject the speaker, if any). Short quoted fragments nobody is said to have
-   said (titles, scare quotes) are not quotes. 'Name: ...' attributes what follows.
+   continues that speaker; a quote with no cue takes the speaker a colon-ended clause
+   before it introduces ('He returned to his lines: "..."'), a dash signature after it
+   ('" - Jane Doe'), or the report in the sentence or paragraph just before it; a long
+   quoted stretch with no cue at all is still a quote. Short quoted fragments nobody is
+   said to have said (titles, scare quotes) are not quotes. 'Name: ...' attributes what
+   follows.
 2. Indirect speech: a cue verb from the lexicon (`cues.py`, learned from PolNeAR train)
    with a clausal complement ('X said (that) ...', 'X told Y ...', 'X warned ...'),
-   'according to X', and 'X accused Y of ...'; the content is the complement's span.
+   an aside ('Still, he said, ...'), 'as X reported, ...', 'according to X', 'X accused
+   Y of ...' and a report noun with its owner ('X's claim that ...'); the content is the
+   complement's span.
 
-The speaker is the cue's subject (or the object of "according to"); `speaker_start/end`
-point at that mention, and `speaker` names the actor it refers to: the entity mention it
-contains, or for "he", "she" and "the aide" the actor last spoken of.
+The speaker is the cue's subject (or the object of "according to", or the maker of the
+document it names), with the parser's usual slips mended: the subject nearest the cue in
+its paragraph (not a dateline), 'X, who ..., said' is X's, 'led voters to say' the
+voters', 'had nothing to say' the subject's, 'In a poll, 38 percent said' the poll's,
+and the name just before a cue the parse left without subject. `speaker_start/end` point
+at that mention (PolNeAR marks the pronoun itself, not its antecedent, as the source),
+and `speaker` names the actor it refers to: the entity mention it contains, or for "he",
+"she" and "the aide" the actor last spoken of.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
