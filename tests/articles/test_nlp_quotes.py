@@ -498,3 +498,259 @@ def test_a_nested_report_that_is_most_of_the_outer_one_stays_inside_it(nlp):
     outer = next(q for q in quotes_of(nlp, text) if q.start < text.index("two engineers"))
     assert "reopen in the spring" in outer.text
     assert speaker_text(text, outer) == "Mayor Dana Kell"
+
+
+# --- speakers the subject of the cue does not name (issue 16) ---------------------------
+
+
+def test_a_dateline_before_the_subject_is_not_the_speaker(nlp):
+    text = (
+        "BERLIN (Wire) \u2014 Anna Keller and her aides dove deeper into the budget on "
+        "Tuesday, saying that the dam would be rebuilt."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "rebuilt" in q.text)
+    assert speaker_text(text, quote) == "Anna Keller"
+
+
+def test_a_timestamp_line_is_not_the_speaker_of_the_next_paragraph(nlp):
+    text = (
+        "4:40 p.m.\n\nGovernor Tomas Varga says, win or lose in the vote, he is staying in "
+        "the race."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "staying" in q.text)
+    assert speaker_text(text, quote) == "Governor Tomas Varga"
+
+
+def test_the_object_of_a_causative_verb_speaks_its_infinitive(nlp):
+    text = "The storm prompted the governor to warn that the dam could fail."
+    quote = next(q for q in quotes_of(nlp, text) if "dam could fail" in q.text)
+    assert speaker_text(text, quote) == "the governor"
+
+
+def test_the_subject_of_a_verb_that_only_obliges_is_the_source(nlp):
+    text = "The old treaty requires both countries to declare that the river is shared."
+    quote = next(q for q in quotes_of(nlp, text) if "river is shared" in q.text)
+    assert speaker_text(text, quote) == "The old treaty"
+
+
+def test_an_infinitive_after_an_object_speaks_for_the_object(nlp):
+    text = (
+        "The flooding of the valley led farmers to demand that the dam be rebuilt before "
+        "the spring."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "rebuilt" in q.text)
+    assert speaker_text(text, quote) == "farmers"
+
+
+def test_an_infinitive_after_a_thing_is_not_spoken_by_the_thing(nlp):
+    text = "Mayor Dana Kell has found ways to cast herself as the heir of the old party."
+    quote = next(q for q in quotes_of(nlp, text) if "heir" in q.text)
+    assert speaker_text(text, quote) == "Mayor Dana Kell"
+
+
+def test_the_clause_a_colon_ends_names_the_speaker_of_the_quote_after_it(nlp):
+    text = (
+        "Later he returned to his familiar lines: "
+        '"There will be no new taxes on farms while I am the governor of this state."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "new taxes" in q.text)
+    assert speaker_text(text, quote) == "he"
+
+
+@pytest.mark.parametrize("signature", [" \u2015 Lena Marsh", "\n- Lena Marsh."], ids=str)
+def test_a_name_after_a_dash_signs_the_quote_before_it(nlp, signature):
+    text = (
+        "Readers wrote in after the debate.\n\n"
+        '"He never answered a single question about the farms, and that tells you '
+        'everything you need to know."' + signature
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "never answered" in q.text)
+    assert speaker_text(text, quote) == "Lena Marsh"
+
+
+def test_a_quote_paragraph_goes_on_with_the_report_in_the_paragraph_before(nlp):
+    text = (
+        "The mayor spoke for an hour on Monday.\n\n"
+        "Councillor Lena Marsh argues that the city was never told about the cracks in the "
+        "dam.\n\n"
+        '"We asked for the engineering reports twice and nobody ever sent them to the '
+        'council."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "engineering reports" in q.text)
+    assert speaker_text(text, quote) == "Councillor Lena Marsh"
+
+
+def test_a_report_opened_by_though_is_its_own_attribution(nlp):
+    text = (
+        "Mayor Dana Kell insisted that the bridge was safe for traffic all winter, though "
+        "the engineers warned that the cracks were spreading."
+    )
+    found = quotes_of(nlp, text)
+    outer = next(q for q in found if q.cue == "insisted")
+    inner = next(q for q in found if q.cue == "warned")
+    assert outer.text == "that the bridge was safe for traffic all winter"
+    assert speaker_text(text, outer) == "Mayor Dana Kell"
+    assert speaker_text(text, inner) == "the engineers"
+
+
+def test_the_subject_of_a_paragraph_ending_in_a_colon_speaks_the_quote_after_it(nlp):
+    text = (
+        "On Monday, Mayor Dana Kell made the following comment:\n\n"
+        '"We will rebuild the bridge before the winter, whatever the council decides about '
+        'the budget."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "rebuild" in q.text)
+    assert speaker_text(text, quote) == "Mayor Dana Kell"
+
+
+def test_a_quote_after_a_sentence_that_reports_in_its_paragraph_goes_on_with_it(nlp):
+    text = (
+        "The vote was close. Lena Marsh, the council's spokeswoman, said in a statement. "
+        '"There are no paper ballots to recount, and the result will stand as it was '
+        'announced."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "paper ballots" in q.text)
+    assert speaker_text(text, quote) == "Lena Marsh"
+
+
+def test_a_cue_after_a_relative_clause_speaks_for_the_name_before_it(nlp):
+    text = "Marsh, meanwhile, who sits on no committee at all, said that fact speaks volumes."
+    quote = next(q for q in quotes_of(nlp, text) if "speaks volumes" in q.text)
+    assert speaker_text(text, quote) == "Marsh"
+
+
+def test_a_relative_pronoun_that_is_the_cues_own_subject_stays_the_speaker(nlp):
+    text = (
+        "It was Councillor Lena Marsh, who, after a long night of talks, said that the "
+        "budget would pass."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "budget would pass" in q.text)
+    assert speaker_text(text, quote) == "who"
+
+
+def test_what_respondents_say_in_a_poll_is_the_polls_finding(nlp):
+    text = (
+        "In a new county poll released Monday, 38 percent of farmers said the water tax "
+        "should be scrapped."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "water tax" in q.text)
+    assert speaker_text(text, quote) == "a new county poll"
+
+
+def test_a_pollster_named_as_subject_stays_the_speaker(nlp):
+    text = "In an online poll, Valley Research found that most farmers oppose the water tax."
+    quote = next(q for q in quotes_of(nlp, text) if "water tax" in q.text)
+    assert speaker_text(text, quote) == "Valley Research"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Marsh's argument on Sunday was that the council should consider moving the vote to March.",
+        "The fact-checkers seized on Marsh's claim that there have been thousands of floods "
+        "this year.",
+    ],
+    ids=["copula", "noun-clause"],
+)
+def test_a_report_noun_with_its_owner_and_a_that_clause_is_the_owners_report(nlp, text):
+    quote = next(q for q in quotes_of(nlp, text) if "that" in q.text)
+    assert quote.text.startswith("that ")
+    assert speaker_text(text, quote) == "Marsh's"
+
+
+def test_an_aside_he_said_reports_the_clause_that_follows_it(nlp):
+    text = "Still, he said, the council has to decide who pays for the new bridge."
+    quote = only([q for q in quotes_of(nlp, text) if q.cue == "said"])
+    assert quote.text == "the council has to decide who pays for the new bridge"
+    assert speaker_text(text, quote) == "he"
+
+
+def test_a_name_before_a_colon_the_parser_runs_into_the_quote_introduces_it(nlp):
+    text = (
+        "The governor spoke on the radio on Monday.\n\nStated Kell:\n\n"
+        '"I think that the stakes are so high that the council would do anything necessary '
+        'to keep the dam open."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "stakes" in q.text)
+    assert speaker_text(text, quote).endswith("Kell")
+
+
+def test_a_relative_clause_report_splits_off_even_from_a_shorter_outer_report(nlp):
+    text = (
+        "Kell praised the long-awaited plan for the valley, which she said would save the "
+        "farmers a fortune in the drought."
+    )
+    found = quotes_of(nlp, text)
+    outer = next(q for q in found if q.cue == "praised")
+    inner = next(q for q in found if q.cue == "said")
+    assert outer.text == "the long-awaited plan for the valley"
+    assert speaker_text(text, outer) == "Kell"
+    assert speaker_text(text, inner) == "she"
+
+
+def test_a_cue_the_parser_gave_no_subject_takes_the_name_before_it(nlp):
+    # The parser reads the name "Will" as a modal verb and finds no subject for "urged".
+    text = "Quoting the old proverb at length, Will urged the council to abandon the plan."
+    quote = next(q for q in quotes_of(nlp, text) if q.cue == "urged")
+    assert speaker_text(text, quote) == "Will"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "As Kell reported, the council was also accused of hiding the report.",
+        "The council agreed to share its flood maps, as Kell reported on Monday.",
+    ],
+    ids=["before", "after"],
+)
+def test_as_x_reported_vouches_for_the_clause_it_hangs_on(nlp, text):
+    quote = only([q for q in quotes_of(nlp, text) if q.cue == "reported"])
+    assert "council" in quote.text
+    assert speaker_text(text, quote) == "Kell"
+
+
+def test_as_the_day_went_on_is_no_report(nlp):
+    text = "As the day went on, Mayor Dana Kell offered ever stronger defenses of the plan."
+    assert all(q.cue != "went" for q in quotes_of(nlp, text))
+
+
+def test_according_to_a_document_by_someone_is_according_to_its_maker(nlp):
+    text = (
+        "The dam needs two billion dollars of repairs, according to a recent analysis by "
+        "the Valley Water Board."
+    )
+    quote = only([q for q in quotes_of(nlp, text) if q.cue == "according"])
+    assert speaker_text(text, quote) == "the Valley Water Board"
+
+
+def test_a_repeated_cue_the_parser_hangs_on_the_first_report_keeps_its_speaker(nlp):
+    text = (
+        "Kell says the obvious response was to break up the old water board and says she "
+        "introduced legislation to accomplish that."
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "introduced legislation" in q.text)
+    assert speaker_text(text, quote) == "Kell"
+
+
+def test_a_long_quote_with_no_cue_goes_to_the_person_named_just_before_it(nlp):
+    text = (
+        "The river rose overnight, and Kell toured the flooded farms at dawn.\n\n"
+        '"Nobody in this valley should have to wait three weeks for the council to send a '
+        'single pump."'
+    )
+    quote = next(q for q in quotes_of(nlp, text) if "Nobody" in q.text)
+    assert speaker_text(text, quote) == "Kell"
+
+
+def test_two_quotes_each_with_its_own_cue_are_not_one_split_quote(nlp):
+    text = (
+        '"Her normal demeanor is grumpy," he said, but despite the increasingly fractious '
+        'tone, "I think she will do it," said Kell, who has been critical of the mayor.'
+    )
+    first, second = sorted(
+        (q for q in quotes_of(nlp, text) if q.kind == "direct"), key=lambda q: q.start
+    )
+    assert first.text == '"Her normal demeanor is grumpy,"'
+    assert speaker_text(text, first) == "he"
+    assert second.text == '"I think she will do it,"'
+    assert speaker_text(text, second) == "Kell"
