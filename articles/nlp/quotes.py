@@ -8,8 +8,8 @@ Two passes over one parse:
    inside reported speech ('X said the talks were "productive"') makes the whole
    reported clause one `mixed` quote. A quote sentence right after a quoted speaker's
    continues that speaker; a quote with no cue takes the speaker a colon-ended clause
-   before it introduces ('He returned to his lines: "..."'), a dash signature after it
-   ('" - Jane Doe'), or the report in the sentence or paragraph just before it; a long
+   before it introduces ('He returned to his lines: "..."'), a signature line after it
+   ('- Jane Doe'), or the report in the sentence or paragraph just before it; a long
    quoted stretch with no cue at all is still a quote. Short quoted fragments nobody is
    said to have said (titles, scare quotes) are not quotes. 'Name: ...' attributes what
    follows.
@@ -181,7 +181,7 @@ NESTED_PRONOUNS = PERSONAL_PRONOUNS | PLURAL_PRONOUNS | {"who", "which", "it"}
 SENTENCE_END = frozenset(".!?")
 # Subordinators that open a report of its own inside another ('..., though aides said').
 NESTING_MARKS = frozenset({"though", "although", "while", "when", "as", "whereas", "after"})
-DASHES = frozenset({"-", "--", "\u2014", "\u2013", "\u2015"})
+DASHES = frozenset({"-", "--", "\u2014", "\u2013"})
 # The longest line after a quote that may sign it ('- Jane Doe, Some Institute.').
 SIGNATURE_WORDS = 8
 # What ends the first half of a quote split by its attribution ('"...," he said, "..."').
@@ -963,21 +963,15 @@ class _Reader:
         return self.phrase(nouns[-1]) if nouns else None
 
     def signature(self, mark: QuoteMarks) -> Span | None:
-        """'"..." - Jane Doe' after the quote, or a line '- Jane Doe.' or 'Jane Doe, Some
-        Institute.' right after the paragraph it ends: the name signs the quote."""
+        """A line '- Jane Doe.' or 'Jane Doe, Some Institute.' right after the paragraph
+        the quote ends: the name signs the quote."""
         paragraph_end = self.paragraph_of(mark.end - 1)[1]
-        tail = self.text[mark.end : paragraph_end]
-        if tail.strip(" .\t"):
-            stripped = tail.lstrip()
-            if stripped[:1] not in DASHES:
-                return None
-            line_start = paragraph_end - len(stripped)
-        else:
-            rest = self.text[paragraph_end:]
-            stripped = rest.lstrip()
-            if not stripped:
-                return None
-            line_start = len(self.text) - len(stripped)
+        if self.text[mark.end : paragraph_end].strip(" .\t"):
+            return None
+        stripped = self.text[paragraph_end:].lstrip()
+        if not stripped:
+            return None
+        line_start = len(self.text) - len(stripped)
         line_end = self.paragraph_of(line_start)[1]
         line = self.text[line_start:line_end]
         if len(line.split()) > SIGNATURE_WORDS:
