@@ -43,7 +43,7 @@ from articles.services.entities import Actor, entities_reconcile, entities_resol
 from articles.services.extraction import article_extraction_fail, failure_reason
 from articles.services.locks import serialised
 from articles.services.stories import stories_assign
-from newsdesk.bulk import copy_insert
+from newsdesk.bulk import copy_insert, copy_rows
 
 logger = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ def _store_held(
         state = _stored_state(sorted(mine))
         mentions: list[Mention] = []
         quotes: list[Quote] = []
-        terms: list[ArticleTerm] = []
+        terms: list[tuple[int, str, float]] = []
         for article, extraction in extracted:
             if article.pk not in mine:
                 continue
@@ -275,7 +275,7 @@ def _store_held(
             ],
             entity_ids=entity_ids,
         )
-        copy_insert(terms)
+        copy_rows(ArticleTerm, ("article_id", "term", "weight"), terms)
     return sorted(mine), len(mentions), len(quotes)
 
 
@@ -459,14 +459,13 @@ def _store_quotes(
 
 def _store_terms(
     article: Article, extraction: Extraction, stored_before: _Stored
-) -> list[ArticleTerm]:
-    """The story terms to create: all of them, unless they are those stored already."""
+) -> list[tuple[int, str, float]]:
+    """The story terms to create, as (article, term, weight) rows (forty-odd an article:
+    no model instances): all of them, unless they are those stored already."""
     terms = {term[:100]: weight for term, weight in extraction.terms.items()}
     stored = stored_before.terms
     if stored == terms:
         return []
     if stored:
         ArticleTerm.objects.filter(article=article)._raw_delete(ArticleTerm.objects.db)
-    return [
-        ArticleTerm(article=article, term=term, weight=weight) for term, weight in terms.items()
-    ]
+    return [(article.pk, term, weight) for term, weight in terms.items()]
