@@ -42,7 +42,7 @@ from articles.models import (
     Story,
 )
 from articles.names import identity_key, normalise_alias
-from articles.nlp import gazetteer, identity
+from articles.nlp import identity
 from articles.services.locks import serialised
 from newsdesk.guards import WriteRefused, check_if_match, require_annotator
 
@@ -581,6 +581,10 @@ def _demonyms(clashing: Mapping[str, set[int]]) -> set[str]:
 
 
 def _kind_by_evidence(spelling: str, group: list[_Known], demonyms: set[str]) -> tuple[str, str]:
+    # Here, not at the top: the gazetteer imports spaCy (half a second), which the CLI and
+    # the web processes importing the services need not pay.
+    from articles.nlp import gazetteer
+
     gaz_kinds = set(gazetteer.load().by_alias.get(spelling, {}))
     if len(gaz_kinds) == 1:
         kind = next(iter(gaz_kinds))
