@@ -9,7 +9,6 @@ from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from articles import ingest, services
-from articles.services import import_work
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,9 @@ def import_batch_refresh(batch_id: int) -> None:
 # only touches files still pending and writes each outcome once.
 @shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
 def import_files(batch_id: int, file_ids: list[int]) -> int:
-    return len(services.import_files_process(batch_id=batch_id, file_ids=file_ids))
+    return len(
+        services.import_files_process(batch_id=batch_id, file_ids=file_ids, queue_extraction=True)
+    )
 
 
 # Safe to deliver twice: an article already extracted is left as it is (and a
@@ -75,7 +76,7 @@ def _resume_unfinished_imports(**kwargs: Any) -> None:
     except Exception:
         logger.exception("Could not look for articles awaiting extraction")
         return
-    for chunk in import_work.chunks(waiting):
+    for chunk in services.extraction.extraction_chunks(waiting):
         extract_articles.delay(chunk)
     if waiting:
         logger.info("Queued extraction of %s articles that never had it", len(waiting))

@@ -24,10 +24,11 @@ while the others get their suggestions.
 
 import logging
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -42,6 +43,7 @@ from articles.services.entities import Actor, entities_reconcile, entities_resol
 from articles.services.extraction import article_extraction_fail, failure_reason
 from articles.services.locks import serialised
 from articles.services.stories import stories_assign
+from newsdesk.bulk import copy_insert, copy_rows
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +199,10 @@ def _store_each(
     return stored, mentions, quotes
 
 
+class _EntityGone(Exception):
+    """An entity the chunk's names resolved to was joined to another meanwhile."""
+
+
 def _store(
     extracted: list[tuple[Article, Extraction]],
     entity_ids: dict[tuple[str, str], int],
@@ -205,11 +211,35 @@ def _store(
 ) -> tuple[list[int], int, int]:
     """Store these articles' findings and mark them extracted, in one transaction: a
     handful of statements for the whole chunk. Articles found marked extracted meanwhile
-    are left out, unless this is a re-extraction."""
-    with transaction.atomic(), serialised("entities"):
-        # The entity lock keeps an automatic join or an analyst's merge (which delete the
-        # joined entity) from running between the ids' lookup and this insert.
-        _entities_alive(entity_ids)
+    are left out, unless this is a re-extraction.
+
+    The chunk's entities are held with a row lock (FOR KEY SHARE), not the "entities"
+    lock: an automatic join or an analyst's merge, which deletes the joined entity, waits
+    for this transaction only if it joins one of these entities, and the other worker's
+    passes go on meanwhile. If one of them is gone already (joined since the lookup), the
+    store starts again under the "entities" lock, resolving the names anew."""
+    try:
+        return _store_held(extracted, entity_ids, again=again, serialise=False)
+    except _EntityGone:
+        return _store_held(extracted, entity_ids, again=again, serialise=True)
+
+
+def _store_held(
+    extracted: list[tuple[Article, Extraction]],
+    entity_ids: dict[tuple[str, str], int],
+    *,
+    again: bool,
+    serialise: bool,
+) -> tuple[list[int], int, int]:
+    with transaction.atomic(), serialised("entities") if serialise else nullcontext():
+        if serialise:
+            _entities_alive(entity_ids)
+        # Locked in id order, as a join or a merge locks its entities (FOR UPDATE): the
+        # two wait for each other, never deadlock. The deferred foreign keys of the rows
+        # stored below need these entities at commit.
+        wanted = set(entity_ids.values())
+        if _hold_entities(wanted) != wanted and not serialise:
+            raise _EntityGone
         # Locked in id order, so that two runs over overlapping chunks (a redelivered
         # task beside a worker's start-up pass) take turns instead of deadlocking; the
         # second finds the articles marked and leaves them.
@@ -225,7 +255,7 @@ def _store(
         state = _stored_state(sorted(mine))
         mentions: list[Mention] = []
         quotes: list[Quote] = []
-        terms: list[ArticleTerm] = []
+        terms: list[tuple[int, str, float]] = []
         for article, extraction in extracted:
             if article.pk not in mine:
                 continue
@@ -233,8 +263,10 @@ def _store(
             mentions += _store_mentions(article, extraction, entity_ids, stored)
             quotes += _store_quotes(article, extraction, entity_ids, stored)
             terms += _store_terms(article, extraction, stored)
-        Mention.objects.bulk_create(mentions, batch_size=2000)
-        Quote.objects.bulk_create(quotes, batch_size=2000)
+        # COPY, not bulk_create: preparing each value through its field cost more than
+        # the database's work on these thousands of rows a chunk (newsdesk.bulk).
+        copy_insert(mentions)
+        copy_insert(quotes)
         stance_suggestions_store(
             found=[
                 (article, extraction.stances)
@@ -243,8 +275,23 @@ def _store(
             ],
             entity_ids=entity_ids,
         )
-        ArticleTerm.objects.bulk_create(terms, batch_size=2000)
+        copy_rows(ArticleTerm, ("article_id", "term", "weight"), terms)
     return sorted(mine), len(mentions), len(quotes)
+
+
+def _hold_entities(ids: set[int]) -> set[int]:
+    """Row-lock these entities against deletion (FOR KEY SHARE: their updates, and other
+    workers holding them too, go on) until the transaction ends; returns those that exist.
+    Django's select_for_update has no KEY SHARE."""
+    if not ids:
+        return set()
+    table = connection.ops.quote_name(Entity._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",  # noqa: S608
+            [sorted(ids)],
+        )
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 def _entities_alive(entity_ids: dict[tuple[str, str], int]) -> None:
@@ -412,14 +459,13 @@ def _store_quotes(
 
 def _store_terms(
     article: Article, extraction: Extraction, stored_before: _Stored
-) -> list[ArticleTerm]:
-    """The story terms to create: all of them, unless they are those stored already."""
+) -> list[tuple[int, str, float]]:
+    """The story terms to create, as (article, term, weight) rows (forty-odd an article:
+    no model instances): all of them, unless they are those stored already."""
     terms = {term[:100]: weight for term, weight in extraction.terms.items()}
     stored = stored_before.terms
     if stored == terms:
         return []
     if stored:
         ArticleTerm.objects.filter(article=article)._raw_delete(ArticleTerm.objects.db)
-    return [
-        ArticleTerm(article=article, term=term, weight=weight) for term, weight in terms.items()
-    ]
+    return [(article.pk, term, weight) for term, weight in terms.items()]

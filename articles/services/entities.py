@@ -13,7 +13,20 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, Func, Model, OuterRef, Q, Value
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Model,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -29,7 +42,7 @@ from articles.models import (
     Story,
 )
 from articles.names import identity_key, normalise_alias
-from articles.nlp import gazetteer, identity
+from articles.nlp import identity
 from articles.services.locks import serialised
 from newsdesk.guards import WriteRefused, check_if_match, require_annotator
 
@@ -476,9 +489,11 @@ def entities_reconcile(*, article_ids: Iterable[int]) -> list[EntityJoin]:
     joins: list[EntityJoin] = []
     with transaction.atomic(), serialised("entities"):
         apart = _apart_pairs()
-        joins += _one_kind_per_name(ids, apart)
-        joins += _people_of_stories(ids, apart)
-        joins += _people_by_company(ids, apart)
+        for find in (_one_kind_per_name, _people_of_stories, _people_by_company):
+            # Each pass reads what the one before it wrote: its joins are applied first.
+            planned = _Joins()
+            find(ids, apart, planned)
+            joins += planned.apply()
     return joins
 
 
@@ -512,7 +527,9 @@ def _known(entity_ids: Iterable[int]) -> dict[int, _Known]:
     return known
 
 
-def _one_kind_per_name(article_ids: list[int], apart: set[tuple[str, str]]) -> list[EntityJoin]:
+def _one_kind_per_name(
+    article_ids: list[int], apart: set[tuple[str, str]], joins: "_Joins"
+) -> None:
     names = set(
         Mention.objects.filter(article_id__in=article_ids, entity__kind__in=_NAME_KINDS)
         .values_list("entity__name", flat=True)
@@ -520,17 +537,16 @@ def _one_kind_per_name(article_ids: list[int], apart: set[tuple[str, str]]) -> l
     )
     normalised = {normalise_alias(n) for n in names}
     if not normalised:
-        return []
+        return
     same_name = EntityAlias.objects.filter(normalised__in=normalised, kind__in=_NAME_KINDS)
     holders: defaultdict[str, set[int]] = defaultdict(set)
     for entity_id, spelling in same_name.values_list("entity_id", "normalised"):
         holders[spelling].add(entity_id)
     clashing = {n: ids for n, ids in holders.items() if len(ids) > 1}
     if not clashing:
-        return []
+        return
     known = _known(i for ids in clashing.values() for i in ids)
     demonyms = _demonyms(clashing)
-    joins: list[EntityJoin] = []
     for spelling, ids in sorted(clashing.items()):
         group = [known[i] for i in ids if i in known and known[i].normalised == spelling]
         if len({e.kind for e in group}) < 2:
@@ -539,13 +555,15 @@ def _one_kind_per_name(article_ids: list[int], apart: set[tuple[str, str]]) -> l
         group.sort(key=lambda e: (e.kind != kind, -e.mentions, e.pk))
         survivor = group[0]
         if survivor.kind != kind:
+            # The joins decided so far are written first, so that the new kind meets the
+            # aliases as it would have had each join been written when it was decided.
+            joins.apply()
             _change_kind(survivor, kind)
         for other in group[1:]:
             if _kept_apart(survivor, other, apart):
                 continue
             reason = f"the same name, seen as {other.kind} and as {kind}; kept {kind}: {evidence}"
-            joins.append(_join(other, survivor, reason=reason, similarity=1.0, story_id=None))
-    return joins
+            joins.add(other, survivor, reason=reason, similarity=1.0, story_id=None)
 
 
 def _demonyms(clashing: Mapping[str, set[int]]) -> set[str]:
@@ -563,6 +581,10 @@ def _demonyms(clashing: Mapping[str, set[int]]) -> set[str]:
 
 
 def _kind_by_evidence(spelling: str, group: list[_Known], demonyms: set[str]) -> tuple[str, str]:
+    # Here, not at the top: the gazetteer imports spaCy (half a second), which the CLI and
+    # the web processes importing the services need not pay.
+    from articles.nlp import gazetteer
+
     gaz_kinds = set(gazetteer.load().by_alias.get(spelling, {}))
     if len(gaz_kinds) == 1:
         kind = next(iter(gaz_kinds))
@@ -596,14 +618,16 @@ def _change_kind(entity: _Known, kind: str) -> None:
     entity.kind = kind
 
 
-def _people_of_stories(article_ids: list[int], apart: set[tuple[str, str]]) -> list[EntityJoin]:
+def _people_of_stories(
+    article_ids: list[int], apart: set[tuple[str, str]], joins: "_Joins"
+) -> None:
     stories = set(
         Article.objects.filter(pk__in=article_ids, story__isnull=False).values_list(
             "story_id", flat=True
         )
     )
     if not stories:
-        return []
+        return
     rows = (
         Mention.objects.filter(article__story_id__in=stories, entity__kind="PERSON")
         .exclude(status=ReviewStatus.REJECTED)
@@ -615,7 +639,6 @@ def _people_of_stories(article_ids: list[int], apart: set[tuple[str, str]]) -> l
         by_story[story_id].add(entity_id)
     known = _known(i for ids in by_story.values() for i in ids)
     labels = dict(Story.objects.filter(pk__in=by_story).values_list("pk", "label"))
-    joins: list[EntityJoin] = []
     gone: dict[int, int] = {}  # joined entity -> survivor
     for story_id in sorted(by_story):
         present = {_survivor(i, gone) for i in by_story[story_id] if i in known}
@@ -631,13 +654,10 @@ def _people_of_stories(article_ids: list[int], apart: set[tuple[str, str]]) -> l
                 reason = f"{decision.reason}, and the only person of that surname {where}"
             else:
                 reason = f"{decision.reason} (similarity {decision.similarity:.2f}), both {where}"
-            joins.append(
-                _join(
-                    merged, into, reason=reason, similarity=decision.similarity, story_id=story_id
-                )
+            joins.add(
+                merged, into, reason=reason, similarity=decision.similarity, story_id=story_id
             )
             gone[merged.pk] = into.pk
-    return joins
 
 
 def _survivor(entity_id: int, gone: Mapping[int, int]) -> int:
@@ -646,36 +666,261 @@ def _survivor(entity_id: int, gone: Mapping[int, int]) -> int:
     return entity_id
 
 
-def _join(
-    merged: _Known, into: _Known, *, reason: str, similarity: float | None, story_id: int | None
-) -> EntityJoin:
-    """The machine's merge of `merged` into `into` (the analysts' merge, without an
-    analyst), recorded with its reason."""
-    entities = {
-        e.pk: e for e in Entity.objects.select_for_update().filter(pk__in=[merged.pk, into.pk])
-    }
-    loser, survivor = entities[merged.pk], entities[into.pk]
-    now = timezone.now()
-    _drop_duplicate_mentions(loser, survivor, user=None)
-    for model, fields in _pointing_at_entities().items():
-        _repoint(model, fields, loser, survivor, user=None, when=now)
-    _move_aliases(loser, survivor, user=None, when=now)
-    EntityJoin.objects.filter(entity=loser).update(entity=survivor)
-    join = EntityJoin.objects.create(
-        entity=survivor,
-        joined_name=loser.name,
-        joined_kind=loser.kind,
-        # What a split gives back: the spellings the survivor did not have already.
-        spellings=sorted((merged.spellings | {merged.normalised}) - into.spellings),
-        reason=reason,
-        similarity=similarity,
-        story_id=story_id,
+@dataclass(slots=True)
+class _AliasRow:
+    """An alias as a pass of joins moves it: `row` is the stored one (None for a name
+    alias a join makes), `entity`/`kind` where it is now, `dropped` once a join found its
+    spelling taken in the survivor's kind."""
+
+    row: EntityAlias | None
+    entity: int
+    kind: str
+    normalised: str
+    spelling: str
+    dropped: bool = False
+
+
+class _Joins:
+    """The machine's merges a pass decides, written together: one statement per table
+    for all of them, whatever their number, in place of one analyst's merge each.
+
+    `add` records a join (merge `merged` into `into`, the analysts' merge without an
+    analyst) when it is decided and updates the entities as the pass sees them; `apply`
+    writes every join recorded since the last `apply`, with the outcome of writing them
+    one by one in that order (the same mentions dropped, the same aliases moved,
+    dropped and made, every joined entity's earlier joins and its rows with the last
+    survivor of a chain), each changed row with one history record, and an EntityJoin
+    with its reason per join."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[int, int, EntityJoin]] = []
+
+    def add(
+        self,
+        merged: _Known,
+        into: _Known,
+        *,
+        reason: str,
+        similarity: float | None,
+        story_id: int | None,
+    ) -> None:
+        join = EntityJoin(
+            entity_id=into.pk,
+            joined_name=merged.name,
+            joined_kind=merged.kind,
+            # What a split gives back: the spellings the survivor did not have already.
+            spellings=sorted((merged.spellings | {merged.normalised}) - into.spellings),
+            reason=reason,
+            similarity=similarity,
+            story_id=story_id,
+        )
+        self.steps.append((merged.pk, into.pk, join))
+        into.spellings |= merged.spellings | {merged.normalised}
+        into.mentions += merged.mentions
+
+    def apply(self) -> list[EntityJoin]:
+        steps, self.steps = self.steps, []
+        if not steps:
+            return []
+        final: dict[int, int] = {}  # joined entity -> the survivor at the end of the chain
+        for merged, into, _ in steps:
+            final[merged] = into
+        for merged in final:
+            final[merged] = _survivor(merged, final)
+        survivors = set(final.values())
+        # Locked in id order (an analyst's merge locks its two the same way), so that a
+        # worker storing mentions of these entities is waited for.
+        entities = {
+            e.pk: e
+            for e in Entity.objects.select_for_update()
+            .filter(pk__in=final.keys() | survivors)
+            .order_by("pk")
+        }
+        now = timezone.now()
+        _join_mentions(steps, final, when=now)
+        for model, fields in _pointing_at_entities().items():
+            _repoint_all(model, fields, final, when=now)
+        _join_aliases(steps, entities, final, when=now)
+        EntityJoin.objects.filter(entity_id__in=list(final)).update(
+            entity_id=_case("entity_id", final)
+        )
+        joins = [join for _, _, join in steps]
+        for join in joins:
+            join.entity_id = final.get(join.entity_id, join.entity_id)
+        EntityJoin.objects.bulk_create(joins)
+        gone = [entities[pk] for pk in sorted(final)]
+        Entity.objects.filter(pk__in=list(final))._raw_delete(Entity.objects.db)
+        _record_deleted(Entity, gone, when=now)
+        kept = [entities[pk] for pk in sorted(survivors)]
+        Entity.objects.filter(pk__in=survivors).update(updated_at=now)
+        for entity in kept:
+            entity.updated_at = now
+        _recorded(Entity, kept, user=None, when=now)
+        return joins
+
+
+def _case(column: str, mapping: Mapping[int, int]) -> Case:
+    """`column`, mapped: a CASE over the joined entities' ids."""
+    return Case(
+        *(When(**{column: old}, then=Value(new)) for old, new in mapping.items()),
+        default=F(column),
+        output_field=BigIntegerField(),
     )
-    loser.delete()
-    survivor.save(update_fields=["updated_at"])
-    into.spellings |= merged.spellings | {merged.normalised}
-    into.mentions += merged.mentions
-    return join
+
+
+def _record_deleted(model: type[Model], rows: list[Any], *, when: datetime) -> None:
+    """History records ("-") of rows deleted in bulk (the machine's, no user): what
+    simple-history writes for a delete() of each, in one insert."""
+    history = model.history.model  # type: ignore[attr-defined]
+    history.objects.bulk_create(
+        [
+            history(
+                history_date=when,
+                history_user=None,
+                history_change_reason="",
+                history_type="-",
+                **{f.attname: getattr(row, f.attname) for f in history.tracked_fields},
+            )
+            for row in rows
+        ]
+    )
+
+
+def _join_mentions(
+    steps: list[tuple[int, int, EntityJoin]], final: Mapping[int, int], *, when: datetime
+) -> None:
+    """Drop the joined entities' mentions where their survivor is already mentioned (same
+    article, same span), as the joins one by one would: only such places are read."""
+    involved = list(final.keys() | set(final.values()))
+    same_place = Mention.objects.filter(
+        entity_id__in=involved,
+        article_id=OuterRef("article_id"),
+        start=OuterRef("start"),
+        end=OuterRef("end"),
+    ).exclude(pk=OuterRef("pk"))
+    rows = list(Mention.objects.filter(Exists(same_place), entity_id__in=involved))
+    if not rows:
+        return
+    holder: dict[tuple[int, int, int, int], Mention] = {}  # (entity, place) -> mention
+    for row in rows:
+        holder[(row.entity_id, row.article_id, row.start, row.end)] = row
+    dropped: list[Mention] = []
+    for merged, into, _ in steps:
+        for key in [k for k in holder if k[0] == merged]:
+            row = holder.pop(key)
+            if (into, *key[1:]) in holder:
+                dropped.append(row)
+            else:
+                holder[(into, *key[1:])] = row
+    if dropped:
+        Mention.objects.filter(pk__in=[m.pk for m in dropped])._raw_delete(Mention.objects.db)
+        _record_deleted(Mention, dropped, when=when)
+
+
+def _repoint_all(
+    model: type[Model], fields: tuple[str, ...], final: Mapping[int, int], *, when: datetime
+) -> None:
+    """`_repoint` for every join of a pass: a read, an UPDATE per field and one insert of
+    history records, however many joins and rows."""
+    pointing = Q()
+    for name in fields:
+        pointing |= Q(**{f"{name}_id__in": list(final)})
+    rows: list[Any] = list(model._default_manager.filter(pointing))
+    if not rows:
+        return
+    for name in fields:
+        column = f"{name}_id"
+        model._default_manager.filter(**{f"{column}__in": list(final)}).update(
+            **{column: _case(column, final), "updated_at": when}
+        )
+    for row in rows:
+        for name in fields:
+            old = getattr(row, f"{name}_id")
+            setattr(row, f"{name}_id", final.get(old, old))
+        row.updated_at = when
+    _recorded(model, rows, user=None, when=when)
+
+
+def _join_aliases(
+    steps: list[tuple[int, int, EntityJoin]],
+    entities: Mapping[int, Entity],
+    final: Mapping[int, int],
+    *,
+    when: datetime,
+) -> None:
+    """`_move_aliases` of each join in order, worked out in memory over the spellings
+    involved, then written: the drops in one DELETE, the moves in one UPDATE, the names
+    that become aliases in one INSERT (each with its history records)."""
+    mine = list(EntityAlias.objects.filter(entity_id__in=list(final)))
+    names = {pk: normalise_alias(entities[pk].name)[:300] for pk in final}
+    spellings = {a.normalised for a in mine} | set(names.values())
+    owner: dict[tuple[str, str], int] = {}  # (kind, normalised) -> entity
+    for entity_id, kind, normalised in EntityAlias.objects.filter(
+        normalised__in=spellings
+    ).values_list("entity_id", "kind", "normalised"):
+        owner[(kind, normalised)] = entity_id
+    aliases = [_AliasRow(a, a.entity_id, a.kind, a.normalised, a.alias) for a in mine]
+    kinds = {pk: entity.kind for pk, entity in entities.items()}
+    for merged, into, _ in steps:
+        kind = kinds[into]
+        own = [a for a in aliases if a.entity == merged and not a.dropped]
+        taken = {
+            n
+            for n in {names[merged], *(a.normalised for a in own)}
+            if owner.get((kind, n), merged) != merged
+        }
+        for alias in own:
+            owner.pop((alias.kind, alias.normalised), None)
+            if alias.normalised in taken:
+                alias.dropped = True
+            else:
+                alias.entity, alias.kind = into, kind
+                owner[(kind, alias.normalised)] = into
+        name = names[merged]
+        if name and name not in taken and not any(a.normalised == name for a in own):
+            aliases.append(_AliasRow(None, into, kind, name, entities[merged].name))
+            owner[(kind, name)] = into
+    dropped = [a.row for a in aliases if a.row is not None and a.dropped]
+    if dropped:
+        EntityAlias.objects.filter(pk__in=[a.pk for a in dropped])._raw_delete(
+            EntityAlias.objects.db
+        )
+        _record_deleted(EntityAlias, dropped, when=when)
+    moved = [a for a in aliases if a.row is not None and not a.dropped]
+    if moved:
+        EntityAlias.objects.filter(pk__in=[a.row.pk for a in moved if a.row]).update(
+            entity_id=_case("entity_id", final),
+            kind=Case(
+                *(When(entity_id=old, then=Value(kinds[new])) for old, new in final.items()),
+                default=F("kind"),
+                output_field=CharField(),
+            ),
+            updated_at=when,
+        )
+        rows = []
+        for alias in moved:
+            assert alias.row is not None
+            alias.row.entity_id, alias.row.kind, alias.row.updated_at = (
+                alias.entity,
+                alias.kind,
+                when,
+            )
+            rows.append(alias.row)
+        _recorded(EntityAlias, rows, user=None, when=when)
+    made = [
+        EntityAlias(
+            entity_id=a.entity,
+            alias=a.spelling[:300],
+            normalised=a.normalised,
+            key=identity_key(a.normalised)[:300],
+            kind=a.kind,
+        )
+        for a in aliases
+        if a.row is None and not a.dropped
+    ]
+    if made:
+        EntityAlias.objects.bulk_create(made)
+        EntityAlias.history.bulk_history_create(made, default_date=when)
 
 
 # --- analysts over the machine: split a join, keep two actors apart ---------------------
@@ -790,9 +1035,11 @@ def _give_back_speakers(
 MIN_SHARED_COMPANY = 2
 
 
-def _people_by_company(article_ids: list[int], apart: set[tuple[str, str]]) -> list[EntityJoin]:
+def _people_by_company(
+    article_ids: list[int], apart: set[tuple[str, str]], joins: "_Joins"
+) -> None:
     """Full person names of these articles that meet a full name of another story, with
-    the company they keep as evidence. Four queries, and one join's writes per join."""
+    the company they keep as evidence. Four queries; the joins are written together."""
     present = set(
         Mention.objects.filter(article_id__in=article_ids, entity__kind="PERSON")
         .exclude(status=ReviewStatus.REJECTED)
@@ -803,7 +1050,7 @@ def _people_by_company(article_ids: list[int], apart: set[tuple[str, str]]) -> l
         pk: identity.surname_key(name) for pk, name in names.items() if len(name.split()) >= 2
     }
     if not surnames:
-        return []
+        return
     # The last word of each stored spelling's key: one pass over the PERSON aliases, a
     # hash probe each, however many surnames the chunk has.
     last_word = Func(F("key"), Value("^.* "), Value(""), function="regexp_replace")
@@ -828,11 +1075,10 @@ def _people_by_company(article_ids: list[int], apart: set[tuple[str, str]]) -> l
     }
     candidates = {pk: found for pk, found in candidates.items() if len(found) == 1}
     if not candidates:
-        return []
+        return
     involved = set(candidates) | {found[0] for found in candidates.values()}
     company = _company(involved)
     known = _known(involved)
-    joins: list[EntityJoin] = []
     gone: set[int] = set()
     for pk, (other,) in sorted(candidates.items()):
         if pk in gone or other in gone or pk not in known or other not in known:
@@ -849,11 +1095,8 @@ def _people_by_company(article_ids: list[int], apart: set[tuple[str, str]]) -> l
             f"{decision.reason} (similarity {decision.similarity:.2f}), in different stories "
             f"but both mentioned beside {len(shared)} of the same actors ({beside})"
         )
-        joins.append(
-            _join(merged, into, reason=reason, similarity=decision.similarity, story_id=None)
-        )
+        joins.add(merged, into, reason=reason, similarity=decision.similarity, story_id=None)
         gone.add(merged.pk)
-    return joins
 
 
 def _company(entity_ids: set[int]) -> dict[int, set[int]]:

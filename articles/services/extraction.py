@@ -18,7 +18,7 @@ its chunk are extracted all the same.
 
 import inspect
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -121,6 +121,39 @@ def articles_extract_safely(*, article_ids: Sequence[int]) -> bool:
         return False
 
 
+def extraction_chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    """These ids in the chunks an extraction task takes (settings.EXTRACTION_CHUNK_SIZE)."""
+    size = max(1, settings.EXTRACTION_CHUNK_SIZE)
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def articles_extract_queued(*, article_ids: Sequence[int]) -> bool:
+    """Queue the extraction of these (committed) articles for the workers, in extraction
+    chunks; False when no extraction is configured.
+
+    A worker's import task calls this rather than extracting its chunk itself: the
+    workers then share a batch's extraction in small tasks, and finish it close together.
+    Articles whose task could not be queued (the broker went away) stay unmarked, so the
+    next worker start queues them again.
+    """
+    from articles import tasks  # tasks import this module
+
+    if extractor() is None or not article_ids:
+        return False
+    ids = list(article_ids)
+
+    def enqueue() -> None:
+        try:
+            for chunk in extraction_chunks(ids):
+                tasks.extract_articles.delay(chunk)
+        except Exception:
+            logger.exception("Could not queue the extraction of articles %s", ids[:20])
+
+    transaction.on_commit(enqueue)
+    return True
+
+
 def articles_pending_extraction() -> list[int]:
     """Ids of the articles the configured extraction has not (yet) run on, leaving out
     those it failed on: they wait for an admin's re-extraction."""
@@ -146,15 +179,13 @@ def articles_reextract(*, article_ids: Sequence[int]) -> int:
     )
     if not ids:
         return 0
-    from articles.services.import_work import chunks
-
     with transaction.atomic():
         Article.objects.filter(pk__in=ids).exclude(extraction_failed_at=None).update(
             extraction_error="", extraction_failed_at=None
         )
 
         def enqueue() -> None:
-            for chunk in chunks(ids):
+            for chunk in extraction_chunks(ids):
                 tasks.extract_articles.delay(chunk, again=True)
 
         transaction.on_commit(enqueue)

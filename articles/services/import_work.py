@@ -31,7 +31,7 @@ from articles.models import (
     NearDuplicate,
     Outlet,
 )
-from articles.services.extraction import articles_extract_safely
+from articles.services.extraction import articles_extract_queued, articles_extract_safely
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +101,15 @@ def _read_and_clean(
     return _Outcome(file, cleaned=cleaned, signature=ingest.minhash(cleaned.body))
 
 
-def import_files_process(*, batch_id: int, file_ids: Sequence[int]) -> list[int]:
+def import_files_process(
+    *, batch_id: int, file_ids: Sequence[int], queue_extraction: bool = False
+) -> list[int]:
     """Import these pending files of a batch; returns the ids of the articles created.
 
     Files that are no longer pending (done by an earlier delivery of the same task) are
-    skipped. The text work runs outside any transaction; the writes happen in one.
+    skipped. The text work runs outside any transaction; the writes happen in one. The
+    new articles are extracted here, or with `queue_extraction` (a worker's task) queued
+    for the workers in extraction chunks.
     """
     ImportBatch.objects.filter(pk=batch_id, started_at__isnull=True).update(
         started_at=timezone.now()
@@ -140,7 +144,9 @@ def import_files_process(*, batch_id: int, file_ids: Sequence[int]) -> list[int]
             # Another worker stored one of these bodies at the same moment; a second pass
             # sees its article and records a duplicate.
             created = _persist(outcomes)
-        if created:
+        if created and queue_extraction:
+            articles_extract_queued(article_ids=created)
+        elif created:
             articles_extract_safely(article_ids=created)
     import_batch_refresh(batch_id=batch_id)
     return created

@@ -159,3 +159,37 @@ def test_an_article_whose_suggestions_cannot_be_stored_costs_only_itself(monkeyp
     assert bad.extracted_at is None
     assert not Mention.objects.filter(article=bad).exists(), "its transaction is rolled back"
     assert good.story_id is not None, "the stored articles are grouped into stories"
+
+
+def test_an_entity_joined_between_the_lookup_and_the_store_is_resolved_again(monkeypatch):
+    """The store holds the chunk's entities with a row lock rather than the entities
+    lock; one deleted by a merge after the names were looked up sends the store round
+    again, under the lock, to the entity its spellings moved to."""
+    from articles.models import Entity
+    from articles.services.entities import entity_create, entity_merge
+
+    analyst = UserFactory(role=roles.ANALYST)
+    article = ArticleFactory(body=texts.ARTICLE_ONE)
+    real = suggestions.entities_resolve
+    merged: list[int] = []
+
+    def resolve_then_merge(*, actors):
+        resolved = real(actors=actors)
+        if not merged:
+            # Another worker's join, between this chunk's lookup and its store.
+            entity_id = resolved[("Elena Varga", "PERSON")]
+            into, _ = entity_create(user=analyst, name="E. Varga", kind="PERSON")
+            entity_merge(user=analyst, entity_id=entity_id, into_id=into.pk)
+            merged.extend([entity_id, into.pk])
+        return resolved
+
+    monkeypatch.setattr(suggestions, "entities_resolve", resolve_then_merge)
+    services.articles_extract(article_ids=[article.pk])
+
+    article.refresh_from_db()
+    assert article.extraction_error == ""
+    assert article.extracted_at is not None
+    gone, into = merged
+    assert not Entity.objects.filter(pk=gone).exists()
+    assert Mention.objects.filter(article=article, exact="Elena Varga", entity_id=into).exists()
+    assert not Mention.objects.filter(entity_id=gone).exists()

@@ -415,3 +415,39 @@ def test_across_stories_a_variant_without_shared_company_stays_apart():
     ids += mentioned_beside(younes, [person("Corvane", kind="GPE")], StoryFactory())
     assert entities_reconcile(article_ids=ids) == []
     assert Entity.objects.filter(kind="PERSON").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [1, 4])
+def test_a_pass_writes_its_joins_together_whatever_their_number(django_assert_num_queries, n):
+    """Each join keeps its reason and history, but a pass of n joins costs what one does:
+    its writes go one statement per table, not one analyst's merge per join."""
+    story = StoryFactory(label="Harbour talks")
+    ids: list[int] = []
+    pairs = []
+    for given, variant in [
+        ("Yunus", "Younes"),
+        ("Mikhail", "Mikhael"),
+        ("Dmitry", "Dmitri"),
+        ("Aleksandr", "Alexandr"),
+    ][:n]:
+        first = person(f"{given} Vostrikov{len(pairs)}")
+        second = person(f"{variant} Vostrikov{len(pairs)}")
+        ids += mentioned(first, story, times=2) + mentioned(second, story)
+        pairs.append((first, second))
+    # The lock, the apart pairs, the three passes' reads (16), and one pass's writes: the
+    # entities locked, the mentions at shared places, per table pointing at entities a
+    # read and an UPDATE and its history, the aliases' read, moves and history, the
+    # earlier joins and the new ones, the joined entities' delete and history, the
+    # survivors' update and history: 32 for one join as for four.
+    with django_assert_num_queries(32):
+        joins = entities_reconcile(article_ids=ids)
+    assert len(joins) == n
+    for first, second in pairs:
+        assert not Entity.objects.filter(pk=second.pk).exists()
+        assert Mention.objects.filter(entity=first).count() == 3
+        join = EntityJoin.objects.get(joined_name=second.name)
+        assert join.entity_id == first.pk
+        assert "Harbour talks" in join.reason
+        assert Entity.history.filter(id=second.pk, history_type="-").count() == 1
+        assert Mention.history.filter(entity_id=first.pk, history_type="~").count() == 1

@@ -429,7 +429,7 @@ def test_a_starting_worker_queues_the_articles_that_missed_extraction(monkeypatc
         ]
     )
     settings.INGEST_EXTRACTION = True
-    settings.IMPORT_CHUNK_SIZE = 2
+    settings.EXTRACTION_CHUNK_SIZE = 2
     queued: list[list[int]] = []
     monkeypatch.setattr(tasks.extract_articles, "delay", queued.append)
 
@@ -437,3 +437,49 @@ def test_a_starting_worker_queues_the_articles_that_missed_extraction(monkeypatc
 
     ids = sorted(f.article_id for f in batch.files.all())
     assert queued == [ids[0:2], ids[2:4], ids[4:5]]
+
+
+def test_a_workers_import_chunk_queues_its_articles_extraction_in_smaller_chunks(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """The workers share a batch's extraction in small tasks rather than each extracting
+    its whole import chunk, so that they finish the batch close together."""
+    from articles import tasks
+
+    settings.EXTRACTION_CHUNK_SIZE = 2
+    queued: list[list[int]] = []
+    monkeypatch.setattr(tasks.extract_articles, "delay", queued.append)
+    batch = services.import_batch_create(
+        uploads=[
+            services.Upload.from_bytes(
+                f"{n}.txt", f"{texts.ARTICLE_ONE}\nFiled by desk number {n}.\n".encode()
+            )
+            for n in range(5)
+        ],
+        source=ImportBatch.Source.CLI,
+        enqueue=False,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.import_files(batch.pk, list(batch.files.values_list("pk", flat=True)))
+
+    ids = sorted(f.article_id for f in batch.files.all())
+    assert queued == [ids[0:2], ids[2:4], ids[4:5]]
+    assert not Article.objects.filter(extracted_at__isnull=False).exists(), "not extracted inline"
+
+    settings.INGEST_EXTRACTION = False
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        other = _import_queued_off(services, tasks)
+    assert other.imported == 1
+    assert queued == [], "nothing is queued while extraction is off"
+
+
+def _import_queued_off(services, tasks) -> ImportBatch:
+    batch = services.import_batch_create(
+        uploads=[services.Upload.from_bytes("two.txt", texts.ARTICLE_TWO.encode())],
+        source=ImportBatch.Source.CLI,
+        enqueue=False,
+    )
+    tasks.import_files(batch.pk, list(batch.files.values_list("pk", flat=True)))
+    batch.refresh_from_db()
+    return batch
