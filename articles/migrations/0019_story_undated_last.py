@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0017_article_extraction_error"),
+        ("articles", "0018_search_on_retitle"),
     ]
 
     operations = [
