@@ -160,11 +160,15 @@ function move(step) {
   }
   const here = itemByKey(current);
   let index = list.indexOf(here);
-  if (index < 0) {
-    // The current item is not a suggestion (any more): go on from where it sits.
-    const start = here ? Number(here.dataset.start) : -1;
-    index = step > 0 ? list.findIndex((item) => Number(item.dataset.start) > start) - 1 : list.length;
-    if (step > 0 && index < -1) index = list.length - 1;
+  if (index < 0 && !here) {
+    index = step > 0 ? -1 : list.length;
+  } else if (index < 0) {
+    // The current item is not a suggestion (any more): go on from where it sits in text
+    // order, items with the same start in panel order (two stances on one sentence).
+    const ordered = items().sort((a, b) => Number(a.dataset.start) - Number(b.dataset.start));
+    const at = ordered.indexOf(here);
+    const after = list.findIndex((item) => ordered.indexOf(item) > at);
+    index = after < 0 ? (step > 0 ? list.length - 1 : list.length) : step > 0 ? after - 1 : after;
   }
   const next = list[Math.min(list.length - 1, Math.max(0, index + step))];
   setCurrent(next.id);
