@@ -758,6 +758,17 @@ def _infinitive(verb: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
+def _agents(verb: Token) -> list[Token]:
+    """The agents of a passive verb: X in "Y was condemned by X"."""
+    return [
+        pobj
+        for c in verb.children
+        if c.dep_ == "agent"
+        for pobj in c.children
+        if pobj.dep_ == "pobj"
+    ]
+
+
 def _conjuncts(token: Token) -> list[Token]:
     return [token, *token.conjuncts]
 
@@ -1166,13 +1177,7 @@ class _Finder:
             objects = [c for c in token.children if c.dep_ == "dobj"][:1]
             passive = any(c.dep_ == "nsubjpass" for c in token.children)
             if passive:
-                agents = [
-                    pobj
-                    for c in token.children
-                    if c.dep_ == "agent"
-                    for pobj in c.children
-                    if pobj.dep_ == "pobj"
-                ]
+                agents = _agents(token)
                 targets = [c for c in token.children if c.dep_ == "nsubjpass"]
                 if agents:
                     self.add(
@@ -1252,13 +1257,7 @@ class _Finder:
             return
         if any(c.dep_ == "nsubjpass" for c in token.children):
             # "Y was scorned by X": only with the agent named
-            agents = [
-                pobj
-                for c in token.children
-                if c.dep_ == "agent"
-                for pobj in c.children
-                if pobj.dep_ == "pobj"
-            ]
+            agents = _agents(token)
             targets = [c for c in token.children if c.dep_ == "nsubjpass"]
             if agents:
                 self.add(token, polarity, _conjuncts(agents[0]), targets, ambiguous=True)

@@ -6,8 +6,6 @@ are one person, the article list's dates read from the text, and a story page, e
 The demo samples are imported and extracted as `make run` does; the chrome comes from a
 batch of pages written for tests/articles/test_ingest_recurring.py."""
 
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
@@ -18,22 +16,13 @@ from articles.models import Article, EntityJoin, ImportBatch
 from articles.services.entities import entities_reconcile
 from newsdesk import roles
 from tests.articles.test_ingest_recurring import FURNITURE, TOPICS, page, story
+from tests.e2e.test_workbench_browser import PASSWORD, SHOTS, log_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a long enough test password"
-SHOTS = Path(__file__).resolve().parent / "screenshots"
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 390, "height": 844}
-
-
-def log_in(page_: Page, base: str, username: str) -> None:
-    page_.goto(f"{base}/accounts/login/")
-    page_.get_by_label("Username").fill(username)
-    page_.get_by_label("Password").fill(PASSWORD)
-    page_.get_by_role("button", name="Log in").click()
-    expect(page_.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def shots(page_: Page, name: str) -> None:
