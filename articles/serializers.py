@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from articles import selectors
@@ -37,6 +38,13 @@ class ImportCountsSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
+class ImportExtractionSerializer(serializers.Serializer):
+    articles = serializers.IntegerField(help_text="Articles this batch imported.")
+    extracted = serializers.IntegerField()
+    failed = serializers.IntegerField(help_text="Each article says why in the API and on its page.")
+    pending = serializers.IntegerField(help_text="Queued for extraction.")
+
+
 class ImportBatchSerializer(serializers.Serializer):
     """A batch with its per-file results (the CLI's --json shape, plus timestamps)."""
 
@@ -52,6 +60,11 @@ class ImportBatchSerializer(serializers.Serializer):
     waiting_for_worker = serializers.BooleanField(
         help_text="True when no worker has started the batch within a few seconds."
     )
+    extraction = ImportExtractionSerializer(
+        allow_null=True,
+        help_text="The machine's first pass over the imported articles, which runs after the "
+        "batch is done; null when extraction on import is off.",
+    )
 
     def to_representation(self, instance: ImportBatch) -> dict[str, Any]:
         summary = selectors.import_batch_summary(instance)
@@ -62,6 +75,9 @@ class ImportBatchSerializer(serializers.Serializer):
             started_at=instance.started_at,
             finished_at=instance.finished_at,
             waiting_for_worker=selectors.import_batch_waiting_for_worker(instance),
+            extraction=(
+                selectors.import_batch_extraction(instance) if settings.INGEST_EXTRACTION else None
+            ),
         )
         return super().to_representation(summary)
 

@@ -3,9 +3,10 @@
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from articles.models import ImportBatch, ImportFile
+from articles.models import Article, ImportBatch, ImportFile
 
 
 def import_batch_summary(batch: ImportBatch) -> dict[str, Any]:
@@ -44,3 +45,23 @@ def import_batch_waiting_for_worker(batch: ImportBatch) -> bool:
         return False
     waited = (timezone.now() - batch.created_at).total_seconds()
     return waited >= settings.IMPORT_WORKER_WAIT_SECONDS
+
+
+def import_batch_extraction(batch: ImportBatch) -> dict[str, int]:
+    """The machine's first pass over the articles this batch imported: how many there
+    are, how many are extracted and how many failed (with their reason on their page).
+    Extraction runs in tasks of its own after the files are imported, so a batch is done
+    before all its articles are extracted. One query."""
+    counts = Article.objects.filter(
+        import_files__batch=batch, import_files__status=ImportFile.Status.IMPORTED
+    ).aggregate(
+        articles=Count("pk", distinct=True),
+        extracted=Count("pk", distinct=True, filter=Q(extracted_at__isnull=False)),
+        failed=Count(
+            "pk",
+            distinct=True,
+            filter=Q(extracted_at__isnull=True, extraction_failed_at__isnull=False),
+        ),
+    )
+    counts["pending"] = counts["articles"] - counts["extracted"] - counts["failed"]
+    return counts

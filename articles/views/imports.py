@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,7 +54,11 @@ def _progress_context(request: HttpRequest, batch_id: int) -> dict[str, Any]:
         status = ""
     page = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
     finished = batch.status not in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
+    extraction = selectors.import_batch_extraction(batch) if settings.INGEST_EXTRACTION else None
     return {
+        "extraction": extraction,
+        # The panel polls on until the machine's first pass is through as well.
+        "polling": not finished or bool(extraction and extraction["pending"]),
         "batch": batch,
         "page": page,
         "status_filter": status,

@@ -184,9 +184,46 @@ def test_batch_page_costs_the_same_queries_for_few_files_or_many(client, django_
     for batch in batches:
         url = reverse("import-progress", kwargs={"batch_id": batch.pk})
         # session, user, user's groups (role), batch, file count (pager), page of files,
-        # their articles' reprint links
-        with django_assert_num_queries(7):
+        # their articles' reprint links, the machine's first pass over its articles
+        with django_assert_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_batch_page_follows_the_machine_s_first_pass_until_every_article_is_through(client):
+    """A batch is done once its files are imported; extraction runs in tasks of its own
+    after, so the page says how far it is and keeps polling until it is through."""
+    client.force_login(UserFactory(role=roles.ADMIN))
+    batch = services.import_batch_create(
+        uploads=[
+            services.Upload.from_bytes(f"{i}.txt", text.encode())
+            for i, text in enumerate([texts.ARTICLE_ONE, texts.ARTICLE_TWO, texts.ARTICLE_THREE])
+        ],
+        source=ImportBatch.Source.UPLOAD,
+        enqueue=False,
+    )
+    services.import_batch_process_pending(batch_id=batch.pk)
+    url = reverse("import-progress", kwargs={"batch_id": batch.pk})
+    first, second, third = Article.objects.order_by("pk")
+    Article.objects.filter(pk__in=[first.pk, second.pk, third.pk]).update(
+        extracted_at=None, extraction_failed_at=None
+    )
+
+    html = client.get(url).content.decode()
+    assert "0 of 3 articles extracted; the rest are queued" in html
+    assert 'hx-trigger="every 1s"' in html  # done importing, but the first pass goes on
+
+    Article.objects.filter(pk=first.pk).update(extracted_at=timezone.now())
+    Article.objects.filter(pk=second.pk).update(extraction_failed_at=timezone.now())
+    html = client.get(url).content.decode()
+    assert "1 of 3 articles extracted; <strong>1 failed</strong>" in html
+    assert 'hx-trigger="every 1s"' in html
+
+    Article.objects.filter(pk=third.pk).update(extracted_at=timezone.now())
+    html = client.get(url).content.decode()
+    assert (
+        "2 of 3 articles extracted; <strong>1 failed</strong> (each says why on its page)." in html
+    )
+    assert "hx-trigger" not in html  # through: polling stops
 
 
 # --- REST API ---------------------------------------------------------------------------
@@ -245,10 +282,12 @@ def test_api_import_returns_the_batch_and_its_status(client, django_assert_num_q
     assert [f["status"] for f in created["files"]] == ["pending", "pending"]
 
     services.import_batch_process_pending(batch_id=batch.pk)
-    # token with its user and role, batch with its creator, files
-    with django_assert_num_queries(3):
+    # token with its user and role, batch with its creator, files, the first pass's counts
+    with django_assert_num_queries(4):
         status = client.get(response["Location"], headers=auth).json()
     assert status["status"] == "done"
+    # Imported in this process, so extracted inline as well.
+    assert status["extraction"] == {"articles": 1, "extracted": 1, "failed": 0, "pending": 0}
     assert status["counts"] == {"total": 2, "done": 2, "imported": 1, "duplicate": 0, "failed": 1}
     article = Article.objects.get()
     assert status["files"] == [
@@ -283,8 +322,8 @@ def test_api_status_costs_the_same_queries_for_any_number_of_files(
             enqueue=False,
         )
         services.import_batch_process_pending(batch_id=batch.pk)
-        # session, user, user's groups (role), batch with its creator, files
-        with django_assert_num_queries(5):
+        # session, user, user's groups (role), batch with its creator, files, first pass
+        with django_assert_num_queries(6):
             body = client.get(reverse("api-import-detail", kwargs={"pk": batch.pk})).json()
         assert len(body["files"]) == count
 

@@ -71,6 +71,7 @@ def test_an_admin_sees_what_the_first_pass_removed_joined_and_dated(
 
     # The import page: each file says which lines went as page chrome, and why.
     page.goto(f"{live_server.url}/imports/{first_pass.pk}/")
+    expect(page.get_by_text("6 of 6 articles extracted.")).to_be_visible()
     first = page.get_by_role("row").filter(has_text="harbour-0.txt")
     removed = first.get_by_text("lines taken out of the text")
     expect(removed).to_be_visible()
