@@ -357,8 +357,13 @@ def _store_mentions(
         # One DELETE (what Django's own fast delete runs): `delete()` would load every
         # row and write a history row for each. The tombstone triggers still fire.
         Mention.objects.filter(pk__in=gone)._raw_delete(Mention.objects.db)
+    # One UPDATE per entity the moved mentions now name, not one per mention.
+    by_entity: dict[int, list[int]] = {}
     for pk, entity_id in moved.items():
-        Mention.objects.filter(pk=pk).update(entity_id=entity_id, updated_at=timezone.now())
+        by_entity.setdefault(entity_id, []).append(pk)
+    now = timezone.now()
+    for entity_id, pks in by_entity.items():
+        Mention.objects.filter(pk__in=pks).update(entity_id=entity_id, updated_at=now)
     return new
 
 

@@ -236,6 +236,21 @@ def test_a_reextraction_keeps_the_ids_of_what_it_finds_again(seeds):
     assert remade[1:] == (gone_quote.start, gone_quote.end)
 
 
+def test_a_reextraction_points_moved_mentions_back_at_their_actor_in_place(seeds):
+    """Suggested mentions whose stored entity is no longer what their name resolves to keep
+    their ids and are pointed at the right entity again, several at once."""
+    article = seeds["000"]
+    before = dict(Mention.objects.filter(article=article).values_list("pk", "entity_id"))
+    stray = Entity.objects.create(name="Nobody In Particular", kind="PERSON")
+    moved = sorted(before)[:3]
+    Mention.objects.filter(pk__in=moved).update(entity=stray)
+
+    suggestions_create(article_ids=[article.pk], again=True)
+
+    after = dict(Mention.objects.filter(article=article).values_list("pk", "entity_id"))
+    assert after == before
+
+
 def test_running_the_extractor_again_replaces_suggestions_and_keeps_reviews(seeds):
     article = seeds["000"]
     reviewed = Quote.objects.filter(article=article).first()

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from articles import services, tasks
+from articles import selectors, services, tasks
 from articles.models import Article, ImportBatch, ImportFile
 from tests import processes
 from tests.data import texts
@@ -33,6 +33,19 @@ def _status(batch_id: int) -> str:
     return ImportBatch.objects.get(pk=batch_id).status
 
 
+def wait_for_first_pass(batch_id: int) -> None:
+    """A worker's import queues its articles' extraction after the batch is done: a test
+    ending at "done" waits for it too, so that no worker transaction races the flush of
+    the test database or writes into the next test."""
+    wait_for(
+        lambda: (
+            not selectors.import_batch_extraction(ImportBatch.objects.get(pk=batch_id))["pending"]
+        ),
+        what="the worker's extraction of the batch's articles",
+        timeout=120,
+    )
+
+
 def test_worker_imports_a_batch_queued_by_the_service(celery_worker):
     batch = services.import_batch_create(
         uploads=[
@@ -48,6 +61,7 @@ def test_worker_imports_a_batch_queued_by_the_service(celery_worker):
     assert batch.started_at is not None
     assert batch.finished_at is not None
     assert "articles.tasks.import_files" in celery_worker.output()
+    wait_for_first_pass(batch.pk)
 
 
 def _worker(test_database_url: str, media_root, log, queue: str) -> processes.Process:
@@ -133,4 +147,5 @@ def test_cli_waits_for_the_worker_and_prints_only_the_summary(
     summary = json.loads(result.stdout)
     assert summary["status"] == "done"
     assert summary["counts"]["imported"] == 2
+    wait_for_first_pass(summary["batch"])
     assert "Traceback" not in result.stderr, result.stderr

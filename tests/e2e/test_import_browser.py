@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from articles.models import Article
 from newsdesk import roles
+from tests.articles.test_import_worker import wait_for_first_pass
 from tests.data import texts
 from tests.factories import UserFactory
 
@@ -52,6 +53,7 @@ def test_admin_imports_files_and_watches_the_batch_finish(
     expect(rows.filter(has_text="same.txt")).to_contain_text("Duplicate")
     expect(rows.filter(has_text="empty.txt")).to_contain_text("The file is empty.")
     assert Article.objects.get().outlet.name == "Meridian Post"
+    wait_for_first_pass(int(page.url.rstrip("/").rsplit("/", 1)[1]))
 
 
 def test_analyst_is_refused_the_import_page(live_server, page: Page):
