@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
+import numpy
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, Token
 
 from articles.nlp.entities import is_title_word
@@ -664,10 +666,17 @@ def _sent(token: Token) -> Span:
         return token.sent
     found = _SENTENCES[key]
     if found is None:
-        spans = list(token.doc.sents)
-        found = _SENTENCES[key] = ([span.start for span in spans], spans)
+        found = _SENTENCES[key] = _sentences(token.doc)
     starts, spans = found
     return spans[bisect_right(starts, token.i) - 1]
+
+
+def _sentences(doc: Doc) -> tuple[list[int], list[Span]]:
+    """The doc's sentences as Doc.sents cuts them, read off its sentence-start array
+    (Doc.sents makes a Token of every word to find them)."""
+    starts = [0] + [int(i) for i in numpy.flatnonzero(doc.to_array("SENT_START") == 1) if i]
+    ends = [*starts[1:], len(doc)]
+    return starts, [Span(doc, start, end) for start, end in zip(starts, ends, strict=True)]
 
 
 def _singular(token: Token) -> str:
@@ -777,20 +786,19 @@ class _Finder:
     def __init__(self, doc: Doc, mentions: Sequence[EntityMention]) -> None:
         self.doc = doc
         self.index = _Index(doc, mentions)
-        self._text: str | None = None
+        self._texts: dict[int, str] = {}
         self.found: list[StanceSpan] = []
         self.cues_used: set[int | None] = set()
         self.seen: set[tuple[object, ...]] = set()
         # (sentence, cue token, holder, target, topic) of each suggestion, for "it"
         self.targets: list[tuple[int, int, str, EntityMention | None, tuple[int, int] | None]] = []
 
-    @property
-    def text(self) -> str:
-        """The doc's text, joined once and only when a suggestion is made (Doc.text joins
-        every token again on each call)."""
-        if self._text is None:
-            self._text = self.doc.text
-        return self._text
+    def sentence_text(self, sent: Span) -> str:
+        """A sentence's text, joined once and only when a suggestion is made in it (Doc.text
+        would join every token of the article again on each call)."""
+        if sent.start not in self._texts:
+            self._texts[sent.start] = sent.text
+        return self._texts[sent.start]
 
     # --- holders -------------------------------------------------------------------
     def holder(self, token: Token) -> EntityMention | None:
@@ -1117,13 +1125,14 @@ class _Finder:
         if target is not None and target.canonical == holder.canonical:
             return
         sent = _sent(cue)
-        start, end = _evidence(self.text, sent, cue.idx)
+        text, offset = self.sentence_text(sent), sent.start_char
+        start, end = _evidence(text, offset, cue.idx)
         # A holder across a line break is in a caption or a headline, not the sentence
         # (pronouns resolved to an earlier sentence excepted).
         holder_here = sent.start_char <= holder.start < sent.end_char
         if holder_here and not start <= holder.start < end:
             return
-        target_text = self.text[topic[0] : topic[1]] if topic else ""
+        target_text = text[topic[0] - offset : topic[1] - offset] if topic else ""
         key = (sent.start, holder.canonical, target.canonical if target else target_text, polarity)
         if key in self.seen:
             return
@@ -1133,7 +1142,7 @@ class _Finder:
             StanceSpan(
                 start=start,
                 end=end,
-                text=self.text[start:end],
+                text=text[start - offset : end - offset],
                 holder=holder.canonical,
                 holder_kind=holder.kind,
                 holder_start=holder.start,
@@ -1593,7 +1602,9 @@ class _Finder:
 
     def run(self) -> list[StanceSpan]:
         headline_cues: list[Token] = []
-        for token in self.doc:
+        doc = self.doc
+        for i in _candidates(doc):
+            token = doc[i]
             if token.pos_ == "VERB":
                 self.verb(token)
             elif token.pos_ == "NOUN":
@@ -1611,6 +1622,53 @@ class _Finder:
                 read.add(sent.start)
                 self.headline(sent)
         return self.found
+
+
+@cache
+def _cue_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The lemmas a verb or a noun must have to be read at all, and the lower-case forms
+    that make any word worth a look (stance adjectives, headline verb forms)."""
+    verbs = frozenset(VERBS) | PREP_LEMMAS | DEMANDING | SPEECH | frozenset(valences())
+    negative = {w for w, v in valences().items() if v <= -VALENCE_MIN and w not in HARM}
+    nouns = frozenset(NOUNS) | frozenset(AGENT_NOUNS) | frozenset(negative)
+    return verbs, nouns, frozenset(ADJECTIVES) | frozenset(VERB_FORMS)
+
+
+# What each string id (a lemma or a lower-case form) is worth a look as: bit 1 a verb's
+# lemma, 2 a noun's, 4 a form of any word. Filled as words are first met.
+_CUE_BITS: dict[int, int] = {}
+
+
+def _bits(strings: StringStore, key: int) -> int:
+    bits = _CUE_BITS.get(key)
+    if bits is None:
+        verbs, nouns, forms = _cue_words()
+        word = strings[key]
+        lower = word.lower()
+        bits = (lower in verbs) | (lower in nouns) << 1 | (word in forms) << 2
+        _CUE_BITS[key] = bits
+    return bits
+
+
+def _candidates(doc: Doc) -> list[int]:
+    """The indices of the doc's tokens that may be a cue, read off the doc's arrays: a
+    Token object for each of an article's words costs more than the rules themselves.
+    (A part of speech's string id is its symbol, which the POS array holds.)"""
+    if not len(doc):
+        return []
+    strings = doc.vocab.strings
+    table = doc.to_array(["POS", "LEMMA", "LOWER"])
+    lemmas, lemma_at = numpy.unique(table[:, 1], return_inverse=True)
+    lowers, lower_at = numpy.unique(table[:, 2], return_inverse=True)
+    lemma_bits = numpy.array([_bits(strings, int(h)) for h in lemmas])[lemma_at.ravel()]
+    lower_bits = numpy.array([_bits(strings, int(h)) for h in lowers])[lower_at.ravel()]
+    pos = table[:, 0]
+    wanted = (
+        ((pos == strings["VERB"]) & (lemma_bits & 1 > 0))
+        | ((pos == strings["NOUN"]) & (lemma_bits & 2 > 0))
+        | (lower_bits & 4 > 0)
+    )
+    return [int(i) for i in numpy.flatnonzero(wanted)]
 
 
 def _owners(noun: Token) -> list[Token]:
@@ -1643,17 +1701,19 @@ def _favored(prep: Token) -> list[Token]:
     ]
 
 
-def _evidence(text: str, sent: Span, at: int) -> tuple[int, int]:
-    """The sentence around offset `at`, within its line (spaCy may run a caption or a
-    headline into the next sentence), without surrounding white space."""
-    start = max(sent.start_char, text.rfind("\n", 0, at) + 1)
+def _evidence(text: str, offset: int, at: int) -> tuple[int, int]:
+    """The sentence `text` (starting at `offset` in the doc) around doc offset `at`, within
+    its line (spaCy may run a caption or a headline into the next sentence), without
+    surrounding white space; doc offsets."""
+    at -= offset
+    start = text.rfind("\n", 0, at) + 1
     line_end = text.find("\n", at)
-    end = min(sent.end_char, line_end if line_end >= 0 else len(text))
+    end = line_end if line_end >= 0 else len(text)
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return start, max(end, start + 1)
+    return offset + start, offset + max(end, start + 1)
 
 
 def stances(doc: Doc, mentions: Sequence[EntityMention] = ()) -> list[StanceSpan]:
