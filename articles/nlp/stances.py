@@ -20,7 +20,7 @@ resolution, a lawyer for X, "praised Y for opposing Z" (Y's stance on Z), "Y's b
 include X", stance adjectives after a copula ("X has been critical of Y").
 """
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
@@ -489,6 +489,7 @@ CARRYING = {
 # Governors that cancel it: "X refused to endorse Y", "X urged Z to oppose Y".
 CANCELLING = {
     "refuse",
+    "refrain",
     "decline",
     "hesitate",
     "fail",
@@ -614,6 +615,7 @@ class _Index:
         self.doc = doc
         self.by_token: dict[int, EntityMention] = {}
         self.ordered = sorted(mentions, key=lambda m: m.start)
+        self.starts = [m.start for m in self.ordered]
         # What the article's honorifics say of each person: "Mr." male, "Mrs." female.
         genders: dict[str, set[str]] = {}
         for mention in mentions:
@@ -626,7 +628,33 @@ class _Index:
                 gender = HONORIFICS.get(doc[span.start - 1].lower_.rstrip("."))
                 if gender:
                     genders.setdefault(mention.canonical, set()).add(gender)
-        self.gender = {name: next(iter(g)) for name, g in genders.items() if len(g) == 1}
+        self.honorific = {name: next(iter(g)) for name, g in genders.items() if len(g) == 1}
+        self._gender: dict[str, str] | None = None
+
+    @property
+    def gender(self) -> dict[str, str]:
+        """Each person's gender as far as the article tells: its honorifics ("Mr.",
+        "Mrs."), else the subject pronouns of the sentences whose subject names that
+        person, and no one else before the pronoun ("Warren said she ..."), when they
+        agree. Read only when a pronoun is to be resolved."""
+        if self._gender is None:
+            votes: dict[str, set[str]] = {}
+            strings = self.doc.vocab.strings
+            lowers = self.doc.to_array("LOWER") if len(self.doc) else numpy.array([])
+            for word in ("he", "she"):
+                for i in numpy.flatnonzero(lowers == strings[word]):
+                    token = self.doc[int(i)]
+                    if token.dep_ != "nsubj":
+                        continue
+                    sent = _sent(token)
+                    people = [
+                        m for m in self.in_range(sent.start_char, token.idx) if m.kind == "PERSON"
+                    ]
+                    if len({m.canonical for m in people}) == 1 and self.is_subject(people[0]):
+                        votes.setdefault(people[0].canonical, set()).add(PRONOUN_GENDER[word])
+            self._gender = {n: next(iter(g)) for n, g in votes.items() if len(g) == 1}
+            self._gender.update(self.honorific)
+        return self._gender
 
     def named(self, token: Token) -> EntityMention | None:
         return self.by_token.get(token.i)
@@ -652,6 +680,53 @@ class _Index:
             and m.canonical not in exclude
         }
         return next(iter(people.values())) if len(people) == 1 else None
+
+    def subject_before(self, token: Token) -> EntityMention | None:
+        """The person a subject "he" or "she" continues, as the quote module resolves "he
+        said" to the actor last spoken of: the one person (of the pronoun's gender, as far
+        as the article tells) named in the nearest sentence that names any, this one
+        before the pronoun or one of the two before it; a pronoun in a clause before its
+        main clause means that clause's subject ("Once she endorsed Y, X ..."). None when
+        that sentence names two such people: either could be meant."""
+        wanted = PRONOUN_GENDER.get(token.lower_)
+        clause = token.head
+        if clause.dep_ == "advcl" and clause.i < clause.head.i:
+            # "Ever since she endorsed Y, X has been ...": the main clause's subject
+            main = [self.named(c) for c in clause.head.children if c.dep_ == "nsubj"]
+            if len(main) == 1 and main[0] is not None and main[0].kind == "PERSON":
+                return main[0] if self.gender.get(main[0].canonical, wanted) == wanted else None
+            return None
+        sent = _sent(token)
+        high = token.idx
+        for _ in range(3):
+            people = [
+                m
+                for m in self.in_range(sent.start_char, high)
+                if m.kind == "PERSON" and self.gender.get(m.canonical, wanted) == wanted
+            ]
+            named = {m.canonical: m for m in people}
+            if len(named) == 1:
+                return people[-1]
+            if people or sent.start == 0:
+                return None
+            high = sent.start_char
+            sent = _sent(self.doc[sent.start - 1])
+        return None
+
+    def in_range(self, low: int, high: int) -> list[EntityMention]:
+        """The mentions starting between two character offsets."""
+        starts = self.starts
+        return self.ordered[bisect_left(starts, low) : bisect_left(starts, high)]
+
+    def is_subject(self, mention: EntityMention) -> bool:
+        """The mention is its clause's subject ("Ms. Warren said", "Warren, who ...")."""
+        span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None:
+            return False
+        root = span.root
+        while root.dep_ in ("compound", "appos") and root.head is not root:
+            root = root.head
+        return root.dep_ in ("nsubj", "nsubjpass")
 
 
 # The sentences of the docs being read, by token: Token.sent walks the doc's sentences
@@ -693,6 +768,10 @@ def _inside(mention: EntityMention, token: Token) -> bool:
 
 
 def _negated(token: Token) -> bool:
+    if token.lemma_ == "be" and any(
+        _negated(c) for c in token.children if c.dep_ in ("acomp", "advmod")
+    ):
+        return True  # "X was not quite there on supporting Y"
     for child in token.children:
         if child.dep_ == "neg" or (child.lower_ in NEGATIONS and child.dep_ in ("advmod", "det")):
             return True
@@ -737,6 +816,8 @@ def _blocked(token: Token) -> bool:
             node.head.lemma_ in CANCELLING
         ):
             return True
+        if node.dep_ == "pcomp" and node.head.head.lemma_ in CANCELLING:
+            return True  # "refrained from endorsing Y"
         if node.dep_ in ("ccomp", "relcl", "acl"):
             # A stance reported by someone else ("he said X backs Y") is still X's;
             # stop at the clause, its own negation is checked above.
@@ -834,6 +915,7 @@ class _Finder:
                 self.reason_owner(token)
                 or self.speaker_of_clause(token)
                 or self.index.person_before(token)
+                or (self.index.subject_before(token) if token.dep_ == "nsubj" else None)
             )
         return None
 
