@@ -340,6 +340,8 @@ PREP_VERBS: dict[tuple[str, str], str] = {
     ("stand", "against"): OPPOSE,
     ("come", "against"): OPPOSE,  # "came out against X"
     ("push", "against"): OPPOSE,  # "pushed back against X"
+    ("push", "for"): SUPPORT,  # "continued to push for a single-payer system"
+    ("rip", "into"): OPPOSE,  # "ripped into the Republicans"
     ("fight", "against"): OPPOSE,
     ("approve", "of"): SUPPORT,
     ("disapprove", "of"): OPPOSE,
@@ -415,6 +417,10 @@ NOUNS: dict[str, str] = {
     ),
 }
 AMBIGUOUS_NOUNS = {"attack"}
+# Nouns of pressing for something, a stance only with "for": "her push for paid leave"
+# (not "a push to the polls"). Not "X's call for a ban": the gold reads a call as a demand,
+# and no stance on the ban.
+FOR_NOUNS: dict[str, str] = {"push": SUPPORT}
 # Nouns of accusing, whose "that" clause names the accused by its subject.
 ACCUSING = {"accusation", "allegation", "charge"}
 SUPPORT_BEHIND = {"support", "backing", "weight"}
@@ -442,7 +448,9 @@ ADVOCATES = {"champion", "advocate"}
 # not a NORP, which says whose side the holder is on ("a Republican supporter of Y").
 NAMED_BEFORE = {"PERSON", "ORG", "GPE"}
 # Verbs whose subject is the target of a stance noun's "of": "won the backing of X".
-RECEIVING = {"win", "receive", "get", "earn", "secure", "land", "gain", "garner", "pick"}
+RECEIVING = {
+    *("win", "receive", "get", "earn", "secure", "land", "gain", "garner", "pick", "draw"),
+}
 # Verbs that carry a stance noun as their object: "expressed support for".
 LIGHT_VERBS = {
     "express",
@@ -983,7 +991,12 @@ class _Finder:
                 (c for c in node.children if c.dep_ == "parataxis" and c.lemma_ in SPEECH), None
             )
         if speech is not None:
-            speakers = [self.index.named(c) for c in speech.children if c.dep_ == "nsubj"]
+            # the speaker named, or "he"/"she" resolved as a holder is ('"I ...," she said')
+            speakers = [
+                self.holder(c) if c.lower_ in PERSONAL else self.index.named(c)
+                for c in speech.children
+                if c.dep_ == "nsubj"
+            ]
             if len(speakers) == 1 and speakers[0] is not None and speakers[0].kind == "PERSON":
                 return speakers[0]
             return None
@@ -1138,6 +1151,14 @@ class _Finder:
                 named = self.index.named(child)
                 if named is not None and named.kind in PEOPLE:
                     return named, None
+        if head.lemma_.lower() in STANCE_TOPICS:
+            # "the efforts by X", "the plan of X": a stance on what X did or said is on X.
+            for child in head.children:
+                if child.dep_ == "prep" and child.lower_ in ("of", "by"):
+                    for pobj in child.children:
+                        maker = self.index.named(pobj)
+                        if pobj.dep_ == "pobj" and maker is not None and maker.kind in PEOPLE:
+                            return maker, self.topic(head)
         if head.lemma_ in OWNED:
             # "the presidential bid of Donald Trump": the stance is on its owner.
             for child in head.children:
@@ -1165,6 +1186,8 @@ class _Finder:
             return
         names = frozenset(m.canonical for m in holder_mentions)
         for obj in objects:
+            if obj.lower_ in RELATIVES | {"whom"} and obj.head.dep_ == "relcl":
+                obj = obj.head.head  # "the programs that X supports": the antecedent
             for head in _conjuncts(obj) if conjoined else [obj]:
                 target, topic = self.target(head, names)
                 if target is None and topic is None and head.lower_ in REFERRING:
@@ -1264,7 +1287,8 @@ class _Finder:
                 return
             # A stated reason ("slammed X for Y", "attacked X as Y") makes it a stance.
             reasoned = any(c.dep_ == "prep" and c.lower_ in REASONS for c in token.children)
-            ambiguous = (lemma in AMBIGUOUS_VERBS and not reasoned) or lemma in ACTOR_ONLY_VERBS
+            # "blamed the media for Y" names who is at fault, whatever the object.
+            ambiguous = (lemma in AMBIGUOUS_VERBS or lemma in ACTOR_ONLY_VERBS) and not reasoned
             objects = [c for c in token.children if c.dep_ == "dobj"][:1]
             passive = any(c.dep_ == "nsubjpass" for c in token.children)
             if passive:
@@ -1289,7 +1313,9 @@ class _Finder:
                     objects,
                     ambiguous=ambiguous,
                 )
-            return
+            if objects or not any((lemma, c.lower_) in PREP_VERBS for c in token.children):
+                return
+            # no object: "ripped into Y" is the preposition's
         for child in token.children:
             if child.dep_ != "prep":
                 continue
@@ -1429,6 +1455,10 @@ class _Finder:
         if polarity is not None:
             self.stance_noun(token, polarity)
             return
+        polarity = FOR_NOUNS.get(token.lemma_.lower())
+        if polarity is not None:
+            self.stance_noun(token, polarity, preps=frozenset({"for"}))
+            return
         polarity = AGENT_NOUNS.get(token.lemma_.lower())
         if polarity is not None:
             self.agent_noun(token, polarity)
@@ -1479,6 +1509,25 @@ class _Finder:
                 for pobj in child.children
                 if pobj.dep_ == "pobj"
             ]
+        verb = token.head
+        if (
+            token.dep_ == "dobj"
+            and verb.lemma_.lower() in RECEIVING
+            and not any(c.dep_ == "poss" for c in token.children)
+            and not _blocked(verb)
+        ):
+            # "X drew praise from Y", "X won support from Y": Y's stance on X (the
+            # parser hangs the "from" on either word).
+            senders = [
+                pobj
+                for child in [*token.children, *verb.children]
+                if child.dep_ == "prep" and child.lower_ == "from"
+                for pobj in child.children
+                if pobj.dep_ == "pobj"
+            ]
+            if senders:
+                self.add(token, polarity, senders, self.subjects(verb), ambiguous=ambiguous)
+                return
         if not objects:
             return
         ambiguous = ambiguous or token.lemma_.lower() in AMBIGUOUS_NOUNS
@@ -1506,7 +1555,7 @@ class _Finder:
             and not _blocked(verb)
             and not owners
         ):
-            # "X won the endorsement of Y": Y supports X.
+            # "X won the endorsement of Y", "X drew praise from Y": Y supports X.
             holders = [o for o in objects if o.head.lower_ == "of"]
             self.add(token, polarity, holders, self.subjects(verb), ambiguous=ambiguous)
             return
@@ -1712,7 +1761,7 @@ def _cue_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     that make any word worth a look (stance adjectives, headline verb forms)."""
     verbs = frozenset(VERBS) | PREP_LEMMAS | DEMANDING | SPEECH | frozenset(valences())
     negative = {w for w, v in valences().items() if v <= -VALENCE_MIN and w not in HARM}
-    nouns = frozenset(NOUNS) | frozenset(AGENT_NOUNS) | frozenset(negative)
+    nouns = frozenset(NOUNS) | frozenset(AGENT_NOUNS) | frozenset(FOR_NOUNS) | frozenset(negative)
     return verbs, nouns, frozenset(ADJECTIVES) | frozenset(VERB_FORMS)
 
 
@@ -1764,10 +1813,14 @@ def _owners(noun: Token) -> list[Token]:
     ]
 
 
+IN_FAVOR = {"favor": SUPPORT, "favour": SUPPORT, "support": SUPPORT, "opposition": OPPOSE}
+
+
 def _in_favor(prep: Token) -> str | None:
+    """ "voted in favor of Y", "spoke in support of Y", "came out in opposition to Y"."""
     for pobj in prep.children:
-        if pobj.dep_ == "pobj" and pobj.lower_ in ("favor", "favour"):
-            return SUPPORT
+        if pobj.dep_ == "pobj" and pobj.lower_ in IN_FAVOR:
+            return IN_FAVOR[pobj.lower_]
     return None
 
 
@@ -1775,9 +1828,9 @@ def _favored(prep: Token) -> list[Token]:
     return [
         target
         for pobj in prep.children
-        if pobj.dep_ == "pobj"
+        if pobj.dep_ == "pobj" and pobj.lower_ in IN_FAVOR
         for of in pobj.children
-        if of.dep_ == "prep" and of.lower_ == "of"
+        if of.dep_ == "prep" and of.lower_ == ("to" if pobj.lower_ == "opposition" else "of")
         for target in of.children
         if target.dep_ == "pobj"
     ]

@@ -667,3 +667,101 @@ def test_a_stance_adjective_after_a_copula_is_the_subjects_stance(nlp, text, tar
 )
 def test_a_negated_adjective_or_one_said_of_someone_elses_paper_is_no_stance(nlp, text):
     assert stances_of(nlp, text) == []
+
+
+# --- round five: pronouns resolved further back, and structures read in more places ---
+
+
+def test_a_subject_pronoun_takes_the_one_person_of_the_nearest_sentence_naming_any(nlp):
+    text = (
+        "Senator Maria Lindqvist arrived in Oslo on Monday. The harbour was busy. "
+        "She condemned Paul Adebayo."
+    )
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+def test_a_subject_pronoun_is_left_alone_when_the_nearest_sentence_names_two_people(nlp):
+    text = (
+        "Maria Lindqvist met Karin Holm in Oslo. The harbour was busy. She condemned Paul Adebayo."
+    )
+    assert stances_of(nlp, text) == []
+
+
+def test_a_pronoun_of_the_other_gender_skips_a_person_the_article_calls_she(nlp):
+    text = (
+        "Maria Lindqvist said she was tired. The harbour was busy. "
+        "Tomas Berg spoke in Oslo. The weather was cold. He condemned Paul Adebayo."
+    )
+    assert triples(stances_of(nlp, text)) == {("Tomas Berg", "Paul Adebayo", "oppose")}
+
+
+def test_a_pronoun_in_a_clause_before_the_main_clause_is_its_subject(nlp):
+    text = "Ever since she endorsed Paul Adebayo, Maria Lindqvist has been busy."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "support")}
+
+
+def test_refraining_from_a_stance_is_no_stance(nlp):
+    assert stances_of(nlp, "Maria Lindqvist has refrained from endorsing Paul Adebayo.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "polarity"),
+    [
+        ("Maria Lindqvist voted in support of the harbour bill.", "harbour bill", "support"),
+        ("Maria Lindqvist spoke in opposition to the harbour bill.", "harbour bill", "oppose"),
+    ],
+)
+def test_in_support_of_and_in_opposition_to_after_a_verb_are_stances(nlp, text, target, polarity):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", target, polarity)}
+
+
+def test_blaming_with_a_reason_aims_at_a_topic_too(nlp):
+    text = "Maria Lindqvist blamed the national press for its coverage of the strike."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "national press", "oppose")}
+
+
+def test_blaming_without_a_reason_still_needs_an_actor(nlp):
+    assert stances_of(nlp, "Maria Lindqvist blamed several factors.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Paul Adebayo drew praise from Maria Lindqvist for the harbour deal.",
+        "Paul Adebayo won strong support from Maria Lindqvist.",
+    ],
+)
+def test_praise_or_support_received_from_someone_is_their_stance(nlp, text):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "support")}
+
+
+def test_a_stance_on_the_efforts_of_someone_is_on_them(nlp):
+    text = "Maria Lindqvist praised the efforts by Paul Adebayo to end the strike."
+    assert {(s.holder, s.target, s.polarity) for s in stances_of(nlp, text)} == {
+        ("Maria Lindqvist", "Paul Adebayo", "support")
+    }
+
+
+def test_the_killing_of_someone_is_no_stance_on_them(nlp):
+    text = "Maria Lindqvist condemned the killing of Paul Adebayo."
+    assert {s.target for s in stances_of(nlp, text)} == {None}
+
+
+def test_a_stance_verb_with_only_a_preposition_takes_its_object(nlp):
+    text = "Maria Lindqvist came to Oslo and ripped into Paul Adebayo."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+def test_a_push_for_something_supports_it(nlp):
+    text = "Maria Lindqvist's push for a harbour tax won few votes."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour tax", "support")}
+
+
+def test_a_stance_on_a_relative_pronoun_is_on_its_antecedent(nlp):
+    text = "The council funds the harbour programs that Maria Lindqvist supports."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour programs", "support")}
+
+
+def test_an_i_in_a_quote_is_the_resolved_pronoun_speaker(nlp):
+    text = 'Maria Lindqvist spoke in Oslo on Monday. "I oppose the harbour tax," she said.'
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour tax", "oppose")}
