@@ -539,6 +539,8 @@ RELATIVES = {"who", "that", "which"}
 PRONOUN_HEADS = {"one", "ones", "it", "this", "that", "these", "those", "what", "which", "who"}
 # Conjunctions of time and cause, which spaCy sometimes reads as prepositions.
 TEMPORAL = {"as", "after", "before", "when", "while", "since", "because"}
+# Objects that name nothing: "endorsed none of this" takes no stance.
+NOTHING = {"none", "nothing", "nobody", "neither", "noone"}
 # Pronoun objects that may stand for a topic named earlier in the sentence.
 REFERRING = {"it", "this", "that"}
 # "one of a clutch of Y's supporters": nouns of number between "one of" and the holder noun.
@@ -852,6 +854,19 @@ VERB_FORMS = {form: lemma for lemma in VERBS for form in _forms(lemma)}
 HEADLINE_ADVERBS = {"finally", "now", "also", "again", "formally", "officially", "openly"}
 
 
+def _finite(verb: Token) -> bool:
+    """A past tense, or a participle right after "has" (adverbs aside): a verb of its own
+    clause, whatever the parser made of it."""
+    if verb.tag_ == "VBD":
+        return True
+    if verb.tag_ != "VBN":
+        return False
+    before = verb.i - 1
+    while before >= 0 and verb.doc[before].tag_ == "RB":
+        before -= 1
+    return before >= 0 and verb.doc[before].lemma_ == "have"
+
+
 def _infinitive(verb: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
@@ -878,6 +893,7 @@ class _Finder:
         self._texts: dict[int, str] = {}
         self.found: list[StanceSpan] = []
         self.cues_used: set[int | None] = set()
+        self.cues: set[int] = set()  # the tokens read as cues so far
         self.seen: set[tuple[object, ...]] = set()
         # (sentence, cue token, holder, target, topic) of each suggestion, for "it"
         self.targets: list[tuple[int, int, str, EntityMention | None, tuple[int, int] | None]] = []
@@ -1117,8 +1133,13 @@ class _Finder:
                 child.dep_ == "prep" and child.lower_ == "of" and child.i > head.i
             ):
                 continue
+            if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
+                continue  # the cue, a verb misread as the noun's adjective
             tokens.extend(child.subtree)
         tokens = [t for t in tokens if not t.is_punct or t.i < head.i]
+        for child in head.lefts:
+            if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
+                tokens = [t for t in tokens if t.i > child.i]  # only what the cue is aimed at
         tokens.sort(key=lambda t: t.i)
         while tokens and (tokens[0].dep_ == "det" or tokens[0].is_punct):
             tokens = tokens[1:]
@@ -1138,7 +1159,7 @@ class _Finder:
         if head.lower_ in PERSONAL:
             # "X backed her": the one other person named just before, or nobody.
             return self.index.person_before(head, holders), None
-        if head.lower_ in PRONOUN_HEADS:
+        if head.lower_ in PRONOUN_HEADS or head.lower_ in NOTHING:
             return None, None
         for child in head.children:
             if child.dep_ == "poss":
@@ -1189,6 +1210,7 @@ class _Finder:
             if obj.lower_ in RELATIVES | {"whom"} and obj.head.dep_ == "relcl":
                 obj = obj.head.head  # "the programs that X supports": the antecedent
             for head in _conjuncts(obj) if conjoined else [obj]:
+                self.cues.add(cue.i)
                 target, topic = self.target(head, names)
                 if target is None and topic is None and head.lower_ in REFERRING:
                     target, topic = self.antecedent(cue, names)
@@ -1264,6 +1286,9 @@ class _Finder:
 
     def verb(self, token: Token) -> None:
         lemma = token.lemma_.lower()
+        if token.dep_ == "amod":
+            self.misparsed_verb(token, lemma)
+            return
         if lemma not in VERBS and lemma not in PREP_LEMMAS and lemma not in DEMANDING:
             if lemma in valences():
                 self.valenced_verb(token, lemma)
@@ -1341,6 +1366,37 @@ class _Finder:
                 ]
             if polarity is not None and objects:
                 self.add(token, polarity, self.subjects(token), objects)
+
+    def misparsed_verb(self, token: Token, lemma: str) -> None:
+        """A verb the parser took for an adjective of the noun after it ("Trump dismissed
+        critics who ...", "X, who has assailed policies of Y"): a past tense or participle
+        right after a named actor (or "who" after one), or after "has"."""
+        polarity = VERBS.get(lemma) or _valence_polarity(lemma)
+        noun = token.head
+        if polarity is None or noun.i <= token.i or noun.pos_ not in ("NOUN", "PROPN"):
+            return
+        before = token.i - 1
+        while before >= 0 and self.doc[before].tag_ == "RB":
+            before -= 1
+        if token.tag_ == "VBN" and _finite(token):
+            before -= 1  # "has"
+        elif token.tag_ not in ("VBD", "VBN"):
+            return
+        if before < 0 or self.doc[before].is_punct:
+            return
+        subject = self.doc[before]
+        if subject.lower_ == "who" and before > 0:
+            subject = self.doc[before - 1]
+            if subject.is_punct and before > 1:
+                subject = self.doc[before - 2]  # "X, who has assailed ..."
+        if self.index.named(subject) is None or _negated(noun) or _asked(token):
+            return
+        if noun.dep_ == "poss" and noun.head.i > noun.i:
+            noun = noun.head  # "Biden rubbished Trump's claim"
+        ambiguous = lemma in AMBIGUOUS_VERBS or lemma in ACTOR_ONLY_VERBS or lemma not in VERBS
+        if lemma in TOPIC_ONLY_VERBS and self.index.named(noun) is not None:
+            return
+        self.add(token, polarity, [subject], [noun], ambiguous=ambiguous)
 
     def verdict(self, speech: Token) -> None:
         """ "X said Y is a fraud", "'Y is a disgrace,' X said": a name given to an actor or

@@ -765,3 +765,15 @@ def test_a_stance_on_a_relative_pronoun_is_on_its_antecedent(nlp):
 def test_an_i_in_a_quote_is_the_resolved_pronoun_speaker(nlp):
     text = 'Maria Lindqvist spoke in Oslo on Monday. "I oppose the harbour tax," she said.'
     assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour tax", "oppose")}
+
+
+def test_a_verb_misread_as_an_adjective_after_has_is_still_the_subjects_stance(nlp):
+    # the parser reads "assailed" as an adjective of "policies"
+    text = "Karin Holm, who has assailed policies of the Adebayo government, spoke."
+    found = stances_of(nlp, text)
+    assert triples(found) == {("Karin Holm", "policies of the Adebayo government", "oppose")}
+    assert found[0].cue == "assailed"
+
+
+def test_a_stance_on_nothing_is_no_stance(nlp):
+    assert stances_of(nlp, "The Lindqvist campaign has endorsed none of this.") == []
