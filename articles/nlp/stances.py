@@ -30,7 +30,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, Token
 
 from articles.nlp.entities import is_title_word
-from articles.nlp.results import EntityMention, StanceSpan
+from articles.nlp.results import EntityMention, QuoteSpan, StanceSpan
 
 SUPPORT = "support"
 OPPOSE = "oppose"
@@ -621,11 +621,27 @@ CLOSING_MARKS = "\"'\u201d\u2019"
 class _Index:
     """The entity mentions of a doc, by token."""
 
-    def __init__(self, doc: Doc, mentions: Sequence[EntityMention]):
+    def __init__(
+        self, doc: Doc, mentions: Sequence[EntityMention], quotes: Sequence[QuoteSpan] = ()
+    ):
         self.doc = doc
         self.by_token: dict[int, EntityMention] = {}
         self.ordered = sorted(mentions, key=lambda m: m.start)
         self.starts = [m.start for m in self.ordered]
+        # The people quotes are attributed to by name ("..., Warren said"), in text order:
+        # a pronoun's speaker the quote module resolved itself is left out (it may be a
+        # guess, "she" as the last person named).
+        by_start = {m.start: m for m in self.ordered if m.kind == "PERSON"}
+        self.speakers = sorted(
+            (
+                (q.speaker_start, by_start[q.speaker_start])
+                for q in quotes
+                if q.speaker_start is not None
+                and q.speaker_start in by_start
+                and by_start[q.speaker_start].canonical == q.speaker
+            ),
+            key=lambda pair: pair[0],
+        )
         # What the article's honorifics say of each person: "Mr." male, "Mrs." female.
         genders: dict[str, set[str]] = {}
         for mention in mentions:
@@ -723,19 +739,54 @@ class _Index:
             sent = _sent(self.doc[sent.start - 1])
         return None
 
+    def last_speaker(self, token: Token) -> EntityMention | None:
+        """The person who spoke last, as the quote module resolves "he said": the latest
+        speaker named in this sentence before the pronoun or in the two before it, of the
+        pronoun's gender as far as the article tells, when no one else has been named as
+        a subject since ("X said ... . Y won. He ..." is not X)."""
+        if not self.speakers:
+            return None
+        sent = _sent(token)
+        for _ in range(2):
+            if sent.start > 0:
+                sent = _sent(self.doc[sent.start - 1])
+        wanted = PRONOUN_GENDER.get(token.lower_)
+        for at, speaker in reversed(self.speakers):
+            if at >= token.idx:
+                continue
+            if at < sent.start_char:
+                return None
+            if self.gender.get(speaker.canonical, wanted) != wanted:
+                continue
+            others = {
+                m.canonical
+                for m in self.in_range(at, token.idx)
+                if m.kind == "PERSON"
+                and m.canonical != speaker.canonical
+                and self.is_subject(m, main=True)
+            }
+            return None if others else speaker
+        return None
+
     def in_range(self, low: int, high: int) -> list[EntityMention]:
         """The mentions starting between two character offsets."""
         starts = self.starts
         return self.ordered[bisect_left(starts, low) : bisect_left(starts, high)]
 
-    def is_subject(self, mention: EntityMention) -> bool:
-        """The mention is its clause's subject ("Ms. Warren said", "Warren, who ...")."""
+    def is_subject(self, mention: EntityMention, main: bool = False) -> bool:
+        """The mention is its clause's subject ("Ms. Warren said", "Warren, who ..."), or
+        with `main` its sentence's ("X won", not "he said X won")."""
         span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
         if span is None:
             return False
         root = span.root
         while root.dep_ in ("compound", "appos") and root.head is not root:
             root = root.head
+        if main:
+            verb = root.head
+            while verb.dep_ == "conj" and verb.head is not verb:
+                verb = verb.head
+            return root.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ROOT"
         return root.dep_ in ("nsubj", "nsubjpass")
 
 
@@ -887,9 +938,11 @@ def _conjuncts(token: Token) -> list[Token]:
 
 
 class _Finder:
-    def __init__(self, doc: Doc, mentions: Sequence[EntityMention]) -> None:
+    def __init__(
+        self, doc: Doc, mentions: Sequence[EntityMention], quotes: Sequence[QuoteSpan] = ()
+    ) -> None:
         self.doc = doc
-        self.index = _Index(doc, mentions)
+        self.index = _Index(doc, mentions, quotes)
         self._texts: dict[int, str] = {}
         self.found: list[StanceSpan] = []
         self.cues_used: set[int | None] = set()
@@ -940,6 +993,7 @@ class _Finder:
                 or self.speaker_of_clause(token)
                 or self.index.person_before(token)
                 or (self.index.subject_before(token) if token.dep_ == "nsubj" else None)
+                or (self.index.last_speaker(token) if token.dep_ == "nsubj" else None)
             )
         return None
 
@@ -1907,11 +1961,14 @@ def _evidence(text: str, offset: int, at: int) -> tuple[int, int]:
     return offset + start, offset + max(end, start + 1)
 
 
-def stances(doc: Doc, mentions: Sequence[EntityMention] = ()) -> list[StanceSpan]:
-    """The stances a doc states outright, in text order."""
+def stances(
+    doc: Doc, mentions: Sequence[EntityMention] = (), quotes: Sequence[QuoteSpan] = ()
+) -> list[StanceSpan]:
+    """The stances a doc states outright, in text order. `quotes` (the doc's, as the quote
+    module finds them) tell who spoke last, for a "he" or "she" nothing nearer resolves."""
     _SENTENCES[id(doc)] = None
     try:
-        found = _Finder(doc, mentions).run()
+        found = _Finder(doc, mentions, quotes).run()
     finally:
         del _SENTENCES[id(doc)]
     return sorted(found, key=lambda s: (s.start, s.cue_start or 0))

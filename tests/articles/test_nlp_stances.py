@@ -777,3 +777,19 @@ def test_a_verb_misread_as_an_adjective_after_has_is_still_the_subjects_stance(n
 
 def test_a_stance_on_nothing_is_no_stance(nlp):
     assert stances_of(nlp, "The Lindqvist campaign has endorsed none of this.") == []
+
+
+def test_a_subject_pronoun_two_people_later_is_the_person_who_spoke_last(nlp):
+    text = (
+        '"The harbour plan is finished," Tomas Berg said on Monday. '
+        "Berg later thanked Karin Holm for her help. He condemned the harbour tax."
+    )
+    assert triples(stances_of(nlp, text)) == {("Tomas Berg", "harbour tax", "oppose")}
+
+
+def test_the_last_speaker_is_not_a_pronoun_after_someone_else_became_the_subject(nlp):
+    text = (
+        '"The harbour plan is finished," Tomas Berg said on Monday. '
+        "Paul Adebayo arrived later with Karin Holm. He condemned the harbour tax."
+    )
+    assert stances_of(nlp, text) == []
