@@ -106,6 +106,7 @@ VERBS: dict[str, str] = {
             "trash",
             "dismiss",
             "charge",
+            "protest",  # "protested the funding system" (PolNeAR train: "protest the deal")
         ),
         OPPOSE,
     ),

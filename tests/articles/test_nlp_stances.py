@@ -793,3 +793,8 @@ def test_the_last_speaker_is_not_a_pronoun_after_someone_else_became_the_subject
         "Paul Adebayo arrived later with Karin Holm. He condemned the harbour tax."
     )
     assert stances_of(nlp, text) == []
+
+
+def test_protesting_something_opposes_it(nlp):
+    text = "Maria Lindqvist protested the harbour tax outside the town hall."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour tax", "oppose")}
