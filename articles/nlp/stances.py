@@ -989,12 +989,18 @@ class _Finder:
         if token.lower_ == "i":
             return self.quote_speaker(token)
         if token.lower_ in PERSONAL:
+            owner = self.reason_owner(token)
+            if owner is not None:
+                return owner
+            subject = self.clause_subject(token)
+            if subject is not None:
+                # "He has been mild in his critiques": "his" is whoever "he" is
+                return subject if isinstance(subject, EntityMention) else self.holder(subject)
             return (
-                self.reason_owner(token)
-                or self.speaker_of_clause(token)
+                self.speaker_of_clause(token)
                 or self.index.person_before(token)
-                or (self.index.subject_before(token) if token.dep_ == "nsubj" else None)
-                or (self.index.last_speaker(token) if token.dep_ == "nsubj" else None)
+                or (self.index.subject_before(token) if token.dep_ in ("nsubj", "poss") else None)
+                or (self.index.last_speaker(token) if token.dep_ in ("nsubj", "poss") else None)
             )
         return None
 
@@ -1082,6 +1088,32 @@ class _Finder:
         if any(self.index.named(t) is not first for t in self.doc[sent.start : colon.i]):
             return None
         return first
+
+    def clause_subject(self, pronoun: Token) -> EntityMention | Token | None:
+        """ "He has been mild in his critiques of Y", "X told me his support for Y": a
+        possessive is its clause's subject's, when that is a person of its gender: the
+        named one, or the subject pronoun to resolve in its place."""
+        if pronoun.dep_ != "poss":
+            return None
+        verb = pronoun.head
+        for _ in range(4):
+            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+                break
+            verb = verb.head
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        while not subjects and verb.dep_ == "conj" and verb.head is not verb:
+            verb = verb.head  # "He has chosen ... and has been mild in his ..."
+            subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if len(subjects) != 1 or subjects[0].i > pronoun.i:
+            return None
+        subject = subjects[0]
+        wanted = PRONOUN_GENDER.get(pronoun.lower_)
+        if subject.lower_ in PERSONAL:
+            return subject if PRONOUN_GENDER.get(subject.lower_) == wanted else None
+        found = self.index.named(subject)
+        if found is None or found.kind != "PERSON":
+            return None
+        return found if self.index.gender.get(found.canonical, wanted) == wanted else None
 
     def speaker_of_clause(self, pronoun: Token) -> EntityMention | None:
         """ "X said he backs Y": the pronoun is the named speaker of the clause above."""

@@ -798,3 +798,18 @@ def test_the_last_speaker_is_not_a_pronoun_after_someone_else_became_the_subject
 def test_protesting_something_opposes_it(nlp):
     text = "Maria Lindqvist protested the harbour tax outside the town hall."
     assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour tax", "oppose")}
+
+
+def test_a_possessive_is_its_clause_subjects_person(nlp):
+    text = "Paul Adebayo spoke in Oslo. Tomas Berg told reporters his support for Adebayo held."
+    assert triples(stances_of(nlp, text)) == {("Tomas Berg", "Paul Adebayo", "support")}
+
+
+def test_a_possessive_after_a_subject_pronoun_is_whoever_the_pronoun_is(nlp):
+    text = (
+        "Tomas Berg arrived in Oslo. He has shrugged off attacks from Karin Holm, "
+        "and has been mild in his critiques of Paul Adebayo."
+    )
+    found = {(s.holder, s.target, s.polarity) for s in stances_of(nlp, text)}
+    assert ("Tomas Berg", "Paul Adebayo", "oppose") in found
+    assert ("Karin Holm", "Paul Adebayo", "oppose") not in found
