@@ -567,6 +567,9 @@ MESSAGES = {
     "proclamation",
     "petition",
 }
+# Paid messages, which take a side when aimed "against" someone: "ran ads against Y",
+# "spending a fortune on ads against me" (PolNeAR train: "air more ads against him").
+AD_NOUNS = {"ad", "advertisement", "commercial", "spot", "video", "mailer"}
 PUBLISHING = {
     "release",
     "issue",
@@ -633,6 +636,15 @@ class _Index:
         # a pronoun's speaker the quote module resolved itself is left out (it may be a
         # guess, "she" as the last person named).
         by_start = {m.start: m for m in self.ordered if m.kind == "PERSON"}
+        # The direct quotes attributed by name: (start, end, speaker).
+        self.quoted = [
+            (q.start, q.end, by_start[q.speaker_start])
+            for q in quotes
+            if q.kind == "direct"
+            and q.speaker_start is not None
+            and q.speaker_start in by_start
+            and by_start[q.speaker_start].canonical == q.speaker
+        ]
         self.speakers = sorted(
             (
                 (q.speaker_start, by_start[q.speaker_start])
@@ -738,6 +750,14 @@ class _Index:
                 return None
             high = sent.start_char
             sent = _sent(self.doc[sent.start - 1])
+        return None
+
+    def quoted_by(self, token: Token) -> EntityMention | None:
+        """Who says the direct quote a token is in, when the quote is attributed by name
+        ("I", "me" in '"... ads against me," Trump said')."""
+        for start, end, speaker in self.quoted:
+            if start <= token.idx < end:
+                return speaker
         return None
 
     def last_speaker(self, token: Token) -> EntityMention | None:
@@ -987,7 +1007,7 @@ class _Finder:
                         if owner is not None and owner.kind in ("PERSON", "ORG"):
                             return owner
         if token.lower_ == "i":
-            return self.quote_speaker(token)
+            return self.quote_speaker(token) or self.index.quoted_by(token)
         if token.lower_ in PERSONAL:
             owner = self.reason_owner(token)
             if owner is not None:
@@ -1246,6 +1266,9 @@ class _Finder:
         if head.lower_ in PERSONAL:
             # "X backed her": the one other person named just before, or nobody.
             return self.index.person_before(head, holders), None
+        if head.lower_ == "me":
+            # '"X is spending a fortune on ads against me," Y said': the speaker
+            return self.index.quoted_by(head), None
         if head.lower_ in PRONOUN_HEADS or head.lower_ in NOTHING:
             return None, None
         for child in head.children:
@@ -1598,6 +1621,9 @@ class _Finder:
         if polarity is not None:
             self.stance_noun(token, polarity)
             return
+        if token.lemma_.lower() in AD_NOUNS:
+            self.ads_against(token)
+            return
         polarity = FOR_NOUNS.get(token.lemma_.lower())
         if polarity is not None:
             self.stance_noun(token, polarity, preps=frozenset({"for"}))
@@ -1611,6 +1637,31 @@ class _Finder:
             # "X's hostility toward Y", "X's contempt against Y", "X's jabs at Y": a
             # strongly negative noun aimed at an actor or a stance topic
             self.stance_noun(token, OPPOSE, preps=AIMING, ambiguous=True)
+
+    def ads_against(self, token: Token) -> None:
+        """ "X ran ads against Y", "X's ads against Y", "X is spending a fortune on ads
+        against Y": whoever puts the ads out opposes Y."""
+        objects = [
+            pobj
+            for child in token.children
+            if child.dep_ == "prep" and child.lower_ == "against"
+            for pobj in child.children
+            if pobj.dep_ == "pobj"
+        ]
+        if not objects:
+            return
+        owners = [c for c in token.children if c.dep_ == "poss"]
+        if owners:
+            if not _asked(token):
+                self.add(token, OPPOSE, owners, objects, ambiguous=True)
+            return
+        verb = token.head
+        if token.dep_ == "pobj" and verb.lower_ == "on":
+            verb = verb.head  # "spent $2 million on ads against Y"
+        elif token.dep_ != "dobj":
+            return
+        if verb.pos_ == "VERB" and not _blocked(verb):
+            self.add(token, OPPOSE, self.subjects(verb), objects, ambiguous=True)
 
     def stance_noun(
         self,
@@ -1905,6 +1956,7 @@ def _cue_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     verbs = frozenset(VERBS) | PREP_LEMMAS | DEMANDING | SPEECH | frozenset(valences())
     negative = {w for w, v in valences().items() if v <= -VALENCE_MIN and w not in HARM}
     nouns = frozenset(NOUNS) | frozenset(AGENT_NOUNS) | frozenset(FOR_NOUNS) | frozenset(negative)
+    nouns |= AD_NOUNS
     return verbs, nouns, frozenset(ADJECTIVES) | frozenset(VERB_FORMS)
 
 

@@ -813,3 +813,28 @@ def test_a_possessive_after_a_subject_pronoun_is_whoever_the_pronoun_is(nlp):
     found = {(s.holder, s.target, s.polarity) for s in stances_of(nlp, text)}
     assert ("Tomas Berg", "Paul Adebayo", "oppose") in found
     assert ("Karin Holm", "Paul Adebayo", "oppose") not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Lindqvist campaign ran new ads against Paul Adebayo in Oslo.",
+        "Maria Lindqvist spent a fortune on ads against Paul Adebayo.",
+    ],
+)
+def test_whoever_puts_out_ads_against_someone_opposes_them(nlp, text):
+    assert {(s.target, s.polarity) for s in stances_of(nlp, text)} == {("Paul Adebayo", "oppose")}
+
+
+def test_ads_that_only_might_run_are_no_stance(nlp):
+    assert stances_of(nlp, "Maria Lindqvist might run ads against Paul Adebayo.") == []
+
+
+def test_me_and_i_in_a_quote_attributed_by_name_are_its_speaker(nlp):
+    text = (
+        '"Paul Adebayo is spending a fortune on ads against me. '
+        'And I like Karin Holm," Maria Lindqvist said on Monday.'
+    )
+    found = triples(stances_of(nlp, text))
+    assert ("Paul Adebayo", "Maria Lindqvist", "oppose") in found
+    assert ("Maria Lindqvist", "Karin Holm", "support") in found
