@@ -26,7 +26,7 @@ from functools import cache
 from importlib import resources
 
 import numpy
-from spacy.strings import StringStore
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from articles.nlp.entities import is_title_word
@@ -1960,20 +1960,16 @@ def _cue_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return verbs, nouns, frozenset(ADJECTIVES) | frozenset(VERB_FORMS)
 
 
-# What each string id (a lemma or a lower-case form) is worth a look as: bit 1 a verb's
-# lemma, 2 a noun's, 4 a form of any word. Filled as words are first met.
-_CUE_BITS: dict[int, int] = {}
-
-
-def _bits(strings: StringStore, key: int) -> int:
-    bits = _CUE_BITS.get(key)
-    if bits is None:
-        verbs, nouns, forms = _cue_words()
-        word = strings[key]
-        lower = word.lower()
-        bits = (lower in verbs) | (lower in nouns) << 1 | (word in forms) << 2
-        _CUE_BITS[key] = bits
-    return bits
+@cache
+def _cue_ids() -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """The string ids of `_cue_words()` (lemmas also capitalised, as at a sentence's
+    start): an id is the word's hash, the same in every string store."""
+    verbs, nouns, forms = _cue_words()
+    return (
+        frozenset(get_string_id(v) for w in verbs for v in (w, w.capitalize())),
+        frozenset(get_string_id(v) for w in nouns for v in (w, w.capitalize())),
+        frozenset(get_string_id(w) for w in forms),
+    )
 
 
 def _candidates(doc: Doc) -> list[int]:
@@ -1982,18 +1978,17 @@ def _candidates(doc: Doc) -> list[int]:
     (A part of speech's string id is its symbol, which the POS array holds.)"""
     if not len(doc):
         return []
+    verbs, nouns, forms = _cue_ids()
     strings = doc.vocab.strings
     table = doc.to_array(["POS", "LEMMA", "LOWER"])
     lemmas, lemma_at = numpy.unique(table[:, 1], return_inverse=True)
     lowers, lower_at = numpy.unique(table[:, 2], return_inverse=True)
-    lemma_bits = numpy.array([_bits(strings, int(h)) for h in lemmas])[lemma_at.ravel()]
-    lower_bits = numpy.array([_bits(strings, int(h)) for h in lowers])[lower_at.ravel()]
+    ids = lemmas.tolist()
+    as_verb = numpy.array([i in verbs for i in ids], dtype=bool)[lemma_at.ravel()]
+    as_noun = numpy.array([i in nouns for i in ids], dtype=bool)[lemma_at.ravel()]
+    as_form = numpy.array([i in forms for i in lowers.tolist()], dtype=bool)[lower_at.ravel()]
     pos = table[:, 0]
-    wanted = (
-        ((pos == strings["VERB"]) & (lemma_bits & 1 > 0))
-        | ((pos == strings["NOUN"]) & (lemma_bits & 2 > 0))
-        | (lower_bits & 4 > 0)
-    )
+    wanted = ((pos == strings["VERB"]) & as_verb) | ((pos == strings["NOUN"]) & as_noun) | as_form
     return [int(i) for i in numpy.flatnonzero(wanted)]
 
 
