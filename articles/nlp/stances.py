@@ -657,14 +657,20 @@ class _Index:
         )
         # What the article's honorifics say of each person: "Mr." male, "Mrs." female.
         genders: dict[str, set[str]] = {}
+        # The tokens each mention covers, from the tokens' offsets (as Doc.char_span does
+        # with alignment_mode="expand", without making a Span of each).
+        offsets = doc.to_array("IDX").tolist() if len(doc) else []
         for mention in mentions:
-            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-            if span is None:
+            first = bisect_right(offsets, mention.start) - 1
+            last = bisect_left(offsets, mention.end) - 1
+            if first < 0 or last < first:
                 continue
-            for token in span:
-                self.by_token[token.i] = mention
-            if mention.kind == "PERSON" and span.start > 0:
-                gender = HONORIFICS.get(doc[span.start - 1].lower_.rstrip("."))
+            if offsets[first] + len(doc[first]) <= mention.start:
+                first += 1  # the mention starts in the white space after a token
+            for i in range(first, last + 1):
+                self.by_token[i] = mention
+            if mention.kind == "PERSON" and first > 0:
+                gender = HONORIFICS.get(doc[first - 1].lower_.rstrip("."))
                 if gender:
                     genders.setdefault(mention.canonical, set()).add(gender)
         self.honorific = {name: next(iter(g)) for name, g in genders.items() if len(g) == 1}
