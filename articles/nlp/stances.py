@@ -18,6 +18,11 @@ off the verbs the rule found in PolNeAR train texts outside the gold set). Struc
 carries the rest: titles before a name ("Obama critic X", "a Putin ally"), a body's vote or
 resolution, a lawyer for X, "praised Y for opposing Z" (Y's stance on Z), "Y's backers
 include X", stance adjectives after a copula ("X has been critical of Y").
+
+A "he" or "she" holder is resolved as the quote module resolves "he said", within the
+article: the one person of its gender named in the nearest sentence naming any (up to
+two back; genders from honorifics and the article's own "X said she"), a possessive its
+clause's subject, else the person who spoke last by name (the doc's quotes, passed in).
 """
 
 from bisect import bisect_left, bisect_right
