@@ -1964,7 +1964,11 @@ class _Finder:
 def _cue_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The lemmas a verb or a noun must have to be read at all, and the lower-case forms
     that make any word worth a look (stance adjectives, headline verb forms)."""
-    verbs = frozenset(VERBS) | PREP_LEMMAS | DEMANDING | SPEECH | frozenset(valences())
+    # A verb in VADER's lexicon is read only if its valence makes it a stance; a verb of
+    # speech only if it is not in the lexicon (Finder.verb reads it as valenced first).
+    signed = {w for w in valences() if _valence_polarity(w) is not None}
+    speech = {w for w in SPEECH if w not in valences()}
+    verbs = frozenset(VERBS) | PREP_LEMMAS | DEMANDING | frozenset(speech) | frozenset(signed)
     negative = {w for w, v in valences().items() if v <= -VALENCE_MIN and w not in HARM}
     nouns = frozenset(NOUNS) | frozenset(AGENT_NOUNS) | frozenset(FOR_NOUNS) | frozenset(negative)
     nouns |= AD_NOUNS
