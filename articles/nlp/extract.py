@@ -30,11 +30,12 @@ from articles.nlp.results import Extraction
 
 def extract_doc(doc: Doc) -> Extraction:
     mentions = entities.entity_mentions(doc)
+    found = quotes.quotes(doc, mentions)
     return Extraction(
         entities=mentions,
-        quotes=quotes.quotes(doc, mentions),
+        quotes=found,
         terms=stories.story_terms(doc, [m.canonical for m in mentions]),
-        stances=stances.stances(doc, mentions),
+        stances=stances.stances(doc, mentions, found),  # who spoke last, for "he"
     )
 
 

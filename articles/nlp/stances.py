@@ -18,17 +18,24 @@ off the verbs the rule found in PolNeAR train texts outside the gold set). Struc
 carries the rest: titles before a name ("Obama critic X", "a Putin ally"), a body's vote or
 resolution, a lawyer for X, "praised Y for opposing Z" (Y's stance on Z), "Y's backers
 include X", stance adjectives after a copula ("X has been critical of Y").
+
+A "he" or "she" holder is resolved as the quote module resolves "he said", within the
+article: the one person of its gender named in the nearest sentence naming any (up to
+two back; genders from honorifics and the article's own "X said she"), a possessive its
+clause's subject, else the person who spoke last by name (the doc's quotes, passed in).
 """
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
+import numpy
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from articles.nlp.entities import is_title_word
-from articles.nlp.results import EntityMention, StanceSpan
+from articles.nlp.results import EntityMention, QuoteSpan, StanceSpan
 
 SUPPORT = "support"
 OPPOSE = "oppose"
@@ -104,6 +111,7 @@ VERBS: dict[str, str] = {
             "trash",
             "dismiss",
             "charge",
+            "protest",  # "protested the funding system" (PolNeAR train: "protest the deal")
         ),
         OPPOSE,
     ),
@@ -338,6 +346,8 @@ PREP_VERBS: dict[tuple[str, str], str] = {
     ("stand", "against"): OPPOSE,
     ("come", "against"): OPPOSE,  # "came out against X"
     ("push", "against"): OPPOSE,  # "pushed back against X"
+    ("push", "for"): SUPPORT,  # "continued to push for a single-payer system"
+    ("rip", "into"): OPPOSE,  # "ripped into the Republicans"
     ("fight", "against"): OPPOSE,
     ("approve", "of"): SUPPORT,
     ("disapprove", "of"): OPPOSE,
@@ -413,6 +423,10 @@ NOUNS: dict[str, str] = {
     ),
 }
 AMBIGUOUS_NOUNS = {"attack"}
+# Nouns of pressing for something, a stance only with "for": "her push for paid leave"
+# (not "a push to the polls"). Not "X's call for a ban": the gold reads a call as a demand,
+# and no stance on the ban.
+FOR_NOUNS: dict[str, str] = {"push": SUPPORT}
 # Nouns of accusing, whose "that" clause names the accused by its subject.
 ACCUSING = {"accusation", "allegation", "charge"}
 SUPPORT_BEHIND = {"support", "backing", "weight"}
@@ -440,7 +454,9 @@ ADVOCATES = {"champion", "advocate"}
 # not a NORP, which says whose side the holder is on ("a Republican supporter of Y").
 NAMED_BEFORE = {"PERSON", "ORG", "GPE"}
 # Verbs whose subject is the target of a stance noun's "of": "won the backing of X".
-RECEIVING = {"win", "receive", "get", "earn", "secure", "land", "gain", "garner", "pick"}
+RECEIVING = {
+    *("win", "receive", "get", "earn", "secure", "land", "gain", "garner", "pick", "draw"),
+}
 # Verbs that carry a stance noun as their object: "expressed support for".
 LIGHT_VERBS = {
     "express",
@@ -487,6 +503,7 @@ CARRYING = {
 # Governors that cancel it: "X refused to endorse Y", "X urged Z to oppose Y".
 CANCELLING = {
     "refuse",
+    "refrain",
     "decline",
     "hesitate",
     "fail",
@@ -528,6 +545,8 @@ RELATIVES = {"who", "that", "which"}
 PRONOUN_HEADS = {"one", "ones", "it", "this", "that", "these", "those", "what", "which", "who"}
 # Conjunctions of time and cause, which spaCy sometimes reads as prepositions.
 TEMPORAL = {"as", "after", "before", "when", "while", "since", "because"}
+# Objects that name nothing: "endorsed none of this" takes no stance.
+NOTHING = {"none", "nothing", "nobody", "neither", "noone"}
 # Pronoun objects that may stand for a topic named earlier in the sentence.
 REFERRING = {"it", "this", "that"}
 # "one of a clutch of Y's supporters": nouns of number between "one of" and the holder noun.
@@ -553,6 +572,9 @@ MESSAGES = {
     "proclamation",
     "petition",
 }
+# Paid messages, which take a side when aimed "against" someone: "ran ads against Y",
+# "spending a fortune on ads against me" (PolNeAR train: "air more ads against him").
+AD_NOUNS = {"ad", "advertisement", "commercial", "spot", "video", "mailer"}
 PUBLISHING = {
     "release",
     "issue",
@@ -608,23 +630,81 @@ CLOSING_MARKS = "\"'\u201d\u2019"
 class _Index:
     """The entity mentions of a doc, by token."""
 
-    def __init__(self, doc: Doc, mentions: Sequence[EntityMention]):
+    def __init__(
+        self, doc: Doc, mentions: Sequence[EntityMention], quotes: Sequence[QuoteSpan] = ()
+    ):
         self.doc = doc
         self.by_token: dict[int, EntityMention] = {}
         self.ordered = sorted(mentions, key=lambda m: m.start)
+        self.starts = [m.start for m in self.ordered]
+        # The people quotes are attributed to by name ("..., Warren said"), in text order:
+        # a pronoun's speaker the quote module resolved itself is left out (it may be a
+        # guess, "she" as the last person named).
+        by_start = {m.start: m for m in self.ordered if m.kind == "PERSON"}
+        # The direct quotes attributed by name: (start, end, speaker).
+        self.quoted = [
+            (q.start, q.end, by_start[q.speaker_start])
+            for q in quotes
+            if q.kind == "direct"
+            and q.speaker_start is not None
+            and q.speaker_start in by_start
+            and by_start[q.speaker_start].canonical == q.speaker
+        ]
+        self.speakers = sorted(
+            (
+                (q.speaker_start, by_start[q.speaker_start])
+                for q in quotes
+                if q.speaker_start is not None
+                and q.speaker_start in by_start
+                and by_start[q.speaker_start].canonical == q.speaker
+            ),
+            key=lambda pair: pair[0],
+        )
         # What the article's honorifics say of each person: "Mr." male, "Mrs." female.
         genders: dict[str, set[str]] = {}
+        # The tokens each mention covers, from the tokens' offsets (as Doc.char_span does
+        # with alignment_mode="expand", without making a Span of each).
+        offsets = doc.to_array("IDX").tolist() if len(doc) else []
         for mention in mentions:
-            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-            if span is None:
+            first = bisect_right(offsets, mention.start) - 1
+            last = bisect_left(offsets, mention.end) - 1
+            if first < 0 or last < first:
                 continue
-            for token in span:
-                self.by_token[token.i] = mention
-            if mention.kind == "PERSON" and span.start > 0:
-                gender = HONORIFICS.get(doc[span.start - 1].lower_.rstrip("."))
+            if offsets[first] + len(doc[first]) <= mention.start:
+                first += 1  # the mention starts in the white space after a token
+            for i in range(first, last + 1):
+                self.by_token[i] = mention
+            if mention.kind == "PERSON" and first > 0:
+                gender = HONORIFICS.get(doc[first - 1].lower_.rstrip("."))
                 if gender:
                     genders.setdefault(mention.canonical, set()).add(gender)
-        self.gender = {name: next(iter(g)) for name, g in genders.items() if len(g) == 1}
+        self.honorific = {name: next(iter(g)) for name, g in genders.items() if len(g) == 1}
+        self._gender: dict[str, str] | None = None
+
+    @property
+    def gender(self) -> dict[str, str]:
+        """Each person's gender as far as the article tells: its honorifics ("Mr.",
+        "Mrs."), else the subject pronouns of the sentences whose subject names that
+        person, and no one else before the pronoun ("Warren said she ..."), when they
+        agree. Read only when a pronoun is to be resolved."""
+        if self._gender is None:
+            votes: dict[str, set[str]] = {}
+            strings = self.doc.vocab.strings
+            lowers = self.doc.to_array("LOWER") if len(self.doc) else numpy.array([])
+            for word in ("he", "she"):
+                for i in numpy.flatnonzero(lowers == strings[word]):
+                    token = self.doc[int(i)]
+                    if token.dep_ != "nsubj":
+                        continue
+                    sent = _sent(token)
+                    people = [
+                        m for m in self.in_range(sent.start_char, token.idx) if m.kind == "PERSON"
+                    ]
+                    if len({m.canonical for m in people}) == 1 and self.is_subject(people[0]):
+                        votes.setdefault(people[0].canonical, set()).add(PRONOUN_GENDER[word])
+            self._gender = {n: next(iter(g)) for n, g in votes.items() if len(g) == 1}
+            self._gender.update(self.honorific)
+        return self._gender
 
     def named(self, token: Token) -> EntityMention | None:
         return self.by_token.get(token.i)
@@ -651,6 +731,96 @@ class _Index:
         }
         return next(iter(people.values())) if len(people) == 1 else None
 
+    def subject_before(self, token: Token) -> EntityMention | None:
+        """The person a subject "he" or "she" continues, as the quote module resolves "he
+        said" to the actor last spoken of: the one person (of the pronoun's gender, as far
+        as the article tells) named in the nearest sentence that names any, this one
+        before the pronoun or one of the two before it; a pronoun in a clause before its
+        main clause means that clause's subject ("Once she endorsed Y, X ..."). None when
+        that sentence names two such people: either could be meant."""
+        wanted = PRONOUN_GENDER.get(token.lower_)
+        clause = token.head
+        if clause.dep_ == "advcl" and clause.i < clause.head.i:
+            # "Ever since she endorsed Y, X has been ...": the main clause's subject
+            main = [self.named(c) for c in clause.head.children if c.dep_ == "nsubj"]
+            if len(main) == 1 and main[0] is not None and main[0].kind == "PERSON":
+                return main[0] if self.gender.get(main[0].canonical, wanted) == wanted else None
+            return None
+        sent = _sent(token)
+        high = token.idx
+        for _ in range(3):
+            people = [
+                m
+                for m in self.in_range(sent.start_char, high)
+                if m.kind == "PERSON" and self.gender.get(m.canonical, wanted) == wanted
+            ]
+            named = {m.canonical: m for m in people}
+            if len(named) == 1:
+                return people[-1]
+            if people or sent.start == 0:
+                return None
+            high = sent.start_char
+            sent = _sent(self.doc[sent.start - 1])
+        return None
+
+    def quoted_by(self, token: Token) -> EntityMention | None:
+        """Who says the direct quote a token is in, when the quote is attributed by name
+        ("I", "me" in '"... ads against me," Trump said')."""
+        for start, end, speaker in self.quoted:
+            if start <= token.idx < end:
+                return speaker
+        return None
+
+    def last_speaker(self, token: Token) -> EntityMention | None:
+        """The person who spoke last, as the quote module resolves "he said": the latest
+        speaker named in this sentence before the pronoun or in the two before it, of the
+        pronoun's gender as far as the article tells, when no one else has been named as
+        a subject since ("X said ... . Y won. He ..." is not X)."""
+        if not self.speakers:
+            return None
+        sent = _sent(token)
+        for _ in range(2):
+            if sent.start > 0:
+                sent = _sent(self.doc[sent.start - 1])
+        wanted = PRONOUN_GENDER.get(token.lower_)
+        for at, speaker in reversed(self.speakers):
+            if at >= token.idx:
+                continue
+            if at < sent.start_char:
+                return None
+            if self.gender.get(speaker.canonical, wanted) != wanted:
+                continue
+            others = {
+                m.canonical
+                for m in self.in_range(at, token.idx)
+                if m.kind == "PERSON"
+                and m.canonical != speaker.canonical
+                and self.is_subject(m, main=True)
+            }
+            return None if others else speaker
+        return None
+
+    def in_range(self, low: int, high: int) -> list[EntityMention]:
+        """The mentions starting between two character offsets."""
+        starts = self.starts
+        return self.ordered[bisect_left(starts, low) : bisect_left(starts, high)]
+
+    def is_subject(self, mention: EntityMention, main: bool = False) -> bool:
+        """The mention is its clause's subject ("Ms. Warren said", "Warren, who ..."), or
+        with `main` its sentence's ("X won", not "he said X won")."""
+        span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None:
+            return False
+        root = span.root
+        while root.dep_ in ("compound", "appos") and root.head is not root:
+            root = root.head
+        if main:
+            verb = root.head
+            while verb.dep_ == "conj" and verb.head is not verb:
+                verb = verb.head
+            return root.dep_ in ("nsubj", "nsubjpass") and verb.dep_ == "ROOT"
+        return root.dep_ in ("nsubj", "nsubjpass")
+
 
 # The sentences of the docs being read, by token: Token.sent walks the doc's sentences
 # from the start each time, which costs more than the finder's own rules.
@@ -664,10 +834,17 @@ def _sent(token: Token) -> Span:
         return token.sent
     found = _SENTENCES[key]
     if found is None:
-        spans = list(token.doc.sents)
-        found = _SENTENCES[key] = ([span.start for span in spans], spans)
+        found = _SENTENCES[key] = _sentences(token.doc)
     starts, spans = found
     return spans[bisect_right(starts, token.i) - 1]
+
+
+def _sentences(doc: Doc) -> tuple[list[int], list[Span]]:
+    """The doc's sentences as Doc.sents cuts them, read off its sentence-start array
+    (Doc.sents makes a Token of every word to find them)."""
+    starts = [0] + [int(i) for i in numpy.flatnonzero(doc.to_array("SENT_START") == 1) if i]
+    ends = [*starts[1:], len(doc)]
+    return starts, [Span(doc, start, end) for start, end in zip(starts, ends, strict=True)]
 
 
 def _singular(token: Token) -> str:
@@ -684,6 +861,10 @@ def _inside(mention: EntityMention, token: Token) -> bool:
 
 
 def _negated(token: Token) -> bool:
+    if token.lemma_ == "be" and any(
+        _negated(c) for c in token.children if c.dep_ in ("acomp", "advmod")
+    ):
+        return True  # "X was not quite there on supporting Y"
     for child in token.children:
         if child.dep_ == "neg" or (child.lower_ in NEGATIONS and child.dep_ in ("advmod", "det")):
             return True
@@ -728,6 +909,8 @@ def _blocked(token: Token) -> bool:
             node.head.lemma_ in CANCELLING
         ):
             return True
+        if node.dep_ == "pcomp" and node.head.head.lemma_ in CANCELLING:
+            return True  # "refrained from endorsing Y"
         if node.dep_ in ("ccomp", "relcl", "acl"):
             # A stance reported by someone else ("he said X backs Y") is still X's;
             # stop at the clause, its own negation is checked above.
@@ -754,6 +937,19 @@ VERB_FORMS = {form: lemma for lemma in VERBS for form in _forms(lemma)}
 HEADLINE_ADVERBS = {"finally", "now", "also", "again", "formally", "officially", "openly"}
 
 
+def _finite(verb: Token) -> bool:
+    """A past tense, or a participle right after "has" (adverbs aside): a verb of its own
+    clause, whatever the parser made of it."""
+    if verb.tag_ == "VBD":
+        return True
+    if verb.tag_ != "VBN":
+        return False
+    before = verb.i - 1
+    while before >= 0 and verb.doc[before].tag_ == "RB":
+        before -= 1
+    return before >= 0 and verb.doc[before].lemma_ == "have"
+
+
 def _infinitive(verb: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
@@ -774,23 +970,25 @@ def _conjuncts(token: Token) -> list[Token]:
 
 
 class _Finder:
-    def __init__(self, doc: Doc, mentions: Sequence[EntityMention]) -> None:
+    def __init__(
+        self, doc: Doc, mentions: Sequence[EntityMention], quotes: Sequence[QuoteSpan] = ()
+    ) -> None:
         self.doc = doc
-        self.index = _Index(doc, mentions)
-        self._text: str | None = None
+        self.index = _Index(doc, mentions, quotes)
+        self._texts: dict[int, str] = {}
         self.found: list[StanceSpan] = []
         self.cues_used: set[int | None] = set()
+        self.cues: set[int] = set()  # the tokens read as cues so far
         self.seen: set[tuple[object, ...]] = set()
         # (sentence, cue token, holder, target, topic) of each suggestion, for "it"
         self.targets: list[tuple[int, int, str, EntityMention | None, tuple[int, int] | None]] = []
 
-    @property
-    def text(self) -> str:
-        """The doc's text, joined once and only when a suggestion is made (Doc.text joins
-        every token again on each call)."""
-        if self._text is None:
-            self._text = self.doc.text
-        return self._text
+    def sentence_text(self, sent: Span) -> str:
+        """A sentence's text, joined once and only when a suggestion is made in it (Doc.text
+        would join every token of the article again on each call)."""
+        if sent.start not in self._texts:
+            self._texts[sent.start] = sent.text
+        return self._texts[sent.start]
 
     # --- holders -------------------------------------------------------------------
     def holder(self, token: Token) -> EntityMention | None:
@@ -820,12 +1018,20 @@ class _Finder:
                         if owner is not None and owner.kind in ("PERSON", "ORG"):
                             return owner
         if token.lower_ == "i":
-            return self.quote_speaker(token)
+            return self.quote_speaker(token) or self.index.quoted_by(token)
         if token.lower_ in PERSONAL:
+            owner = self.reason_owner(token)
+            if owner is not None:
+                return owner
+            subject = self.clause_subject(token)
+            if subject is not None:
+                # "He has been mild in his critiques": "his" is whoever "he" is
+                return subject if isinstance(subject, EntityMention) else self.holder(subject)
             return (
-                self.reason_owner(token)
-                or self.speaker_of_clause(token)
+                self.speaker_of_clause(token)
                 or self.index.person_before(token)
+                or (self.index.subject_before(token) if token.dep_ in ("nsubj", "poss") else None)
+                or (self.index.last_speaker(token) if token.dep_ in ("nsubj", "poss") else None)
             )
         return None
 
@@ -893,7 +1099,12 @@ class _Finder:
                 (c for c in node.children if c.dep_ == "parataxis" and c.lemma_ in SPEECH), None
             )
         if speech is not None:
-            speakers = [self.index.named(c) for c in speech.children if c.dep_ == "nsubj"]
+            # the speaker named, or "he"/"she" resolved as a holder is ('"I ...," she said')
+            speakers = [
+                self.holder(c) if c.lower_ in PERSONAL else self.index.named(c)
+                for c in speech.children
+                if c.dep_ == "nsubj"
+            ]
             if len(speakers) == 1 and speakers[0] is not None and speakers[0].kind == "PERSON":
                 return speakers[0]
             return None
@@ -908,6 +1119,32 @@ class _Finder:
         if any(self.index.named(t) is not first for t in self.doc[sent.start : colon.i]):
             return None
         return first
+
+    def clause_subject(self, pronoun: Token) -> EntityMention | Token | None:
+        """ "He has been mild in his critiques of Y", "X told me his support for Y": a
+        possessive is its clause's subject's, when that is a person of its gender: the
+        named one, or the subject pronoun to resolve in its place."""
+        if pronoun.dep_ != "poss":
+            return None
+        verb = pronoun.head
+        for _ in range(4):
+            if verb.pos_ in ("VERB", "AUX") or verb.head is verb:
+                break
+            verb = verb.head
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        while not subjects and verb.dep_ == "conj" and verb.head is not verb:
+            verb = verb.head  # "He has chosen ... and has been mild in his ..."
+            subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if len(subjects) != 1 or subjects[0].i > pronoun.i:
+            return None
+        subject = subjects[0]
+        wanted = PRONOUN_GENDER.get(pronoun.lower_)
+        if subject.lower_ in PERSONAL:
+            return subject if PRONOUN_GENDER.get(subject.lower_) == wanted else None
+        found = self.index.named(subject)
+        if found is None or found.kind != "PERSON":
+            return None
+        return found if self.index.gender.get(found.canonical, wanted) == wanted else None
 
     def speaker_of_clause(self, pronoun: Token) -> EntityMention | None:
         """ "X said he backs Y": the pronoun is the named speaker of the clause above."""
@@ -1014,8 +1251,13 @@ class _Finder:
                 child.dep_ == "prep" and child.lower_ == "of" and child.i > head.i
             ):
                 continue
+            if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
+                continue  # the cue, a verb misread as the noun's adjective
             tokens.extend(child.subtree)
         tokens = [t for t in tokens if not t.is_punct or t.i < head.i]
+        for child in head.lefts:
+            if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
+                tokens = [t for t in tokens if t.i > child.i]  # only what the cue is aimed at
         tokens.sort(key=lambda t: t.i)
         while tokens and (tokens[0].dep_ == "det" or tokens[0].is_punct):
             tokens = tokens[1:]
@@ -1035,7 +1277,10 @@ class _Finder:
         if head.lower_ in PERSONAL:
             # "X backed her": the one other person named just before, or nobody.
             return self.index.person_before(head, holders), None
-        if head.lower_ in PRONOUN_HEADS:
+        if head.lower_ == "me":
+            # '"X is spending a fortune on ads against me," Y said': the speaker
+            return self.index.quoted_by(head), None
+        if head.lower_ in PRONOUN_HEADS or head.lower_ in NOTHING:
             return None, None
         for child in head.children:
             if child.dep_ == "poss":
@@ -1048,6 +1293,14 @@ class _Finder:
                 named = self.index.named(child)
                 if named is not None and named.kind in PEOPLE:
                     return named, None
+        if head.lemma_.lower() in STANCE_TOPICS:
+            # "the efforts by X", "the plan of X": a stance on what X did or said is on X.
+            for child in head.children:
+                if child.dep_ == "prep" and child.lower_ in ("of", "by"):
+                    for pobj in child.children:
+                        maker = self.index.named(pobj)
+                        if pobj.dep_ == "pobj" and maker is not None and maker.kind in PEOPLE:
+                            return maker, self.topic(head)
         if head.lemma_ in OWNED:
             # "the presidential bid of Donald Trump": the stance is on its owner.
             for child in head.children:
@@ -1075,7 +1328,10 @@ class _Finder:
             return
         names = frozenset(m.canonical for m in holder_mentions)
         for obj in objects:
+            if obj.lower_ in RELATIVES | {"whom"} and obj.head.dep_ == "relcl":
+                obj = obj.head.head  # "the programs that X supports": the antecedent
             for head in _conjuncts(obj) if conjoined else [obj]:
+                self.cues.add(cue.i)
                 target, topic = self.target(head, names)
                 if target is None and topic is None and head.lower_ in REFERRING:
                     target, topic = self.antecedent(cue, names)
@@ -1117,13 +1373,14 @@ class _Finder:
         if target is not None and target.canonical == holder.canonical:
             return
         sent = _sent(cue)
-        start, end = _evidence(self.text, sent, cue.idx)
+        text, offset = self.sentence_text(sent), sent.start_char
+        start, end = _evidence(text, offset, cue.idx)
         # A holder across a line break is in a caption or a headline, not the sentence
         # (pronouns resolved to an earlier sentence excepted).
         holder_here = sent.start_char <= holder.start < sent.end_char
         if holder_here and not start <= holder.start < end:
             return
-        target_text = self.text[topic[0] : topic[1]] if topic else ""
+        target_text = text[topic[0] - offset : topic[1] - offset] if topic else ""
         key = (sent.start, holder.canonical, target.canonical if target else target_text, polarity)
         if key in self.seen:
             return
@@ -1133,7 +1390,7 @@ class _Finder:
             StanceSpan(
                 start=start,
                 end=end,
-                text=self.text[start:end],
+                text=text[start - offset : end - offset],
                 holder=holder.canonical,
                 holder_kind=holder.kind,
                 holder_start=holder.start,
@@ -1150,6 +1407,9 @@ class _Finder:
 
     def verb(self, token: Token) -> None:
         lemma = token.lemma_.lower()
+        if token.dep_ == "amod":
+            self.misparsed_verb(token, lemma)
+            return
         if lemma not in VERBS and lemma not in PREP_LEMMAS and lemma not in DEMANDING:
             if lemma in valences():
                 self.valenced_verb(token, lemma)
@@ -1173,7 +1433,8 @@ class _Finder:
                 return
             # A stated reason ("slammed X for Y", "attacked X as Y") makes it a stance.
             reasoned = any(c.dep_ == "prep" and c.lower_ in REASONS for c in token.children)
-            ambiguous = (lemma in AMBIGUOUS_VERBS and not reasoned) or lemma in ACTOR_ONLY_VERBS
+            # "blamed the media for Y" names who is at fault, whatever the object.
+            ambiguous = (lemma in AMBIGUOUS_VERBS or lemma in ACTOR_ONLY_VERBS) and not reasoned
             objects = [c for c in token.children if c.dep_ == "dobj"][:1]
             passive = any(c.dep_ == "nsubjpass" for c in token.children)
             if passive:
@@ -1198,7 +1459,9 @@ class _Finder:
                     objects,
                     ambiguous=ambiguous,
                 )
-            return
+            if objects or not any((lemma, c.lower_) in PREP_VERBS for c in token.children):
+                return
+            # no object: "ripped into Y" is the preposition's
         for child in token.children:
             if child.dep_ != "prep":
                 continue
@@ -1224,6 +1487,37 @@ class _Finder:
                 ]
             if polarity is not None and objects:
                 self.add(token, polarity, self.subjects(token), objects)
+
+    def misparsed_verb(self, token: Token, lemma: str) -> None:
+        """A verb the parser took for an adjective of the noun after it ("Trump dismissed
+        critics who ...", "X, who has assailed policies of Y"): a past tense or participle
+        right after a named actor (or "who" after one), or after "has"."""
+        polarity = VERBS.get(lemma) or _valence_polarity(lemma)
+        noun = token.head
+        if polarity is None or noun.i <= token.i or noun.pos_ not in ("NOUN", "PROPN"):
+            return
+        before = token.i - 1
+        while before >= 0 and self.doc[before].tag_ == "RB":
+            before -= 1
+        if token.tag_ == "VBN" and _finite(token):
+            before -= 1  # "has"
+        elif token.tag_ not in ("VBD", "VBN"):
+            return
+        if before < 0 or self.doc[before].is_punct:
+            return
+        subject = self.doc[before]
+        if subject.lower_ == "who" and before > 0:
+            subject = self.doc[before - 1]
+            if subject.is_punct and before > 1:
+                subject = self.doc[before - 2]  # "X, who has assailed ..."
+        if self.index.named(subject) is None or _negated(noun) or _asked(token):
+            return
+        if noun.dep_ == "poss" and noun.head.i > noun.i:
+            noun = noun.head  # "Biden rubbished Trump's claim"
+        ambiguous = lemma in AMBIGUOUS_VERBS or lemma in ACTOR_ONLY_VERBS or lemma not in VERBS
+        if lemma in TOPIC_ONLY_VERBS and self.index.named(noun) is not None:
+            return
+        self.add(token, polarity, [subject], [noun], ambiguous=ambiguous)
 
     def verdict(self, speech: Token) -> None:
         """ "X said Y is a fraud", "'Y is a disgrace,' X said": a name given to an actor or
@@ -1338,6 +1632,13 @@ class _Finder:
         if polarity is not None:
             self.stance_noun(token, polarity)
             return
+        if token.lemma_.lower() in AD_NOUNS:
+            self.ads_against(token)
+            return
+        polarity = FOR_NOUNS.get(token.lemma_.lower())
+        if polarity is not None:
+            self.stance_noun(token, polarity, preps=frozenset({"for"}))
+            return
         polarity = AGENT_NOUNS.get(token.lemma_.lower())
         if polarity is not None:
             self.agent_noun(token, polarity)
@@ -1347,6 +1648,31 @@ class _Finder:
             # "X's hostility toward Y", "X's contempt against Y", "X's jabs at Y": a
             # strongly negative noun aimed at an actor or a stance topic
             self.stance_noun(token, OPPOSE, preps=AIMING, ambiguous=True)
+
+    def ads_against(self, token: Token) -> None:
+        """ "X ran ads against Y", "X's ads against Y", "X is spending a fortune on ads
+        against Y": whoever puts the ads out opposes Y."""
+        objects = [
+            pobj
+            for child in token.children
+            if child.dep_ == "prep" and child.lower_ == "against"
+            for pobj in child.children
+            if pobj.dep_ == "pobj"
+        ]
+        if not objects:
+            return
+        owners = [c for c in token.children if c.dep_ == "poss"]
+        if owners:
+            if not _asked(token):
+                self.add(token, OPPOSE, owners, objects, ambiguous=True)
+            return
+        verb = token.head
+        if token.dep_ == "pobj" and verb.lower_ == "on":
+            verb = verb.head  # "spent $2 million on ads against Y"
+        elif token.dep_ != "dobj":
+            return
+        if verb.pos_ == "VERB" and not _blocked(verb):
+            self.add(token, OPPOSE, self.subjects(verb), objects, ambiguous=True)
 
     def stance_noun(
         self,
@@ -1388,6 +1714,25 @@ class _Finder:
                 for pobj in child.children
                 if pobj.dep_ == "pobj"
             ]
+        verb = token.head
+        if (
+            token.dep_ == "dobj"
+            and verb.lemma_.lower() in RECEIVING
+            and not any(c.dep_ == "poss" for c in token.children)
+            and not _blocked(verb)
+        ):
+            # "X drew praise from Y", "X won support from Y": Y's stance on X (the
+            # parser hangs the "from" on either word).
+            senders = [
+                pobj
+                for child in [*token.children, *verb.children]
+                if child.dep_ == "prep" and child.lower_ == "from"
+                for pobj in child.children
+                if pobj.dep_ == "pobj"
+            ]
+            if senders:
+                self.add(token, polarity, senders, self.subjects(verb), ambiguous=ambiguous)
+                return
         if not objects:
             return
         ambiguous = ambiguous or token.lemma_.lower() in AMBIGUOUS_NOUNS
@@ -1415,7 +1760,7 @@ class _Finder:
             and not _blocked(verb)
             and not owners
         ):
-            # "X won the endorsement of Y": Y supports X.
+            # "X won the endorsement of Y", "X drew praise from Y": Y supports X.
             holders = [o for o in objects if o.head.lower_ == "of"]
             self.add(token, polarity, holders, self.subjects(verb), ambiguous=ambiguous)
             return
@@ -1593,7 +1938,9 @@ class _Finder:
 
     def run(self) -> list[StanceSpan]:
         headline_cues: list[Token] = []
-        for token in self.doc:
+        doc = self.doc
+        for i in _candidates(doc):
+            token = doc[i]
             if token.pos_ == "VERB":
                 self.verb(token)
             elif token.pos_ == "NOUN":
@@ -1613,6 +1960,53 @@ class _Finder:
         return self.found
 
 
+@cache
+def _cue_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The lemmas a verb or a noun must have to be read at all, and the lower-case forms
+    that make any word worth a look (stance adjectives, headline verb forms)."""
+    # A verb in VADER's lexicon is read only if its valence makes it a stance; a verb of
+    # speech only if it is not in the lexicon (Finder.verb reads it as valenced first).
+    signed = {w for w in valences() if _valence_polarity(w) is not None}
+    speech = {w for w in SPEECH if w not in valences()}
+    verbs = frozenset(VERBS) | PREP_LEMMAS | DEMANDING | frozenset(speech) | frozenset(signed)
+    negative = {w for w, v in valences().items() if v <= -VALENCE_MIN and w not in HARM}
+    nouns = frozenset(NOUNS) | frozenset(AGENT_NOUNS) | frozenset(FOR_NOUNS) | frozenset(negative)
+    nouns |= AD_NOUNS
+    return verbs, nouns, frozenset(ADJECTIVES) | frozenset(VERB_FORMS)
+
+
+@cache
+def _cue_ids() -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """The string ids of `_cue_words()` (lemmas also capitalised, as at a sentence's
+    start): an id is the word's hash, the same in every string store."""
+    verbs, nouns, forms = _cue_words()
+    return (
+        frozenset(get_string_id(v) for w in verbs for v in (w, w.capitalize())),
+        frozenset(get_string_id(v) for w in nouns for v in (w, w.capitalize())),
+        frozenset(get_string_id(w) for w in forms),
+    )
+
+
+def _candidates(doc: Doc) -> list[int]:
+    """The indices of the doc's tokens that may be a cue, read off the doc's arrays: a
+    Token object for each of an article's words costs more than the rules themselves.
+    (A part of speech's string id is its symbol, which the POS array holds.)"""
+    if not len(doc):
+        return []
+    verbs, nouns, forms = _cue_ids()
+    strings = doc.vocab.strings
+    table = doc.to_array(["POS", "LEMMA", "LOWER"])
+    lemmas, lemma_at = numpy.unique(table[:, 1], return_inverse=True)
+    lowers, lower_at = numpy.unique(table[:, 2], return_inverse=True)
+    ids = lemmas.tolist()
+    as_verb = numpy.array([i in verbs for i in ids], dtype=bool)[lemma_at.ravel()]
+    as_noun = numpy.array([i in nouns for i in ids], dtype=bool)[lemma_at.ravel()]
+    as_form = numpy.array([i in forms for i in lowers.tolist()], dtype=bool)[lower_at.ravel()]
+    pos = table[:, 0]
+    wanted = ((pos == strings["VERB"]) & as_verb) | ((pos == strings["NOUN"]) & as_noun) | as_form
+    return [int(i) for i in numpy.flatnonzero(wanted)]
+
+
 def _owners(noun: Token) -> list[Token]:
     """Whose the noun is: "Y's behalf", "behalf of Y"."""
     return [c for c in noun.children if c.dep_ == "poss"] + [
@@ -1624,10 +2018,14 @@ def _owners(noun: Token) -> list[Token]:
     ]
 
 
+IN_FAVOR = {"favor": SUPPORT, "favour": SUPPORT, "support": SUPPORT, "opposition": OPPOSE}
+
+
 def _in_favor(prep: Token) -> str | None:
+    """ "voted in favor of Y", "spoke in support of Y", "came out in opposition to Y"."""
     for pobj in prep.children:
-        if pobj.dep_ == "pobj" and pobj.lower_ in ("favor", "favour"):
-            return SUPPORT
+        if pobj.dep_ == "pobj" and pobj.lower_ in IN_FAVOR:
+            return IN_FAVOR[pobj.lower_]
     return None
 
 
@@ -1635,32 +2033,37 @@ def _favored(prep: Token) -> list[Token]:
     return [
         target
         for pobj in prep.children
-        if pobj.dep_ == "pobj"
+        if pobj.dep_ == "pobj" and pobj.lower_ in IN_FAVOR
         for of in pobj.children
-        if of.dep_ == "prep" and of.lower_ == "of"
+        if of.dep_ == "prep" and of.lower_ == ("to" if pobj.lower_ == "opposition" else "of")
         for target in of.children
         if target.dep_ == "pobj"
     ]
 
 
-def _evidence(text: str, sent: Span, at: int) -> tuple[int, int]:
-    """The sentence around offset `at`, within its line (spaCy may run a caption or a
-    headline into the next sentence), without surrounding white space."""
-    start = max(sent.start_char, text.rfind("\n", 0, at) + 1)
+def _evidence(text: str, offset: int, at: int) -> tuple[int, int]:
+    """The sentence `text` (starting at `offset` in the doc) around doc offset `at`, within
+    its line (spaCy may run a caption or a headline into the next sentence), without
+    surrounding white space; doc offsets."""
+    at -= offset
+    start = text.rfind("\n", 0, at) + 1
     line_end = text.find("\n", at)
-    end = min(sent.end_char, line_end if line_end >= 0 else len(text))
+    end = line_end if line_end >= 0 else len(text)
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return start, max(end, start + 1)
+    return offset + start, offset + max(end, start + 1)
 
 
-def stances(doc: Doc, mentions: Sequence[EntityMention] = ()) -> list[StanceSpan]:
-    """The stances a doc states outright, in text order."""
+def stances(
+    doc: Doc, mentions: Sequence[EntityMention] = (), quotes: Sequence[QuoteSpan] = ()
+) -> list[StanceSpan]:
+    """The stances a doc states outright, in text order. `quotes` (the doc's, as the quote
+    module finds them) tell who spoke last, for a "he" or "she" nothing nearer resolves."""
     _SENTENCES[id(doc)] = None
     try:
-        found = _Finder(doc, mentions).run()
+        found = _Finder(doc, mentions, quotes).run()
     finally:
         del _SENTENCES[id(doc)]
     return sorted(found, key=lambda s: (s.start, s.cue_start or 0))
