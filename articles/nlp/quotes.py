@@ -29,14 +29,16 @@ and `speaker` names the actor it refers to: the entity mention it contains, or f
 "she" and "the aide" the actor last spoken of.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-from articles.nlp import cues
+from articles.nlp import cues, speakers
 from articles.nlp.quotemarks import QuoteMarks, quote_marks
 from articles.nlp.results import EntityMention, QuoteSpan
 
+# Called with a cued quote's start, end, kind and speaker candidates.
+Observer = Callable[[int, int, str, list[speakers.Candidate]], None]
 SPEAKER_KINDS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -210,8 +212,14 @@ CONTENT_DEPS = frozenset(
 class _Reader:
     """One document's quotes: the parse, its quotation marks and entity mentions."""
 
-    def __init__(self, doc: Doc, mentions: Sequence[EntityMention]) -> None:
+    def __init__(
+        self,
+        doc: Doc,
+        mentions: Sequence[EntityMention],
+        observe: Observer | None = None,
+    ) -> None:
         self.doc = doc
+        self.observe = observe
         self.text = doc.text
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.marks = quote_marks(self.text)
@@ -719,6 +727,12 @@ class _Reader:
         cue: Token | None,
         speaker: Span | None,
     ) -> QuoteSpan:
+        if cue is not None and cue.text != ":":
+            # The learned choice among the phrases of the cue's sentence (`speakers`).
+            found = speakers.candidates(cue, speaker, (start, end), self.inside, self.phrase, kind)
+            if self.observe is not None:
+                self.observe(start, end, kind, found)
+            speaker = speakers.best(found, speaker)
         name, name_kind = self.speaker_of(speaker)
         if name is not None:
             self.speakers.append((name, name_kind))
@@ -1337,6 +1351,9 @@ def as_reported(cue: Token) -> tuple[str, Span] | None:
     return ("as", doc[part[0].i : part[-1].i + 1]) if part else None
 
 
-def quotes(doc: Doc, mentions: Iterable[EntityMention] = ()) -> list[QuoteSpan]:
-    """Every quote in `doc`, in text order, with offsets into `doc.text`."""
-    return _Reader(doc, list(mentions)).run()
+def quotes(
+    doc: Doc, mentions: Iterable[EntityMention] = (), observe: Observer | None = None
+) -> list[QuoteSpan]:
+    """Every quote in `doc`, in text order, with offsets into `doc.text`. `observe`, if
+    given, sees each cued quote's speaker candidates (`learn_speakers` learns from them)."""
+    return _Reader(doc, list(mentions), observe).run()
