@@ -152,7 +152,9 @@ def _arrays(
     )
 
 
-def fit(data: list[Group], l2: float, min_count: int, steps: int = 400) -> Fitted:
+def fit(
+    data: list[Group], l2: float, min_count: int, steps: int = 400, marginal: bool = True
+) -> Fitted:
     """Fit on the groups that have a right candidate (Adam, full batch)."""
     usable = [g for g in data if any(g[1])]
     counts: Counter[str] = Counter(name for g in usable for names in g[0] for name in names)
@@ -173,6 +175,11 @@ def fit(data: list[Group], l2: float, min_count: int, steps: int = 400) -> Fitte
         exp = np.exp(scores - top[group])
         total = np.add.reduceat(exp, first)
         p = exp / total[group]
+        if marginal:
+            # The likelihood of any right candidate: the mass is moved onto the right
+            # candidates the model already prefers, not spread over all of them.
+            right_mass = np.add.reduceat(p * (target > 0), first)
+            target = weight * (target > 0) * p / np.maximum(right_mass[group], 1e-12)
         residual = weight * p - target
         grad = np.bincount(feats, weights=residual[owner], minlength=len(w)) / weight_sum
         grad += l2 * w / weight_sum

@@ -172,6 +172,14 @@ def candidates(
             f"cue={lemma}|dep={head.dep_}",
         ]
         features.append(f"dist={side}{_bucket(distance)}|dep={head.dep_}")
+        if chosen is not None and not rule:
+            # A part of the rules' phrase ('Stephen Vladeck of the University of Texas')
+            # or what holds it.
+            under = chosen.root.is_ancestor(head)
+            over = head.is_ancestor(chosen.root)
+            relation = "under" if under else "over" if over else "apart"
+            features.append(f"to_rule={relation}")
+            features.append(f"to_rule={relation}|dep={head.dep_}|kind={kind}")
         if head.pos_ == "PRON":
             features.append(f"pron={head.lower_}")
             features.append(f"pron={head.lower_}|rule={rule}|side={side}")
