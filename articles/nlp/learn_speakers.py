@@ -1,6 +1,6 @@
 """Learn the speaker choice's weights (`data/speakers.json`) from PolNeAR train: `make speakers`.
 
-    python -m articles.nlp.learn_speakers ../shared/corpus/polnear/train [--l2 10]
+    python -m articles.nlp.learn_speakers ../shared/corpus/polnear/train [--l2 3]
         [--out articles/nlp/data/speakers.json] [--docs parsed.spacy]
 
 The extractor runs over every train article; for every quote it finds with a cue, its
@@ -111,7 +111,7 @@ def groups(
                 )
                 for c in cands
             ]
-            rule = next((n for n, c in enumerate(cands) if "rule=True" in c.features), None)
+            rule = next((n for n, c in enumerate(cands) if c.rule), None)
             rule_right = right[rule] if rule is not None else 0
             yield name, ([c.features for c in cands], right, len(sources), rule_right)
 
@@ -218,7 +218,7 @@ def parsed(split: Path, docs: Path | None, batch_size: int = 32) -> Iterator[tup
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("split", type=Path)
-    parser.add_argument("--l2", type=float, default=10.0)
+    parser.add_argument("--l2", type=float, default=3.0)
     parser.add_argument("--min-count", type=int, default=5)
     parser.add_argument("--folds", type=int, default=0)
     parser.add_argument("--docs", type=Path, default=None)

@@ -39,11 +39,12 @@ DISTANCES = (1, 2, 4, 8, 16)
 class Candidate:
     """One phrase that may be the speaker, and what describes it."""
 
-    __slots__ = ("features", "span")
+    __slots__ = ("features", "rule", "span")
 
-    def __init__(self, span: Span, features: list[str]) -> None:
+    def __init__(self, span: Span, features: list[str], rule: bool) -> None:
         self.span = span
         self.features = features
+        self.rule = rule  # the rules' own choice
 
 
 @lru_cache(maxsize=1)
@@ -194,7 +195,7 @@ def candidates(
         if rule:
             features.append(f"rule|cue={lemma}")
             features.append(f"rule|cuedep={cue.dep_}")
-        found.append(Candidate(span, features))
+        found.append(Candidate(span, features, rule))
     return found
 
 
