@@ -88,6 +88,7 @@ def groups(
             found.append((start, end, cands))  # noqa: B023 (used before the loop moves on)
 
         quotes.quotes(doc, entities.entity_mentions(doc), observe=observe)
+        found.sort(key=lambda item: (item[0], item[1]))  # the order of the quotes
         paired: dict[int, list[Spans]] = {}
         for content, source in gold.get(name, []):
             first = next(

@@ -727,12 +727,6 @@ class _Reader:
         cue: Token | None,
         speaker: Span | None,
     ) -> QuoteSpan:
-        if cue is not None and cue.text != ":":
-            # The learned choice among the phrases of the cue's sentence (`speakers`).
-            found = speakers.candidates(cue, speaker, (start, end), self.inside, self.phrase, kind)
-            if self.observe is not None:
-                self.observe(start, end, kind, found)
-            speaker = speakers.best(found, speaker)
         name, name_kind = self.speaker_of(speaker)
         if name is not None:
             self.speakers.append((name, name_kind))
@@ -749,6 +743,16 @@ class _Reader:
             speaker_start=speaker.start_char if speaker is not None else None,
             speaker_end=speaker.end_char if speaker is not None else None,
         )
+
+    def learned(
+        self, cue: Token, speaker: Span | None, start: int, end: int, kind: str
+    ) -> Span | None:
+        """The learned choice (`speakers`) among the phrases of the cue's sentence, the
+        rules' `speaker` one of them; a quote that continues this one follows it."""
+        found = speakers.candidates(cue, speaker, (start, end), self.inside, self.phrase, kind)
+        if self.observe is not None:
+            self.observe(start, end, kind, found)
+        return speakers.best(found, speaker)
 
     def joined_marks(self) -> list[tuple[QuoteMarks, QuoteMarks, Token | None]]:
         """Quotation marks with a split quote's halves joined: (first, last, the cue
@@ -1116,6 +1120,7 @@ class _Reader:
                 elif words < 3:
                     continue
                 used_cues.add(cue.i)
+                speaker = self.learned(cue, speaker, start, end, kind)
                 found.append((start, end, kind, cue, speaker))
                 last_attributed = speaker
                 continue
@@ -1123,11 +1128,14 @@ class _Reader:
             if cue is not None and words >= MIN_ORPHAN_WORDS:
                 speaker = self.speaker_beside(cue)
                 used_cues.add(cue.i)
+                speaker = self.learned(cue, speaker, first.start, last.end, "direct")
                 found.append((first.start, last.end, "direct", cue, speaker))
                 last_attributed = speaker
                 continue
             cue, speaker = self.introduced_by(first)
             if speaker is not None:
+                if cue is not None:
+                    speaker = self.learned(cue, speaker, first.start, last.end, "direct")
                 found.append((first.start, last.end, "direct", cue, speaker))
                 last_attributed = speaker
                 continue
@@ -1216,7 +1224,7 @@ class _Reader:
                 or self.nearest_subject(token)
                 or self.name_before(token)
             )
-            found.append((start, end, kind, token, speaker))
+            found.append((start, end, kind, token, self.learned(token, speaker, start, end, kind)))
             covered.append((start, end))
         found.sort(key=lambda item: (item[0], item[1]))
         return [self.quote(*item) for item in found]

@@ -122,3 +122,17 @@ def test_gold_attributions_pair_each_content_with_its_source(tmp_path: Path):
     (folder / "article-one_ffff.ann").write_text("T1\tSource 1 2\tx\n", encoding="utf-8")
     gold = learn_speakers.gold_attributions(tmp_path)
     assert gold == {"article-one": [([(15, 40), (45, 50)], [(0, 9)])]}
+
+
+def test_a_quote_after_a_learned_speakers_quote_stays_with_that_speaker(nlp):
+    text = (
+        "Governor Amaka Obi spent the whole campaign portraying her rival as "
+        '"a man who has never run anything bigger than a corner shop." '
+        '"He would ruin this province within a year and nobody could stop him."'
+    )
+    first, second = extract.extract_doc(nlp(text)).quotes
+    assert first.cue == "portraying"
+    assert speaker_text(text, first) == "Governor Amaka Obi"
+    assert second.cue == ""
+    assert second.text.startswith('"He would ruin')
+    assert speaker_text(text, second) == "Governor Amaka Obi"
