@@ -26,7 +26,10 @@ voters', 'had nothing to say' the subject's, 'In a poll, 38 percent said' the po
 and the name just before a cue the parse left without subject. `speaker_start/end` point
 at that mention (PolNeAR marks the pronoun itself, not its antecedent, as the source),
 and `speaker` names the actor it refers to: the entity mention it contains, or for "he",
-"she" and "the aide" the actor last spoken of.
+"she" and "the aide" the actor last spoken of. The rules' phrase is then one candidate
+among the noun phrases of the cue's sentence, and a linear model learned from PolNeAR
+train (`speakers`, `make speakers`) picks among them: 'The number of teachers saying
+...' is the teachers'.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
