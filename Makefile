@@ -12,7 +12,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsdesk
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install install-dev migrate run demo worker test test-fast bench eval cues lint format services clean
+.PHONY: install install-dev migrate run demo worker test test-fast bench eval cues speakers lint format services clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -109,6 +109,11 @@ eval: install-dev services
 # Relearn the cue lexicon (articles/nlp/data/cues.txt) from PolNeAR train.
 cues: install
 	$(PY) -m articles.nlp.learn_cues ../shared/corpus/polnear/train
+
+# Relearn the speaker choice's weights (articles/nlp/data/speakers.json) from PolNeAR
+# train, after the cues (the candidates' features read the cue lexicon).
+speakers: install
+	$(PY) -m articles.nlp.learn_speakers ../shared/corpus/polnear/train --folds 5
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -26,17 +26,22 @@ voters', 'had nothing to say' the subject's, 'In a poll, 38 percent said' the po
 and the name just before a cue the parse left without subject. `speaker_start/end` point
 at that mention (PolNeAR marks the pronoun itself, not its antecedent, as the source),
 and `speaker` names the actor it refers to: the entity mention it contains, or for "he",
-"she" and "the aide" the actor last spoken of.
+"she" and "the aide" the actor last spoken of. The rules' phrase is then one candidate
+among the noun phrases of the cue's sentence, and a linear model learned from PolNeAR
+train (`speakers`, `make speakers`) picks among them: 'The number of teachers saying
+...' is the teachers'.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-from articles.nlp import cues
+from articles.nlp import cues, speakers
 from articles.nlp.quotemarks import QuoteMarks, quote_marks
 from articles.nlp.results import EntityMention, QuoteSpan
 
+# Called with a cued quote's start, end, kind and speaker candidates.
+Observer = Callable[[int, int, str, list[speakers.Candidate]], None]
 SPEAKER_KINDS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -210,8 +215,14 @@ CONTENT_DEPS = frozenset(
 class _Reader:
     """One document's quotes: the parse, its quotation marks and entity mentions."""
 
-    def __init__(self, doc: Doc, mentions: Sequence[EntityMention]) -> None:
+    def __init__(
+        self,
+        doc: Doc,
+        mentions: Sequence[EntityMention],
+        observe: Observer | None = None,
+    ) -> None:
         self.doc = doc
+        self.observe = observe
         self.text = doc.text
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.marks = quote_marks(self.text)
@@ -736,6 +747,16 @@ class _Reader:
             speaker_end=speaker.end_char if speaker is not None else None,
         )
 
+    def learned(
+        self, cue: Token, speaker: Span | None, start: int, end: int, kind: str
+    ) -> Span | None:
+        """The learned choice (`speakers`) among the phrases of the cue's sentence, the
+        rules' `speaker` one of them; a quote that continues this one follows it."""
+        found = speakers.candidates(cue, speaker, (start, end), self.inside, self.phrase, kind)
+        if self.observe is not None:
+            self.observe(start, end, kind, found)
+        return speakers.best(found, speaker)
+
     def joined_marks(self) -> list[tuple[QuoteMarks, QuoteMarks, Token | None]]:
         """Quotation marks with a split quote's halves joined: (first, last, the cue
         between them or None)."""
@@ -1102,6 +1123,7 @@ class _Reader:
                 elif words < 3:
                     continue
                 used_cues.add(cue.i)
+                speaker = self.learned(cue, speaker, start, end, kind)
                 found.append((start, end, kind, cue, speaker))
                 last_attributed = speaker
                 continue
@@ -1109,11 +1131,14 @@ class _Reader:
             if cue is not None and words >= MIN_ORPHAN_WORDS:
                 speaker = self.speaker_beside(cue)
                 used_cues.add(cue.i)
+                speaker = self.learned(cue, speaker, first.start, last.end, "direct")
                 found.append((first.start, last.end, "direct", cue, speaker))
                 last_attributed = speaker
                 continue
             cue, speaker = self.introduced_by(first)
             if speaker is not None:
+                if cue is not None:
+                    speaker = self.learned(cue, speaker, first.start, last.end, "direct")
                 found.append((first.start, last.end, "direct", cue, speaker))
                 last_attributed = speaker
                 continue
@@ -1202,7 +1227,7 @@ class _Reader:
                 or self.nearest_subject(token)
                 or self.name_before(token)
             )
-            found.append((start, end, kind, token, speaker))
+            found.append((start, end, kind, token, self.learned(token, speaker, start, end, kind)))
             covered.append((start, end))
         found.sort(key=lambda item: (item[0], item[1]))
         return [self.quote(*item) for item in found]
@@ -1337,6 +1362,9 @@ def as_reported(cue: Token) -> tuple[str, Span] | None:
     return ("as", doc[part[0].i : part[-1].i + 1]) if part else None
 
 
-def quotes(doc: Doc, mentions: Iterable[EntityMention] = ()) -> list[QuoteSpan]:
-    """Every quote in `doc`, in text order, with offsets into `doc.text`."""
-    return _Reader(doc, list(mentions)).run()
+def quotes(
+    doc: Doc, mentions: Iterable[EntityMention] = (), observe: Observer | None = None
+) -> list[QuoteSpan]:
+    """Every quote in `doc`, in text order, with offsets into `doc.text`. `observe`, if
+    given, sees each cued quote's speaker candidates (`learn_speakers` learns from them)."""
+    return _Reader(doc, list(mentions), observe).run()

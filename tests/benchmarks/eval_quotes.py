@@ -4,7 +4,8 @@ Runs the extractor's own command line (`python -m articles.nlp.extract`) over ev
 of the split, exactly as a user would, and scores its lines with
 ../shared/tools/score_quotes.py at --min-cover 0.3 and 0.8. Writes
 bench/results/quotes_<split>.json and prints one line per threshold. Not a pass/fail test:
-the figures go in the closing note. The cue lexicon was learned on train; dev is reported.
+the figures go in the closing note. The cue lexicon and the speaker choice's weights were
+learned on train; dev is reported.
 """
 
 import argparse
