@@ -538,3 +538,20 @@ def _import_queued_off(services, tasks) -> ImportBatch:
     tasks.import_files(batch.pk, list(batch.files.values_list("pk", flat=True)))
     batch.refresh_from_db()
     return batch
+
+
+def test_a_starting_worker_freezes_what_it_loaded_before_forking(settings):
+    """Objects loaded before the pool forks (Django, the pipeline) are kept out of the
+    collector's full passes, which otherwise walk them all again and again."""
+    import gc
+
+    from articles import tasks
+
+    settings.INGEST_EXTRACTION = False
+    gc.unfreeze()
+    try:
+        tasks._load_text_models_before_forking()
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert frozen > 10_000, "the modules and objects loaded so far"
