@@ -207,13 +207,13 @@ IMPORT_MAX_ZIP_TOTAL_BYTES = env.int("IMPORT_MAX_ZIP_TOTAL_BYTES", default=1024 
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
 # Files per Celery task: small enough for a live progress bar, big enough to write in bulk.
 IMPORT_CHUNK_SIZE = env.int("IMPORT_CHUNK_SIZE", default=100)
-# Articles per extraction task: a worker's import task queues its new articles' extraction
-# in chunks of this many, smaller than an import chunk (a chunk's extraction takes ~15x its
-# import), so that the workers finish a batch's last chunks close together instead of one
-# extracting a whole import chunk alone. Each chunk also costs ~0.13 s of queries and
-# story/identity passes whatever its size; with ~0.1 s of extraction an article, the sum of
-# that and the last chunk's wait is least near 50-80 articles on two workers.
-EXTRACTION_CHUNK_SIZE = env.int("EXTRACTION_CHUNK_SIZE", default=50)
+# Articles per extraction task: a worker's import task queues its new articles'
+# extraction in chunks of this many. Each chunk costs ~0.15 s of queries and
+# story/identity passes whatever its size (profiled on FNC-1: the passes took 14, 8.5 and
+# 7.6 ms an article in chunks of 25, 50 and 100), so chunks are large; the last import
+# chunks of a batch queue theirs in tapering chunks (halving down to a tenth of this), so
+# that the workers still finish a batch close together.
+EXTRACTION_CHUNK_SIZE = env.int("EXTRACTION_CHUNK_SIZE", default=100)
 # The import page says "waiting for a worker" when no worker has started a batch by then.
 IMPORT_WORKER_WAIT_SECONDS = env.int("IMPORT_WORKER_WAIT_SECONDS", default=5)
 # The extraction step run on every newly imported article (a dotted path to a function

@@ -45,8 +45,11 @@ def load(name: str | None = None) -> Language:
 def _load(name: str) -> Language:
     import spacy
 
+    from articles.nlp.attributes import speed_up
     from articles.nlp.gazetteer import add_entity_ruler
 
     nlp = spacy.load(name)
+    # The same attributes, an eighth of the parse cheaper (articles.nlp.attributes).
+    speed_up(nlp)
     add_entity_ruler(nlp)
     return nlp

@@ -121,16 +121,27 @@ def articles_extract_safely(*, article_ids: Sequence[int]) -> bool:
         return False
 
 
-def extraction_chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    """These ids in the chunks an extraction task takes (settings.EXTRACTION_CHUNK_SIZE)."""
+def extraction_chunks(ids: Sequence[int], *, taper: bool = False) -> Iterator[list[int]]:
+    """These ids in the chunks an extraction task takes (settings.EXTRACTION_CHUNK_SIZE).
+
+    With `taper` (the last articles of a batch, queued behind all the others), each chunk
+    takes half of what is left, down to a tenth of the chunk size: the workers' last
+    tasks are short, so they finish the batch together instead of one extracting a whole
+    chunk while the other has nothing left to take.
+    """
     size = max(1, settings.EXTRACTION_CHUNK_SIZE)
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
+    least = max(1, size // 10)
+    start = 0
+    while start < len(ids):
+        take = min(size, max(least, (len(ids) - start + 1) // 2)) if taper else size
+        yield list(ids[start : start + take])
+        start += take
 
 
-def articles_extract_queued(*, article_ids: Sequence[int]) -> bool:
+def articles_extract_queued(*, article_ids: Sequence[int], taper: bool = False) -> bool:
     """Queue the extraction of these (committed) articles for the workers, in extraction
-    chunks; False when no extraction is configured.
+    chunks (tapered, with `taper`: see `extraction_chunks`); False when no extraction is
+    configured.
 
     A worker's import task calls this rather than extracting its chunk itself: the
     workers then share a batch's extraction in small tasks, and finish it close together.
@@ -145,7 +156,7 @@ def articles_extract_queued(*, article_ids: Sequence[int]) -> bool:
 
     def enqueue() -> None:
         try:
-            for chunk in extraction_chunks(ids):
+            for chunk in extraction_chunks(ids, taper=taper):
                 tasks.extract_articles.delay(chunk)
         except Exception:
             logger.exception("Could not queue the extraction of articles %s", ids[:20])

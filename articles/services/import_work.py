@@ -145,11 +145,20 @@ def import_files_process(
             # sees its article and records a duplicate.
             created = _persist(outcomes)
         if created and queue_extraction:
-            articles_extract_queued(article_ids=created)
+            articles_extract_queued(article_ids=created, taper=_batch_nearly_done(batch_id))
         elif created:
             articles_extract_safely(article_ids=created)
     import_batch_refresh(batch_id=batch_id)
     return created
+
+
+def _batch_nearly_done(batch_id: int) -> bool:
+    """Whether at most one import chunk of the batch is still pending: this chunk's
+    articles are then among the last the workers extract (their tasks queue behind the
+    others'), and their extraction is queued in tapering chunks."""
+    size = max(1, settings.IMPORT_CHUNK_SIZE)
+    pending = ImportFile.objects.filter(batch_id=batch_id, status=ImportFile.Status.PENDING)
+    return len(pending.values_list("pk", flat=True)[: size + 1]) <= size
 
 
 def _article_date(

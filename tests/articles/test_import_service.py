@@ -474,6 +474,61 @@ def test_a_workers_import_chunk_queues_its_articles_extraction_in_smaller_chunks
     assert queued == [], "nothing is queued while extraction is off"
 
 
+def test_tapered_extraction_chunks_halve_what_is_left_down_to_a_tenth(settings):
+    settings.EXTRACTION_CHUNK_SIZE = 10
+    ids = list(range(1, 24))
+
+    tapered = list(services.extraction.extraction_chunks(ids, taper=True))
+
+    assert [len(chunk) for chunk in tapered] == [10, 7, 3, 2, 1]
+    assert [i for chunk in tapered for i in chunk] == ids, "every id once, in order"
+    assert [len(c) for c in services.extraction.extraction_chunks(ids)] == [10, 10, 3]
+    settings.EXTRACTION_CHUNK_SIZE = 40
+    assert [len(c) for c in services.extraction.extraction_chunks(ids, taper=True)] == [
+        12,
+        6,
+        4,
+        1,
+    ], "never below a tenth of the chunk size, but for what is left"
+
+
+def test_the_last_import_chunks_of_a_batch_queue_their_extraction_tapered(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """The workers take a batch's extraction tasks in the order they were queued, after
+    its imports: the last import chunks' articles go in small tasks, so that no worker
+    is left extracting a whole chunk while the other has nothing to take."""
+    from articles import tasks
+
+    settings.IMPORT_CHUNK_SIZE = 2
+    settings.EXTRACTION_CHUNK_SIZE = 4
+    queued: list[list[int]] = []
+    monkeypatch.setattr(tasks.extract_articles, "delay", queued.append)
+    batch = services.import_batch_create(
+        uploads=[
+            services.Upload.from_bytes(
+                f"{n}.txt", f"{texts.ARTICLE_ONE}\nFiled by desk number {n}.\n".encode()
+            )
+            for n in range(6)
+        ],
+        source=ImportBatch.Source.CLI,
+        enqueue=False,
+    )
+    file_ids = list(batch.files.order_by("pk").values_list("pk", flat=True))
+    sizes = []
+    for start in (0, 2, 4):
+        queued.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.import_files(batch.pk, file_ids[start : start + 2])
+        sizes.append([len(chunk) for chunk in queued])
+
+    # Four files still pending after the first chunk: one task; at most one import
+    # chunk pending after the second and none after the third: tapered.
+    assert sizes == [[2], [1, 1], [1, 1]]
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported) == ("done", 6)
+
+
 def _import_queued_off(services, tasks) -> ImportBatch:
     batch = services.import_batch_create(
         uploads=[services.Upload.from_bytes("two.txt", texts.ARTICLE_TWO.encode())],
@@ -483,3 +538,20 @@ def _import_queued_off(services, tasks) -> ImportBatch:
     tasks.import_files(batch.pk, list(batch.files.values_list("pk", flat=True)))
     batch.refresh_from_db()
     return batch
+
+
+def test_a_starting_worker_freezes_what_it_loaded_before_forking(settings):
+    """Objects loaded before the pool forks (Django, the pipeline) are kept out of the
+    collector's full passes, which otherwise walk them all again and again."""
+    import gc
+
+    from articles import tasks
+
+    settings.INGEST_EXTRACTION = False
+    gc.unfreeze()
+    try:
+        tasks._load_text_models_before_forking()
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert frozen > 10_000, "the modules and objects loaded so far"

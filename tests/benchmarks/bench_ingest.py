@@ -92,6 +92,22 @@ def _extraction_done(url: str) -> tuple[int, int, int, datetime | None]:
     return row[0], row[1], row[2], row[3]
 
 
+def _extraction_milestones(url: str, wall_start: datetime) -> dict[str, float | int | None]:
+    """Diagnostics of where an end-to-end run's time went, in seconds from the CLI's
+    start: the first and the last extraction chunk stored (articles of one chunk share
+    their `extracted_at`), and how many chunks there were."""
+    with psycopg.connect(url) as connection:
+        first, last, chunks = connection.execute(
+            "SELECT min(extracted_at), max(extracted_at), count(DISTINCT extracted_at) "
+            "FROM articles_article"
+        ).fetchone()
+
+    def since(when: datetime | None) -> float | None:
+        return round((when - wall_start).total_seconds(), 2) if when else None
+
+    return {"first_chunk_stored": since(first), "last_chunk_stored": since(last), "chunks": chunks}
+
+
 def _stored(url: str) -> dict[str, int]:
     with psycopg.connect(url) as connection:
         return {
@@ -170,6 +186,7 @@ def _import(bodies: list[tuple[str, str]], *, extraction: bool) -> dict:
     if extraction:
         total, done, failed, _ = _extraction_done(url)
         run["extraction"] = {"articles": total, "extracted": done, "failed": failed}
+        run["milestones"] = _extraction_milestones(url, wall_start)
         run["stored"] = _stored(url)
     return run
 
@@ -265,6 +282,7 @@ def _end_to_end(bodies: list[tuple[str, str]]) -> dict:
             "import_until_extracted": round(seconds, 2),
             "cli_wall": round(run["cli_seconds"], 2),
         },
+        "milestones": run["milestones"],
         "words_per_second": {
             "bare_nlp_pipe_n_process_2": round(words / bare),
             "import_until_extracted": round(words / seconds),
