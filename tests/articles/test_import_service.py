@@ -449,16 +449,7 @@ def test_a_workers_import_chunk_queues_its_articles_extraction_in_smaller_chunks
     settings.EXTRACTION_CHUNK_SIZE = 2
     queued: list[list[int]] = []
     monkeypatch.setattr(tasks.extract_articles, "delay", queued.append)
-    batch = services.import_batch_create(
-        uploads=[
-            services.Upload.from_bytes(
-                f"{n}.txt", f"{texts.ARTICLE_ONE}\nFiled by desk number {n}.\n".encode()
-            )
-            for n in range(5)
-        ],
-        source=ImportBatch.Source.CLI,
-        enqueue=False,
-    )
+    batch = _desk_files(5)
     with django_capture_on_commit_callbacks(execute=True):
         tasks.import_files(batch.pk, list(batch.files.values_list("pk", flat=True)))
 
@@ -504,16 +495,7 @@ def test_the_last_import_chunks_of_a_batch_queue_their_extraction_tapered(
     settings.EXTRACTION_CHUNK_SIZE = 4
     queued: list[list[int]] = []
     monkeypatch.setattr(tasks.extract_articles, "delay", queued.append)
-    batch = services.import_batch_create(
-        uploads=[
-            services.Upload.from_bytes(
-                f"{n}.txt", f"{texts.ARTICLE_ONE}\nFiled by desk number {n}.\n".encode()
-            )
-            for n in range(6)
-        ],
-        source=ImportBatch.Source.CLI,
-        enqueue=False,
-    )
+    batch = _desk_files(6)
     file_ids = list(batch.files.order_by("pk").values_list("pk", flat=True))
     sizes = []
     for start in (0, 2, 4):
@@ -527,6 +509,20 @@ def test_the_last_import_chunks_of_a_batch_queue_their_extraction_tapered(
     assert sizes == [[2], [1, 1], [1, 1]]
     batch.refresh_from_db()
     assert (batch.status, batch.imported) == ("done", 6)
+
+
+def _desk_files(count: int) -> ImportBatch:
+    """A CLI batch of `count` distinct articles, created but not queued."""
+    return services.import_batch_create(
+        uploads=[
+            services.Upload.from_bytes(
+                f"{n}.txt", f"{texts.ARTICLE_ONE}\nFiled by desk number {n}.\n".encode()
+            )
+            for n in range(count)
+        ],
+        source=ImportBatch.Source.CLI,
+        enqueue=False,
+    )
 
 
 def _import_queued_off(services, tasks) -> ImportBatch:

@@ -9,23 +9,12 @@ from pathlib import Path
 import pytest
 
 from articles.nlp import extract, learn_speakers, model, quotes, speakers
-from articles.nlp.results import QuoteSpan
+from tests.articles.test_nlp_quotes import only, speaker_text
 
 
 @pytest.fixture(scope="module")
 def nlp():
     return model.load()
-
-
-def only(found: list[QuoteSpan]) -> QuoteSpan:
-    assert len(found) == 1, [q.text for q in found]
-    return found[0]
-
-
-def speaker_text(text: str, quote: QuoteSpan) -> str | None:
-    if quote.speaker_start is None:
-        return None
-    return text[quote.speaker_start : quote.speaker_end]
 
 
 NUMBER_SAYING = "The number of teachers saying they plan to leave has doubled since 2019."
