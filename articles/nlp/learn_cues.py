@@ -11,15 +11,14 @@ each verb is there. Deterministic: the same split and model give the same file.
 """
 
 import argparse
-import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from spacy.tokens import Doc
 
-from articles.nlp import cues, model, quotes
+from articles.nlp import cues, polnear, quotes
 from articles.nlp.quotemarks import quote_marks
 
 HEADER = """\
@@ -31,11 +30,8 @@ HEADER = """\
 
 def gold_cue_spans(split: Path) -> dict[str, list[tuple[int, int]]]:
     """Cue character spans per article, from the first annotator's .ann file."""
-    by_article: dict[str, Path] = {}
-    for ann in sorted((split / "attributions").glob("*.ann")):
-        by_article.setdefault(re.sub(r"_[0-9a-f]{4}$", "", ann.stem), ann)
     spans: dict[str, list[tuple[int, int]]] = {}
-    for article, ann in by_article.items():
+    for article, ann in polnear.annotation_files(split).items():
         found = []
         for line in ann.read_text(encoding="utf-8").splitlines():
             cols = line.split("\t")
@@ -44,9 +40,7 @@ def gold_cue_spans(split: Path) -> dict[str, list[tuple[int, int]]]:
             label, _, offsets = cols[1].partition(" ")
             if label != "Cue":
                 continue
-            for part in offsets.split(";"):
-                start, end = part.split()
-                found.append((int(start), int(end)))
+            found.extend(polnear.spans(offsets))
         spans[article] = found
     return spans
 
@@ -82,13 +76,6 @@ def count(
     return cued, uses
 
 
-def parsed(split: Path, batch_size: int = 32) -> Iterator[tuple[str, Doc]]:
-    files = sorted((split / "text").glob("*.txt"))
-    texts = (path.read_text(encoding="utf-8") for path in files)
-    for path, doc in zip(files, model.load().pipe(texts, batch_size=batch_size), strict=True):
-        yield path.stem, doc
-
-
 def write(
     cued: Counter[tuple[str, str]], uses: Counter[tuple[str, str]], out: Path, min_count: int
 ) -> int:
@@ -110,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-count", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "data" / "cues.txt")
     args = parser.parse_args(argv)
-    cued, uses = count(parsed(args.split), gold_cue_spans(args.split))
+    cued, uses = count(polnear.parsed(args.split), gold_cue_spans(args.split))
     rows = write(cued, uses, args.out, args.min_count)
     print(f"{rows} (verb, frame) rows written to {args.out}", file=sys.stderr)
     return 0

@@ -26,26 +26,19 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc, DocBin
 
-from articles.nlp import entities, model, quotes, speakers
+from articles.nlp import entities, model, polnear, quotes, speakers
 
 MIN_COVER = 0.3
-Spans = list[tuple[int, int]]
+Spans = polnear.Spans
 # One quote: its candidates' features, how many of its gold attributions each one is
 # right for, how many it has, and how many the rules' choice is right for.
 Group = tuple[list[list[str]], list[int], int, int]
 
 
-def _spans(field: str) -> Spans:
-    return [(int(a), int(b)) for a, b in (part.split() for part in field.split(";"))]
-
-
 def gold_attributions(split: Path) -> dict[str, list[tuple[Spans, Spans]]]:
     """(content spans, source spans) per article, from the first annotator's .ann file."""
-    by_article: dict[str, Path] = {}
-    for ann in sorted((split / "attributions").glob("*.ann")):
-        by_article.setdefault(re.sub(r"_[0-9a-f]{4}$", "", ann.stem), ann)
     gold: dict[str, list[tuple[Spans, Spans]]] = {}
-    for article, ann in by_article.items():
+    for article, ann in polnear.annotation_files(split).items():
         spans: dict[str, Spans] = {}
         events: list[dict[str, list[str]]] = []
         for line in ann.read_text(encoding="utf-8").splitlines():
@@ -54,7 +47,7 @@ def gold_attributions(split: Path) -> dict[str, list[tuple[Spans, Spans]]]:
                 continue
             if line.startswith("T"):
                 _, _, offsets = cols[1].partition(" ")
-                spans[cols[0]] = _spans(offsets)
+                spans[cols[0]] = polnear.spans(offsets)
             elif line.startswith("E"):
                 roles: dict[str, list[str]] = {}
                 for arg in cols[1].split()[1:]:
@@ -205,15 +198,12 @@ def accuracy(fitted: Fitted, data: list[Group]) -> tuple[float, float]:
 
 
 def parsed(split: Path, docs: Path | None, batch_size: int = 32) -> Iterator[tuple[str, Doc]]:
-    files = sorted((split / "text").glob("*.txt"))
-    nlp = model.load()
-    if docs is not None:
-        stored = DocBin().from_disk(docs).get_docs(nlp.vocab)
-        yield from zip((p.stem for p in files), stored, strict=True)
+    if docs is None:
+        yield from polnear.parsed(split, batch_size)
         return
-    texts = (path.read_text(encoding="utf-8") for path in files)
-    for path, doc in zip(files, nlp.pipe(texts, batch_size=batch_size), strict=True):
-        yield path.stem, doc
+    files = sorted((split / "text").glob("*.txt"))
+    stored = DocBin().from_disk(docs).get_docs(model.load().vocab)
+    yield from zip((p.stem for p in files), stored, strict=True)
 
 
 def main(argv: list[str] | None = None) -> int:
