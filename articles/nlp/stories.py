@@ -309,6 +309,11 @@ class StoryIndex:
     postings: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     stories: defaultdict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     _new_keys: itertools.count[int] = field(default_factory=lambda: itertools.count(-1, -1))
+    # Members' TF-IDF vectors, valid while the document frequencies stay as they were
+    # (`_vectors_seen` articles seen): for a whole batch in the database service, which
+    # counts no terms as it assigns; afresh after each article when the index counts.
+    _vectors: dict[int, dict[str, float]] = field(default_factory=dict)
+    _vectors_seen: int = -1
 
     def idf(self, term: str) -> float:
         df = self.document_frequency.get(term, 0)
@@ -319,6 +324,16 @@ class StoryIndex:
         weighted = {term: weight * self.idf(term) for term, weight in terms.items()}
         norm = math.sqrt(sum(w * w for w in weighted.values()))
         return {t: w / norm for t, w in weighted.items()} if norm else {}
+
+    def member_vector(self, member: Member) -> dict[str, float]:
+        """`vector` of a member's terms, computed once per state of the frequencies."""
+        if self._vectors_seen != self.articles_seen:
+            self._vectors.clear()
+            self._vectors_seen = self.articles_seen
+        found = self._vectors.get(member.key)
+        if found is None:
+            found = self._vectors[member.key] = self.vector(member.terms)
+        return found
 
     def add_known(self, member: Member) -> None:
         """An article whose story is already decided (stored, or assigned earlier)."""
@@ -378,7 +393,7 @@ class StoryIndex:
         members = self._members(when, story)
         if not members:
             return 0.0
-        vectors = [self.vector(member.terms) for member in members]
+        vectors = [self.member_vector(member) for member in members]
         if params.linkage == "average":
             return sum(_dot(vector, other) for other in vectors) / len(vectors)
         if params.linkage == "single":
@@ -397,7 +412,9 @@ class StoryIndex:
         words = {term: weight for term, weight in vector.items() if not is_actor(term)}
         centroid: Counter[str] = Counter()
         for member in self._members(when, story):
-            centroid.update({t: w for t, w in self.vector(member.terms).items() if not is_actor(t)})
+            centroid.update(
+                {t: w for t, w in self.member_vector(member).items() if not is_actor(t)}
+            )
         norms = math.sqrt(sum(w * w for w in words.values())) * math.sqrt(
             sum(w * w for w in centroid.values())
         )

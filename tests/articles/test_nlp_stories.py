@@ -173,3 +173,23 @@ def test_sharing_a_storys_actors_without_its_words_is_not_joining_it():
     # A report of the same event with its words joins.
     reworded = {"@halvorsen": 0.5, "@oslo": 0.4, "salmon": 0.5, "quota": 0.5}
     assert index.assign(3, reworded, None) == 5
+
+
+def test_member_vectors_are_reused_only_while_the_frequencies_stand():
+    member = Member(7, {"oslo": 0.6, "salmon": 0.8}, DAY, story=42)
+    fixed = StoryIndex(count_terms=False, articles_seen=100)
+    fixed.document_frequency.update({"oslo": 3, "salmon": 2})
+    fixed.add_known(member)
+    first = fixed.member_vector(member)
+    assert first == fixed.vector(member.terms)
+    fixed.assign(8, {"oslo": 1.0}, DAY)  # counts nothing: the same frequencies
+    assert fixed.member_vector(member) is first
+    # An index that counts each article's terms weighs the member anew after each one.
+    counting = StoryIndex(count_terms=True, articles_seen=1)
+    counting.document_frequency.update({"oslo": 1, "salmon": 1})
+    counting.add_known(member)
+    before = counting.member_vector(member)
+    counting.assign(8, {"oslo": 1.0}, DAY)
+    after = counting.member_vector(member)
+    assert after == counting.vector(member.terms)
+    assert after != before
