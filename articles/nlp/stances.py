@@ -609,6 +609,14 @@ VOICES = {
     "counsel",
     "representative",
 }
+# Prepositions that tie an officer or a member to its organisation ("an officer from X",
+# "the board of X", "the executive council for X"), and the unnamed subjects that are not
+# the organisation's voice though they are of it (its critics, its shares, its founder's kin).
+MEMBER_OF = frozenset({"of", "for", "from", "at"})
+NOT_MEMBERS = {
+    *("customer", "client", "user", "share", "stock", "price", "product", "victim", "rival"),
+    *("former", "ex", "son", "daughter", "wife", "husband", "family", "friend", "fan"),
+}
 # Voices named by whom they act for: "attorneys for X", "a lawyer for X".
 AGENTS_FOR = {"lawyer", "attorney", "counsel", "representative", "spokesman", "spokeswoman"}
 # Nouns that stand for their owner as a target: "backed the campaign of X" backs X.
@@ -624,6 +632,8 @@ OWNED = {
     "re-election",
     "reelection",
 }
+# Prefixes of stance before a hyphen: "anti-war", "pro-government".
+PREFIXES = {"anti": OPPOSE, "pro": SUPPORT}
 CLOSING_MARKS = "\"'\u201d\u2019"
 
 
@@ -1017,6 +1027,10 @@ class _Finder:
                         owner = self.index.named(pobj) if pobj.dep_ == "pobj" else None
                         if owner is not None and owner.kind in ("PERSON", "ORG"):
                             return owner
+        if token.pos_ == "NOUN":
+            owner = self.role_holder(token)
+            if owner is not None:
+                return owner
         if token.lower_ == "i":
             return self.quote_speaker(token) or self.index.quoted_by(token)
         if token.lower_ in PERSONAL:
@@ -1033,6 +1047,41 @@ class _Finder:
                 or (self.index.subject_before(token) if token.dep_ in ("nsubj", "poss") else None)
                 or (self.index.last_speaker(token) if token.dep_ in ("nsubj", "poss") else None)
             )
+        return None
+
+    def role_holder(self, noun: Token) -> EntityMention | None:
+        """An unnamed subject that a name stands for: the name in apposition ("the mayor of
+        X, Y, backed Z" is Y's), else the organisation whose member or officer it is ("an
+        officer from X", "the council of X", "X's executive director"): a body speaks
+        through its officers. Not a person's ("Y's son"), nor an agent noun's owner ("X's
+        critics" are not X)."""
+        # the parser often hangs the name on the title's place: "the mayor of [X, Y]"
+        places = [
+            pobj
+            for prep in noun.children
+            if prep.dep_ == "prep" and prep.lower_ == "of"
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
+        for child in [*noun.children, *(c for p in places for c in p.children)]:
+            if child.dep_ == "appos":
+                named = self.index.named(child)
+                if (
+                    named is not None
+                    and named.kind in HOLDER_KINDS
+                    and (child.head.i == noun.i or named.kind == "PERSON")
+                ):
+                    return named
+        if _singular(noun) in AGENT_NOUNS or _singular(noun) in NOT_MEMBERS:
+            return None
+        for child in noun.children:
+            owners = [child] if child.dep_ == "poss" else []
+            if child.dep_ == "prep" and child.lower_ in MEMBER_OF:
+                owners = [c for c in child.children if c.dep_ == "pobj"]
+            for owner in owners:
+                named = self.index.named(owner)
+                if named is not None and named.kind == "ORG":
+                    return named
         return None
 
     def reason_owner(self, pronoun: Token) -> EntityMention | None:
@@ -1408,6 +1457,9 @@ class _Finder:
     def verb(self, token: Token) -> None:
         lemma = token.lemma_.lower()
         if token.dep_ == "amod":
+            if token.tag_ == "VBG" and token.i >= 2 and token.nbor(-1).text == "-":
+                self.hyphenated(token, lemma)
+                return
             self.misparsed_verb(token, lemma)
             return
         if lemma not in VERBS and lemma not in PREP_LEMMAS and lemma not in DEMANDING:
@@ -1487,6 +1539,60 @@ class _Finder:
                 ]
             if polarity is not None and objects:
                 self.add(token, polarity, self.subjects(token), objects)
+
+    def modified_holder(self, noun: Token) -> Token | None:
+        """The actor a noun phrase's modifier describes: the noun when it is named, the
+        name it is a title of ("the anti-war senator X") or in apposition with ("X, a
+        pro-Y group"), or the named members it lists ("groups like X")."""
+        if self.index.named(noun) is not None:
+            return noun
+        if noun.dep_ in ("compound", "appos") and self.index.named(noun.head) is not None:
+            return noun.head
+        for child in noun.children:
+            if child.dep_ == "appos" and self.index.named(child) is not None:
+                return child
+        members = self.expand_holder(noun)
+        return members[0] if members and members[0].i != noun.i else None
+
+    def prefixed(self, prefix: Token) -> None:
+        """ "anti-war Democrats", "X, a pro-Y group": the actor the adjective describes
+        opposes (supports) what follows the hyphen."""
+        doc = self.doc
+        if prefix.i + 2 >= len(doc) or doc[prefix.i + 1].text not in ("-", "\u2011"):
+            return
+        aimed = doc[prefix.i + 2]
+        named = self.index.named(prefix)
+        if named is not None and named.end > aimed.idx + len(aimed.text):
+            return  # a name that holds the prefix: "the Anti-X League"
+        noun = prefix.head
+        if noun.pos_ not in ("NOUN", "PROPN") or noun.i <= aimed.i or aimed.head.i != noun.i:
+            return
+        holder = self.modified_holder(noun)
+        if holder is None or _blocked(noun):
+            return
+        polarity = PREFIXES[prefix.lower_]
+        named = self.index.named(aimed)
+        if named is not None and _inside(named, prefix):
+            # the recogniser took "Anti-X" for one name: the stance is on X, in words
+            actor = self.holder(holder)
+            if actor is not None:
+                self.cues.add(prefix.i)
+                self.emit(prefix, polarity, actor, None, (aimed.idx, named.end))
+            return
+        self.add(prefix, polarity, [holder], [aimed], conjoined=False)
+
+    def hyphenated(self, participle: Token, lemma: str) -> None:
+        """ "the Y-supporting X", "a Y-bashing X": the noun the participle describes takes
+        the verb's stance on the word before the hyphen."""
+        polarity = VERBS.get(lemma) or _valence_polarity(lemma)
+        noun = participle.head
+        aimed = participle.nbor(-2)
+        if polarity is None or noun.pos_ not in ("NOUN", "PROPN") or noun.i < participle.i:
+            return
+        holder = self.modified_holder(noun)
+        if holder is None or aimed.is_punct:
+            return
+        self.add(participle, polarity, [holder], [aimed], conjoined=False)
 
     def misparsed_verb(self, token: Token, lemma: str) -> None:
         """A verb the parser took for an adjective of the noun after it ("Trump dismissed
@@ -1734,6 +1840,7 @@ class _Finder:
                 self.add(token, polarity, senders, self.subjects(verb), ambiguous=ambiguous)
                 return
         if not objects:
+            self.answered(token, polarity, ambiguous=ambiguous)
             return
         ambiguous = ambiguous or token.lemma_.lower() in AMBIGUOUS_NOUNS
         light = token.dep_ == "dobj" and token.head.lemma_.lower() in LIGHT_VERBS
@@ -1775,6 +1882,31 @@ class _Finder:
         verb = token.head
         if token.dep_ == "dobj" and verb.lemma_.lower() in LIGHT_VERBS and not _blocked(verb):
             self.add(token, polarity, self.subjects(verb), objects, ambiguous=ambiguous)
+
+    def answered(self, token: Token, polarity: str, *, ambiguous: bool = False) -> None:
+        """ "X shrugged off attacks from Y", "X rejected criticism by Y", "X responded to
+        praise from Y": a stance noun with its author and no target of its own, which the
+        subject of the verb it is the object of meets, is aimed at that subject."""
+        if any(c.dep_ == "poss" for c in token.children):
+            return
+        agents = [
+            pobj
+            for child in token.children
+            if child.dep_ == "prep" and child.lower_ in ("by", "from")
+            for pobj in child.children
+            if pobj.dep_ == "pobj"
+        ]
+        verb = token.head
+        if token.dep_ == "pobj" and verb.lower_ == "to":
+            verb = verb.head  # "responded to criticism from Y"
+        elif token.dep_ != "dobj":
+            return
+        if not agents or verb.pos_ != "VERB" or _blocked(verb):
+            return
+        if any(c.dep_ in ("acl", "ccomp", "relcl") for c in token.children):
+            return  # "criticism from Y that Z did ...": aimed at what the clause says
+        ambiguous = ambiguous or token.lemma_.lower() in AMBIGUOUS_NOUNS
+        self.add(token, polarity, agents, self.subjects(verb), ambiguous=ambiguous)
 
     def agent_noun(self, token: Token, polarity: str) -> None:
         # "ally of Y", and "the president and ally of Y", where the parser hangs the "of"
@@ -1947,6 +2079,8 @@ class _Finder:
                 self.noun(token)
             if token.lower_ in ADJECTIVES and token.dep_ == "acomp":
                 self.adjective(token)
+            if token.lower_ in PREFIXES:
+                self.prefixed(token)
             if token.lower_ in VERB_FORMS:
                 headline_cues.append(token)
         self.cues_used = {s.cue_start for s in self.found}
@@ -1972,7 +2106,7 @@ def _cue_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     negative = {w for w, v in valences().items() if v <= -VALENCE_MIN and w not in HARM}
     nouns = frozenset(NOUNS) | frozenset(AGENT_NOUNS) | frozenset(FOR_NOUNS) | frozenset(negative)
     nouns |= AD_NOUNS
-    return verbs, nouns, frozenset(ADJECTIVES) | frozenset(VERB_FORMS)
+    return verbs, nouns, frozenset(ADJECTIVES) | frozenset(VERB_FORMS) | frozenset(PREFIXES)
 
 
 @cache

@@ -838,3 +838,76 @@ def test_me_and_i_in_a_quote_attributed_by_name_are_its_speaker(nlp):
     found = triples(stances_of(nlp, text))
     assert ("Paul Adebayo", "Maria Lindqvist", "oppose") in found
     assert ("Maria Lindqvist", "Karin Holm", "support") in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mayor of Bergen, Maria Lindqvist, decided to back Paul Adebayo.",
+        "The founder of the party, Maria Lindqvist, condemned Paul Adebayo.",
+    ],
+)
+def test_a_title_subject_is_the_name_in_apposition_to_it(nlp, text):
+    assert ("Maria Lindqvist", "Paul Adebayo") in {
+        (s.holder, s.target) for s in stances_of(nlp, text)
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An officer from Greenpeace accused Paul Adebayo of fraud.",
+        "The board of Greenpeace condemned Paul Adebayo on Monday.",
+        "Greenpeace's executive director condemned Paul Adebayo.",
+    ],
+)
+def test_an_officer_of_an_organisation_speaks_for_it(nlp, text):
+    assert triples(stances_of(nlp, text)) == {("Greenpeace", "Paul Adebayo", "oppose")}
+
+
+def test_a_customer_of_an_organisation_does_not_speak_for_it(nlp):
+    assert stances_of(nlp, "A customer of Greenpeace condemned Paul Adebayo.") == []
+
+
+def test_criticism_from_someone_that_a_subject_rejects_is_aimed_at_the_subject(nlp):
+    found = triples(stances_of(nlp, "Paul Adebayo rejected criticism from Maria Lindqvist."))
+    assert ("Maria Lindqvist", "Paul Adebayo", "oppose") in found
+
+
+def test_criticism_with_its_own_content_is_not_aimed_at_who_rejects_it(nlp):
+    text = "Paul Adebayo rejected criticism from Maria Lindqvist that the plan would fail."
+    assert ("Maria Lindqvist", "Paul Adebayo", "oppose") not in triples(stances_of(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The anti-immigrant senator Paul Adebayo spoke in Bergen.",
+            ("Paul Adebayo", "immigrant", "oppose"),
+        ),
+        (
+            "Greenpeace, a pro-environment group, spoke in Bergen.",
+            ("Greenpeace", "environment", "support"),
+        ),
+        ("Anti-war Democrats met in Bergen.", ("Democrats", "war", "oppose")),
+        (
+            "The Lindqvist-supporting Sierra Club held a rally.",
+            ("Sierra Club", "Lindqvist", "support"),
+        ),
+    ],
+)
+def test_an_anti_or_pro_modifier_is_the_stance_of_the_actor_it_describes(nlp, text, expected):
+    assert triples(stances_of(nlp, text)) == {expected}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Anti-Pollution League met Paul Adebayo.",
+        "Paul Adebayo is not an anti-war senator.",
+        "The anti-aircraft guns were moved.",
+    ],
+)
+def test_a_prefix_in_a_name_negated_or_on_no_actor_is_no_stance(nlp, text):
+    assert stances_of(nlp, text) == []
