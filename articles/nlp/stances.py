@@ -632,6 +632,11 @@ OWNED = {
     "re-election",
     "reelection",
 }
+# Marks that end a noun phrase's words for a topic.
+PHRASE_ENDS = {",", ";", ":", "(", "-", "--", "\u2013", "\u2014"}
+# A verb turned "back" or "out" "at" or "against" someone: "hit back at", "lashed out at".
+RETORT_PARTICLES = {"back", "out"}
+RETORT_PREPS = {"at", "against"}
 # Prefixes of stance before a hyphen: "anti-war", "pro-government".
 PREFIXES = {"anti": OPPOSE, "pro": SUPPORT}
 CLOSING_MARKS = "\"'\u201d\u2019"
@@ -1119,6 +1124,19 @@ class _Finder:
                 names = [t for t in _conjuncts(antecedent.head) if self.index.named(t)]
                 if names:
                     return names
+        group = self.index.named(token)
+        if group is not None and group.kind == "NORP" and token.pos_ == "PROPN":
+            # "Democrats, including X, accused Y": the group and its named members
+            members = [
+                member
+                for prep in token.children
+                if prep.dep_ == "prep" and prep.lower_ in MEMBERS
+                for pobj in prep.children
+                if pobj.dep_ == "pobj"
+                for member in _conjuncts(pobj)
+                if self.index.named(member) is not None
+            ]
+            return [token, *members]
         if self.index.named(token) is None and token.pos_ == "NOUN":
             members = [
                 member
@@ -1293,6 +1311,26 @@ class _Finder:
         when that is too long, the head and the words before it."""
         if head.pos_ == "PRON" or head.lower_ in PERSONAL or head.lower_ in PRONOUN_HEADS:
             return None
+        # The whole noun phrase when it is short ("critics who called the remarks sexist",
+        # "criticism of his performance at the debate"), else without its relative clause
+        # and other prepositions than "of".
+        wide = self.topic_tokens(head, ("punct", "appos", "cc", "conj", "advcl"))
+        # not past a comma or a dash after the head, nor over the cue's own clause ("the
+        # programs that X supports" is on the programs)
+        stop = next(
+            (
+                t.i
+                for t in self.doc[head.i + 1 : wide[-1].i]
+                if t.text in PHRASE_ENDS and (t.text != "-" or t.whitespace_)
+            ),
+            None,
+        )
+        if stop is not None:
+            wide = [t for t in wide if t.i < stop]
+        if any(t.i in self.cues and t.i > head.i for t in wide):
+            wide = [head]
+        if len(wide) <= TOPIC_MAX_TOKENS and wide[-1].i > head.i:
+            return wide[0].idx, wide[-1].idx + len(wide[-1].text)
         skip = ("relcl", "punct", "appos", "cc", "conj", "advcl", "prep")
         tokens = [head]
         for child in head.children:
@@ -1316,6 +1354,29 @@ class _Finder:
             return None
         first, last = tokens[0], tokens[-1]
         return first.idx, last.idx + len(last.text)
+
+    def topic_tokens(self, head: Token, skip: tuple[str, ...]) -> list[Token]:
+        """The head and the words of its children but those of the `skip` relations (and
+        of the cue, a verb misread as its adjective), in order, from the first word that
+        is neither a determiner nor punctuation, ending at a word."""
+        tokens = [head]
+        for child in head.children:
+            if child.dep_ in skip:
+                continue
+            if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
+                continue
+            if child.i < head.i and child.dep_ in ("relcl", "prep", "acl"):
+                continue
+            tokens.extend(child.subtree)
+        for child in head.lefts:
+            if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
+                tokens = [t for t in tokens if t.i > child.i]
+        tokens.sort(key=lambda t: t.i)
+        while tokens and (tokens[0].dep_ == "det" or tokens[0].is_punct):
+            tokens = tokens[1:]
+        while tokens and tokens[-1].is_punct:
+            tokens = tokens[:-1]
+        return tokens or [head]
 
     def target(
         self, head: Token, holders: frozenset[str] = frozenset()
@@ -1580,6 +1641,23 @@ class _Finder:
                 self.emit(prefix, polarity, actor, None, (aimed.idx, named.end))
             return
         self.add(prefix, polarity, [holder], [aimed], conjoined=False)
+
+    def retort(self, particle: Token) -> None:
+        """ "X hit back at Y", "X fired back at Y's remarks", "X lashed out against Y": a
+        verb turned back or out at someone is aimed against them, whatever the verb (kept
+        to people and organisations, or a stance topic, as an ambiguous verb is)."""
+        verb = particle.head
+        if verb.pos_ != "VERB" or _blocked(verb):
+            return
+        objects = [
+            pobj
+            for prep in verb.children
+            if prep.dep_ == "prep" and prep.lower_ in RETORT_PREPS and prep.i > particle.i
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
+        if objects:
+            self.add(verb, OPPOSE, self.subjects(verb), objects, ambiguous=True)
 
     def hyphenated(self, participle: Token, lemma: str) -> None:
         """ "the Y-supporting X", "a Y-bashing X": the noun the participle describes takes
@@ -2081,6 +2159,8 @@ class _Finder:
                 self.adjective(token)
             if token.lower_ in PREFIXES:
                 self.prefixed(token)
+            elif token.lower_ in RETORT_PARTICLES and token.dep_ in ("prt", "advmod"):
+                self.retort(token)
             if token.lower_ in VERB_FORMS:
                 headline_cues.append(token)
         self.cues_used = {s.cue_start for s in self.found}
@@ -2106,7 +2186,8 @@ def _cue_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     negative = {w for w, v in valences().items() if v <= -VALENCE_MIN and w not in HARM}
     nouns = frozenset(NOUNS) | frozenset(AGENT_NOUNS) | frozenset(FOR_NOUNS) | frozenset(negative)
     nouns |= AD_NOUNS
-    return verbs, nouns, frozenset(ADJECTIVES) | frozenset(VERB_FORMS) | frozenset(PREFIXES)
+    forms = frozenset(ADJECTIVES) | frozenset(VERB_FORMS) | frozenset(PREFIXES)
+    return verbs, nouns, forms | frozenset(RETORT_PARTICLES)
 
 
 @cache

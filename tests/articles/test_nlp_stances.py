@@ -911,3 +911,31 @@ def test_an_anti_or_pro_modifier_is_the_stance_of_the_actor_it_describes(nlp, te
 )
 def test_a_prefix_in_a_name_negated_or_on_no_actor_is_no_stance(nlp, text):
     assert stances_of(nlp, text) == []
+
+
+def test_a_topic_target_keeps_its_relative_clause_when_short(nlp):
+    found = stances_of(nlp, "Paul Adebayo dismissed critics who called his remarks sexist.")
+    assert triples(found) == {("Paul Adebayo", "critics who called his remarks sexist", "oppose")}
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Maria Lindqvist hit back at Paul Adebayo on Monday.", "Paul Adebayo"),
+        ("Maria Lindqvist lashed out at the harbour plan.", "harbour plan"),
+    ],
+)
+def test_a_verb_turned_back_or_out_at_someone_opposes_them(nlp, text, target):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", target, "oppose")}
+
+
+def test_a_verb_out_at_a_time_is_no_stance(nlp):
+    assert stances_of(nlp, "Maria Lindqvist went out at noon.") == []
+
+
+def test_a_named_group_and_the_members_it_includes_hold_its_stance(nlp):
+    text = "Democrats -- including Maria Lindqvist -- quickly accused Paul Adebayo of lying."
+    assert triples(stances_of(nlp, text)) == {
+        ("Democrats", "Paul Adebayo", "oppose"),
+        ("Maria Lindqvist", "Paul Adebayo", "oppose"),
+    }
