@@ -1124,6 +1124,11 @@ class _Finder:
                 names = [t for t in _conjuncts(antecedent.head) if self.index.named(t)]
                 if names:
                     return names
+            if self.index.named(antecedent) is None and antecedent.pos_ == "NOUN":
+                # "people who oppose Y, like X": the named members
+                members = [t for t in self.expand_holder(antecedent) if t.i != antecedent.i]
+                if members:
+                    return members
         group = self.index.named(token)
         if group is not None and group.kind == "NORP" and token.pos_ == "PROPN":
             # "Democrats, including X, accused Y": the group and its named members
@@ -1316,20 +1321,19 @@ class _Finder:
         # and other prepositions than "of".
         wide = self.topic_tokens(head, ("punct", "appos", "cc", "conj", "advcl"))
         # not past a comma or a dash after the head, nor over the cue's own clause ("the
-        # programs that X supports" is on the programs)
-        stop = next(
-            (
-                t.i
-                for t in self.doc[head.i + 1 : wide[-1].i]
-                if t.text in PHRASE_ENDS and (t.text != "-" or t.whitespace_)
-            ),
-            None,
-        )
-        if stop is not None:
-            wide = [t for t in wide if t.i < stop]
-        if any(t.i in self.cues and t.i > head.i for t in wide):
-            wide = [head]
-        if len(wide) <= TOPIC_MAX_TOKENS and wide[-1].i > head.i:
+        # programs that X supports", "the bill, backed by X" are on the programs, the bill)
+        ends = [
+            t.i
+            for t in self.doc[head.i + 1 : wide[-1].i]
+            if t.text in PHRASE_ENDS and (t.text != "-" or t.whitespace_)
+        ] + [
+            child.left_edge.i
+            for child in head.rights
+            if any(t.i in self.cues for t in child.subtree)
+        ]
+        cut = min(ends, default=len(self.doc))
+        wide = [t for t in wide if t.i < cut]
+        if len(wide) <= TOPIC_MAX_TOKENS:
             return wide[0].idx, wide[-1].idx + len(wide[-1].text)
         skip = ("relcl", "punct", "appos", "cc", "conj", "advcl", "prep")
         tokens = [head]
@@ -1341,7 +1345,7 @@ class _Finder:
             if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
                 continue  # the cue, a verb misread as the noun's adjective
             tokens.extend(child.subtree)
-        tokens = [t for t in tokens if not t.is_punct or t.i < head.i]
+        tokens = [t for t in tokens if (not t.is_punct or t.i < head.i) and t.i < cut]
         for child in head.lefts:
             if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
                 tokens = [t for t in tokens if t.i > child.i]  # only what the cue is aimed at
@@ -1518,7 +1522,7 @@ class _Finder:
     def verb(self, token: Token) -> None:
         lemma = token.lemma_.lower()
         if token.dep_ == "amod":
-            if token.tag_ == "VBG" and token.i >= 2 and token.nbor(-1).text == "-":
+            if token.tag_ in ("VBG", "VBN") and token.i >= 2 and token.nbor(-1).text == "-":
                 self.hyphenated(token, lemma)
                 return
             self.misparsed_verb(token, lemma)
@@ -1549,6 +1553,20 @@ class _Finder:
             # "blamed the media for Y" names who is at fault, whatever the object.
             ambiguous = (lemma in AMBIGUOUS_VERBS or lemma in ACTOR_ONLY_VERBS) and not reasoned
             objects = [c for c in token.children if c.dep_ == "dobj"][:1]
+            described = self.described(token)
+            if described is not None:
+                # "the bill, backed by X", "a coalition led by Y and backed by X"
+                agents = _agents(token)
+                if agents:
+                    self.add(
+                        token,
+                        polarity,
+                        [a for agent in agents for a in _conjuncts(agent)],
+                        [described],
+                        ambiguous=ambiguous,
+                        conjoined=False,
+                    )
+                return
             passive = any(c.dep_ == "nsubjpass" for c in token.children)
             if passive:
                 agents = _agents(token)
@@ -1659,18 +1677,36 @@ class _Finder:
         if objects:
             self.add(verb, OPPOSE, self.subjects(verb), objects, ambiguous=True)
 
+    @staticmethod
+    def described(participle: Token) -> Token | None:
+        """The noun a past participle describes after it ("the bill, backed by X"), also
+        through a participle it is conjoined to ("led by Y and backed by X")."""
+        if participle.tag_ != "VBN":
+            return None
+        node = participle
+        if node.dep_ == "conj" and node.head.tag_ == "VBN":
+            node = node.head
+        if node.dep_ == "acl" and node.head.pos_ in ("NOUN", "PROPN"):
+            return node.head
+        return None
+
     def hyphenated(self, participle: Token, lemma: str) -> None:
         """ "the Y-supporting X", "a Y-bashing X": the noun the participle describes takes
-        the verb's stance on the word before the hyphen."""
+        the verb's stance on the word before the hyphen; "the Y-backed X": Y takes it on
+        the noun."""
         polarity = VERBS.get(lemma) or _valence_polarity(lemma)
         noun = participle.head
-        aimed = participle.nbor(-2)
+        before = participle.nbor(-2)
         if polarity is None or noun.pos_ not in ("NOUN", "PROPN") or noun.i < participle.i:
             return
-        holder = self.modified_holder(noun)
-        if holder is None or aimed.is_punct:
+        if before.is_punct:
             return
-        self.add(participle, polarity, [holder], [aimed], conjoined=False)
+        if participle.tag_ == "VBN":
+            self.add(participle, polarity, [before], [noun], ambiguous=True, conjoined=False)
+            return
+        holder = self.modified_holder(noun)
+        if holder is not None:
+            self.add(participle, polarity, [holder], [before], conjoined=False)
 
     def misparsed_verb(self, token: Token, lemma: str) -> None:
         """A verb the parser took for an adjective of the noun after it ("Trump dismissed

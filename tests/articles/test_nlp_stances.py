@@ -939,3 +939,35 @@ def test_a_named_group_and_the_members_it_includes_hold_its_stance(nlp):
         ("Democrats", "Paul Adebayo", "oppose"),
         ("Maria Lindqvist", "Paul Adebayo", "oppose"),
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The harbour bill, backed by Greenpeace, passed on Monday.",
+            ("Greenpeace", "harbour bill", "support"),
+        ),
+        (
+            "Paul Adebayo, endorsed by the Sierra Club, won the seat.",
+            ("Sierra Club", "Paul Adebayo", "support"),
+        ),
+        ("The Greenpeace-backed harbour bill passed.", ("Greenpeace", "harbour bill", "support")),
+    ],
+)
+def test_a_participle_by_an_actor_is_that_actors_stance_on_the_noun(nlp, text, expected):
+    assert triples(stances_of(nlp, text)) == {expected}
+
+
+def test_a_participle_by_a_country_on_a_group_that_is_no_stance_topic_stays_silent(nlp):
+    assert stances_of(nlp, "The Swedish-backed rebels took the town.") == []
+
+
+def test_the_named_members_of_an_antecedent_hold_its_relative_clauses_stance(nlp):
+    text = "Several senators who oppose the harbour bill, like Maria Lindqvist, spoke."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour bill", "oppose")}
+
+
+def test_a_relative_clause_of_a_message_still_speaks_for_its_author(nlp):
+    text = "Paul Adebayo has released a video that accuses Maria Lindqvist of lying."
+    assert triples(stances_of(nlp, text)) == {("Paul Adebayo", "Maria Lindqvist", "oppose")}
