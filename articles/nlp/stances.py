@@ -680,6 +680,8 @@ class _Index:
         # The tokens each mention covers, from the tokens' offsets (as Doc.char_span does
         # with alignment_mode="expand", without making a Span of each).
         offsets = doc.to_array("IDX").tolist() if len(doc) else []
+        self.offsets = offsets
+        self._titles: dict[str, list[EntityMention]] | None = None
         for mention in mentions:
             first = bisect_right(offsets, mention.start) - 1
             last = bisect_left(offsets, mention.end) - 1
@@ -777,6 +779,22 @@ class _Index:
             high = sent.start_char
             sent = _sent(self.doc[sent.start - 1])
         return None
+
+    def titled_before(self, noun: Token) -> list[EntityMention]:
+        """The people named before a word with it as their title ("President X" before
+        "the president"), the one word right before the name."""
+        if self._titles is None:
+            self._titles = {}
+            for mention in self.ordered:
+                if mention.kind != "PERSON":
+                    continue
+                at = bisect_right(self.offsets, mention.start) - 1
+                if at <= 0 or self.offsets[at] != mention.start:
+                    continue
+                title = self.doc[at - 1]
+                if title.is_title and title.is_alpha:
+                    self._titles.setdefault(title.lower_, []).append(mention)
+        return [m for m in self._titles.get(noun.lower_, []) if m.start < noun.idx]
 
     def quoted_by(self, token: Token) -> EntityMention | None:
         """Who says the direct quote a token is in, when the quote is attributed by name
@@ -1033,7 +1051,7 @@ class _Finder:
                         if owner is not None and owner.kind in ("PERSON", "ORG"):
                             return owner
         if token.pos_ == "NOUN":
-            owner = self.role_holder(token)
+            owner = self.role_holder(token) or self.titled(token)
             if owner is not None:
                 return owner
         if token.lower_ == "i":
@@ -1088,6 +1106,18 @@ class _Finder:
                 if named is not None and named.kind == "ORG":
                     return named
         return None
+
+    def titled(self, noun: Token) -> EntityMention | None:
+        """ "the senator", "the president": the one person the article has named with that
+        title before ("Senator X", "President Y"), when it has named just one."""
+        if noun.pos_ != "NOUN" or noun.tag_ != "NN" or not noun.is_lower:
+            return None
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in noun.children) or any(
+            c.dep_ in ("poss", "compound", "amod", "prep", "nmod") for c in noun.children
+        ):
+            return None
+        people = self.index.titled_before(noun)
+        return people[0] if len({m.canonical for m in people}) == 1 else None
 
     def reason_owner(self, pronoun: Token) -> EntityMention | None:
         """ "X attacked Y for her support of Z": a possessive in the reason a verb gives
@@ -1407,6 +1437,9 @@ class _Finder:
                 named = self.index.named(child)
                 if named is not None and named.kind in PEOPLE:
                     return named, None
+        titled = self.titled(head)
+        if titled is not None and titled.canonical not in holders:
+            return titled, None
         if head.lemma_.lower() in STANCE_TOPICS:
             # "the efforts by X", "the plan of X": a stance on what X did or said is on X.
             for child in head.children:
@@ -1848,6 +1881,9 @@ class _Finder:
         self.add(token, polarities.pop(), self.subjects(token), objects)
 
     def noun(self, token: Token) -> None:
+        if token.dep_ == "pobj" and token.lower_ in IN_FAVOR and token.head.lower_ == "in":
+            self.in_favor(token)
+            return
         polarity = NOUNS.get(token.lemma_.lower())
         if polarity is not None:
             self.stance_noun(token, polarity)
@@ -1868,6 +1904,27 @@ class _Finder:
             # "X's hostility toward Y", "X's contempt against Y", "X's jabs at Y": a
             # strongly negative noun aimed at an actor or a stance topic
             self.stance_noun(token, OPPOSE, preps=AIMING, ambiguous=True)
+
+    def in_favor(self, noun: Token) -> None:
+        """ "X testified in favor of Y", "X held a rally in support of Y", "X wrote a letter
+        in opposition to Y": whoever did what the phrase is attached to (the verb, or the
+        verb whose object it qualifies) takes that side."""
+        prep = noun.head
+        polarity, objects = _in_favor(prep), _favored(prep)
+        verb = prep.head
+        if verb.pos_ == "NOUN" and verb.dep_ == "dobj":
+            if any(c.dep_ == "poss" for c in verb.children):
+                return  # "X called her vote in favor of Y a mistake": her act, judged
+            verb = verb.head  # "held a rally in support of Y"
+        if polarity is None or not objects or verb.pos_ != "VERB":
+            return
+        if verb.lemma_ in ("speak", "come", "vote"):
+            return  # read by Finder.verb
+        if prep.head.i == verb.i and verb.lemma_ in DEMANDING:
+            return  # "X called her vote in favor of Y a mistake": on what is called, asked
+        if _blocked(verb):
+            return
+        self.add(noun, polarity, self.subjects(verb), objects)
 
     def ads_against(self, token: Token) -> None:
         """ "X ran ads against Y", "X's ads against Y", "X is spending a fortune on ads
@@ -2221,7 +2278,7 @@ def _cue_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     verbs = frozenset(VERBS) | PREP_LEMMAS | DEMANDING | frozenset(speech) | frozenset(signed)
     negative = {w for w, v in valences().items() if v <= -VALENCE_MIN and w not in HARM}
     nouns = frozenset(NOUNS) | frozenset(AGENT_NOUNS) | frozenset(FOR_NOUNS) | frozenset(negative)
-    nouns |= AD_NOUNS
+    nouns |= AD_NOUNS | frozenset(IN_FAVOR)
     forms = frozenset(ADJECTIVES) | frozenset(VERB_FORMS) | frozenset(PREFIXES)
     return verbs, nouns, forms | frozenset(RETORT_PARTICLES)
 

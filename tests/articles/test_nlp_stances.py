@@ -971,3 +971,41 @@ def test_the_named_members_of_an_antecedent_hold_its_relative_clauses_stance(nlp
 def test_a_relative_clause_of_a_message_still_speaks_for_its_author(nlp):
     text = "Paul Adebayo has released a video that accuses Maria Lindqvist of lying."
     assert triples(stances_of(nlp, text)) == {("Paul Adebayo", "Maria Lindqvist", "oppose")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Greenpeace held a rally in opposition to the harbour bill.",
+            ("Greenpeace", "harbour bill", "oppose"),
+        ),
+        (
+            "Paul Adebayo testified in favor of the harbour bill.",
+            ("Paul Adebayo", "harbour bill", "support"),
+        ),
+    ],
+)
+def test_in_favor_of_or_in_opposition_to_is_the_stance_of_who_did_it(nlp, text, expected):
+    assert triples(stances_of(nlp, text)) == {expected}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Paul Adebayo did not testify in favor of the harbour bill.",
+        "Maria Lindqvist called her vote in favor of the harbour bill a mistake.",
+    ],
+)
+def test_in_favor_of_negated_or_on_a_possessed_act_is_no_stance_of_the_subject(nlp, text):
+    assert stances_of(nlp, text) == []
+
+
+def test_the_title_alone_is_the_one_person_named_with_it_before(nlp):
+    text = "Senator Maria Lindqvist spoke in Oslo on Monday. The senator condemned Paul Adebayo."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+def test_the_title_alone_is_nobody_when_two_people_bore_it(nlp):
+    text = "Senator Maria Lindqvist met Senator Karin Holm. The senator condemned Paul Adebayo."
+    assert stances_of(nlp, text) == []
