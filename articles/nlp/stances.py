@@ -1429,6 +1429,9 @@ class _Finder:
         for child in head.children:
             if child.dep_ == "poss":
                 owner = self.index.named(child)
+                if owner is None and child.lower_ in PERSONAL and head.lemma_ in OWNED:
+                    # "X attacked his campaign": the one other person named just before
+                    owner = self.index.person_before(child, holders)
                 if owner is not None and owner.kind in PEOPLE:
                     return owner, self.topic(head)
         for child in head.children:

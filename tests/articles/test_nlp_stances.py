@@ -1009,3 +1009,10 @@ def test_the_title_alone_is_the_one_person_named_with_it_before(nlp):
 def test_the_title_alone_is_nobody_when_two_people_bore_it(nlp):
     text = "Senator Maria Lindqvist met Senator Karin Holm. The senator condemned Paul Adebayo."
     assert stances_of(nlp, text) == []
+
+
+def test_his_campaign_as_a_target_is_the_other_person_named_before(nlp):
+    text = "Paul Adebayo spoke in Oslo. Maria Lindqvist attacked his campaign for its lies."
+    assert ("Maria Lindqvist", "Paul Adebayo", "oppose") in {
+        (s.holder, s.target, s.polarity) for s in stances_of(nlp, text)
+    }
