@@ -19,6 +19,17 @@ carries the rest: titles before a name ("Obama critic X", "a Putin ally"), a bod
 resolution, a lawyer for X, "praised Y for opposing Z" (Y's stance on Z), "Y's backers
 include X", stance adjectives after a copula ("X has been critical of Y").
 
+Beyond single words, the structures that carry a stance in any wording: a modifier of the
+actor ("anti-war Democrats", "X, a pro-Y group", "the Y-supporting X", "the X-backed bill"),
+a participle with its agent ("the bill, backed by X"), "in favor of" / "in support of" /
+"in opposition to" on what someone did ("held a rally in support of Y"), a verb turned
+back or out at someone ("hit back at Y"), a stance noun from someone that its target
+answers ("Y rejected criticism from X"). Holders are also read through the structures that
+name them: a title in apposition ("the mayor of Z, X, backed Y"), an organisation's
+officer or body ("an officer from X"), a named group and the members it includes, the
+named members of a relative clause's antecedent ("senators who oppose Y, like X"), and
+"the senator" for the one person the article named "Senator X".
+
 A "he" or "she" holder is resolved as the quote module resolves "he said", within the
 article: the one person of its gender named in the nearest sentence naming any (up to
 two back; genders from honorifics and the article's own "X said she"), a possessive its
