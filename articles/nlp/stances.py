@@ -19,6 +19,17 @@ carries the rest: titles before a name ("Obama critic X", "a Putin ally"), a bod
 resolution, a lawyer for X, "praised Y for opposing Z" (Y's stance on Z), "Y's backers
 include X", stance adjectives after a copula ("X has been critical of Y").
 
+Beyond single words, the structures that carry a stance in any wording: a modifier of the
+actor ("anti-war Democrats", "X, a pro-Y group", "the Y-supporting X", "the X-backed bill"),
+a participle with its agent ("the bill, backed by X"), "in favor of" / "in support of" /
+"in opposition to" on what someone did ("held a rally in support of Y"), a verb turned
+back or out at someone ("hit back at Y"), a stance noun from someone that its target
+answers ("Y rejected criticism from X"). Holders are also read through the structures that
+name them: a title in apposition ("the mayor of Z, X, backed Y"), an organisation's
+officer or body ("an officer from X"), a named group and the members it includes, the
+named members of a relative clause's antecedent ("senators who oppose Y, like X"), and
+"the senator" for the one person the article named "Senator X".
+
 A "he" or "she" holder is resolved as the quote module resolves "he said", within the
 article: the one person of its gender named in the nearest sentence naming any (up to
 two back; genders from honorifics and the article's own "X said she"), a possessive its
@@ -609,6 +620,14 @@ VOICES = {
     "counsel",
     "representative",
 }
+# Prepositions that tie an officer or a member to its organisation ("an officer from X",
+# "the board of X", "the executive council for X"), and the unnamed subjects that are not
+# the organisation's voice though they are of it (its critics, its shares, its founder's kin).
+MEMBER_OF = frozenset({"of", "for", "from", "at"})
+NOT_MEMBERS = {
+    *("customer", "client", "user", "share", "stock", "price", "product", "victim", "rival"),
+    *("former", "ex", "son", "daughter", "wife", "husband", "family", "friend", "fan"),
+}
 # Voices named by whom they act for: "attorneys for X", "a lawyer for X".
 AGENTS_FOR = {"lawyer", "attorney", "counsel", "representative", "spokesman", "spokeswoman"}
 # Nouns that stand for their owner as a target: "backed the campaign of X" backs X.
@@ -624,6 +643,13 @@ OWNED = {
     "re-election",
     "reelection",
 }
+# Marks that end a noun phrase's words for a topic.
+PHRASE_ENDS = {",", ";", ":", "(", "-", "--", "\u2013", "\u2014"}
+# A verb turned "back" or "out" "at" or "against" someone: "hit back at", "lashed out at".
+RETORT_PARTICLES = {"back", "out"}
+RETORT_PREPS = {"at", "against"}
+# Prefixes of stance before a hyphen: "anti-war", "pro-government".
+PREFIXES = {"anti": OPPOSE, "pro": SUPPORT}
 CLOSING_MARKS = "\"'\u201d\u2019"
 
 
@@ -665,6 +691,8 @@ class _Index:
         # The tokens each mention covers, from the tokens' offsets (as Doc.char_span does
         # with alignment_mode="expand", without making a Span of each).
         offsets = doc.to_array("IDX").tolist() if len(doc) else []
+        self.offsets = offsets
+        self._titles: dict[str, list[EntityMention]] | None = None
         for mention in mentions:
             first = bisect_right(offsets, mention.start) - 1
             last = bisect_left(offsets, mention.end) - 1
@@ -762,6 +790,22 @@ class _Index:
             high = sent.start_char
             sent = _sent(self.doc[sent.start - 1])
         return None
+
+    def titled_before(self, noun: Token) -> list[EntityMention]:
+        """The people named before a word with it as their title ("President X" before
+        "the president"), the one word right before the name."""
+        if self._titles is None:
+            self._titles = {}
+            for mention in self.ordered:
+                if mention.kind != "PERSON":
+                    continue
+                at = bisect_right(self.offsets, mention.start) - 1
+                if at <= 0 or self.offsets[at] != mention.start:
+                    continue
+                title = self.doc[at - 1]
+                if title.is_title and title.is_alpha:
+                    self._titles.setdefault(title.lower_, []).append(mention)
+        return [m for m in self._titles.get(noun.lower_, []) if m.start < noun.idx]
 
     def quoted_by(self, token: Token) -> EntityMention | None:
         """Who says the direct quote a token is in, when the quote is attributed by name
@@ -1017,6 +1061,10 @@ class _Finder:
                         owner = self.index.named(pobj) if pobj.dep_ == "pobj" else None
                         if owner is not None and owner.kind in ("PERSON", "ORG"):
                             return owner
+        if token.pos_ == "NOUN":
+            owner = self.role_holder(token) or self.titled(token)
+            if owner is not None:
+                return owner
         if token.lower_ == "i":
             return self.quote_speaker(token) or self.index.quoted_by(token)
         if token.lower_ in PERSONAL:
@@ -1034,6 +1082,53 @@ class _Finder:
                 or (self.index.last_speaker(token) if token.dep_ in ("nsubj", "poss") else None)
             )
         return None
+
+    def role_holder(self, noun: Token) -> EntityMention | None:
+        """An unnamed subject that a name stands for: the name in apposition ("the mayor of
+        X, Y, backed Z" is Y's), else the organisation whose member or officer it is ("an
+        officer from X", "the council of X", "X's executive director"): a body speaks
+        through its officers. Not a person's ("Y's son"), nor an agent noun's owner ("X's
+        critics" are not X)."""
+        # the parser often hangs the name on the title's place: "the mayor of [X, Y]"
+        places = [
+            pobj
+            for prep in noun.children
+            if prep.dep_ == "prep" and prep.lower_ == "of"
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
+        for child in [*noun.children, *(c for p in places for c in p.children)]:
+            if child.dep_ == "appos":
+                named = self.index.named(child)
+                if (
+                    named is not None
+                    and named.kind in HOLDER_KINDS
+                    and (child.head.i == noun.i or named.kind == "PERSON")
+                ):
+                    return named
+        if _singular(noun) in AGENT_NOUNS or _singular(noun) in NOT_MEMBERS:
+            return None
+        for child in noun.children:
+            owners = [child] if child.dep_ == "poss" else []
+            if child.dep_ == "prep" and child.lower_ in MEMBER_OF:
+                owners = [c for c in child.children if c.dep_ == "pobj"]
+            for owner in owners:
+                named = self.index.named(owner)
+                if named is not None and named.kind == "ORG":
+                    return named
+        return None
+
+    def titled(self, noun: Token) -> EntityMention | None:
+        """ "the senator", "the president": the one person the article has named with that
+        title before ("Senator X", "President Y"), when it has named just one."""
+        if noun.pos_ != "NOUN" or noun.tag_ != "NN" or not noun.is_lower:
+            return None
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in noun.children) or any(
+            c.dep_ in ("poss", "compound", "amod", "prep", "nmod") for c in noun.children
+        ):
+            return None
+        people = self.index.titled_before(noun)
+        return people[0] if len({m.canonical for m in people}) == 1 else None
 
     def reason_owner(self, pronoun: Token) -> EntityMention | None:
         """ "X attacked Y for her support of Z": a possessive in the reason a verb gives
@@ -1070,6 +1165,24 @@ class _Finder:
                 names = [t for t in _conjuncts(antecedent.head) if self.index.named(t)]
                 if names:
                     return names
+            if self.index.named(antecedent) is None and antecedent.pos_ == "NOUN":
+                # "people who oppose Y, like X": the named members
+                members = [t for t in self.expand_holder(antecedent) if t.i != antecedent.i]
+                if members:
+                    return members
+        group = self.index.named(token)
+        if group is not None and group.kind == "NORP" and token.pos_ == "PROPN":
+            # "Democrats, including X, accused Y": the group and its named members
+            members = [
+                member
+                for prep in token.children
+                if prep.dep_ == "prep" and prep.lower_ in MEMBERS
+                for pobj in prep.children
+                if pobj.dep_ == "pobj"
+                for member in _conjuncts(pobj)
+                if self.index.named(member) is not None
+            ]
+            return [token, *members]
         if self.index.named(token) is None and token.pos_ == "NOUN":
             members = [
                 member
@@ -1244,6 +1357,25 @@ class _Finder:
         when that is too long, the head and the words before it."""
         if head.pos_ == "PRON" or head.lower_ in PERSONAL or head.lower_ in PRONOUN_HEADS:
             return None
+        # The whole noun phrase when it is short ("critics who called the remarks sexist",
+        # "criticism of his performance at the debate"), else without its relative clause
+        # and other prepositions than "of".
+        wide = self.topic_tokens(head, ("punct", "appos", "cc", "conj", "advcl"))
+        # not past a comma or a dash after the head, nor over the cue's own clause ("the
+        # programs that X supports", "the bill, backed by X" are on the programs, the bill)
+        ends = [
+            t.i
+            for t in self.doc[head.i + 1 : wide[-1].i]
+            if t.text in PHRASE_ENDS and (t.text != "-" or t.whitespace_)
+        ] + [
+            child.left_edge.i
+            for child in head.rights
+            if any(t.i in self.cues for t in child.subtree)
+        ]
+        cut = min(ends, default=len(self.doc))
+        wide = [t for t in wide if t.i < cut]
+        if len(wide) <= TOPIC_MAX_TOKENS:
+            return wide[0].idx, wide[-1].idx + len(wide[-1].text)
         skip = ("relcl", "punct", "appos", "cc", "conj", "advcl", "prep")
         tokens = [head]
         for child in head.children:
@@ -1254,7 +1386,7 @@ class _Finder:
             if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
                 continue  # the cue, a verb misread as the noun's adjective
             tokens.extend(child.subtree)
-        tokens = [t for t in tokens if not t.is_punct or t.i < head.i]
+        tokens = [t for t in tokens if (not t.is_punct or t.i < head.i) and t.i < cut]
         for child in head.lefts:
             if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
                 tokens = [t for t in tokens if t.i > child.i]  # only what the cue is aimed at
@@ -1267,6 +1399,29 @@ class _Finder:
             return None
         first, last = tokens[0], tokens[-1]
         return first.idx, last.idx + len(last.text)
+
+    def topic_tokens(self, head: Token, skip: tuple[str, ...]) -> list[Token]:
+        """The head and the words of its children but those of the `skip` relations (and
+        of the cue, a verb misread as its adjective), in order, from the first word that
+        is neither a determiner nor punctuation, ending at a word."""
+        tokens = [head]
+        for child in head.children:
+            if child.dep_ in skip:
+                continue
+            if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
+                continue
+            if child.i < head.i and child.dep_ in ("relcl", "prep", "acl"):
+                continue
+            tokens.extend(child.subtree)
+        for child in head.lefts:
+            if child.dep_ == "amod" and child.pos_ == "VERB" and child.i in self.cues:
+                tokens = [t for t in tokens if t.i > child.i]
+        tokens.sort(key=lambda t: t.i)
+        while tokens and (tokens[0].dep_ == "det" or tokens[0].is_punct):
+            tokens = tokens[1:]
+        while tokens and tokens[-1].is_punct:
+            tokens = tokens[:-1]
+        return tokens or [head]
 
     def target(
         self, head: Token, holders: frozenset[str] = frozenset()
@@ -1285,6 +1440,9 @@ class _Finder:
         for child in head.children:
             if child.dep_ == "poss":
                 owner = self.index.named(child)
+                if owner is None and child.lower_ in PERSONAL and head.lemma_ in OWNED:
+                    # "X attacked his campaign": the one other person named just before
+                    owner = self.index.person_before(child, holders)
                 if owner is not None and owner.kind in PEOPLE:
                     return owner, self.topic(head)
         for child in head.children:
@@ -1293,6 +1451,9 @@ class _Finder:
                 named = self.index.named(child)
                 if named is not None and named.kind in PEOPLE:
                     return named, None
+        titled = self.titled(head)
+        if titled is not None and titled.canonical not in holders:
+            return titled, None
         if head.lemma_.lower() in STANCE_TOPICS:
             # "the efforts by X", "the plan of X": a stance on what X did or said is on X.
             for child in head.children:
@@ -1408,6 +1569,9 @@ class _Finder:
     def verb(self, token: Token) -> None:
         lemma = token.lemma_.lower()
         if token.dep_ == "amod":
+            if token.tag_ in ("VBG", "VBN") and token.i >= 2 and token.nbor(-1).text == "-":
+                self.hyphenated(token, lemma)
+                return
             self.misparsed_verb(token, lemma)
             return
         if lemma not in VERBS and lemma not in PREP_LEMMAS and lemma not in DEMANDING:
@@ -1436,6 +1600,20 @@ class _Finder:
             # "blamed the media for Y" names who is at fault, whatever the object.
             ambiguous = (lemma in AMBIGUOUS_VERBS or lemma in ACTOR_ONLY_VERBS) and not reasoned
             objects = [c for c in token.children if c.dep_ == "dobj"][:1]
+            described = self.described(token)
+            if described is not None:
+                # "the bill, backed by X", "a coalition led by Y and backed by X"
+                agents = _agents(token)
+                if agents:
+                    self.add(
+                        token,
+                        polarity,
+                        [a for agent in agents for a in _conjuncts(agent)],
+                        [described],
+                        ambiguous=ambiguous,
+                        conjoined=False,
+                    )
+                return
             passive = any(c.dep_ == "nsubjpass" for c in token.children)
             if passive:
                 agents = _agents(token)
@@ -1487,6 +1665,95 @@ class _Finder:
                 ]
             if polarity is not None and objects:
                 self.add(token, polarity, self.subjects(token), objects)
+
+    def modified_holder(self, noun: Token) -> Token | None:
+        """The actor a noun phrase's modifier describes: the noun when it is named, the
+        name it is a title of ("the anti-war senator X") or in apposition with ("X, a
+        pro-Y group"), or the named members it lists ("groups like X")."""
+        if self.index.named(noun) is not None:
+            return noun
+        if noun.dep_ in ("compound", "appos") and self.index.named(noun.head) is not None:
+            return noun.head
+        for child in noun.children:
+            if child.dep_ == "appos" and self.index.named(child) is not None:
+                return child
+        members = self.expand_holder(noun)
+        return members[0] if members and members[0].i != noun.i else None
+
+    def prefixed(self, prefix: Token) -> None:
+        """ "anti-war Democrats", "X, a pro-Y group": the actor the adjective describes
+        opposes (supports) what follows the hyphen."""
+        doc = self.doc
+        if prefix.i + 2 >= len(doc) or doc[prefix.i + 1].text not in ("-", "\u2011"):
+            return
+        aimed = doc[prefix.i + 2]
+        named = self.index.named(prefix)
+        if named is not None and named.end > aimed.idx + len(aimed.text):
+            return  # a name that holds the prefix: "the Anti-X League"
+        noun = prefix.head
+        if noun.pos_ not in ("NOUN", "PROPN") or noun.i <= aimed.i or aimed.head.i != noun.i:
+            return
+        holder = self.modified_holder(noun)
+        if holder is None or _blocked(noun):
+            return
+        polarity = PREFIXES[prefix.lower_]
+        named = self.index.named(aimed)
+        if named is not None and _inside(named, prefix):
+            # the recogniser took "Anti-X" for one name: the stance is on X, in words
+            actor = self.holder(holder)
+            if actor is not None:
+                self.cues.add(prefix.i)
+                self.emit(prefix, polarity, actor, None, (aimed.idx, named.end))
+            return
+        self.add(prefix, polarity, [holder], [aimed], conjoined=False)
+
+    def retort(self, particle: Token) -> None:
+        """ "X hit back at Y", "X fired back at Y's remarks", "X lashed out against Y": a
+        verb turned back or out at someone is aimed against them, whatever the verb (kept
+        to people and organisations, or a stance topic, as an ambiguous verb is)."""
+        verb = particle.head
+        if verb.pos_ != "VERB" or _blocked(verb):
+            return
+        objects = [
+            pobj
+            for prep in verb.children
+            if prep.dep_ == "prep" and prep.lower_ in RETORT_PREPS and prep.i > particle.i
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+        ]
+        if objects:
+            self.add(verb, OPPOSE, self.subjects(verb), objects, ambiguous=True)
+
+    @staticmethod
+    def described(participle: Token) -> Token | None:
+        """The noun a past participle describes after it ("the bill, backed by X"), also
+        through a participle it is conjoined to ("led by Y and backed by X")."""
+        if participle.tag_ != "VBN":
+            return None
+        node = participle
+        if node.dep_ == "conj" and node.head.tag_ == "VBN":
+            node = node.head
+        if node.dep_ == "acl" and node.head.pos_ in ("NOUN", "PROPN"):
+            return node.head
+        return None
+
+    def hyphenated(self, participle: Token, lemma: str) -> None:
+        """ "the Y-supporting X", "a Y-bashing X": the noun the participle describes takes
+        the verb's stance on the word before the hyphen; "the Y-backed X": Y takes it on
+        the noun."""
+        polarity = VERBS.get(lemma) or _valence_polarity(lemma)
+        noun = participle.head
+        before = participle.nbor(-2)
+        if polarity is None or noun.pos_ not in ("NOUN", "PROPN") or noun.i < participle.i:
+            return
+        if before.is_punct:
+            return
+        if participle.tag_ == "VBN":
+            self.add(participle, polarity, [before], [noun], ambiguous=True, conjoined=False)
+            return
+        holder = self.modified_holder(noun)
+        if holder is not None:
+            self.add(participle, polarity, [holder], [before], conjoined=False)
 
     def misparsed_verb(self, token: Token, lemma: str) -> None:
         """A verb the parser took for an adjective of the noun after it ("Trump dismissed
@@ -1628,6 +1895,9 @@ class _Finder:
         self.add(token, polarities.pop(), self.subjects(token), objects)
 
     def noun(self, token: Token) -> None:
+        if token.dep_ == "pobj" and token.lower_ in IN_FAVOR and token.head.lower_ == "in":
+            self.in_favor(token)
+            return
         polarity = NOUNS.get(token.lemma_.lower())
         if polarity is not None:
             self.stance_noun(token, polarity)
@@ -1648,6 +1918,27 @@ class _Finder:
             # "X's hostility toward Y", "X's contempt against Y", "X's jabs at Y": a
             # strongly negative noun aimed at an actor or a stance topic
             self.stance_noun(token, OPPOSE, preps=AIMING, ambiguous=True)
+
+    def in_favor(self, noun: Token) -> None:
+        """ "X testified in favor of Y", "X held a rally in support of Y", "X wrote a letter
+        in opposition to Y": whoever did what the phrase is attached to (the verb, or the
+        verb whose object it qualifies) takes that side."""
+        prep = noun.head
+        polarity, objects = _in_favor(prep), _favored(prep)
+        verb = prep.head
+        if verb.pos_ == "NOUN" and verb.dep_ == "dobj":
+            if any(c.dep_ == "poss" for c in verb.children):
+                return  # "X called her vote in favor of Y a mistake": her act, judged
+            verb = verb.head  # "held a rally in support of Y"
+        if polarity is None or not objects or verb.pos_ != "VERB":
+            return
+        if verb.lemma_ in ("speak", "come", "vote"):
+            return  # read by Finder.verb
+        if prep.head.i == verb.i and verb.lemma_ in DEMANDING:
+            return  # "X called her vote in favor of Y a mistake": on what is called, asked
+        if _blocked(verb):
+            return
+        self.add(noun, polarity, self.subjects(verb), objects)
 
     def ads_against(self, token: Token) -> None:
         """ "X ran ads against Y", "X's ads against Y", "X is spending a fortune on ads
@@ -1734,6 +2025,7 @@ class _Finder:
                 self.add(token, polarity, senders, self.subjects(verb), ambiguous=ambiguous)
                 return
         if not objects:
+            self.answered(token, polarity, ambiguous=ambiguous)
             return
         ambiguous = ambiguous or token.lemma_.lower() in AMBIGUOUS_NOUNS
         light = token.dep_ == "dobj" and token.head.lemma_.lower() in LIGHT_VERBS
@@ -1775,6 +2067,31 @@ class _Finder:
         verb = token.head
         if token.dep_ == "dobj" and verb.lemma_.lower() in LIGHT_VERBS and not _blocked(verb):
             self.add(token, polarity, self.subjects(verb), objects, ambiguous=ambiguous)
+
+    def answered(self, token: Token, polarity: str, *, ambiguous: bool = False) -> None:
+        """ "X shrugged off attacks from Y", "X rejected criticism by Y", "X responded to
+        praise from Y": a stance noun with its author and no target of its own, which the
+        subject of the verb it is the object of meets, is aimed at that subject."""
+        if any(c.dep_ == "poss" for c in token.children):
+            return
+        agents = [
+            pobj
+            for child in token.children
+            if child.dep_ == "prep" and child.lower_ in ("by", "from")
+            for pobj in child.children
+            if pobj.dep_ == "pobj"
+        ]
+        verb = token.head
+        if token.dep_ == "pobj" and verb.lower_ == "to":
+            verb = verb.head  # "responded to criticism from Y"
+        elif token.dep_ != "dobj":
+            return
+        if not agents or verb.pos_ != "VERB" or _blocked(verb):
+            return
+        if any(c.dep_ in ("acl", "ccomp", "relcl") for c in token.children):
+            return  # "criticism from Y that Z did ...": aimed at what the clause says
+        ambiguous = ambiguous or token.lemma_.lower() in AMBIGUOUS_NOUNS
+        self.add(token, polarity, agents, self.subjects(verb), ambiguous=ambiguous)
 
     def agent_noun(self, token: Token, polarity: str) -> None:
         # "ally of Y", and "the president and ally of Y", where the parser hangs the "of"
@@ -1947,6 +2264,10 @@ class _Finder:
                 self.noun(token)
             if token.lower_ in ADJECTIVES and token.dep_ == "acomp":
                 self.adjective(token)
+            if token.lower_ in PREFIXES:
+                self.prefixed(token)
+            elif token.lower_ in RETORT_PARTICLES and token.dep_ in ("prt", "advmod"):
+                self.retort(token)
             if token.lower_ in VERB_FORMS:
                 headline_cues.append(token)
         self.cues_used = {s.cue_start for s in self.found}
@@ -1971,8 +2292,9 @@ def _cue_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     verbs = frozenset(VERBS) | PREP_LEMMAS | DEMANDING | frozenset(speech) | frozenset(signed)
     negative = {w for w, v in valences().items() if v <= -VALENCE_MIN and w not in HARM}
     nouns = frozenset(NOUNS) | frozenset(AGENT_NOUNS) | frozenset(FOR_NOUNS) | frozenset(negative)
-    nouns |= AD_NOUNS
-    return verbs, nouns, frozenset(ADJECTIVES) | frozenset(VERB_FORMS)
+    nouns |= AD_NOUNS | frozenset(IN_FAVOR)
+    forms = frozenset(ADJECTIVES) | frozenset(VERB_FORMS) | frozenset(PREFIXES)
+    return verbs, nouns, forms | frozenset(RETORT_PARTICLES)
 
 
 @cache

@@ -838,3 +838,181 @@ def test_me_and_i_in_a_quote_attributed_by_name_are_its_speaker(nlp):
     found = triples(stances_of(nlp, text))
     assert ("Paul Adebayo", "Maria Lindqvist", "oppose") in found
     assert ("Maria Lindqvist", "Karin Holm", "support") in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mayor of Bergen, Maria Lindqvist, decided to back Paul Adebayo.",
+        "The founder of the party, Maria Lindqvist, condemned Paul Adebayo.",
+    ],
+)
+def test_a_title_subject_is_the_name_in_apposition_to_it(nlp, text):
+    assert ("Maria Lindqvist", "Paul Adebayo") in {
+        (s.holder, s.target) for s in stances_of(nlp, text)
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An officer from Greenpeace accused Paul Adebayo of fraud.",
+        "The board of Greenpeace condemned Paul Adebayo on Monday.",
+        "Greenpeace's executive director condemned Paul Adebayo.",
+    ],
+)
+def test_an_officer_of_an_organisation_speaks_for_it(nlp, text):
+    assert triples(stances_of(nlp, text)) == {("Greenpeace", "Paul Adebayo", "oppose")}
+
+
+def test_a_customer_of_an_organisation_does_not_speak_for_it(nlp):
+    assert stances_of(nlp, "A customer of Greenpeace condemned Paul Adebayo.") == []
+
+
+def test_criticism_from_someone_that_a_subject_rejects_is_aimed_at_the_subject(nlp):
+    found = triples(stances_of(nlp, "Paul Adebayo rejected criticism from Maria Lindqvist."))
+    assert ("Maria Lindqvist", "Paul Adebayo", "oppose") in found
+
+
+def test_criticism_with_its_own_content_is_not_aimed_at_who_rejects_it(nlp):
+    text = "Paul Adebayo rejected criticism from Maria Lindqvist that the plan would fail."
+    assert ("Maria Lindqvist", "Paul Adebayo", "oppose") not in triples(stances_of(nlp, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The anti-immigrant senator Paul Adebayo spoke in Bergen.",
+            ("Paul Adebayo", "immigrant", "oppose"),
+        ),
+        (
+            "Greenpeace, a pro-environment group, spoke in Bergen.",
+            ("Greenpeace", "environment", "support"),
+        ),
+        ("Anti-war Democrats met in Bergen.", ("Democrats", "war", "oppose")),
+        (
+            "The Lindqvist-supporting Sierra Club held a rally.",
+            ("Sierra Club", "Lindqvist", "support"),
+        ),
+    ],
+)
+def test_an_anti_or_pro_modifier_is_the_stance_of_the_actor_it_describes(nlp, text, expected):
+    assert triples(stances_of(nlp, text)) == {expected}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Anti-Pollution League met Paul Adebayo.",
+        "Paul Adebayo is not an anti-war senator.",
+        "The anti-aircraft guns were moved.",
+    ],
+)
+def test_a_prefix_in_a_name_negated_or_on_no_actor_is_no_stance(nlp, text):
+    assert stances_of(nlp, text) == []
+
+
+def test_a_topic_target_keeps_its_relative_clause_when_short(nlp):
+    found = stances_of(nlp, "Paul Adebayo dismissed critics who called his remarks sexist.")
+    assert triples(found) == {("Paul Adebayo", "critics who called his remarks sexist", "oppose")}
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("Maria Lindqvist hit back at Paul Adebayo on Monday.", "Paul Adebayo"),
+        ("Maria Lindqvist lashed out at the harbour plan.", "harbour plan"),
+    ],
+)
+def test_a_verb_turned_back_or_out_at_someone_opposes_them(nlp, text, target):
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", target, "oppose")}
+
+
+def test_a_verb_out_at_a_time_is_no_stance(nlp):
+    assert stances_of(nlp, "Maria Lindqvist went out at noon.") == []
+
+
+def test_a_named_group_and_the_members_it_includes_hold_its_stance(nlp):
+    text = "Democrats -- including Maria Lindqvist -- quickly accused Paul Adebayo of lying."
+    assert triples(stances_of(nlp, text)) == {
+        ("Democrats", "Paul Adebayo", "oppose"),
+        ("Maria Lindqvist", "Paul Adebayo", "oppose"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The harbour bill, backed by Greenpeace, passed on Monday.",
+            ("Greenpeace", "harbour bill", "support"),
+        ),
+        (
+            "Paul Adebayo, endorsed by the Sierra Club, won the seat.",
+            ("Sierra Club", "Paul Adebayo", "support"),
+        ),
+        ("The Greenpeace-backed harbour bill passed.", ("Greenpeace", "harbour bill", "support")),
+    ],
+)
+def test_a_participle_by_an_actor_is_that_actors_stance_on_the_noun(nlp, text, expected):
+    assert triples(stances_of(nlp, text)) == {expected}
+
+
+def test_a_participle_by_a_country_on_a_group_that_is_no_stance_topic_stays_silent(nlp):
+    assert stances_of(nlp, "The Swedish-backed rebels took the town.") == []
+
+
+def test_the_named_members_of_an_antecedent_hold_its_relative_clauses_stance(nlp):
+    text = "Several senators who oppose the harbour bill, like Maria Lindqvist, spoke."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "harbour bill", "oppose")}
+
+
+def test_a_relative_clause_of_a_message_still_speaks_for_its_author(nlp):
+    text = "Paul Adebayo has released a video that accuses Maria Lindqvist of lying."
+    assert triples(stances_of(nlp, text)) == {("Paul Adebayo", "Maria Lindqvist", "oppose")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Greenpeace held a rally in opposition to the harbour bill.",
+            ("Greenpeace", "harbour bill", "oppose"),
+        ),
+        (
+            "Paul Adebayo testified in favor of the harbour bill.",
+            ("Paul Adebayo", "harbour bill", "support"),
+        ),
+    ],
+)
+def test_in_favor_of_or_in_opposition_to_is_the_stance_of_who_did_it(nlp, text, expected):
+    assert triples(stances_of(nlp, text)) == {expected}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Paul Adebayo did not testify in favor of the harbour bill.",
+        "Maria Lindqvist called her vote in favor of the harbour bill a mistake.",
+    ],
+)
+def test_in_favor_of_negated_or_on_a_possessed_act_is_no_stance_of_the_subject(nlp, text):
+    assert stances_of(nlp, text) == []
+
+
+def test_the_title_alone_is_the_one_person_named_with_it_before(nlp):
+    text = "Senator Maria Lindqvist spoke in Oslo on Monday. The senator condemned Paul Adebayo."
+    assert triples(stances_of(nlp, text)) == {("Maria Lindqvist", "Paul Adebayo", "oppose")}
+
+
+def test_the_title_alone_is_nobody_when_two_people_bore_it(nlp):
+    text = "Senator Maria Lindqvist met Senator Karin Holm. The senator condemned Paul Adebayo."
+    assert stances_of(nlp, text) == []
+
+
+def test_his_campaign_as_a_target_is_the_other_person_named_before(nlp):
+    text = "Paul Adebayo spoke in Oslo. Maria Lindqvist attacked his campaign for its lies."
+    assert ("Maria Lindqvist", "Paul Adebayo", "oppose") in {
+        (s.holder, s.target, s.polarity) for s in stances_of(nlp, text)
+    }
