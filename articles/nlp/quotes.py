@@ -947,6 +947,24 @@ class _Reader:
                 return self.phrase(token)
         return None
 
+    def person_before(self, mark: QuoteMarks) -> Span | None:
+        """The last person named before a quote, in its paragraph or the one before,
+        outside quotation marks: a long quote with no cue and no subject near it is
+        theirs more often than no one's (PolNeAR train: 4 more right speakers of 20)."""
+        start = self.paragraph_of(mark.start)[0]
+        before = len(self.text[:start].rstrip())
+        if before:
+            start = self.paragraph_of(before - 1)[0]
+        for mention in reversed(self.mentions):
+            if mention.kind != "PERSON" or mention.end > mark.start:
+                continue
+            if mention.start < start:
+                return None
+            span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            if span is not None and not any(t.i in self.inside for t in span):
+                return span
+        return None
+
     def colon_speaker(self, mark: QuoteMarks) -> Span | None:
         """'He returned to his familiar lines: "..."', 'From the report: "..."': the
         clause a colon ends, right before a quote, names its speaker: its subject, or
@@ -1171,14 +1189,18 @@ class _Reader:
                 last_attributed = reporter
             elif words >= MIN_UNCUED_WORDS:
                 # A long quoted stretch is speech even when no verb says whose ('Her
-                # reply came at once: "..."'); the sentence's subject is its best guess.
+                # reply came at once: "..."'); the sentence's subject is its best guess,
+                # else the person named last before it, else the last speaker.
                 found.append(
                     (
                         first.start,
                         last.end,
                         "direct",
                         None,
-                        self.sentence_subject(first) or self.reporter_nearby(first),
+                        self.sentence_subject(first)
+                        or self.reporter_nearby(first)
+                        or self.person_before(first)
+                        or last_attributed,
                     )
                 )
         covered = [(start, end) for start, end, *_ in found]

@@ -118,6 +118,29 @@ def test_a_paragraph_that_is_only_a_quote_continues_the_last_speaker(nlp):
     assert found[1].cue == ""
 
 
+def test_a_long_uncued_quote_goes_to_the_person_named_just_before_it(nlp):
+    # No cue, no subject near the quote: the person the paragraph before names (not as
+    # a subject) is a better guess than no speaker at all.
+    text = (
+        "The hall fell silent after a long speech by Minister Ana Torres.\n\n"
+        '"We cannot build a new bridge with old money and the same tired promises of the '
+        'past decade."'
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.cue == ""
+    assert speaker_text(text, quote) == "Ana Torres"
+
+
+def test_a_long_uncued_quote_with_no_person_before_it_has_no_speaker(nlp):
+    text = (
+        "The hall fell silent after the long speech.\n\n"
+        '"We cannot build a new bridge with old money and the same tired promises of the '
+        'past decade."'
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.speaker_start is None
+
+
 def test_quoted_titles_and_scare_quotes_are_not_quotes(nlp):
     text = 'She appeared on "Meet the Press" on Sunday. The so-called "new era" began in 2022.'
     assert quotes_of(nlp, text) == []
