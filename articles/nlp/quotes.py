@@ -1060,16 +1060,22 @@ class _Reader:
             if subject.start < content.start or first <= content.start:
                 continue
             # Only a report that plainly starts anew: a relative clause ('which he
-            # called') or a pronoun speaker ('and he railed'); a noun subject is as often
-            # part of what the outer report says ('that two women said ...').
+            # called'), a pronoun speaker ('and he railed') or a clause joined to the
+            # content with a subject of its own ('..., and Y vowed to ...'); a noun
+            # subject is otherwise as often part of what the outer report says ('that
+            # two women said ...').
             if not (
                 subject.root.tag_ in ("WP", "WDT")
                 or subject.root.lower_ in NESTED_PRONOUNS
                 or token.dep_ == "relcl"
                 or any(c.dep_ == "mark" and c.lower_ in NESTING_MARKS for c in token.children)
+                or (token.dep_ == "conj" and subject.root.head.i == token.i)
             ):
                 continue
-            outer = self.trim(self.doc[content.start : first])
+            stop = first
+            while stop > content.start and self.doc[stop - 1].dep_ == "cc":
+                stop -= 1  # '... after the repairs and | the council insisted'
+            outer = self.trim(self.doc[content.start : stop])
             # The outer report keeps the most of its span, or the nested one is a part
             # of what it says ('that two women who have accused him said ...').
             relative = subject.root.tag_ in ("WP", "WDT") or token.dep_ == "relcl"
@@ -1137,6 +1143,12 @@ class _Reader:
                 start, end, kind = first.start, last.end, "direct"
                 if where in ("before", "after-holding"):
                     content = self.complement(cue)
+                    if content is not None:
+                        # A report nested after the quoted words ends the outer one there,
+                        # as in reported speech without quotation marks.
+                        cut = self.before_nested(cue, content)
+                        if cut.end_char >= last.end:
+                            content = cut
                     if content is not None and content.start_char <= first.start < content.end_char:
                         start = min(start, content.start_char)
                         end = max(end, content.end_char)
