@@ -1045,10 +1045,11 @@ class _Reader:
             return self.doc[name[0].i : name[-1].i + 1]
         return None
 
-    def before_nested(self, cue: Token, content: Span) -> Span:
+    def before_nested(self, cue: Token, content: Span) -> tuple[Span, Token | None]:
         """A report holding a later report of its own ('X praised Y for Z - moves that
         he said helped', '..., which he called "a disaster"') ends where the inner one
-        begins: the inner report, its speaker and its content are its own attribution."""
+        begins: the inner report, its speaker and its content are its own attribution.
+        The outer report's span, and the inner report's cue where it was cut."""
         for token in content:
             if token.i == cue.i or token.i in self.inside or not self.is_cue(token):
                 continue
@@ -1056,7 +1057,9 @@ class _Reader:
             inner = self.complement(token)
             if subject is None or inner is None:
                 continue
-            first = min(token.i, subject.start, inner.start)
+            # From the relative pronoun that opens it ('..., which she called').
+            relatives = [c.i for c in token.lefts if c.tag_ in ("WDT", "WP", "WP$")]
+            first = min(token.i, subject.start, inner.start, *relatives)
             if subject.start < content.start or first <= content.start:
                 continue
             # Only a report that plainly starts anew: a relative clause ('which he
@@ -1081,13 +1084,13 @@ class _Reader:
             relative = subject.root.tag_ in ("WP", "WDT") or token.dep_ == "relcl"
             share = MIN_RELATIVE_SHARE if relative else MIN_OUTER_SHARE
             if outer is None or len(outer.text) < share * len(content.text):
-                return content
+                return content, None
             # Without the 'though' or 'when' that opens the nested report.
             marks = [c.i for c in token.children if c.dep_ == "mark" and c.i < first]
             if marks:
-                return self.trim(self.doc[content.start : min(marks)]) or outer
-            return outer
-        return content
+                return self.trim(self.doc[content.start : min(marks)]) or outer, token
+            return outer, token
+        return content, None
 
     def name_colons(self) -> Iterator[tuple[Token, Span]]:
         """'Rubio: I am not interested in being vice president.' and 'Bush: "..."': a
@@ -1145,10 +1148,22 @@ class _Reader:
                     content = self.complement(cue)
                     if content is not None:
                         # A report nested after the quoted words ends the outer one there,
-                        # as in reported speech without quotation marks.
-                        cut = self.before_nested(cue, content)
+                        # as in reported speech without quotation marks; quoted words in
+                        # the nested report ('..., which he called "a disaster"') are its
+                        # own, and the outer report is left to the reported-speech pass.
+                        cut, nested = self.before_nested(cue, content)
+                        held = self.complement(nested) if nested is not None else None
                         if cut.end_char >= last.end:
                             content = cut
+                        elif (
+                            held is not None
+                            and cut.end_char <= first.start
+                            and held.start_char < last.end
+                            and first.start < held.end_char
+                        ):
+                            assert nested is not None
+                            cue, content = nested, held
+                            speaker = self.speaker_beside(cue)
                     if content is not None and content.start_char <= first.start < content.end_char:
                         start = min(start, content.start_char)
                         end = max(end, content.end_char)
@@ -1255,7 +1270,7 @@ class _Reader:
         # "according to X" names the source of everything else its clause reports.
         candidates.sort(key=lambda item: (item[0].lower_ != "according", -len(item[1]), item[0].i))
         for token, content in candidates:
-            content = self.before_nested(token, content)
+            content, _ = self.before_nested(token, content)
             start, end = content.start_char, content.end_char
             if any(a < end and start < b for a, b in covered):
                 continue

@@ -197,6 +197,22 @@ def test_a_clause_before_the_cue_beats_when_and_where_after_it(nlp):
         assert speaker_text(text, quote) == "a senior aide"
 
 
+def test_quoted_words_in_a_nested_relative_report_are_its_speakers(nlp):
+    # '..., which she called "..."': the quoted words are hers through 'called'; Ana
+    # Torres's report ends before the relative pronoun.
+    text = (
+        "Ana Torres said the talks had collapsed on Friday after a long night of arguments "
+        'over the budget, which she called "a disgrace to everyone in the room."'
+    )
+    outer, quoted = quotes_of(nlp, text)
+    assert outer.kind == "indirect"
+    assert outer.text.endswith("over the budget")
+    assert speaker_text(text, outer) == "Ana Torres"
+    assert quoted.kind == "direct"
+    assert quoted.cue == "called"
+    assert speaker_text(text, quoted) == "she"
+
+
 def test_a_clause_with_its_own_speaker_joined_to_the_content_is_its_own_report(nlp):
     # The parse hangs 'and the council insisted' on the mayor's content; it is the
     # council's report, and the mayor's ends before its 'and'.
