@@ -182,8 +182,10 @@ MIN_ORPHAN_WORDS = 6
 # take the inner gold (the scorer gives each gold the first span covering it) and only
 # cost precision (train all-attribution P 0.829 -> 0.820, speaker 0.926 unchanged).
 # Splitting under noun subjects too: train speaker 0.926 -> 0.926 at 0.5, 0.927 at 0.3,
-# 0.922 at 0, for all-attribution F1 0.782 -> 0.781, 0.780, 0.774.
-MIN_OUTER_SHARE = 0.5
+# 0.922 at 0, for all-attribution F1 0.782 -> 0.781, 0.780, 0.774. Since partial quotes
+# and joined clauses split too, train right speakers at 0.5, 0.45, 0.4, 0.35, 0.3: 12936,
+# 12944, 12947, 12946 of 13952 and 12941 of 13949; all-attribution F1 0.782 down to 0.4.
+MIN_OUTER_SHARE = 0.4
 # ... or this share when the nested report is a relative clause ('..., which he said
 # was ...'): PolNeAR train, speaker accuracy +0.001 at 0.3 for all-attribution F1 -0.001.
 MIN_RELATIVE_SHARE = 0.3
