@@ -118,6 +118,44 @@ def test_a_paragraph_that_is_only_a_quote_continues_the_last_speaker(nlp):
     assert found[1].cue == ""
 
 
+def test_a_long_uncued_quote_goes_to_the_person_named_just_before_it(nlp):
+    # No cue, no subject near the quote: the person the paragraph before names (not as
+    # a subject) is a better guess than no speaker at all.
+    text = (
+        "The hall fell silent after a long speech by Minister Ana Torres.\n\n"
+        '"We cannot build a new bridge with old money and the same tired promises of the '
+        'past decade."'
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.cue == ""
+    assert speaker_text(text, quote) == "Ana Torres"
+
+
+def test_a_long_uncued_quote_with_no_person_before_it_has_no_speaker(nlp):
+    text = (
+        "The hall fell silent after the long speech.\n\n"
+        '"We cannot build a new bridge with old money and the same tired promises of the '
+        'past decade."'
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.speaker_start is None
+
+
+def test_a_report_nested_after_a_partial_quote_is_its_own_quote(nlp):
+    # The partial quote's report ends where 'though she admitted ...' begins, as
+    # reported speech without quotation marks does.
+    text = (
+        'Ana Torres said the new bridge across the river would be "finished within a '
+        'month" and open to traffic, though she admitted the budget was tight.'
+    )
+    outer, inner = quotes_of(nlp, text)
+    assert outer.kind == "mixed"
+    assert outer.text.endswith("open to traffic")
+    assert speaker_text(text, outer) == "Ana Torres"
+    assert inner.text == "the budget was tight"
+    assert speaker_text(text, inner) == "she"
+
+
 def test_quoted_titles_and_scare_quotes_are_not_quotes(nlp):
     text = 'She appeared on "Meet the Press" on Sunday. The so-called "new era" began in 2022.'
     assert quotes_of(nlp, text) == []
@@ -157,6 +195,36 @@ def test_a_clause_before_the_cue_beats_when_and_where_after_it(nlp):
         quote = only(quotes_of(nlp, text))
         assert quote.text == "The two leaders will sign a joint statement in Vienna"
         assert speaker_text(text, quote) == "a senior aide"
+
+
+def test_quoted_words_in_a_nested_relative_report_are_its_speakers(nlp):
+    # '..., which she called "..."': the quoted words are hers through 'called'; Ana
+    # Torres's report ends before the relative pronoun.
+    text = (
+        "Ana Torres said the talks had collapsed on Friday after a long night of arguments "
+        'over the budget, which she called "a disgrace to everyone in the room."'
+    )
+    outer, quoted = quotes_of(nlp, text)
+    assert outer.kind == "indirect"
+    assert outer.text.endswith("over the budget")
+    assert speaker_text(text, outer) == "Ana Torres"
+    assert quoted.kind == "direct"
+    assert quoted.cue == "called"
+    assert speaker_text(text, quoted) == "she"
+
+
+def test_a_clause_with_its_own_speaker_joined_to_the_content_is_its_own_report(nlp):
+    # The parse hangs 'and the council insisted' on the mayor's content; it is the
+    # council's report, and the mayor's ends before its 'and'.
+    text = (
+        "The mayor said the road through the old market would reopen to all traffic in "
+        "May after the repairs and the council insisted that the money was there."
+    )
+    mayor, council = quotes_of(nlp, text)
+    assert mayor.text.endswith("after the repairs")
+    assert speaker_text(text, mayor) == "The mayor"
+    assert council.text == "that the money was there"
+    assert speaker_text(text, council) == "the council"
 
 
 def test_reported_speech_never_runs_into_the_next_paragraph(nlp):
