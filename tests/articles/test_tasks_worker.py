@@ -162,14 +162,3 @@ def test_worker_extracts_an_article_over_the_models_limit_in_pieces(celery_worke
     assert quotes
     assert all(body[q.start : q.end] == q.exact for q in quotes)
     assert Mention.objects.filter(article=short, exact="Ines Moreau").exists()
-
-
-def test_a_worker_process_parses_with_the_blas_threads_the_setting_gives(settings):
-    from threadpoolctl import threadpool_info, threadpool_limits
-
-    with threadpool_limits(limits=None):  # whatever this test sets is undone after it
-        settings.WORKER_BLAS_THREADS = 1
-        tasks._limit_blas_threads()
-        blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
-        assert blas
-        assert all(pool["num_threads"] == 1 for pool in blas)

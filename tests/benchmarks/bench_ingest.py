@@ -41,8 +41,6 @@ BROKER = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
 CONCURRENCY = os.environ.get("BENCH_WORKER_CONCURRENCY", str(os.cpu_count() or 1))
 # The end-to-end measurement's worker processes, and bare nlp.pipe's n_process.
 EXTRACTION_PROCESSES = 2
-# The workers' BLAS threads per process (settings.WORKER_BLAS_THREADS's default).
-WORKER_BLAS_THREADS = int(os.environ.get("WORKER_BLAS_THREADS", "1"))
 TARGET_RATIO = 0.8
 
 
@@ -193,27 +191,21 @@ def _import(bodies: list[tuple[str, str]], *, extraction: bool) -> dict:
     return run
 
 
-def _bare_nlp_pipe(
-    texts: list[str], *, ours: bool = False, blas_threads: int | None = None
-) -> float:
+def _bare_nlp_pipe(texts: list[str], *, ours: bool = False) -> float:
     """Seconds of bare `nlp.pipe(n_process=2)` over these texts: the model as shipped,
-    its processes started inside the timing (as a worker's are before an import), with
-    the libraries' own defaults. With `ours`, Newsdesk's own pipeline (model.load(): the
-    attribute ruler matched by lookup, lemmas remembered, the gazetteer's entity ruler),
-    parsing only, nothing stored. With `blas_threads`, BLAS limited to that many threads
-    per process, as a worker sets it (settings.WORKER_BLAS_THREADS)."""
+    its processes started inside the timing (as a worker's are before an import). With
+    `ours`, Newsdesk's own pipeline (model.load(): the attribute ruler matched by lookup,
+    lemmas remembered, the gazetteer's entity ruler), parsing only, nothing stored."""
     import spacy
-    from threadpoolctl import threadpool_limits
 
     from articles.nlp import model
 
     nlp = model.load() if ours else spacy.load(model.model_name())
     list(nlp.pipe(texts[:5]))
-    with threadpool_limits(limits=blas_threads, user_api="blas"):  # None: unchanged
-        started = time.perf_counter()
-        for _ in nlp.pipe(texts, batch_size=model.BATCH_SIZE, n_process=EXTRACTION_PROCESSES):
-            pass
-        return time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=model.BATCH_SIZE, n_process=EXTRACTION_PROCESSES):
+        pass
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -276,10 +268,7 @@ def _end_to_end(bodies: list[tuple[str, str]]) -> dict:
     # Newsdesk's pipeline parses faster than the shipped model (articles.nlp.attributes):
     # this second comparator shows how much of the ratio is the parse itself, and what
     # the import costs around its own parse.
-    own_parse = _bare_nlp_pipe(texts, ours=True, blas_threads=WORKER_BLAS_THREADS)
-    # The workers run one BLAS thread per process: the shipped model so set, to show how
-    # much of the ratio that setting alone makes.
-    bare_one_thread = _bare_nlp_pipe(texts, blas_threads=WORKER_BLAS_THREADS)
+    own_parse = _bare_nlp_pipe(texts, ours=True)
     seconds = run["extracted_seconds"]
     return {
         "benchmark": (
@@ -297,7 +286,6 @@ def _end_to_end(bodies: list[tuple[str, str]]) -> dict:
             "bare_nlp_pipe_n_process_2": round(bare, 2),
             "bare_nlp_pipe_before_and_after": [round(before, 2), round(after, 2)],
             "bare_nlp_pipe_n_process_2_own_pipeline": round(own_parse, 2),
-            "bare_nlp_pipe_n_process_2_one_blas_thread": round(bare_one_thread, 2),
             "import_until_extracted": round(seconds, 2),
             "cli_wall": round(run["cli_seconds"], 2),
         },
@@ -314,8 +302,6 @@ def _end_to_end(bodies: list[tuple[str, str]]) -> dict:
         # The same against Newsdesk's own pipeline parsing the same texts: the share of the
         # import that is not the parse.
         "ratio_to_own_pipeline_parse": round(own_parse / seconds, 3),
-        # Against the shipped model with the workers' BLAS setting: the stricter figure.
-        "ratio_to_bare_one_blas_thread": round(bare_one_thread / seconds, 3),
         "target_ratio": TARGET_RATIO,
     }
 
