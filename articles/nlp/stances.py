@@ -1173,29 +1173,24 @@ class _Finder:
         group = self.index.named(token)
         if group is not None and group.kind == "NORP" and token.pos_ == "PROPN":
             # "Democrats, including X, accused Y": the group and its named members
-            members = [
-                member
-                for prep in token.children
-                if prep.dep_ == "prep" and prep.lower_ in MEMBERS
-                for pobj in prep.children
-                if pobj.dep_ == "pobj"
-                for member in _conjuncts(pobj)
-                if self.index.named(member) is not None
-            ]
-            return [token, *members]
+            return [token, *self.named_members(token)]
         if self.index.named(token) is None and token.pos_ == "NOUN":
-            members = [
-                member
-                for prep in token.children
-                if prep.dep_ == "prep" and prep.lower_ in MEMBERS
-                for pobj in prep.children
-                if pobj.dep_ == "pobj"
-                for member in _conjuncts(pobj)
-                if self.index.named(member) is not None
-            ]
+            members = self.named_members(token)
             if members:
                 return members
         return [token]
+
+    def named_members(self, token: Token) -> list[Token]:
+        """The named members a word lists ("X, including Y and Z", "people like Y")."""
+        return [
+            member
+            for prep in token.children
+            if prep.dep_ == "prep" and prep.lower_ in MEMBERS
+            for pobj in prep.children
+            if pobj.dep_ == "pobj"
+            for member in _conjuncts(pobj)
+            if self.index.named(member) is not None
+        ]
 
     def quote_speaker(self, pronoun: Token) -> EntityMention | None:
         """ "I oppose this bill," X said / X: I support Y: the named speaker of the quote
