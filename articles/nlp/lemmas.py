@@ -12,16 +12,15 @@ lemmatizer would write them (a token without a lemma yet, unless it overwrites).
 A lemmatizer in another mode than "rule" is left as it is.
 """
 
-from typing import Any
+from typing import Any, cast
 
 import numpy
-from spacy.attrs import LEMMA, MORPH, ORTH, POS
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
 LEMMATIZER_NAME = "lemmatizer"
-_COLUMNS = [ORTH, POS, MORPH, LEMMA]
+_COLUMNS: list[int | str] = ["ORTH", "POS", "MORPH", "LEMMA"]
 
 
 class _Remembering:
@@ -49,7 +48,7 @@ class _Remembering:
             if lemma is None:
                 lemma = known[key] = strings.add(self.lemmatize(doc[i])[0])
             lemmas[i] = lemma
-        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        doc.from_array(["LEMMA"], cast(Any, lemmas.reshape(-1, 1)))
         return doc
 
 
@@ -64,5 +63,5 @@ def speed_up(nlp: Language) -> bool:
     base = type(lemmatizer)
     faster = type(f"Remembering{base.__name__}", (_Remembering, base), {})
     lemmatizer.__class__ = faster
-    lemmatizer.known = {}
+    cast(Any, lemmatizer).known = {}
     return True
