@@ -37,7 +37,7 @@ clause's subject, else the person who spoke last by name (the doc's quotes, pass
 """
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 from importlib import resources
 
@@ -1090,13 +1090,7 @@ class _Finder:
         through its officers. Not a person's ("Y's son"), nor an agent noun's owner ("X's
         critics" are not X)."""
         # the parser often hangs the name on the title's place: "the mayor of [X, Y]"
-        places = [
-            pobj
-            for prep in noun.children
-            if prep.dep_ == "prep" and prep.lower_ == "of"
-            for pobj in prep.children
-            if pobj.dep_ == "pobj"
-        ]
+        places = _objects_of(noun, ("of",))
         for child in [*noun.children, *(c for p in places for c in p.children)]:
             if child.dep_ == "appos":
                 named = self.index.named(child)
@@ -1184,10 +1178,7 @@ class _Finder:
         """The named members a word lists ("X, including Y and Z", "people like Y")."""
         return [
             member
-            for prep in token.children
-            if prep.dep_ == "prep" and prep.lower_ in MEMBERS
-            for pobj in prep.children
-            if pobj.dep_ == "pobj"
+            for pobj in _objects_of(token, MEMBERS)
             for member in _conjuncts(pobj)
             if self.index.named(member) is not None
         ]
@@ -1709,13 +1700,7 @@ class _Finder:
         verb = particle.head
         if verb.pos_ != "VERB" or _blocked(verb):
             return
-        objects = [
-            pobj
-            for prep in verb.children
-            if prep.dep_ == "prep" and prep.lower_ in RETORT_PREPS and prep.i > particle.i
-            for pobj in prep.children
-            if pobj.dep_ == "pobj"
-        ]
+        objects = _objects_of(verb, RETORT_PREPS, after=particle.i)
         if objects:
             self.add(verb, OPPOSE, self.subjects(verb), objects, ambiguous=True)
 
@@ -1826,13 +1811,7 @@ class _Finder:
         """ "X called on Y to resign", "X urged Y to step down", "X called for the repeal of
         Y", "X demanded Y's resignation": asking for the end of Y opposes Y."""
         objects: list[Token] = []
-        addressees = [c for c in token.children if c.dep_ == "dobj"] + [
-            pobj
-            for c in token.children
-            if c.dep_ == "prep" and c.lower_ == "on"
-            for pobj in c.children
-            if pobj.dep_ == "pobj"
-        ]
+        addressees = [c for c in token.children if c.dep_ == "dobj"] + _objects_of(token, ("on",))
         for clause in token.subtree:
             if clause.lemma_ in QUITTING and _infinitive(clause) and not _negated(clause):
                 particles = {c.lower_ for c in clause.children if c.dep_ == "prt"}
@@ -1840,24 +1819,12 @@ class _Finder:
                     objects = addressees
                 break
         if not objects:
-            asked = [c for c in token.children if c.dep_ == "dobj"] + [
-                pobj
-                for c in token.children
-                if c.dep_ == "prep" and c.lower_ == "for"
-                for pobj in c.children
-                if pobj.dep_ == "pobj"
-            ]
+            asked = [c for c in token.children if c.dep_ == "dobj"] + _objects_of(token, ("for",))
             for noun in asked:
                 if noun.lemma_.lower() not in ENDINGS:
                     continue
                 objects += [c for c in noun.children if c.dep_ == "poss"]
-                objects += [
-                    pobj
-                    for c in noun.children
-                    if c.dep_ == "prep" and c.lower_ == "of"
-                    for pobj in c.children
-                    if pobj.dep_ == "pobj"
-                ]
+                objects += _objects_of(noun, ("of",))
         if objects:
             self.add(token, OPPOSE, self.subjects(token), objects)
 
@@ -1938,13 +1905,7 @@ class _Finder:
     def ads_against(self, token: Token) -> None:
         """ "X ran ads against Y", "X's ads against Y", "X is spending a fortune on ads
         against Y": whoever puts the ads out opposes Y."""
-        objects = [
-            pobj
-            for child in token.children
-            if child.dep_ == "prep" and child.lower_ == "against"
-            for pobj in child.children
-            if pobj.dep_ == "pobj"
-        ]
+        objects = _objects_of(token, ("against",))
         if not objects:
             return
         owners = [c for c in token.children if c.dep_ == "poss"]
@@ -1993,13 +1954,7 @@ class _Finder:
             ]
         if not objects and token.dep_ == "dobj" and token.lemma_.lower() in SUPPORT_BEHIND:
             # "threw its support behind Y", the preposition on the verb
-            objects = [
-                pobj
-                for child in token.head.children
-                if child.dep_ == "prep" and child.lower_ == "behind"
-                for pobj in child.children
-                if pobj.dep_ == "pobj"
-            ]
+            objects = _objects_of(token.head, ("behind",))
         verb = token.head
         if (
             token.dep_ == "dobj"
@@ -2009,13 +1964,7 @@ class _Finder:
         ):
             # "X drew praise from Y", "X won support from Y": Y's stance on X (the
             # parser hangs the "from" on either word).
-            senders = [
-                pobj
-                for child in [*token.children, *verb.children]
-                if child.dep_ == "prep" and child.lower_ == "from"
-                for pobj in child.children
-                if pobj.dep_ == "pobj"
-            ]
+            senders = _objects_of(token, ("from",)) + _objects_of(verb, ("from",))
             if senders:
                 self.add(token, polarity, senders, self.subjects(verb), ambiguous=ambiguous)
                 return
@@ -2029,13 +1978,7 @@ class _Finder:
         owners = [
             c for c in token.children if c.dep_ == "poss" and not (light and c.pos_ == "PRON")
         ]
-        agents = [
-            pobj
-            for child in token.children
-            if child.dep_ == "prep" and child.lower_ in ("by", "from")
-            for pobj in child.children
-            if pobj.dep_ == "pobj"
-        ]
+        agents = _objects_of(token, ("by", "from"))
         if agents and not _asked(token):
             # "criticism of X by Y"
             self.add(token, polarity, agents, objects, ambiguous=ambiguous)
@@ -2069,13 +2012,7 @@ class _Finder:
         subject of the verb it is the object of meets, is aimed at that subject."""
         if any(c.dep_ == "poss" for c in token.children):
             return
-        agents = [
-            pobj
-            for child in token.children
-            if child.dep_ == "prep" and child.lower_ in ("by", "from")
-            for pobj in child.children
-            if pobj.dep_ == "pobj"
-        ]
+        agents = _objects_of(token, ("by", "from"))
         verb = token.head
         if token.dep_ == "pobj" and verb.lower_ == "to":
             verb = verb.head  # "responded to criticism from Y"
@@ -2094,14 +2031,7 @@ class _Finder:
         owners = [token, token.head] if token.dep_ == "conj" else [token]
         # "a champion for Y", "an advocate for Y"
         preps = {"of", "for"} if token.lemma_.lower() in ADVOCATES else {"of"}
-        objects = [
-            pobj
-            for noun in owners
-            for child in noun.children
-            if child.dep_ == "prep" and child.lower_ in preps and child.i > token.i
-            for pobj in child.children
-            if pobj.dep_ == "pobj"
-        ]
+        objects = [pobj for noun in owners for pobj in _objects_of(noun, preps, after=token.i)]
         # "Y's supporters": the owner is the target.
         objects += [c for c in token.children if c.dep_ == "poss" and self.index.named(c)]
         # "Obama critic X", "a Putin ally": the name before the noun is the target.
@@ -2198,13 +2128,7 @@ class _Finder:
             return
         if any(c.lower_ in ("less", "least", "too") for c in token.children):
             return
-        objects = [
-            pobj
-            for prep in token.children
-            if prep.dep_ == "prep" and prep.lower_ in preps
-            for pobj in prep.children
-            if pobj.dep_ == "pobj"
-        ]
+        objects = _objects_of(token, preps)
         if objects:
             self.add(token, polarity, self.subjects(verb), objects)
 
@@ -2324,15 +2248,21 @@ def _candidates(doc: Doc) -> list[int]:
     return [int(i) for i in numpy.flatnonzero(wanted)]
 
 
-def _owners(noun: Token) -> list[Token]:
-    """Whose the noun is: "Y's behalf", "behalf of Y"."""
-    return [c for c in noun.children if c.dep_ == "poss"] + [
+def _objects_of(token: Token, preps: Collection[str], *, after: int = -1) -> list[Token]:
+    """The objects of the token's prepositions that are one of `preps` ("of", "against"),
+    those after position `after` only, in the order of the sentence."""
+    return [
         pobj
-        for prep in noun.children
-        if prep.dep_ == "prep" and prep.lower_ == "of"
+        for prep in token.children
+        if prep.dep_ == "prep" and prep.lower_ in preps and prep.i > after
         for pobj in prep.children
         if pobj.dep_ == "pobj"
     ]
+
+
+def _owners(noun: Token) -> list[Token]:
+    """Whose the noun is: "Y's behalf", "behalf of Y"."""
+    return [c for c in noun.children if c.dep_ == "poss"] + _objects_of(noun, ("of",))
 
 
 IN_FAVOR = {"favor": SUPPORT, "favour": SUPPORT, "support": SUPPORT, "opposition": OPPOSE}

@@ -1,8 +1,6 @@
 """The attribute ruler matched by lookup gives the very attributes spaCy's Matcher gives."""
 
-import pytest
 import spacy
-from spacy.language import Language
 
 from articles.nlp import attributes, model
 
@@ -17,11 +15,6 @@ TEXTS = [
     "",
     "   ",
 ]
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Language:
-    return spacy.load(model.model_name())
 
 
 def _attributes(doc):

@@ -1,8 +1,6 @@
 """The lemmatizer that remembers its answers gives the very lemmas spaCy's gives."""
 
-import pytest
 import spacy
-from spacy.language import Language
 
 from articles.nlp import lemmas, model
 
@@ -17,11 +15,6 @@ TEXTS = [
     "",
     "   ",
 ]
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Language:
-    return spacy.load(model.model_name())
 
 
 def _attributes(doc):
