@@ -14,6 +14,8 @@ from articles.anchoring import CONTEXT_CHARS
 class Origin(models.TextChoices):
     MACHINE = "machine", "Machine"
     ANALYST = "analyst", "Analyst"
+    # Adjudicated: settled from analysts' versions by a lead or an admin (quotes, stances).
+    GOLD = "gold", "Gold"
 
 
 class ReviewStatus(models.TextChoices):

@@ -5,6 +5,7 @@
 - admin: everything in the articles and annotations apps, plus users and groups; staff
   access to the admin site.
 - api-client: read-only access (view permissions), for REST clients.
+- lead (a group an analyst is in besides their role): assigns work and adjudicates it.
 
 `sync` is run by the data migration that creates the groups, and again after every
 `migrate` so that models added later get their permissions into the roles.
@@ -16,6 +17,10 @@ ANALYST = "analyst"
 ADMIN = "admin"
 API_CLIENT = "api-client"
 ROLES = (ANALYST, ADMIN, API_CLIENT)
+# Not a role but a group an analyst may also be in: leads assign work and adjudicate it
+# to gold, as admins do (the permission annotations.lead_team).
+LEAD = "lead"
+LEAD_PERMISSION = ("annotations", "lead_team")
 
 _APPS = ("articles", "annotations")
 
@@ -62,6 +67,10 @@ def sync(group_model: Any, permission_model: Any) -> None:
         group.permissions.set(
             [p for p in permissions if _wanted(role, p.content_type.app_label, p.codename)]
         )
+    lead, _ = group_model.objects.get_or_create(name=LEAD)
+    lead.permissions.set(
+        [p for p in permissions if (p.content_type.app_label, p.codename) == LEAD_PERMISSION]
+    )
 
 
 def sync_after_migrate(sender: Any, **kwargs: Any) -> None:
@@ -100,3 +109,19 @@ def remember(user: Any, group_role: str | None) -> str | None:
     role = ADMIN if user.is_superuser else group_role
     setattr(user, _CACHED, role)
     return role
+
+
+_CACHED_LEAD = "_newsdesk_lead"
+
+
+def is_lead(user: Any) -> bool:
+    """Admins, and analysts in the lead group: they assign work and adjudicate it.
+    One query per user object, the first time, for an analyst."""
+    role = role_of(user)
+    if role == ADMIN:
+        return True
+    if role != ANALYST:
+        return False
+    if not hasattr(user, _CACHED_LEAD):
+        setattr(user, _CACHED_LEAD, user.groups.filter(name=LEAD).exists())
+    return bool(getattr(user, _CACHED_LEAD))

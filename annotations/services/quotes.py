@@ -142,7 +142,7 @@ def quote_update(
 
 @transaction.atomic
 def quote_review(*, user: Any, quote_id: int, status: str, if_match: str | None = None) -> Quote:
-    """Accept (confirmed) or reject (rejected) a quote; any analyst may review."""
+    """Accept (confirmed) or reject (rejected) a quote (guards.reviewed says who may)."""
     return reviewed(_locked(quote_id), user=user, status=status, if_match=if_match)
 
 

@@ -196,7 +196,7 @@ def stance_update(
 
 @transaction.atomic
 def stance_review(*, user: Any, stance_id: int, status: str, if_match: str | None = None) -> Stance:
-    """Accept (confirmed) or reject (rejected) a stance; any analyst may review."""
+    """Accept (confirmed) or reject (rejected) a stance (guards.reviewed says who may)."""
     return reviewed(_locked(stance_id), user=user, status=status, if_match=if_match)
 
 

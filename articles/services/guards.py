@@ -252,12 +252,13 @@ REVIEWS = (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED)
 
 
 def reviewed(row: Any, *, user: Any, status: str, if_match: str | None) -> Any:
-    """A machine suggestion (a quote or a mention, locked by the caller) accepted
-    (confirmed) or rejected by an analyst, who is recorded as its reviewer and in its
-    history. Any analyst may review."""
+    """A row (a quote, stance or mention, locked by the caller) accepted (confirmed) or
+    rejected, the reviewer recorded on it and in its history. Any analyst reviews a
+    machine suggestion; an analyst's own row is theirs (or an admin's) to review, as it
+    is theirs to change."""
     if status not in REVIEWS:
         raise WriteRefused("status", "A review confirms or rejects.")
-    require_annotator(user)
+    require_corrector(user, row)
     check_if_match(row, if_match)
     row.status = status
     row.reviewed_by, row.reviewed_at = user, timezone.now()

@@ -17,7 +17,7 @@ ALREADY_THERE = "The article already has a mention of this entity at this place.
 def mention_review(
     *, user: Any, mention_id: int, status: str, if_match: str | None = None
 ) -> Mention:
-    """Accept (confirmed) or reject (rejected) a mention; any analyst may review."""
+    """Accept (confirmed) or reject (rejected) a mention (guards.reviewed says who may)."""
     mention = Mention.objects.select_for_update().filter(pk=mention_id).first()
     if mention is None:
         raise Mention.DoesNotExist(f"There is no mention {mention_id}.")

@@ -108,6 +108,19 @@ CASES = [
     ),
     Case("accept quote", "post", lambda w: f"/api/v1/quotes/{w.machine_quote.pk}/accept/", REVIEW),
     Case("reject quote", "post", lambda w: f"/api/v1/quotes/{w.machine_quote.pk}/reject/", REVIEW),
+    # An analyst's own quote or stance is theirs to review, as it is theirs to change.
+    *[
+        Case(
+            f"{verb} another analyst's {noun}",
+            "post",
+            lambda w, noun=noun, verb=verb: (
+                f"/api/v1/{noun}s/{getattr(w, f'own_{noun}').pk}/{verb}/"
+            ),
+            OWN,
+        )
+        for noun in ("quote", "stance")
+        for verb in ("accept", "reject")
+    ],
     # Stances.
     Case("create stance", "post", lambda w: "/api/v1/stances/", CREATE, _stance_payload),
     Case(
