@@ -166,7 +166,9 @@ class Verdict(models.TextChoices):
 class Decision(TimeStamped):
     """One analyst's review of one machine suggestion, theirs alone."""
 
-    analyst = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    analyst = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
 
     class Meta:
@@ -245,6 +247,9 @@ class ArticleAgreement(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"article {self.article_id}: {self.disagreed} of {self.units} units disagreed"
+
 
 class AdjudicationDecision(TimeStamped):
     """How one unit of an article (a quote or a stance, as the analysts' versions match
@@ -298,3 +303,6 @@ class AdjudicationDecision(TimeStamped):
         indexes = [
             models.Index(fields=["article", "kind"], name="adjudication_article_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of article {self.article_id}: {self.how}"
