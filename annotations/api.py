@@ -292,7 +292,7 @@ class StatementViewSet(ExportMixin, ETagMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Statement]:
         variants = (
-            Quote.objects.exclude(status=ReviewStatus.REJECTED)
+            team.visible(Quote.objects.exclude(status=ReviewStatus.REJECTED), self.request.user)
             .select_related("article__outlet")
             .only("id", "exact", "article_id", "statement_id", "article__outlet__name")
             .order_by("article_id", "start")

@@ -175,8 +175,9 @@ def test_anonymous_is_sent_to_login(client):
 
 
 # Session, user (login), the story, its articles (outlet joined), its statements (speaker
-# joined), every variant of those statements (article and outlet joined).
-STORY_QUERIES = 6
+# joined), the user's role (an analyst coding blind sees no one else's variants), every
+# variant of those statements (article and outlet joined).
+STORY_QUERIES = 7
 
 
 @pytest.mark.parametrize(("statements", "outlets"), [(1, 2), (4, 6)])
