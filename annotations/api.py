@@ -364,6 +364,12 @@ FEED_PARAMETERS = [
     OpenApiParameter("article", OpenApiTypes.INT, description="Article id."),
     OpenApiParameter("status", OpenApiTypes.STR, enum=ReviewStatus.values),
     OpenApiParameter("origin", OpenApiTypes.STR, enum=Origin.values),
+    OpenApiParameter(
+        "layer",
+        OpenApiTypes.STR,
+        enum=Origin.values,
+        description="A layer (as `origin`): `gold` is the adjudicated quotes and stances.",
+    ),
     OpenApiParameter("created_by", OpenApiTypes.STR, description="The author's username."),
     OpenApiParameter(sync.PARAMETER, OpenApiTypes.STR, description=sync.PARAMETER_DESCRIPTION),
     OpenApiParameter(
@@ -475,13 +481,29 @@ class AnnotationViewSet(viewsets.ViewSet):
                 values["article"] = 0
             if not 1 <= values["article"] <= MAX_ID:
                 errors["article"] = ["An article id: a whole number from 1."]
-        for name, choices in (("status", ReviewStatus.values), ("origin", Origin.values)):
+        for name, choices in (
+            ("status", ReviewStatus.values),
+            ("origin", Origin.values),
+            ("layer", Origin.values),
+        ):
             if params.get(name):
                 if params[name] in choices:
                     values[name] = params[name]
                 else:
                     errors[name] = [f"One of {', '.join(choices)}."]
-        for name in ("type", "status", "origin", "created_by", "updated_since", "cursor"):
+        if "layer" in values:
+            layer = values.pop("layer")
+            if values.setdefault("origin", layer) != layer:
+                errors["layer"] = ["The layer is the origin: give one, or the same."]
+        for name in (
+            "type",
+            "status",
+            "origin",
+            "layer",
+            "created_by",
+            "updated_since",
+            "cursor",
+        ):
             if name in params and not params[name].strip():
                 errors[name] = ["Give a value, or leave the parameter out."]
         if params.get("created_by"):

@@ -34,6 +34,12 @@ class QuoteFilter(AuthoredFilterSet):
     kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
     status = filters.ChoiceFilter(choices=ReviewStatus.choices, method=_seen_status)
     origin = filters.ChoiceFilter(choices=Origin.choices)
+    layer = filters.ChoiceFilter(
+        choices=Origin.choices,
+        field_name="origin",
+        help_text="A layer: the machine's suggestions, analysts' work or the adjudicated gold "
+        "(as `origin`).",
+    )
 
     class Meta:
         model = Quote
@@ -48,6 +54,12 @@ class StanceFilter(AuthoredFilterSet):
     quote = IdFilter(field_name="quote_id")
     status = filters.ChoiceFilter(choices=ReviewStatus.choices, method=_seen_status)
     origin = filters.ChoiceFilter(choices=Origin.choices)
+    layer = filters.ChoiceFilter(
+        choices=Origin.choices,
+        field_name="origin",
+        help_text="A layer: the machine's suggestions, analysts' work or the adjudicated gold "
+        "(as `origin`).",
+    )
 
     class Meta:
         model = Stance
