@@ -20,8 +20,10 @@ from django.views.decorators.http import require_POST
 
 from annotations.models import Assignment, AssignmentMode, AssignmentRound
 from annotations.selectors import browse, work
+from annotations.selectors.browse import AnnotationStatus, Sort
 from annotations.services import assignments as service
 from annotations.views.browse import FILTER_PARAMS, list_query
+from articles.models import Entity, Outlet, Story
 from newsdesk import roles
 from newsdesk.guards import NotAllowed, WriteRefused
 
@@ -137,6 +139,42 @@ class AssignForm(forms.Form):
         self.fields["analysts"].choices = [(user.pk, user.get_username()) for user in analysts]
 
 
+PARAM_LABELS = {
+    "q": "Search",
+    "outlet": "Outlet",
+    "entity": "Entity mentioned",
+    "speaker": "Speaker quoted",
+    "story": "Story",
+    "batch": "Import",
+    "status": "Annotation status",
+    "from": "Published from",
+    "to": "Published until",
+    "sort": "Sorted by",
+}
+
+
+def _described(params: dict[str, str]) -> list[tuple[str, str]]:
+    """The selection's filters in words: (what, value), names for ids (a query each)."""
+    named = {
+        "outlet": Outlet.objects.filter(pk=params.get("outlet", 0)).values_list("name"),
+        "story": Story.objects.filter(pk=params.get("story", 0)).values_list("label"),
+        "entity": Entity.objects.filter(pk=params.get("entity", 0)).values_list("name"),
+        "speaker": Entity.objects.filter(pk=params.get("speaker", 0)).values_list("name"),
+    }
+    choices = {"status": dict(AnnotationStatus.choices), "sort": dict(Sort.choices)}
+    described = []
+    for name, value in params.items():
+        if name not in PARAM_LABELS:
+            continue
+        shown = f"#{value}" if name in (*named, "batch") else value
+        if name in named:
+            found = named[name].first()
+            shown = found[0] if found else shown
+        shown = choices.get(name, {}).get(value, shown)
+        described.append((PARAM_LABELS[name], str(shown)))
+    return described
+
+
 def assignment_new(request: HttpRequest) -> HttpResponse:
     """`/assignments/new/?<the article list's filters>`: assign that selection."""
     _require_lead(request)
@@ -173,12 +211,16 @@ def assignment_new(request: HttpRequest) -> HttpResponse:
         except NotAllowed as error:
             raise PermissionDenied(str(error)) from error
         else:
+            skipped = (
+                f"{result.skipped} skipped: those analysts had those articles already."
+                if result.skipped
+                else "none skipped."
+            )
             messages.success(
                 request,
                 f"{result.round}: {result.assigned} assignment{'s' * (result.assigned != 1)} "
                 f"over {result.articles} article{'s' * (result.articles != 1)} "
-                f"({result.overlap_articles} with overlap); {result.skipped} skipped, "
-                "already assigned to the same analyst.",
+                f"({result.overlap_articles} with overlap); {skipped}",
             )
             return redirect(f"{reverse('assignment-list')}?round={result.round.pk}")
     return render(
@@ -189,7 +231,7 @@ def assignment_new(request: HttpRequest) -> HttpResponse:
             "count": len(ids),
             "too_many": len(ids) > service.MAX_ROUND_ARTICLES,
             "max_articles": service.MAX_ROUND_ARTICLES,
-            "params": [(name, value) for name, value in params.items() if name != "group"],
+            "params": _described(params),
             "list_href": f"{reverse('home')}?{selection}" if selection else reverse("home"),
         },
     )

@@ -58,10 +58,9 @@ document.addEventListener("keydown", (event) => {
   act();
 });
 
-// Back from marking one done (#assignment-12), the queue goes on with the first open
-// article, as a mail client moves on to the next message; back from reopening one, that
-// one is current. Otherwise the first open one, so that j and d work from the start.
+// Back from reopening one (#assignment-12), that one is current; otherwise (back from
+// marking one done, say) the first open one, as a mail client moves on to the next
+// message, so that j and d work from the start.
 const firstOpen = () => items().find((item) => !item.classList.contains("is-done")) || items()[0];
 const fromHash = window.location.hash && document.getElementById(window.location.hash.slice(1));
-if (fromHash && fromHash.matches("[data-queue-item]") && !fromHash.classList.contains("is-done")) setCurrent(fromHash);
-else setCurrent(firstOpen());
+setCurrent(fromHash && fromHash.matches("[data-queue-item]") ? fromHash : firstOpen());

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -98,6 +99,10 @@ def test_mark_done_and_reopen_from_the_page(client, ana):
     response = client.post(done, {"next": f"{MY_WORK}#assignment-{row.pk}"})
     assert response.status_code == 302
     assert response["Location"] == f"{MY_WORK}#assignment-{row.pk}"
+    page = client.get(MY_WORK).content.decode()
+    # The page's own forms: done goes back to the queue (which moves on to the next open
+    # article), reopen to the reopened one.
+    assert f'name="next" value="{MY_WORK}#assignment-{row.pk}"' in page
     row.refresh_from_db()
     assert row.state == "done"
     client.post(reverse("assignment-reopen", args=[row.pk]))
@@ -112,6 +117,15 @@ def test_another_analysts_work_is_not_yours_to_mark_done(client, ana, ben):
     row.refresh_from_db()
     assert row.state == "open"
     assert client.post(reverse("assignment-done", args=[999999])).status_code == 404
+
+
+def test_marking_done_without_the_csrf_token_is_refused(ana):
+    row = assign(ArticleFactory(), ana)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(ana)
+    assert browser.post(reverse("assignment-done", args=[row.pk])).status_code == 403
+    row.refresh_from_db()
+    assert row.state == "open"
 
 
 def test_an_offsite_next_is_not_followed(client, ana):
@@ -173,6 +187,7 @@ def test_a_lead_assigns_a_selection_from_the_form(client, lead, ana, ben):
     url = f"{NEW}?story={story.pk}"
     page = client.get(url).content.decode()
     assert re.search(r"The selection holds <strong>4</strong> articles", page)
+    assert f'<span class="chip-what">Story:</span> {story.label}' in page
     assert 'name="analysts"' in page
     form = {
         "analysts": [ana.pk, ben.pk],
@@ -192,10 +207,11 @@ def test_a_lead_assigns_a_selection_from_the_form(client, lead, ana, ben):
     assert round_.selection == f"story={story.pk}"
     assert round_.overlap_share == 0.5
     text = re.sub(r"\s+", " ", response.content.decode())
-    assert "Week 1: 6 assignments over 4 articles (2 with overlap); 0 skipped" in text
+    assert "Week 1: 6 assignments over 4 articles (2 with overlap); none skipped." in text
     # Again: every pair is live already.
-    client.post(url, form)
+    response = client.post(url, form, follow=True)
     assert made.count() == 6
+    assert "6 skipped: those analysts had those articles already." in response.content.decode()
     assert AssignmentRound.objects.count() == 2
 
 
