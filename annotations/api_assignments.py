@@ -261,11 +261,11 @@ class AssignmentViewSet(
         return mixins.ListModelMixin.list(self, request, *args, **kwargs)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Who first: a non-lead is a 403 whatever the body says, and nothing is read for it.
+        service.require_lead(request.user)
         form = RoundCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        # Only a lead asks for a selection's ids; others are refused by the service first.
-        service.require_lead(request.user)
         selection = data.get("selection", "")
         if "articles" in data:
             ids = data["articles"]

@@ -197,6 +197,14 @@ def test_a_bad_round_is_a_400_naming_the_field_and_changes_nothing(team, changes
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("role", ["analyst_a", "api_client"])
+def test_a_non_lead_is_refused_whatever_the_body(team, role):
+    before = snapshot()
+    response = team.client(role).post(URL, {"k": "many"}, format="json")
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
 def test_a_selection_that_selects_nothing_is_refused(team):
     before = snapshot()
     body = {**_round(team), "selection": "q=nowhere-to-be-found"}
