@@ -8,6 +8,7 @@ from celery import shared_task
 from celery.signals import worker_init
 
 from annotations import services
+from annotations.services.assignments import assignments_return_overdue
 from annotations.services.suggestions import suggestions_create
 from articles.services.extraction import extractor
 from articles.tasks import RETRY
@@ -18,6 +19,13 @@ from articles.tasks import RETRY
 @shared_task(**RETRY)
 def tombstones_prune() -> int:
     return services.tombstones_prune()
+
+
+# On a schedule too (ASSIGNMENT_RETURN_SECONDS): open work past its due time goes back to
+# the pool. Safe twice or at once: it claims rows with SKIP LOCKED and re-checks them.
+@shared_task(**RETRY)
+def assignments_return() -> int:
+    return assignments_return_overdue()
 
 
 @worker_init.connect

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations.views import browse, entities, overview, reader, stories
+from annotations.views import browse, entities, overview, reader, stories, work
 
 # Mounted at the root: the analyst's workbench.
 workbench_urls = [
@@ -16,4 +16,11 @@ workbench_urls = [
         name="entity-join-split",
     ),
     path("stories/<int:pk>/", stories.story_detail, name="story-detail"),
+    path("my-work/", work.my_work, name="my-work"),
+    path("assignments/", work.assignment_list, name="assignment-list"),
+    path("assignments/new/", work.assignment_new, name="assignment-new"),
+    path("assignments/<int:pk>/done/", work.assignment_done, name="assignment-done"),
+    path("assignments/<int:pk>/reopen/", work.assignment_reopen, name="assignment-reopen"),
+    path("assignments/<int:pk>/unassign/", work.assignment_unassign, name="assignment-unassign"),
+    path("assignments/<int:pk>/reassign/", work.assignment_reassign, name="assignment-reassign"),
 ]

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
+from annotations import api_assignments
 from articles import api as articles_api
 from newsdesk import api_auth
 
@@ -21,6 +22,7 @@ router.register("annotations", annotations_api.AnnotationViewSet, basename="api-
 router.register("vocabulary", annotations_api.PolarityViewSet, basename="api-polarity")
 router.register("deleted", annotations_api.DeletionViewSet, basename="api-deleted")
 router.register("imports", articles_api.ImportBatchViewSet, basename="api-import")
+router.register("assignments", api_assignments.AssignmentViewSet, basename="api-assignment")
 
 urlpatterns = [
     *router.urls,

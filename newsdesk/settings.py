@@ -245,10 +245,17 @@ TOMBSTONE_PRUNE_SECONDS = env.float("TOMBSTONE_PRUNE_SECONDS", default=3600.0)
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celery" / "beat-schedule")
 )
+# Seconds between two passes that return open assignments past their due time (the
+# round's "return after days"; annotations.tasks.assignments_return).
+ASSIGNMENT_RETURN_SECONDS = env.float("ASSIGNMENT_RETURN_SECONDS", default=3600.0)
 CELERY_BEAT_SCHEDULE = {
     "prune-tombstones": {
         "task": "annotations.tasks.tombstones_prune",
         "schedule": TOMBSTONE_PRUNE_SECONDS,
+    },
+    "return-overdue-assignments": {
+        "task": "annotations.tasks.assignments_return",
+        "schedule": ASSIGNMENT_RETURN_SECONDS,
     },
 }
 

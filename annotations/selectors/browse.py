@@ -41,7 +41,7 @@ from annotations.models import (
     Stance,
     StanceDecision,
 )
-from articles.models import Article, Entity, Mention, Origin, ReviewStatus, Story
+from articles.models import Article, Entity, ImportFile, Mention, Origin, ReviewStatus, Story
 
 PAGE_SIZE = 50
 FACET_SIZE = 10  # values shown per facet: the top ones by count
@@ -81,6 +81,7 @@ class ArticleFilters:
     entity: int | None = None
     speaker: int | None = None
     story: int | None = None
+    batch: int | None = None  # the import batch the article came in (or was found again)
     status: str = ""
     date_from: date | None = None
     date_to: date | None = None
@@ -265,6 +266,11 @@ def filtered_articles(filters: ArticleFilters) -> QuerySet[Article]:
         articles = articles.filter(outlet_id=filters.outlet)
     if filters.story is not None:
         articles = articles.filter(story_id=filters.story)
+    if filters.batch is not None:
+        # EXISTS over the files' article index: an article is in every batch that had a
+        # file of it, imported or found to be a duplicate.
+        files = ImportFile.objects.filter(batch_id=filters.batch)
+        articles = articles.filter(Exists(_of_article(files)))
     if filters.entity is not None:
         # EXISTS over the (entity, article) mention index, not a join that repeats rows.
         mentions = Mention.objects.filter(entity_id=filters.entity).exclude(
@@ -519,6 +525,22 @@ def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any) -> Page:
     return page
 
 
+def selection_ids(
+    filters: ArticleFilters, *, sort: str = "", limit: int | None = None
+) -> list[int]:
+    """The ids of every article the filters select, in the list's order (ungrouped): what a
+    bulk action on "this selection" works on. One query."""
+    if sort not in Sort.values or (sort == Sort.RELEVANCE and not filters.searching):
+        sort = default_sort(filters)
+    rows = filtered_articles(filters)
+    if sort == Sort.QUOTES:
+        rows = rows.annotate(quote_count=_quote_count())
+    if filters.searching and sort == Sort.RELEVANCE:
+        rows = rows.annotate(rank=_rank(filters.q))
+    ids = rows.order_by(*_order(sort, filters.searching)).values_list("pk", flat=True)
+    return list(ids if limit is None else ids[:limit])
+
+
 def article_listing(
     filters: ArticleFilters, *, sort: str = "", grouped: bool = False, page: Any = 1
 ) -> ArticleListing:
@@ -564,4 +586,5 @@ __all__ = [
     "article_listing",
     "filtered_articles",
     "month_end",
+    "selection_ids",
 ]

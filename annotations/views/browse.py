@@ -11,18 +11,31 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from annotations.selectors import browse, team
 from annotations.selectors.browse import AnnotationStatus, ArticleFilters, Sort
+from newsdesk import roles
 
 ID = {"required": False, "min_value": 1, "max_value": 2**63 - 1}
 # The URL parameters, in the order links write them.
-PARAMS = ("q", "outlet", "entity", "speaker", "story", "status", "from", "to", "sort", "group")
-FILTER_PARAMS = PARAMS[:8]
+PARAMS = (
+    "q",
+    "outlet",
+    "entity",
+    "speaker",
+    "story",
+    "batch",
+    "status",
+    "from",
+    "to",
+    "sort",
+    "group",
+)
+FILTER_PARAMS = PARAMS[:9]
 
 
 class ListForm(forms.Form):
@@ -33,6 +46,7 @@ class ListForm(forms.Form):
     entity = forms.IntegerField(**ID)
     speaker = forms.IntegerField(**ID)
     story = forms.IntegerField(**ID)
+    batch = forms.IntegerField(**ID)
     status = forms.ChoiceField(required=False, choices=AnnotationStatus.choices)
     sort = forms.ChoiceField(required=False, choices=Sort.choices)
     group = forms.ChoiceField(required=False, choices=[("story", "Story")])
@@ -56,6 +70,14 @@ class ListForm(forms.Form):
         return out
 
 
+def list_query(query: str) -> tuple[dict[str, str], ArticleFilters]:
+    """An article list's query string (`q=...&story=3&from=...`): its valid parameters, as
+    the list keeps them, and the filters they make. What a bulk action on the list's
+    selection (assigning it, from the page or the API) reads."""
+    params = ListForm(QueryDict(query.lstrip("?"))).values()
+    return params, _filters(params)
+
+
 def _filters(params: dict[str, str]) -> ArticleFilters:
     def number(name: str) -> int | None:
         return int(params[name]) if name in params else None
@@ -69,6 +91,7 @@ def _filters(params: dict[str, str]) -> ArticleFilters:
         entity=number("entity"),
         speaker=number("speaker"),
         story=number("story"),
+        batch=number("batch"),
         status=params.get("status", ""),
         date_from=day("from"),
         date_to=day("to"),
@@ -180,11 +203,18 @@ def _chips(params: dict[str, str], facets: list[Facet], links: Links) -> list[tu
             facet = names[name]
             label = next((o.label for o in facet.options if o.selected), f"#{params[name]}")
             chips.append((facet.title, label, facet.clear))
+    if "batch" in params:
+        chips.append(("Import", f"#{params['batch']}", links.to(batch="")))
     if "from" in params:
         chips.append(("Published from", params["from"], links.to(from_="")))
     if "to" in params:
         chips.append(("Published until", params["to"], links.to(to="")))
     return chips
+
+
+def _assign_href(params: dict[str, str]) -> str:
+    kept = {name: value for name, value in params.items() if name in (*FILTER_PARAMS, "sort")}
+    return f"{reverse('assignment-new')}?{urlencode(kept)}"
 
 
 def article_list(request: HttpRequest) -> HttpResponse:
@@ -216,6 +246,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
         ],
         "group_href": links.to(group="" if listing.grouped else "story"),
         "links": links,
+        # Leads and admins assign the selection (every filter kept) to analysts.
+        "assign_href": _assign_href(params) if roles.is_lead(request.user) else "",
         "pages": {
             "previous": links.to(page=listing.page.number - 1)
             if listing.page.has_previous()

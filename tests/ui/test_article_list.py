@@ -442,7 +442,8 @@ def test_the_list_costs_the_same_queries_for_3_or_50_articles(
     analyst, django_assert_num_queries, n
 ):
     _populate(n)
-    # 1 session, 2 user, 3 the user's role, 4 the articles they code blind (none here),
+    # 1 session, 2 user, 3 the user's role and groups (a lead gets "Assign these
+    # articles"), 4 the articles they code blind (none here),
     # 5 status facet (its counts give the total: no COUNT query),
     # 6 the page of articles with outlet and story joined and their quote, suggestion and
     # status figures (from the kept review rows), 7 outlet facet,
@@ -460,7 +461,8 @@ def test_the_grouped_list_costs_the_same_queries_for_3_or_50_articles(
     analyst, django_assert_num_queries, n
 ):
     _populate(n)
-    # 1 session, 2 user, 3 the user's role, 4 the articles they code blind (none here),
+    # 1 session, 2 user, 3 the user's role and groups (a lead gets "Assign these
+    # articles"), 4 the articles they code blind (none here),
     # 5 status facet (the total), 6 count of groups, 7 the page of
     # groups, 8 their stories with outlet counts, 9 the groups' first articles (one window
     # query), 10 outlet facet, 11 entity facet counts, 12 their names, 13 speaker facet

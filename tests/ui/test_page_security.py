@@ -43,6 +43,9 @@ def pages(world):
         reverse("story-detail", args=[world["story"].pk]),
         reverse("overview"),
         reverse("import-start"),
+        reverse("my-work"),
+        reverse("assignment-list"),
+        reverse("assignment-new") + f"?story={world['story'].pk}",
         reverse("api-docs"),
     ]
 
