@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations.views import browse, entities, overview, reader, stories
+from annotations.views import agreement, browse, entities, overview, reader, stories
 
 # Mounted at the root: the analyst's workbench.
 workbench_urls = [
@@ -16,4 +16,5 @@ workbench_urls = [
         name="entity-join-split",
     ),
     path("stories/<int:pk>/", stories.story_detail, name="story-detail"),
+    path("agreement/", agreement.agreement, name="agreement"),
 ]

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
+from annotations import api_agreement
 from articles import api as articles_api
 from newsdesk import api_auth
 
@@ -24,6 +25,7 @@ router.register("imports", articles_api.ImportBatchViewSet, basename="api-import
 
 urlpatterns = [
     *router.urls,
+    path("agreement/", api_agreement.AgreementView.as_view(), name="api-agreement"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline one.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
