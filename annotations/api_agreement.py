@@ -37,7 +37,7 @@ class CountsFields(serializers.Serializer):
 
 
 class FieldScoreSerializer(CountsFields):
-    kind = serializers.ChoiceField(choices=["quote", "stance"])
+    kind = serializers.CharField(help_text="quote or stance.")
     field = serializers.CharField(help_text="speaker, cue, kind; holder, target, polarity.")
     percent = serializers.FloatField(allow_null=True)
     kappa = serializers.FloatField(allow_null=True, help_text="Null when undefined.")
@@ -46,7 +46,7 @@ class FieldScoreSerializer(CountsFields):
 
 
 class SpanScoreSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["quote", "stance"])
+    kind = serializers.CharField(help_text="quote or stance.")
     alpha_u = serializers.FloatField(allow_null=True, help_text="Krippendorff's alpha_u.")
     observed = serializers.FloatField()
     expected = serializers.FloatField()
@@ -72,7 +72,7 @@ class ScopeSerializer(CountsFields):
 
 class DisagreementSerializer(serializers.Serializer):
     article = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["quote", "stance"])
+    kind = serializers.CharField(help_text="quote or stance.")
     field = serializers.CharField(help_text='A field, or "unit": some coder has no item.')
     start = serializers.IntegerField()
     end = serializers.IntegerField()

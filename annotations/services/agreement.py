@@ -4,7 +4,6 @@ work, and when it is adjudicated."""
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.utils import timezone
 
 from annotations.models import ArticleAgreement
@@ -35,11 +34,11 @@ def agreement_refresh(*, article_ids: Iterable[int]) -> int:
                 computed_at=now,
             )
         )
-    with transaction.atomic():
-        ArticleAgreement.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["article"],
-            update_fields=["coders", "units", "agreed", "disagreed", "computed_at"],
-        )
+    # One INSERT ... ON CONFLICT DO UPDATE: atomic by itself.
+    ArticleAgreement.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=["coders", "units", "agreed", "disagreed", "computed_at"],
+    )
     return len(rows)

@@ -446,11 +446,12 @@ def test_the_list_costs_the_same_queries_for_3_or_50_articles(
     # 4 the page of articles with outlet and story joined and their quote, suggestion and
     # status figures (from the kept review rows), 5 outlet facet,
     # 6 entity facet counts, 7 their names, 8 speaker facet counts, 9 their names,
-    # 10 story facet, 11 months facet.
-    with django_assert_num_queries(11):
+    # 10 story facet, 11 months facet, 12 the user's role (groups: the nav's Agreement
+    # link is for leads).
+    with django_assert_num_queries(12):
         response = analyst.get(HOME, {"q": "Putin", "status": "in_progress"})
     assert len(shown(response)) == n
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         analyst.get(HOME, {"sort": "quotes"})
 
 
@@ -462,8 +463,9 @@ def test_the_grouped_list_costs_the_same_queries_for_3_or_50_articles(
     # 1 session, 2 user, 3 status facet (the total), 4 count of groups, 5 the page of
     # groups, 6 their stories with outlet counts, 7 the groups' first articles (one window
     # query), 8 outlet facet, 9 entity facet counts, 10 their names, 11 speaker facet
-    # counts, 12 their names, 13 story facet, 14 months facet.
-    with django_assert_num_queries(14):
+    # counts, 12 their names, 13 story facet, 14 months facet, 15 the user's role (groups:
+    # the nav's Agreement link is for leads).
+    with django_assert_num_queries(15):
         response = analyst.get(HOME, {"group": "story", "q": "Putin"})
     assert response.status_code == 200
     assert len(shown(response)) == min(n // 2, browse.GROUP_ARTICLES) + (n - n // 2)

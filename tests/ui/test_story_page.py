@@ -174,9 +174,10 @@ def test_anonymous_is_sent_to_login(client):
     assert response.url.startswith(reverse("login"))
 
 
-# Session, user (login), the story, its articles (outlet joined), its statements (speaker
-# joined), every variant of those statements (article and outlet joined).
-STORY_QUERIES = 6
+# Session, user (login), the user's role (groups: the nav's Agreement link is for leads),
+# the story, its articles (outlet joined), its statements (speaker joined), every variant
+# of those statements (article and outlet joined).
+STORY_QUERIES = 7
 
 
 @pytest.mark.parametrize(("statements", "outlets"), [(1, 2), (4, 6)])
