@@ -66,10 +66,28 @@ SEED = 20261206
 QUOTES, STANCES = 30, 20  # units an article
 SLOT = 60  # characters an annotation's slot of the body
 ENTITIES = 200
-WORDS = (
-    "minister talks summit statement sanctions treaty border trade envoy council vote "
-    "ceasefire delegation embassy agreement reporters officials government spokesman aid"
-).split()
+WORDS = [
+    "minister",
+    "talks",
+    "summit",
+    "statement",
+    "sanctions",
+    "treaty",
+    "border",
+    "trade",
+    "envoy",
+    "council",
+    "vote",
+    "ceasefire",
+    "delegation",
+    "embassy",
+    "agreement",
+    "reporters",
+    "officials",
+    "government",
+    "spokesman",
+    "aid",
+]
 
 
 def _body(rng: random.Random, n: int) -> str:
