@@ -105,13 +105,11 @@ def selected_articles(selection: AgreementSelection) -> QuerySet[Article]:
     if selection.ids:
         articles = articles.filter(pk__in=selection.ids)
     if selection.analyst is not None or selection.round is not None:
-        articles = articles.filter(pk__in=_assignments(selection).values("article_id"))
+        # The articles this analyst (or anyone, in this round) coded.
+        coded = _assignments(selection)
         if selection.analyst is not None:
-            articles = articles.filter(
-                pk__in=_assignments(selection)
-                .filter(analyst_id=selection.analyst)
-                .values("article_id")
-            )
+            coded = coded.filter(analyst_id=selection.analyst)
+        articles = articles.filter(pk__in=coded.values("article_id"))
     return articles
 
 
