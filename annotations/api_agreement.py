@@ -45,8 +45,11 @@ class FieldScoreSerializer(CountsFields):
     alpha = serializers.FloatField(allow_null=True, help_text="Krippendorff's alpha, nominal.")
 
 
-class SpanScoreSerializer(serializers.Serializer):
+class SpanScoreSerializer(CountsFields):
+    """alpha_u, and the kind's units where agreed means the very same span for all."""
+
     kind = serializers.CharField(help_text="quote or stance.")
+    percent = serializers.FloatField(allow_null=True, help_text="Units with the same span.")
     alpha_u = serializers.FloatField(allow_null=True, help_text="Krippendorff's alpha_u.")
     observed = serializers.FloatField()
     expected = serializers.FloatField()
@@ -175,12 +178,8 @@ def csv_rows(data: AgreementData) -> list[dict[str, Any]]:
                     **head,
                     "kind": s.kind,
                     "field": "span",
-                    "units": s.spans,
-                    "matched": None,
-                    "agreed": None,
-                    "disagreed": None,
-                    "missing": None,
-                    "percent": None,
+                    **s.counts.as_dict(),
+                    "percent": s.percent,
                     "kappa": None,
                     "kappa_kind": "",
                     "alpha": None,

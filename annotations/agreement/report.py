@@ -51,7 +51,9 @@ class ArticleVersions:
 
 @dataclass(frozen=True)
 class SpanAgreement:
-    """alpha_u of one kind's spans (quote content, stance evidence)."""
+    """alpha_u of one kind's spans (quote content, stance evidence), and the counts of
+    the kind's matched units where `agreed` means every coder has the unit with the very
+    same span (start and end)."""
 
     kind: str
     alpha_u: float | None
@@ -63,9 +65,15 @@ class SpanAgreement:
     merged: int
     articles: int
     left_out: int = 0
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def percent(self) -> float | None:
+        return self.counts.agreed / self.counts.units if self.counts.units else None
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = {k: v for k, v in self.__dict__.items() if k != "counts"}
+        return {**out, **self.counts.as_dict(), "percent": self.percent}
 
 
 @dataclass(frozen=True)
@@ -179,6 +187,13 @@ def _span_agreement(kind: str, matched: Sequence[_Matched], slots: bool) -> Span
                 spans.append(CodedSpan(slot[coder], offset + item.start, offset + item.end, kind))
         offset += m.article.length
     result = alpha_u(spans, coder_ids, length=offset) if offset else None
+    units = matched_units = same = 0
+    for m in matched:
+        for unit in m.units:
+            units += 1
+            if len(unit.items) == len(m.coders):
+                matched_units += 1
+                same += len(set(unit.spans.values())) == 1
     return SpanAgreement(
         kind=kind,
         alpha_u=result.alpha if result else None,
@@ -190,6 +205,7 @@ def _span_agreement(kind: str, matched: Sequence[_Matched], slots: bool) -> Span
         merged=result.merged if result else 0,
         articles=used,
         left_out=len(matched) - used,
+        counts=Counts(units, matched_units, same, units - same, units - matched_units),
     )
 
 

@@ -70,10 +70,10 @@ def _field_lines(scope: ScopeAgreement) -> list[Line]:
             Line(
                 label=f"{KIND_LABELS[kind]}: where (spans)",
                 kind=kind,
-                counts=Counts(units=span.spans),
-                percent="—",
-                alpha_u={"value": _score(span.alpha_u), "merged": str(span.merged)},
-                extra={"span": True, "left_out": span.left_out},
+                counts=span.counts,
+                percent=_percent(span.percent),
+                alpha_u={"value": _score(span.alpha_u)},
+                extra={"span": True, "left_out": span.left_out, "merged": span.merged},
             )
         )
         for f in scope.fields:

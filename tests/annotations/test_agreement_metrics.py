@@ -277,6 +277,16 @@ def test_the_report_of_one_article_by_hand():
         ("speaker", 20, 31, {1: "6", 2: "7"}),
         ("unit", 50, 60, {1: None, 2: "8 / said / direct"}),
     ]
+    spans = next(s for s in report.overall.spans if s.kind == "quote")
+    # Where the spans are: no unit has the very same span for both; one is B's only.
+    assert spans.counts.as_dict() == {
+        "units": 3,
+        "matched": 2,
+        "agreed": 0,
+        "disagreed": 3,
+        "missing": 1,
+    }
+    assert 0 < spans.alpha_u < 1
     assert [s.key for s in report.stories] == [3]
     assert [s.key for s in report.pairs] == [(1, 2)]
     assert report.articles[0].counts == report.overall.counts
@@ -288,6 +298,8 @@ def test_articles_come_worst_first_and_single_coded_ones_are_counted_apart():
     alone = ArticleVersions(3, 50, (1,), {"quote": [quote(5, 1, 0, 9)]})
     report = build_report([good, bad, alone])
     assert [s.key for s in report.articles] == [2, 1]
+    same_span = next(s for s in report.articles[1].spans if s.kind == "quote")
+    assert (same_span.counts.agreed, same_span.percent, same_span.alpha_u) == (1, 1.0, 1.0)
     assert report.single_coded == 1
     assert report.overall.articles == 2
 
