@@ -95,11 +95,12 @@ def count(rows: Sequence[Row]) -> Counts:
     units = len(rows)
     matched = agreed = 0
     for row in rows:
-        values = list(row.values())
-        if any(v is ABSENT for v in values):
+        values = row.values()
+        # `in` tries identity first: ABSENT is found without comparing values.
+        if ABSENT in values:
             continue
         matched += 1
-        if len(values) >= 2 and all(v == values[0] for v in values[1:]):
+        if len(values) >= 2 and len(set(values)) == 1:
             agreed += 1
     return Counts(units, matched, agreed, units - agreed, units - matched)
 
@@ -131,20 +132,29 @@ def _cohen(pairs: Sequence[tuple[int, int]]) -> float | None:
     return None if p_e >= 1 else (p_o - p_e) / (1 - p_e)
 
 
+def _value_counts(
+    units: Sequence[Sequence[int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse value counts: for each (unit, value) present, the unit's index, the value's
+    code and how many coders gave it; and each unit's number of values."""
+    sizes = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
+    rows = np.repeat(np.arange(len(units), dtype=np.int64), sizes)
+    values = np.fromiter((v for u in units for v in u), dtype=np.int64, count=int(sizes.sum()))
+    width = int(values.max()) + 1 if len(values) else 1
+    keys, counts = np.unique(rows * width + values, return_counts=True)
+    return keys // width, keys % width, counts, sizes
+
+
 def _fleiss(units: Sequence[Sequence[int]]) -> float | None:
     """Fleiss (1971): every unit rated by the same number m of raters."""
     n = len(units)
     if not n:
         return None
     m = len(units[0])
-    totals: Counter[int] = Counter()
-    p_bar = 0.0
-    for codes in units:
-        counts = Counter(codes)
-        totals.update(counts)
-        p_bar += (sum(k * k for k in counts.values()) - m) / (m * (m - 1))
-    p_bar /= n
-    p_e = sum((k / (n * m)) ** 2 for k in totals.values())
+    _, values, counts, _ = _value_counts(units)
+    p_bar = float((counts * counts).sum() - n * m) / (n * m * (m - 1))
+    totals = np.bincount(values, weights=counts)
+    p_e = float(((totals / (n * m)) ** 2).sum())
     return None if p_e >= 1 else (p_bar - p_e) / (1 - p_e)
 
 
@@ -190,17 +200,14 @@ def _alpha_nominal(rows: Sequence[Row], codes: Mapping[Hashable, int]) -> float 
     """Krippendorff (2011, "Computing Krippendorff's alpha-reliability"), nominal:
     alpha = 1 - (n - 1) (n - sum_c o_cc) / (n**2 - sum_c n_c**2), over the coincidences
     o of the pairable values (units with at least two values) and their marginals n_c."""
-    diagonal = 0.0
-    marginals: Counter[int] = Counter()
-    for row in rows:
-        m_u = len(row)
-        if m_u < 2:
-            continue
-        counts = Counter(codes[v] for v in row.values())
-        marginals.update(counts)
-        diagonal += sum(k * (k - 1) for k in counts.values()) / (m_u - 1)
-    n = sum(marginals.values())
-    denominator = n * n - sum(k * k for k in marginals.values())
+    units = [[codes[v] for v in row.values()] for row in rows]
+    rows_of, values, counts, sizes = _value_counts(units)
+    pairable = sizes[rows_of] >= 2
+    counts = counts[pairable]
+    diagonal = float((counts * (counts - 1) / (sizes[rows_of[pairable]] - 1)).sum())
+    marginals = np.bincount(values[pairable], weights=counts)
+    n = float(marginals.sum())
+    denominator = n * n - float((marginals * marginals).sum())
     if n < 2 or denominator <= 0:
         return None
     return 1 - (n - 1) * (n - diagonal) / denominator
