@@ -26,7 +26,8 @@ class AgreementForm(forms.Form):
     speaker = forms.IntegerField(**ID)
     analyst = forms.IntegerField(**ID)
     round = forms.IntegerField(**ID)
-    open = forms.BooleanField(required=False)
+    # Not a BooleanField: its checkbox widget reads "0" as true.
+    open = forms.CharField(required=False, max_length=5)
     article = forms.CharField(required=False, max_length=20 * MAX_IDS)
 
     # The parameters, in the order links write them.
@@ -55,6 +56,14 @@ class AgreementForm(forms.Form):
         # "from" is a Python keyword: no class attribute can carry its name.
         self.fields["from"] = forms.DateField(required=False)
         self.fields["to"] = forms.DateField(required=False)
+
+    def clean_open(self) -> bool:
+        raw = (self.cleaned_data.get("open") or "").strip().lower()
+        if raw in ("", "0", "false", "no", "off"):
+            return False
+        if raw in ("1", "true", "yes", "on"):
+            return True
+        raise forms.ValidationError("1 or 0 (true or false).")
 
     def clean_article(self) -> tuple[int, ...]:
         raw = self.cleaned_data.get("article") or ""

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from annotations.models import Quote, Stance
 from newsdesk import roles
-from tests.annotations.agreement_world import cast, coded_article, lead_user
+from tests.annotations.agreement_world import assign, cast, coded_article, lead_user
 from tests.api.world import token_client
 from tests.factories import UserFactory
 
@@ -85,6 +85,16 @@ def test_bad_parameters_are_refused(people, coded):
     assert client.get(URL, {"article": "1,x"}).status_code == 400
     assert client.get(URL, {"story": "0"}).status_code == 400
     assert client.get(URL, {"from": "yesterday"}).status_code == 400
+    assert client.get(URL, {"open": "maybe"}).status_code == 400
+
+
+def test_open_counts_unfinished_work_only_when_asked(people, coded):
+    unfinished = UserFactory(role=roles.ANALYST, password=None)
+    assign(coded[0], unfinished, done=False)
+    client = people.client("admin")
+    for value, coders in (("0", 2), ("false", 2), ("1", 3), ("true", 3)):
+        body = client.get(URL, {"article": coded[0].pk, "open": value}).json()
+        assert len(body["articles"][0]["coders"]) == coders, value
 
 
 def test_csv_has_one_row_per_scope_and_field(people, coded):
