@@ -40,6 +40,7 @@ from annotations.filters import (
     StatementFilter,
 )
 from annotations.models import Deletion, Note, Polarity, Quote, Stance, Statement
+from annotations.selectors import team
 from annotations.serializers import (
     NoteSerializer,
     NoteUpdateSerializer,
@@ -172,9 +173,9 @@ class QuoteViewSet(ReviewMixin, AnnotationModelViewSet):
     filterset_class = QuoteFilter
 
     def get_queryset(self) -> QuerySet[Quote]:
-        return Quote.objects.select_related(
-            "speaker", "created_by", "reviewed_by"
-        ).prefetch_related("tags")
+        rows = Quote.objects.select_related("speaker", "created_by", "reviewed_by")
+        user = self.request.user
+        return team.as_seen_by(team.visible(rows, user), user, "quote").prefetch_related("tags")
 
     def create_row(self, data: dict) -> Quote:
         return services.quote_create(
@@ -212,9 +213,11 @@ class StanceViewSet(ReviewMixin, AnnotationModelViewSet):
     filterset_class = StanceFilter
 
     def get_queryset(self) -> QuerySet[Stance]:
-        return Stance.objects.select_related(
+        rows = Stance.objects.select_related(
             "holder", "target_entity", "polarity", "created_by", "reviewed_by"
         )
+        user = self.request.user
+        return team.as_seen_by(team.visible(rows, user), user, "stance")
 
     def create_row(self, data: dict) -> Stance:
         return services.stance_create(
@@ -252,7 +255,7 @@ class NoteViewSet(AnnotationModelViewSet):
     filterset_class = NoteFilter
 
     def get_queryset(self) -> QuerySet[Note]:
-        return Note.objects.select_related("created_by")
+        return team.visible_notes(Note.objects.select_related("created_by"), self.request.user)
 
     def create_row(self, data: dict) -> Note:
         return services.note_create(
@@ -289,7 +292,7 @@ class StatementViewSet(ExportMixin, ETagMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Statement]:
         variants = (
-            Quote.objects.exclude(status=ReviewStatus.REJECTED)
+            team.visible(Quote.objects.exclude(status=ReviewStatus.REJECTED), self.request.user)
             .select_related("article__outlet")
             .only("id", "exact", "article_id", "statement_id", "article__outlet__name")
             .order_by("article_id", "start")
@@ -361,6 +364,12 @@ FEED_PARAMETERS = [
     OpenApiParameter("article", OpenApiTypes.INT, description="Article id."),
     OpenApiParameter("status", OpenApiTypes.STR, enum=ReviewStatus.values),
     OpenApiParameter("origin", OpenApiTypes.STR, enum=Origin.values),
+    OpenApiParameter(
+        "layer",
+        OpenApiTypes.STR,
+        enum=Origin.values,
+        description="A layer (as `origin`): `gold` is the adjudicated quotes and stances.",
+    ),
     OpenApiParameter("created_by", OpenApiTypes.STR, description="The author's username."),
     OpenApiParameter(sync.PARAMETER, OpenApiTypes.STR, description=sync.PARAMETER_DESCRIPTION),
     OpenApiParameter(
@@ -472,13 +481,29 @@ class AnnotationViewSet(viewsets.ViewSet):
                 values["article"] = 0
             if not 1 <= values["article"] <= MAX_ID:
                 errors["article"] = ["An article id: a whole number from 1."]
-        for name, choices in (("status", ReviewStatus.values), ("origin", Origin.values)):
+        for name, choices in (
+            ("status", ReviewStatus.values),
+            ("origin", Origin.values),
+            ("layer", Origin.values),
+        ):
             if params.get(name):
                 if params[name] in choices:
                     values[name] = params[name]
                 else:
                     errors[name] = [f"One of {', '.join(choices)}."]
-        for name in ("type", "status", "origin", "created_by", "updated_since", "cursor"):
+        if "layer" in values:
+            layer = values.pop("layer")
+            if values.setdefault("origin", layer) != layer:
+                errors["layer"] = ["The layer is the origin: give one, or the same."]
+        for name in (
+            "type",
+            "status",
+            "origin",
+            "layer",
+            "created_by",
+            "updated_since",
+            "cursor",
+        ):
             if name in params and not params[name].strip():
                 errors[name] = ["Give a value, or leave the parameter out."]
         if params.get("created_by"):
@@ -499,7 +524,11 @@ class AnnotationViewSet(viewsets.ViewSet):
                     errors["updated_since"] = ["A time between the years 1 and 9999 (UTC)."]
         if errors:
             raise exceptions.ValidationError(errors)
-        return selectors.FeedFilters(kinds=kinds, **values)
+        return selectors.FeedFilters(kinds=kinds, viewer=self._viewer(), **values)
+
+    def _viewer(self) -> int | None:
+        user = self.request.user
+        return user.pk if team.codes_blind(user) else None
 
     def _cursor(self) -> tuple[selectors.Position | None, sync.Token | None]:
         """Where the page starts, and the token of the pull it belongs to."""
@@ -610,7 +639,7 @@ class AnnotationViewSet(viewsets.ViewSet):
         kind, _, pk = key.partition("-")
         if kind not in selectors.KINDS:
             raise exceptions.NotFound(f"Annotation kinds are {', '.join(selectors.KINDS)}.")
-        found = w3c_sql.annotation_document(kind, int(pk), self._base())
+        found = w3c_sql.annotation_document(kind, int(pk), self._base(), self._viewer())
         if found is None:
             raise exceptions.NotFound(f"There is no {kind} {pk}.")
         doc, updated_at = found

@@ -1,6 +1,7 @@
 """django-filter filter sets of the annotation lists."""
 
 import django_filters as filters
+from django.db.models import QuerySet
 
 from annotations.models import Deletion, Note, Quote, Stance, Statement
 from articles.models import Origin, ReviewStatus
@@ -20,12 +21,25 @@ class AuthoredFilterSet(SyncFilterSet):
     published_before = TimeFilter(field_name="article__published_at", lookup_expr="lt")
 
 
+def _seen_status(rows: QuerySet, name: str, value: str) -> QuerySet:
+    """The status the reader sees (selectors.team.as_seen_by), when the list has it."""
+    if "seen_status" in rows.query.annotations:
+        return rows.filter(seen_status=value)
+    return rows.filter(status=value)
+
+
 class QuoteFilter(AuthoredFilterSet):
     speaker = IdFilter(field_name="speaker_id", help_text="Entity id of the speaker.")
     statement = IdFilter(field_name="statement_id")
     kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
-    status = filters.ChoiceFilter(choices=ReviewStatus.choices)
+    status = filters.ChoiceFilter(choices=ReviewStatus.choices, method=_seen_status)
     origin = filters.ChoiceFilter(choices=Origin.choices)
+    layer = filters.ChoiceFilter(
+        choices=Origin.choices,
+        field_name="origin",
+        help_text="A layer: the machine's suggestions, analysts' work or the adjudicated gold "
+        "(as `origin`).",
+    )
 
     class Meta:
         model = Quote
@@ -38,8 +52,14 @@ class StanceFilter(AuthoredFilterSet):
     target_text = filters.CharFilter(lookup_expr="icontains", help_text="In the topic.")
     polarity = filters.CharFilter(field_name="polarity__slug", help_text="A vocabulary slug.")
     quote = IdFilter(field_name="quote_id")
-    status = filters.ChoiceFilter(choices=ReviewStatus.choices)
+    status = filters.ChoiceFilter(choices=ReviewStatus.choices, method=_seen_status)
     origin = filters.ChoiceFilter(choices=Origin.choices)
+    layer = filters.ChoiceFilter(
+        choices=Origin.choices,
+        field_name="origin",
+        help_text="A layer: the machine's suggestions, analysts' work or the adjudicated gold "
+        "(as `origin`).",
+    )
 
     class Meta:
         model = Stance

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations.models import Note, Polarity, Quote, Stance, Statement
+from articles.models import ReviewStatus
 from articles.nlp import variants
 from articles.serializers import (
     END_HELP,
@@ -52,8 +53,13 @@ class AuthoredSerializer(serializers.ModelSerializer):
 # --- reading ---------------------------------------------------------------------------
 
 
+# The status the reader sees: on an article they code blind, their own decision.
+_STATUS = {"choices": ReviewStatus.choices, "source": "shown_status", "read_only": True}
+
+
 class QuoteSerializer(AuthoredSerializer):
     speaker = NamedRefSerializer(allow_null=True, read_only=True)
+    status = serializers.ChoiceField(**_STATUS)
     tags = serializers.SerializerMethodField()
     reviewed_by = serializers.SerializerMethodField()
 
@@ -92,6 +98,7 @@ class StanceSerializer(AuthoredSerializer):
     holder = NamedRefSerializer(read_only=True)
     target = NamedRefSerializer(source="target_entity", allow_null=True, read_only=True)
     polarity = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    status = serializers.ChoiceField(**_STATUS)
     reviewed_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -136,7 +143,7 @@ class StanceSerializer(AuthoredSerializer):
             "polarity": stance.polarity.slug,
             "note": stance.note,
             "origin": stance.origin,
-            "status": stance.status,
+            "status": stance.shown_status,
             "created_by": _username(stance.created_by),
             "reviewed_by": _username(stance.reviewed_by),
             "reviewed_at": (

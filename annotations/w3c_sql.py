@@ -525,7 +525,21 @@ def _where(filters: selectors.FeedFilters, after: selectors.Position | None) -> 
         where.append("f.origin = %(origin)s")
     if after is not None:
         where.append("(f.updated_at, f.rank, f.id) > (%(after_at)s, %(after_rank)s, %(after_id)s)")
+    if filters.viewer is not None:
+        where.append(BLIND)
     return " AND ".join(where) or "TRUE"
+
+
+# What an analyst who codes articles blind may not see (selectors.team.hidden_from, in
+# SQL): on those articles, others' quotes, stances and notes, and gold. Mentions are the
+# corpus's, seen by all.
+BLIND = (
+    "NOT (f.rank = ANY(%(coded_ranks)s) AND f.origin <> 'machine' "
+    "AND f.created_by_id IS DISTINCT FROM %(viewer)s "
+    "AND f.article_id IN (SELECT article_id FROM annotations_assignment "
+    "WHERE analyst_id = %(viewer)s AND mode = 'blind' AND done_at IS NULL "
+    "AND returned_at IS NULL))"
+)
 
 
 def _params(filters: selectors.FeedFilters, after: selectors.Position | None) -> dict[str, Any]:
@@ -540,6 +554,8 @@ def _params(filters: selectors.FeedFilters, after: selectors.Position | None) ->
         "after_at": after.updated_at if after else None,
         "after_rank": after.rank if after else None,
         "after_id": after.id if after else None,
+        "viewer": filters.viewer,
+        "coded_ranks": [selectors.RANK[kind] for kind in ("note", "quote", "stance")],
     }
 
 
@@ -607,13 +623,19 @@ def annotation_rows(filters: selectors.FeedFilters, base: str) -> Iterator[dict[
             yield flat(json.loads(doc.replace(ADDRESS, address)))
 
 
-def annotation_document(kind: str, pk: int, base: str) -> tuple[str, datetime] | None:
+def annotation_document(
+    kind: str, pk: int, base: str, viewer: int | None = None
+) -> tuple[str, datetime] | None:
     """One annotation's stored document (JSON text) and its row's updated_at (for the
-    ETag), or None when there is none."""
+    ETag), or None when there is none (or `viewer` codes its article blind and may not
+    see it)."""
+    filters = selectors.FeedFilters(viewer=viewer)
+    blind = f" AND {BLIND}" if viewer is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT doc, updated_at FROM {FEED_TABLE} WHERE rank = %s AND id = %s",
-            [selectors.RANK[kind], pk],
+            f"SELECT doc, updated_at FROM {FEED_TABLE} f "
+            f"WHERE rank = %(rank)s AND id = %(id)s{blind}",
+            {**_params(filters, None), "rank": selectors.RANK[kind], "id": pk},
         )
         row = cursor.fetchone()
     if row is None:

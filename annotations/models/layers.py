@@ -164,6 +164,12 @@ class Quote(AnchoredSpan, TimeStamped):
     def __str__(self) -> str:
         return self.exact[:80]
 
+    @property
+    def shown_status(self) -> str:
+        """The status its reader sees: their own decision on an article they code blind
+        (`seen_status`, annotated by selectors.team.as_seen_by), else its status."""
+        return getattr(self, "seen_status", None) or self.status
+
 
 class Stance(AnchoredSpan, TimeStamped):
     """Who supports or opposes whom or what, with the evidence span that says so."""
@@ -240,6 +246,12 @@ class Stance(AnchoredSpan, TimeStamped):
     def __str__(self) -> str:
         target = self.target_entity.name if self.target_entity else self.target_text
         return f"{self.holder.name} {self.polarity.slug} {target}"
+
+    @property
+    def shown_status(self) -> str:
+        """The status its reader sees: their own decision on an article they code blind
+        (`seen_status`, annotated by selectors.team.as_seen_by), else its status."""
+        return getattr(self, "seen_status", None) or self.status
 
 
 class Note(TimeStamped):

@@ -34,6 +34,8 @@ class FeedFilters:
     updated_since: datetime | None = None
     # A sync token's snapshot (pg_snapshot text): only what it did not see committed.
     since: str | None = None
+    # An analyst who codes articles blind: not what others made there (selectors.team).
+    viewer: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

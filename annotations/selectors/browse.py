@@ -17,21 +17,31 @@ from django.db.models import (
     Exists,
     Expression,
     F,
+    IntegerField,
     Max,
     Min,
     OrderBy,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     TextChoices,
+    Value,
     When,
     Window,
 )
 from django.db.models.functions import Coalesce, Lower, RowNumber, TruncMonth
 from django.utils import timezone
 
-from annotations.models import ArticleReview, Quote
-from articles.models import Article, Entity, Mention, ReviewStatus, Story
+from annotations.models import (
+    ArticleReview,
+    Note,
+    Quote,
+    QuoteDecision,
+    Stance,
+    StanceDecision,
+)
+from articles.models import Article, Entity, Mention, Origin, ReviewStatus, Story
 
 PAGE_SIZE = 50
 FACET_SIZE = 10  # values shown per facet: the top ones by count
@@ -74,6 +84,10 @@ class ArticleFilters:
     status: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    # Not filters but who looks: an analyst and the articles they code blind, unfinished
+    # (selectors.team), whose status, quote count and speakers are the analyst's own.
+    viewer: int | None = None
+    blind: tuple[int, ...] = ()
 
     def without(self, *names: str) -> "ArticleFilters":
         """These filters, less some: a facet counts what the other filters leave."""
@@ -82,7 +96,7 @@ class ArticleFilters:
 
     @property
     def active(self) -> bool:
-        return self != ArticleFilters()
+        return replace(self, viewer=None, blind=()) != ArticleFilters()
 
     @property
     def searching(self) -> bool:
@@ -173,14 +187,63 @@ def _of_article(rows: QuerySet[Any]) -> QuerySet[Any]:
     return rows.filter(article=OuterRef("pk"))
 
 
-def annotation_status() -> F:
+def annotation_status(filters: "ArticleFilters | None" = None) -> F | Case:
     """The article's AnnotationStatus. Every article has its kept row (a trigger adds it
-    with the article), so a filter on it is a plain `status = ...` the status index serves."""
-    return F("review__status")
+    with the article), so a filter on it is a plain `status = ...` the status index serves.
+    On an article the viewer codes blind it is the viewer's own: in progress once they
+    made or decided anything there, else untouched (blind work is never done before the
+    analyst says so, by marking the assignment done)."""
+    if filters is None or not filters.blind:
+        return F("review__status")
+    viewer = filters.viewer
+    own = Q(created_by_id=viewer, article=OuterRef("pk"))
+    worked = (
+        Exists(Quote.objects.filter(own))
+        | Exists(Stance.objects.filter(own))
+        | Exists(Note.objects.filter(own))
+        | Exists(QuoteDecision.objects.filter(analyst_id=viewer, quote__article=OuterRef("pk")))
+        | Exists(StanceDecision.objects.filter(analyst_id=viewer, stance__article=OuterRef("pk")))
+    )
+    return Case(
+        When(
+            pk__in=filters.blind,
+            then=Case(
+                When(worked, then=Value(AnnotationStatus.IN_PROGRESS.value)),
+                default=Value(AnnotationStatus.UNTOUCHED.value),
+            ),
+        ),
+        default=F("review__status"),
+    )
 
 
-def _quote_count() -> Coalesce:
-    return Coalesce(F("review__quotes"), 0)
+def _kept_quotes(filters: "ArticleFilters") -> QuerySet[Quote]:
+    """Quotes not rejected, less others' on the viewer's blind articles."""
+    quotes = Quote.objects.exclude(status=ReviewStatus.REJECTED)
+    if filters.blind:
+        quotes = quotes.exclude(
+            Q(article_id__in=filters.blind)
+            & ~Q(origin=Origin.MACHINE)
+            & ~Q(created_by_id=filters.viewer)
+        )
+    return quotes
+
+
+def _quote_count(filters: "ArticleFilters | None" = None) -> Expression:
+    if filters is None or not filters.blind:
+        return Coalesce(F("review__quotes"), 0)
+    counted = (
+        _kept_quotes(filters)
+        .filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Case(
+        When(pk__in=filters.blind, then=Coalesce(Subquery(counted), 0)),
+        default=Coalesce(F("review__quotes"), 0),
+        output_field=IntegerField(),
+    )
 
 
 def _suggestion_count() -> Coalesce:
@@ -209,16 +272,14 @@ def filtered_articles(filters: ArticleFilters) -> QuerySet[Article]:
         )
         articles = articles.filter(Exists(_of_article(mentions)))
     if filters.speaker is not None:
-        quotes = Quote.objects.filter(speaker_id=filters.speaker).exclude(
-            status=ReviewStatus.REJECTED
-        )
+        quotes = _kept_quotes(filters).filter(speaker_id=filters.speaker)
         articles = articles.filter(Exists(_of_article(quotes)))
     if filters.date_from is not None:
         articles = articles.filter(published_at__gte=_day_start(filters.date_from))
     if filters.date_to is not None:
         articles = articles.filter(published_at__lt=_day_start(filters.date_to + timedelta(1)))
     if filters.status:
-        articles = articles.alias(annotation_status=annotation_status()).filter(
+        articles = articles.alias(annotation_status=annotation_status(filters)).filter(
             annotation_status=filters.status
         )
     return articles
@@ -285,7 +346,7 @@ def _entity_facet(filters: ArticleFilters) -> list[FacetValue]:
 
 
 def _speaker_facet(filters: ArticleFilters) -> list[FacetValue]:
-    quotes = Quote.objects.exclude(status=ReviewStatus.REJECTED).filter(speaker__isnull=False)
+    quotes = _kept_quotes(filters).filter(speaker__isnull=False)
     return _entity_counts(
         _within(quotes, filters.without("speaker")), "speaker_id", filters.speaker
     )
@@ -293,7 +354,7 @@ def _speaker_facet(filters: ArticleFilters) -> list[FacetValue]:
 
 def _status_facet(filters: ArticleFilters) -> list[FacetValue]:
     others = filters.without("status")
-    if not others.active:
+    if not others.active and not others.blind:
         # Every article has its kept row: count those, from their status index.
         counts = dict(
             ArticleReview.objects.values("status")
@@ -304,7 +365,7 @@ def _status_facet(filters: ArticleFilters) -> list[FacetValue]:
     else:
         counts = dict(
             filtered_articles(others)
-            .annotate(annotation_status=annotation_status())
+            .annotate(annotation_status=annotation_status(others))
             .values("annotation_status")
             .annotate(n=Count("pk"))
             .order_by()
@@ -370,9 +431,9 @@ def _rows(filters: ArticleFilters) -> QuerySet[Article]:
             "story__label",
         )
         .annotate(
-            quote_count=_quote_count(),
+            quote_count=_quote_count(filters),
             suggestion_count=_suggestion_count(),
-            annotation_status=annotation_status(),
+            annotation_status=annotation_status(filters),
         )
     )
     if filters.searching:
@@ -417,9 +478,14 @@ def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any) -> Page:
         )
     )
     if sort == Sort.QUOTES:
-        groups = groups.annotate(
-            quotes=Count("quote", filter=~Q(quote__status=ReviewStatus.REJECTED))
-        )
+        kept = ~Q(quote__status=ReviewStatus.REJECTED)
+        if filters.blind:
+            kept &= ~(
+                Q(quote__article_id__in=filters.blind)
+                & ~Q(quote__origin=Origin.MACHINE)
+                & ~Q(quote__created_by_id=filters.viewer)
+            )
+        groups = groups.annotate(quotes=Count("quote", filter=kept))
     if sort == Sort.RELEVANCE and filters.searching:
         groups = groups.annotate(top_rank=Max(_rank(filters.q)))
     groups = groups.order_by(*_group_order(sort, filters.searching))

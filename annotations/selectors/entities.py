@@ -6,7 +6,7 @@ entity's own row, never a query per row.
 """
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db.models import (
     Count,
@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from annotations.models import Quote, Stance
+from annotations.selectors import team
 from articles.models import Entity, EntityAlias, EntityJoin, EntityKind, Mention
 from articles.names import normalise_alias
 
@@ -57,13 +58,17 @@ def with_mention_count(entities: QuerySet[Entity]) -> QuerySet[Entity]:
     return entities.annotate(mention_count=_count_of(Mention.objects.all(), "entity"))
 
 
-def with_counts(entities: QuerySet[Entity]) -> QuerySet[Entity]:
-    """Everything the entity page and the merge preview count, in the entity's own row."""
+def with_counts(entities: QuerySet[Entity], viewer: Any = None) -> QuerySet[Entity]:
+    """Everything the entity page and the merge preview count, in the entity's own row:
+    what `viewer` may see (team.visible) when given, else everything (what a merge moves)."""
+    quotes, stances = Quote.objects.all(), Stance.objects.all()
+    if viewer is not None:
+        quotes, stances = team.visible(quotes, viewer), team.visible(stances, viewer)
     return with_mention_count(entities).annotate(
         mention_articles=_count_of(Mention.objects.all(), "entity", distinct="article"),
-        quote_count=_count_of(Quote.objects.all(), "speaker"),
-        held_count=_count_of(Stance.objects.all(), "holder"),
-        received_count=_count_of(Stance.objects.all(), "target_entity"),
+        quote_count=_count_of(quotes, "speaker"),
+        held_count=_count_of(stances, "holder"),
+        received_count=_count_of(stances, "target_entity"),
         alias_count=_count_of(EntityAlias.objects.all(), "entity"),
     )
 
@@ -89,13 +94,13 @@ def entity_search(*, q: str = "", kind: str = "", sort: str = "name") -> QuerySe
     )
 
 
-def entity_for_page(pk: int) -> Entity | None:
+def entity_for_page(pk: int, viewer: Any) -> Entity | None:
     """The entity with its counts (mention_count, mention_articles, quote_count,
     held_count, received_count, alias_count), its aliases and the machine's joins into
     it (why two spellings became one): three queries."""
     joins = EntityJoin.objects.order_by("-created_at", "-id")
     return (
-        with_counts(Entity.objects.filter(pk=pk))
+        with_counts(Entity.objects.filter(pk=pk), viewer)
         .prefetch_related("aliases", Prefetch("joins", queryset=joins))
         .first()
     )
@@ -147,11 +152,11 @@ def _window(rows: QuerySet, *, total: int, page: str | None, per_page: int) -> W
     return Window(list(rows[offset : offset + per_page]), number, pages, total, per_page)
 
 
-def entity_quotes(entity: Entity, *, page: str | None = None) -> Window[Quote]:
-    """What this actor said, newest article first, with each quote's article and outlet
-    (one query; the total is the entity's `quote_count`)."""
+def entity_quotes(entity: Entity, viewer: Any, *, page: str | None = None) -> Window[Quote]:
+    """What this actor said, as `viewer` may see it, newest article first, with each
+    quote's article and outlet (one query; the total is the entity's `quote_count`)."""
     quotes = (
-        Quote.objects.filter(speaker=entity)
+        team.as_seen_by(team.visible(Quote.objects.filter(speaker=entity), viewer), viewer, "quote")
         .select_related("article__outlet", "statement")
         .defer(*_ARTICLE_BULK, "statement__reference_text")
         .order_by("-article__published_at", "-article_id", "start")
@@ -159,30 +164,33 @@ def entity_quotes(entity: Entity, *, page: str | None = None) -> Window[Quote]:
     return _window(quotes, total=entity.quote_count, page=page, per_page=QUOTES_PER_PAGE)  # type: ignore[attr-defined]
 
 
-def _stances(**where: Entity) -> QuerySet[Stance]:
+def _stances(viewer: Any, **where: Entity) -> QuerySet[Stance]:
+    rows = team.visible(Stance.objects.filter(**where), viewer)
     return (
-        Stance.objects.filter(**where)
+        team.as_seen_by(rows, viewer, "stance")
         .select_related("holder", "target_entity", "polarity", "article__outlet")
         .defer(*_ARTICLE_BULK)
         .order_by("-article__published_at", "-article_id", "start")
     )
 
 
-def entity_stances_held(entity: Entity, *, page: str | None = None) -> Window[Stance]:
+def entity_stances_held(entity: Entity, viewer: Any, *, page: str | None = None) -> Window[Stance]:
     """Stances this actor holds, with target, polarity and article (one query)."""
     return _window(
-        _stances(holder=entity),
+        _stances(viewer, holder=entity),
         total=entity.held_count,  # type: ignore[attr-defined]
         page=page,
         per_page=STANCES_PER_PAGE,
     )
 
 
-def entity_stances_received(entity: Entity, *, page: str | None = None) -> Window[Stance]:
+def entity_stances_received(
+    entity: Entity, viewer: Any, *, page: str | None = None
+) -> Window[Stance]:
     """Stances others hold towards this actor, with holder, polarity and article
     (one query)."""
     return _window(
-        _stances(target_entity=entity),
+        _stances(viewer, target_entity=entity),
         total=entity.received_count,  # type: ignore[attr-defined]
         page=page,
         per_page=STANCES_PER_PAGE,

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q
 
 from annotations.models import Note, Quote, Stance
+from annotations.selectors import team
 from articles.models import Article, ImportBatch, Mention, ReviewStatus
 from newsdesk import roles
 
@@ -24,10 +25,11 @@ def overview_for(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
     context: dict[str, Any] = {
         "role": roles.role_of(user),
         "coverage": coverage,
-        "quotes": Quote.objects.aggregate(total=Count("id"), **by_status),
+        # What the user may see: not others' work on articles they code blind (team).
+        "quotes": team.visible(Quote.objects.all(), user).aggregate(total=Count("id"), **by_status),
         "mentions": Mention.objects.aggregate(total=Count("id"), **by_status),
-        "stances": Stance.objects.count(),
-        "notes": Note.objects.count(),
+        "stances": team.visible(Stance.objects.all(), user).count(),
+        "notes": team.visible_notes(Note.objects.all(), user).count(),
         "recent_imports": [],
     }
     if context["role"] == roles.ADMIN:

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from annotations.models import Note, Polarity, Quote, Stance
+from annotations.models import Assignment, AssignmentMode, Note, Polarity, Quote, Stance
+from annotations.selectors import team
 from articles.models import Article, EntityKind, ImportFile, Mention, Origin, ReviewStatus
 from articles.services import guards
 from newsdesk import roles
@@ -29,6 +30,8 @@ class Item:
     status: str  # suggested | confirmed | rejected | "" (notes are not reviewed)
     editable: bool = False  # the viewer may edit (correct) it, as its service decides
     deletable: bool = False  # the viewer may delete it
+    # The status is the viewer's own decision (a suggestion on an article they code blind).
+    own_decision: bool = False
 
     @property
     def key(self) -> str:
@@ -119,9 +122,42 @@ def _owned(kind: str, row: Any, user: AbstractBaseUser | AnonymousUser) -> Item:
     return Item(kind, row, row.start, row.end, "", editable=mine, deletable=mine)
 
 
-def article_for_reader(pk: int) -> Article:
-    """The article with what its header shows; Article.DoesNotExist when there is none."""
-    return Article.objects.select_related("outlet", "story").defer("raw_text", "minhash").get(pk=pk)
+def _seen(rows: QuerySet[Any], user: Any, blind: bool, kind: str) -> QuerySet[Any]:
+    """Quotes or stances of the article as the viewer sees them: on an article they code
+    blind, the machine's with their own decisions, and their own (selectors.team)."""
+    if not blind:
+        return rows
+    return team.as_seen_by(
+        rows.filter(Q(origin=Origin.MACHINE) | Q(created_by_id=user.pk)), user, kind
+    )
+
+
+def article_for_reader(pk: int, user: Any) -> Article:
+    """The article with what its header shows, and the viewer's live assignment on it
+    (`assignment_id`, `assignment_mode`, `assignment_done_at`, None without one);
+    Article.DoesNotExist when there is none. One query."""
+    live = Assignment.objects.filter(
+        article=OuterRef("pk"), analyst_id=getattr(user, "pk", None), returned_at__isnull=True
+    )
+    return (
+        Article.objects.select_related("outlet", "story")
+        .defer("raw_text", "minhash")
+        .annotate(
+            assignment_id=Subquery(live.values("pk")[:1]),
+            assignment_mode=Subquery(live.values("mode")[:1]),
+            assignment_done_at=Subquery(live.values("done_at")[:1]),
+        )
+        .get(pk=pk)
+    )
+
+
+def coded_blind(article: Article, user: Any) -> bool:
+    """Whether the viewer codes the article (from article_for_reader) blind, unfinished."""
+    return (
+        team.codes_blind(user)
+        and getattr(article, "assignment_mode", None) == AssignmentMode.BLIND
+        and getattr(article, "assignment_done_at", None) is None
+    )
 
 
 def _mentions(article: Article) -> QuerySet[Mention]:
@@ -139,6 +175,7 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
     """
     role = roles.role_of(user)
     annotator = guards.is_annotator(user)
+    blind = coded_blind(article, user)
     source = (
         ImportFile.objects.filter(article=article, status=ImportFile.Status.IMPORTED)
         .order_by("pk")
@@ -150,17 +187,20 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
     mentions = [
         Item("mention", m, m.start, m.end, m.status, editable=annotator) for m in _mentions(article)
     ]
+    # On an article the viewer codes blind: the machine's suggestions, with the viewer's
+    # own decisions, and the viewer's own work (selectors.team).
     quotes = [
         Item(
             "quote",
             q,
             q.start,
             q.end,
-            q.status,
+            q.shown_status,
             editable=guards.may_correct(user, q),
             deletable=guards.may_own(user, q),
+            own_decision=blind and q.origin == Origin.MACHINE,
         )
-        for q in Quote.objects.filter(article=article)
+        for q in _seen(Quote.objects.filter(article=article), user, blind, "quote")
         .select_related("speaker", "created_by", "reviewed_by")
         .order_by("start", "id")
     ]
@@ -171,17 +211,24 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
             row,
             row.start,
             row.end,
-            row.status,
+            row.shown_status,
             editable=guards.may_correct(user, row),
             deletable=guards.may_own(user, row),
+            own_decision=blind and row.origin == Origin.MACHINE,
         )
-        for row in Stance.objects.filter(article=article)
+        for row in _seen(Stance.objects.filter(article=article), user, blind, "stance")
         .select_related("holder", "target_entity", "polarity", "created_by", "reviewed_by", "quote")
         .order_by("start", "id")
     ]
     notes = [
         _owned("note", row, user)
-        for row in Note.objects.filter(article=article)
+        for row in (
+            Note.objects.filter(article=article).filter(
+                Q(created_by__isnull=True) | Q(created_by_id=user.pk)
+            )
+            if blind
+            else Note.objects.filter(article=article)
+        )
         .select_related("created_by")
         .order_by("start", "id")
     ]

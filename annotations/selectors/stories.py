@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from annotations.models import Quote, Statement
+from annotations.selectors import team
 from articles.models import Article, Entity, Outlet, ReviewStatus, Story
 from articles.nlp import variants
 from articles.nlp.variants import Difference
@@ -73,9 +74,9 @@ def variant_of(reference: list[str], quote: Quote) -> Variant:
     )
 
 
-def _variants_of(statement_ids: list[int]) -> QuerySet[Quote]:
+def _variants_of(statement_ids: list[int], viewer: Any) -> QuerySet[Quote]:
     return (
-        Quote.objects.filter(statement_id__in=statement_ids)
+        team.visible(Quote.objects.filter(statement_id__in=statement_ids), viewer)
         .exclude(status=ReviewStatus.REJECTED)
         .select_related("article__outlet")
         .defer(*(f"article__{name}" for name in _ARTICLE_BULK))
@@ -83,15 +84,16 @@ def _variants_of(statement_ids: list[int]) -> QuerySet[Quote]:
     )
 
 
-def story_statements(story: Story) -> list[StatementView]:
-    """Each statement of the story (speaker joined) with its variants, rejected quotes
-    left out: two queries however many statements and variants."""
+def story_statements(story: Story, viewer: Any) -> list[StatementView]:
+    """Each statement of the story (speaker joined) with its variants as `viewer` may see
+    them (selectors.team), rejected quotes left out: two queries however many statements
+    and variants."""
     statements = list(
         Statement.objects.filter(story=story).select_related("speaker").order_by("created_at", "id")
     )
     by_statement: defaultdict[int, list[Quote]] = defaultdict(list)
     if statements:
-        for quote in _variants_of([s.pk for s in statements]):
+        for quote in _variants_of([s.pk for s in statements], viewer):
             assert quote.statement_id is not None
             by_statement[quote.statement_id].append(quote)
     views = []

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 
 from annotations.models import Note, Quote, Stance
+from annotations.selectors import team
 from articles.models import Article
 from articles.services.guards import span_selector
 from newsdesk.guards import WriteRefused, check_if_match, require_annotator, require_owner
@@ -16,7 +17,7 @@ def _text(text: str) -> str:
     return text
 
 
-def _attach(note: Note, changes: dict[str, Any]) -> None:
+def _attach(note: Note, changes: dict[str, Any], user: Any) -> None:
     """The note's span (either form: see guards.span_selector; all of start, end and
     exact null clears it) and the quote or stance it is about, all in the note's article."""
     found = span_selector(note.article, changes)
@@ -32,7 +33,8 @@ def _attach(note: Note, changes: dict[str, Any]) -> None:
         target_id = changes[field]
         target = None
         if target_id is not None:
-            target = model.objects.filter(pk=target_id).only("pk", "article_id").first()
+            rows = team.visible(model.objects.filter(pk=target_id), user)
+            target = rows.only("pk", "article_id").first()
             if target is None:
                 raise WriteRefused(field, f"There is no {field} {target_id}.")
             if target.article_id != note.article_id:
@@ -73,6 +75,7 @@ def note_create(
             "quote": quote_id,
             "stance": stance_id,
         },
+        user,
     )
     note._history_user = user  # type: ignore[attr-defined]
     note.save()
@@ -90,7 +93,7 @@ def note_update(
     check_if_match(note, if_match)
     if "text" in changes:
         note.text = _text(changes["text"])
-    _attach(note, changes)
+    _attach(note, changes, user)
     note._history_user = user  # type: ignore[attr-defined]
     note.save()
     return note

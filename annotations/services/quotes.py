@@ -11,6 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotations.models import Quote
+from annotations.services.decisions import (
+    correction_recorded,
+    corrects_blind,
+    suggestion_reviewed,
+)
 from articles.models import Origin, ReviewStatus
 from articles.services.guards import (
     anchor_new_span,
@@ -20,7 +25,6 @@ from articles.services.guards import (
     found_entity,
     moved_span,
     require_corrector,
-    reviewed,
 )
 from newsdesk.guards import WriteRefused, check_if_match, require_annotator, require_owner
 
@@ -113,10 +117,13 @@ def quote_update(
 ) -> Quote:
     """Change a quote's span, speaker, cue or kind. `changes` holds only the fields given;
     `speaker` is an entity id or None. A corrected machine suggestion is confirmed by the
-    analyst who corrected it."""
+    analyst who corrected it; on an article the analyst codes blind, the suggestion stays
+    as it was and the corrected one is the analyst's own new quote (decisions)."""
     quote = _locked(quote_id)
     require_corrector(user, quote)
     check_if_match(quote, if_match)
+    blind = corrects_blind(quote, user)
+    original = Quote(pk=quote.pk, article_id=quote.article_id, origin=quote.origin)
     article = quote.article
     moved_span(quote, article, changes)
     for field in QUOTE_FIELDS:
@@ -131,6 +138,8 @@ def quote_update(
             setattr(quote, field, value)
     check_inner_span(len(article.body), "speaker", quote.speaker_start, quote.speaker_end)
     check_inner_span(len(article.body), "cue", quote.cue_start, quote.cue_end)
+    if blind:
+        return correction_recorded(original, quote, user=user)
     if quote.origin == Origin.MACHINE and quote.status == ReviewStatus.SUGGESTED:
         quote.status = ReviewStatus.CONFIRMED
     if quote.origin == Origin.MACHINE:
@@ -143,7 +152,7 @@ def quote_update(
 @transaction.atomic
 def quote_review(*, user: Any, quote_id: int, status: str, if_match: str | None = None) -> Quote:
     """Accept (confirmed) or reject (rejected) a quote (guards.reviewed says who may)."""
-    return reviewed(_locked(quote_id), user=user, status=status, if_match=if_match)
+    return suggestion_reviewed(_locked(quote_id), user=user, status=status, if_match=if_match)
 
 
 @transaction.atomic

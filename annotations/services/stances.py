@@ -11,6 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotations.models import Polarity, Quote, Stance
+from annotations.selectors import team
+from annotations.services.decisions import (
+    correction_recorded,
+    corrects_blind,
+    suggestion_reviewed,
+)
 from articles.models import Article, Origin, ReviewStatus
 from articles.services.guards import (
     Lookup,
@@ -20,7 +26,6 @@ from articles.services.guards import (
     found_entity,
     moved_span,
     require_corrector,
-    reviewed,
 )
 from newsdesk.guards import (
     WriteRefused,
@@ -41,10 +46,10 @@ def _polarity(slug: str) -> Polarity:
     return polarity
 
 
-def _quote(quote_id: int | None, article: Article) -> Quote | None:
+def _quote(quote_id: int | None, article: Article, user: Any) -> Quote | None:
     if quote_id is None:
         return None
-    quote = Quote.objects.filter(pk=quote_id).only("pk", "article_id").first()
+    quote = team.visible(Quote.objects.filter(pk=quote_id), user).only("pk", "article_id").first()
     if quote is None:
         raise WriteRefused("quote", f"There is no quote {quote_id}.")
     if quote.article_id != article.pk:
@@ -103,9 +108,10 @@ def stance_create(
         ),
     }
     if quote_id is not None:
+        hidden, hidden_params = team.hidden_sql(user, "q")
         lookups["quote_article"] = (
-            f"(SELECT article_id FROM {Quote._meta.db_table} WHERE id = %s)",
-            [quote_id],
+            f"(SELECT article_id FROM {Quote._meta.db_table} q WHERE id = %s AND NOT {hidden})",
+            [quote_id, *hidden_params],
         )
         lookups["quote_taken"] = (
             f"EXISTS (SELECT 1 FROM {Stance._meta.db_table} "
@@ -160,10 +166,13 @@ def stance_update(
 ) -> Stance:
     """Change any of a stance's span, holder, target (`target` an entity id or None,
     `target_text`), polarity (a slug), note or quote. A corrected machine suggestion is
-    confirmed by the analyst who corrected it."""
+    confirmed by the analyst who corrected it; on an article the analyst codes blind, the
+    suggestion stays as it was and the corrected one is the analyst's own new stance."""
     stance = _locked(stance_id)
     require_corrector(user, stance)
     check_if_match(stance, if_match)
+    blind = corrects_blind(stance, user)
+    original = Stance(pk=stance.pk, article_id=stance.article_id, origin=stance.origin)
     moved_span(stance, stance.article, changes)
     if "holder" in changes:
         if changes["holder"] is None:
@@ -178,15 +187,19 @@ def stance_update(
     if "note" in changes:
         stance.note = changes["note"] or ""
     if "quote" in changes:
-        stance.quote = _quote(changes["quote"], stance.article)
+        stance.quote = _quote(changes["quote"], stance.article, user)
         if (
             stance.quote is not None
-            and Stance.objects.filter(created_by_id=stance.created_by_id, quote=stance.quote)
+            and Stance.objects.filter(
+                created_by_id=user.pk if blind else stance.created_by_id, quote=stance.quote
+            )
             .exclude(pk=stance.pk)
             .exists()
         ):
             raise WriteRefused("quote", ONE_PER_QUOTE)
     _check_target(stance)
+    if blind:
+        return correction_recorded(original, stance, user=user, save=_save)
     if stance.origin == Origin.MACHINE:
         if stance.status == ReviewStatus.SUGGESTED:
             stance.status = ReviewStatus.CONFIRMED
@@ -197,7 +210,7 @@ def stance_update(
 @transaction.atomic
 def stance_review(*, user: Any, stance_id: int, status: str, if_match: str | None = None) -> Stance:
     """Accept (confirmed) or reject (rejected) a stance (guards.reviewed says who may)."""
-    return reviewed(_locked(stance_id), user=user, status=status, if_match=if_match)
+    return suggestion_reviewed(_locked(stance_id), user=user, status=status, if_match=if_match)
 
 
 def _locked(stance_id: int) -> Stance:

@@ -5,7 +5,7 @@ and every link keeps the other filters. htmx swaps `#list-body` when it is there
 JavaScript the same links and forms load the whole page.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from annotations.selectors import browse
+from annotations.selectors import browse, team
 from annotations.selectors.browse import AnnotationStatus, ArticleFilters, Sort
 
 ID = {"required": False, "min_value": 1, "max_value": 2**63 - 1}
@@ -191,6 +191,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
     params = ListForm(request.GET).values()
     links = Links(params)
     filters = _filters(params)
+    if team.codes_blind(request.user):
+        blind = tuple(team.blind_articles(request.user).values_list("article_id", flat=True))
+        filters = replace(filters, viewer=request.user.pk, blind=blind)
     listing = browse.article_listing(
         filters,
         sort=params.get("sort", ""),

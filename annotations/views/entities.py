@@ -42,7 +42,7 @@ def entity_list(request: HttpRequest) -> HttpResponse:
 
 
 def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    entity = selectors.entity_for_page(pk)
+    entity = selectors.entity_for_page(pk, request.user)
     if entity is None:
         raise Http404("No such entity.")
     can_merge = guards.is_annotator(request.user)  # the merge service's own rule
@@ -55,9 +55,13 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entity": entity,
             "aliases": list(entity.aliases.all()),
             "joins": list(entity.joins.all()),
-            "quotes": selectors.entity_quotes(entity, page=request.GET.get("quotes")),
-            "held": selectors.entity_stances_held(entity, page=request.GET.get("held")),
-            "received": selectors.entity_stances_received(entity, page=request.GET.get("received")),
+            "quotes": selectors.entity_quotes(entity, request.user, page=request.GET.get("quotes")),
+            "held": selectors.entity_stances_held(
+                entity, request.user, page=request.GET.get("held")
+            ),
+            "received": selectors.entity_stances_received(
+                entity, request.user, page=request.GET.get("received")
+            ),
             "can_merge": can_merge,
             "merge_q": merge_q,
             "candidates": selectors.merge_candidates(entity, q=merge_q) if merge_q else [],

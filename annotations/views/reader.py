@@ -20,7 +20,7 @@ def _safe_url(url: str) -> str:
 
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        article = selectors.article_for_reader(pk)
+        article = selectors.article_for_reader(pk, request.user)
     except Article.DoesNotExist as missing:
         raise Http404(f"There is no article {pk}.") from missing
     context = selectors.reader_context(article, request.user)

@@ -19,6 +19,6 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "story": story,
             "articles": articles,
             "outlet_count": len({a.outlet_id for a in articles if a.outlet_id}),
-            "statements": selectors.story_statements(story),
+            "statements": selectors.story_statements(story, request.user),
         },
     )

@@ -442,16 +442,16 @@ def test_the_list_costs_the_same_queries_for_3_or_50_articles(
     analyst, django_assert_num_queries, n
 ):
     _populate(n)
-    # 1 session, 2 user, 3 status facet (its counts give the total: no COUNT query),
-    # 4 the page of articles with outlet and story joined and their quote, suggestion and
-    # status figures (from the kept review rows), 5 outlet facet,
-    # 6 entity facet counts, 7 their names, 8 speaker facet counts, 9 their names,
-    # 10 story facet, 11 months facet, 12 the user's role (groups: the nav's Agreement
-    # link is for leads).
-    with django_assert_num_queries(12):
+    # 1 session, 2 user, 3 the user's role, 4 the articles they code blind (none here),
+    # 5 status facet (its counts give the total: no COUNT query),
+    # 6 the page of articles with outlet and story joined and their quote, suggestion and
+    # status figures (from the kept review rows), 7 outlet facet,
+    # 8 entity facet counts, 9 their names, 10 speaker facet counts, 11 their names,
+    # 12 story facet, 13 months facet.
+    with django_assert_num_queries(13):
         response = analyst.get(HOME, {"q": "Putin", "status": "in_progress"})
     assert len(shown(response)) == n
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         analyst.get(HOME, {"sort": "quotes"})
 
 
@@ -460,12 +460,12 @@ def test_the_grouped_list_costs_the_same_queries_for_3_or_50_articles(
     analyst, django_assert_num_queries, n
 ):
     _populate(n)
-    # 1 session, 2 user, 3 status facet (the total), 4 count of groups, 5 the page of
-    # groups, 6 their stories with outlet counts, 7 the groups' first articles (one window
-    # query), 8 outlet facet, 9 entity facet counts, 10 their names, 11 speaker facet
-    # counts, 12 their names, 13 story facet, 14 months facet, 15 the user's role (groups:
-    # the nav's Agreement link is for leads).
-    with django_assert_num_queries(15):
+    # 1 session, 2 user, 3 the user's role, 4 the articles they code blind (none here),
+    # 5 status facet (the total), 6 count of groups, 7 the page of
+    # groups, 8 their stories with outlet counts, 9 the groups' first articles (one window
+    # query), 10 outlet facet, 11 entity facet counts, 12 their names, 13 speaker facet
+    # counts, 14 their names, 15 story facet, 16 months facet.
+    with django_assert_num_queries(16):
         response = analyst.get(HOME, {"group": "story", "q": "Putin"})
     assert response.status_code == 200
     assert len(shown(response)) == min(n // 2, browse.GROUP_ARTICLES) + (n - n // 2)

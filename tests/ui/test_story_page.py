@@ -174,9 +174,9 @@ def test_anonymous_is_sent_to_login(client):
     assert response.url.startswith(reverse("login"))
 
 
-# Session, user (login), the user's role (groups: the nav's Agreement link is for leads),
-# the story, its articles (outlet joined), its statements (speaker joined), every variant
-# of those statements (article and outlet joined).
+# Session, user (login), the story, its articles (outlet joined), its statements (speaker
+# joined), the user's role (an analyst coding blind sees no one else's variants), every
+# variant of those statements (article and outlet joined).
 STORY_QUERIES = 7
 
 

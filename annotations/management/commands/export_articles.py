@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from annotations.selectors.export import articles_export
+from articles.models import Origin
 
 
 class Command(BaseCommand):
@@ -20,11 +21,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--format", choices=["jsonl"], default="jsonl")
+        parser.add_argument(
+            "--layer",
+            choices=Origin.values,
+            help="Only this layer's quotes and stances: gold (adjudicated), analyst or machine.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         write = self.stdout.write
         try:
-            for record in articles_export():
+            for record in articles_export(layer=options.get("layer")):
                 write(json.dumps(record, ensure_ascii=False))
             self.stdout.flush()
         except BrokenPipeError:
