@@ -238,7 +238,7 @@ class AgreementView(APIView):
         form = AgreementForm(request.query_params)
         if not form.is_valid():
             raise exceptions.ValidationError(form.errors)
-        data = agreement_for(form.selection())
+        data = agreement_for(form.selection(viewer=request.user))
         if request.accepted_renderer.format == "csv":
             response = Response(csv_rows(data))
             response["Content-Disposition"] = 'attachment; filename="agreement.csv"'

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from annotations.selectors import team
 from annotations.selectors.agreement import AgreementSelection
 from annotations.selectors.browse import ArticleFilters
 
@@ -79,8 +80,10 @@ class AgreementForm(forms.Form):
             raise forms.ValidationError(f"At most {MAX_IDS} article ids.")
         return tuple(dict.fromkeys(ids))
 
-    def selection(self) -> AgreementSelection:
-        """The selection; call after is_valid() (invalid fields count as not given)."""
+    def selection(self, viewer: Any = None) -> AgreementSelection:
+        """The selection; call after is_valid() (invalid fields count as not given). An
+        analyst viewer (a lead) never gets the articles they code blind and have not
+        finished."""
         data = getattr(self, "cleaned_data", {})
 
         def day(name: str) -> date | None:
@@ -100,6 +103,7 @@ class AgreementForm(forms.Form):
             analyst=data.get("analyst"),
             round=data.get("round"),
             include_open=bool(data.get("open")),
+            not_blind_for=viewer.pk if viewer is not None and team.codes_blind(viewer) else None,
         )
 
     def values(self) -> dict[str, str]:

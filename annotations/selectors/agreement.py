@@ -32,6 +32,7 @@ from annotations.agreement.report import (
 )
 from annotations.models import (
     Assignment,
+    AssignmentMode,
     Quote,
     QuoteDecision,
     Stance,
@@ -53,6 +54,9 @@ class AgreementSelection:
     analyst: int | None = None
     round: int | None = None
     include_open: bool = False
+    # A lead who codes some of the articles blind: those they have not finished are left
+    # out, so that the figures and disagreements do not show them the others' work.
+    not_blind_for: int | None = None
 
 
 @dataclass
@@ -110,6 +114,15 @@ def selected_articles(selection: AgreementSelection) -> QuerySet[Article]:
         if selection.analyst is not None:
             coded = coded.filter(analyst_id=selection.analyst)
         articles = articles.filter(pk__in=coded.values("article_id"))
+    if selection.not_blind_for is not None:
+        articles = articles.exclude(
+            pk__in=Assignment.objects.filter(
+                analyst_id=selection.not_blind_for,
+                mode=AssignmentMode.BLIND,
+                done_at__isnull=True,
+                returned_at__isnull=True,
+            ).values("article_id")
+        )
     return articles
 
 

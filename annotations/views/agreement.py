@@ -116,7 +116,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only leads and admins may read agreement between analysts.")
     form = AgreementForm(request.GET)
     params = form.values()
-    data = agreement_for(form.selection())
+    data = agreement_for(form.selection(viewer=request.user))
     report = data.report
 
     shown = report.articles[:ARTICLES_SHOWN]

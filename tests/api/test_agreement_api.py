@@ -80,6 +80,23 @@ def test_an_analyst_who_leads_may_read_but_one_who_does_not_may_not(coded):
     assert token_client(lead_user(password=None)).get(URL).status_code == 200
 
 
+def test_a_lead_does_not_see_the_articles_they_code_blind_until_done(coded):
+    lead = lead_user(password=None)
+    blind = assign(coded[0], lead, done=False)  # blind is the default mode
+    client = token_client(lead)
+    body = client.get(URL).json()
+    assert [a["key"] for a in body["articles"]] == [coded[1].pk]
+    assert {d["article"] for d in body["disagreements"]} == {coded[1].pk}
+    blind.done_at = blind.created_at
+    blind.save(update_fields=["done_at"])
+    body = client.get(URL).json()
+    assert {a["key"] for a in body["articles"]} == {coded[0].pk, coded[1].pk}
+    # Admins code nothing blind: they always see everything.
+    admin = UserFactory(role=roles.ADMIN, password=None)
+    assign(coded[1], admin, done=False)
+    assert token_client(admin).get(URL).json()["compared"] == 2
+
+
 def test_bad_parameters_are_refused(people, coded):
     client = people.client("admin")
     assert client.get(URL, {"article": "1,x"}).status_code == 400
