@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations.views import browse, entities, overview, reader, stories, work
+from annotations.views import agreement, browse, entities, overview, reader, stories, work
 
 # Mounted at the root: the analyst's workbench.
 workbench_urls = [
@@ -23,4 +23,5 @@ workbench_urls = [
     path("assignments/<int:pk>/reopen/", work.assignment_reopen, name="assignment-reopen"),
     path("assignments/<int:pk>/unassign/", work.assignment_unassign, name="assignment-unassign"),
     path("assignments/<int:pk>/reassign/", work.assignment_reassign, name="assignment-reassign"),
+    path("agreement/", agreement.agreement, name="agreement"),
 ]

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
-from annotations import api_assignments
+from annotations import api_agreement, api_assignments
 from articles import api as articles_api
 from newsdesk import api_auth
 
@@ -26,6 +26,7 @@ router.register("assignments", api_assignments.AssignmentViewSet, basename="api-
 
 urlpatterns = [
     *router.urls,
+    path("agreement/", api_agreement.AgreementView.as_view(), name="api-agreement"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline one.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

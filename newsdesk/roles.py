@@ -90,6 +90,7 @@ def sync_after_migrate(sender: Any, **kwargs: Any) -> None:
 
 # The role, kept on the user object for the rest of its request once it is known.
 _CACHED = "_newsdesk_role"
+# Whether an analyst is in the lead group, kept the same way.
 _CACHED_LEAD = "_newsdesk_lead"
 
 
@@ -101,7 +102,7 @@ def role_of(user: Any) -> str | None:
     if hasattr(user, _CACHED):
         return getattr(user, _CACHED)
     names = {group.name for group in user.groups.all()}
-    # The same query tells whether they lead: `is_lead` then needs none.
+    # The same query says whether they lead: `is_lead` then costs none.
     setattr(user, _CACHED_LEAD, LEAD in names)
     return remember(user, next((role for role in ROLES if role in names), None))
 
@@ -116,7 +117,7 @@ def remember(user: Any, group_role: str | None) -> str | None:
 
 def is_lead(user: Any) -> bool:
     """Admins, and analysts in the lead group: they assign work and adjudicate it.
-    One query per user object, the first time, for an analyst."""
+    No query after `role_of` for the same user object; else one, the first time."""
     role = role_of(user)
     if role == ADMIN:
         return True

@@ -52,6 +52,8 @@ def test_the_tree_keeps_every_contract():
         ("articles/selectors/__init__.py", "annotations.selectors", "articles never imports"),
         ("newsdesk/roles.py", "articles.models", "The kit in newsdesk/ builds on neither app"),
         ("newsdesk/permissions.py", "annotations.models", "The kit in newsdesk/"),
+        ("annotations/agreement/metrics.py", "annotations.models", "annotations.agreement is"),
+        ("annotations/agreement/report.py", "articles.models", "annotations.agreement is"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(tree, module, forbidden, contract):

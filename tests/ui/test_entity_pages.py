@@ -348,9 +348,10 @@ def test_anonymous_is_sent_to_login_and_merges_nothing(client):
 
 # --- query counts -----------------------------------------------------------------------
 
-# Session, user (login), the entity count (paginator), the page of entities (mention
-# counts as a subquery), their aliases (one prefetch).
-LIST_QUERIES = 5
+# Session, user (login), the user's role (groups: the nav's Agreement link is for leads),
+# the entity count (paginator), the page of entities (mention counts as a subquery), their
+# aliases (one prefetch).
+LIST_QUERIES = 6
 # Session, user (login), the user's role (groups), the entity with every count as
 # subqueries, its aliases and its automatic joins (prefetches), its quotes (article,
 # outlet and statement joined), stances held, stances received (holder, target, polarity,

@@ -42,6 +42,7 @@ def pages(world):
         reverse("entity-detail", args=[world["entity"].pk]),
         reverse("story-detail", args=[world["story"].pk]),
         reverse("overview"),
+        reverse("agreement"),
         reverse("import-start"),
         reverse("my-work"),
         reverse("assignment-list"),
