@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from annotations.models import AdjudicationDecision, ArticleAgreement, Quote, Stance
 from annotations.selectors.adjudication import UnitView, adjudication_for
+from annotations.services.agreement import agreement_refresh
 from annotations.services.quotes import _kind
 from annotations.services.stances import _polarity
 from articles.models import Origin, ReviewStatus
@@ -164,8 +165,10 @@ def _saved(row: Quote | Stance, user: Any) -> Quote | Stance:
 @transaction.atomic
 def adjudication_merge_agreed(*, user: Any, article_id: int) -> int:
     """Gold for every unit all coders agree on that has no decision yet: idempotent.
-    Returns how many units it merged."""
+    Returns how many units it merged. The article's agreement row is refreshed first
+    (coders may have changed finished work since they marked it done)."""
     require_adjudicator(user)
+    agreement_refresh(article_ids=[article_id])
     _lock(article_id)
     view = adjudication_for(article_id)
     merged = 0

@@ -202,3 +202,20 @@ def test_a_changed_version_orphans_its_decision(coded):
     view = adjudication_for(article.pk)
     assert len(view.orphans) == 1
     assert view.orphans[0].gold_quote is not None
+
+
+def test_marking_done_puts_the_article_in_the_queue(coded):
+    from annotations.services.assignments import assignment_done, assignment_reopen
+
+    ArticleAgreement.objects.all().delete()
+    Assignment.objects.update(done_at=None)
+    ana, ben = (Assignment.objects.get(analyst=coded[name]) for name in ("ana", "ben"))
+    assignment_done(user=coded["ana"], assignment_id=ana.pk)
+    assert list(adjudication_queue()) == []  # one coder: nothing to compare
+    assignment_done(user=coded["ben"], assignment_id=ben.pk)
+    (row,) = adjudication_queue()
+    assert (row.article_id, row.coders, row.units, row.disagreed) == (
+        coded["article"].pk, 2, 3, 2,
+    )  # fmt: skip
+    assignment_reopen(user=coded["ben"], assignment_id=ben.pk)
+    assert list(adjudication_queue()) == []
