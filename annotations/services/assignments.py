@@ -32,6 +32,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from annotations.models import Assignment, AssignmentMode, AssignmentRound
+from annotations.services.agreement import agreement_refresh
 from articles.models import Article
 from newsdesk import roles
 from newsdesk.guards import NotAllowed, WriteRefused
@@ -360,7 +361,10 @@ def assignment_done(*, user: Any, assignment_id: int) -> Assignment:
     if assignment.done_at is not None:
         return assignment
     assignment.done_at = timezone.now()
-    return _saved(assignment, user, "done_at")
+    _saved(assignment, user, "done_at")
+    # Its finished versions changed: the article's agreement (and adjudication queue) row.
+    agreement_refresh(article_ids=[assignment.article_id])
+    return assignment
 
 
 @transaction.atomic
@@ -374,7 +378,9 @@ def assignment_reopen(*, user: Any, assignment_id: int) -> Assignment:
     if assignment.done_at is None:
         return assignment
     assignment.done_at = None
-    return _saved(assignment, user, "done_at")
+    _saved(assignment, user, "done_at")
+    agreement_refresh(article_ids=[assignment.article_id])
+    return assignment
 
 
 def assignments_return_overdue(*, now: datetime | None = None) -> int:
