@@ -1,6 +1,15 @@
 from django.urls import path
 
-from annotations.views import adjudication, agreement, browse, entities, overview, reader, stories, work
+from annotations.views import (
+    adjudication,
+    agreement,
+    browse,
+    entities,
+    overview,
+    reader,
+    stories,
+    work,
+)
 
 # Mounted at the root: the analyst's workbench.
 workbench_urls = [

@@ -51,10 +51,12 @@ def _number(value: str | None, default: int = 1) -> int:
     return int(value) if value and value.isdigit() and len(value) <= 9 else default
 
 
-def _detail(article_id: int, key: str = "") -> str:
-    """The article's page at a unit (`#unit-<key>`), or at its summary."""
+def _detail(article_id: int, key: str | None = None) -> str:
+    """The article's page; at a unit (`#unit-<key>`), or at its summary (key "")."""
     path = reverse("adjudication-detail", args=[article_id])
-    return f"{path}#unit-{key}" if key and _KEY.fullmatch(key) else f"{path}#summary"
+    if key is None:
+        return path
+    return f"{path}#unit-{key}" if _KEY.fullmatch(key) else f"{path}#summary"
 
 
 def adjudication_queue(request: HttpRequest) -> HttpResponse:
@@ -66,12 +68,11 @@ def adjudication_queue(request: HttpRequest) -> HttpResponse:
 def adjudication_next(request: HttpRequest) -> HttpResponse:
     """The worst article of the queue other than `?after=<id>`, or the queue when none."""
     _require_lead(request)
-    after = _number(request.GET.get("after"), 0)
-    for row in selectors.adjudication_queue(page=1):
-        if row.article_id != after:
-            return redirect(_detail(row.article_id))
-    messages.info(request, "No other article is waiting for adjudication.")
-    return redirect("adjudication-queue")
+    article_id = selectors.next_in_queue(_number(request.GET.get("after"), 0))
+    if article_id is None:
+        messages.info(request, "No other article is waiting for adjudication.")
+        return redirect("adjudication-queue")
+    return redirect(_detail(article_id))
 
 
 def _entity_choices(unit: Any) -> list[tuple[int, str]]:
@@ -82,15 +83,12 @@ def _entity_choices(unit: Any) -> list[tuple[int, str]]:
         item = version.item
         if item is None:
             continue
-        labels = dict(version.fields)
-        for name, attribute in (
-            ("speaker", "speaker_id"),
-            ("holder", "holder_id"),
-            ("target", "target_entity_id"),
-        ):
-            entity_id = getattr(item, attribute, None)
-            if entity_id is not None and name in labels:
-                seen.setdefault(entity_id, str(labels[name]))
+        for name in _ENTITY_FIELDS:
+            value = item.values.get(name)
+            if isinstance(value, tuple):  # a stance's target: ("entity", id) or a topic
+                value = value[1] if value[0] == "entity" else None
+            if isinstance(value, int):
+                seen.setdefault(value, item.label(name))
     return sorted(seen.items(), key=lambda pair: pair[1].lower())
 
 
@@ -128,7 +126,8 @@ def adjudication_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "state": state,
                 "number": index + 1,
                 "next_key": view.units[onward].key if onward is not None else "",
-                "differs": [FIELD_LABELS.get(f, f) for f in sorted(unit.differs) if f != "absent"],
+                "differs": [label for f, label in FIELD_LABELS.items() if f in unit.differs],
+                "missing": [v.coder.username for v in unit.versions if v.item is None],
                 "versions": _versions(unit, positions),
                 "present": [v for v in unit.versions if v.item is not None],
                 "gold": _gold(unit, names),
@@ -242,15 +241,12 @@ def _current_values(unit: Any) -> dict[str, Any]:
         item = version.item
         if item is None:
             continue
-        if unit.kind == "quote":
-            return {"speaker": item.speaker_id, "cue": item.cue, "kind": item.kind}
-        return {
-            "holder": item.holder_id,
-            "target": item.target_entity_id,
-            "target_text": item.target_text,
-            "polarity": dict(version.fields).get("polarity", ""),
-            "polarity_id": item.polarity_id,
-        }
+        values = dict(item.values)
+        if unit.kind == "stance":
+            target = values.get("target") or ("topic", "")
+            values["target"] = target[1] if target[0] == "entity" else None
+            values["target_text"] = item.label("target") if target[0] == "topic" else ""
+        return values
     return {}
 
 
@@ -290,7 +286,7 @@ def adjudication_settle(request: HttpRequest, pk: int) -> HttpResponse:
             article_id=pk,
             kind=kind,
             unit_key=key,
-            pick=int(pick) if pick.isdigit() and not drop else None,
+            pick=int(pick) if pick.isdigit() else None,
             drop=drop,
             changes=_changes(request, kind) if edit else None,
             reason=reason,
@@ -298,12 +294,7 @@ def adjudication_settle(request: HttpRequest, pk: int) -> HttpResponse:
     except NotAllowed as error:
         raise PermissionDenied(str(error)) from error
     except WriteRefused as error:
-        message = (
-            "this unit has changed since the page was read; here it is again."
-            if error.message == "reload"
-            else error.message
-        )
-        messages.error(request, f"Not settled: {message}")
+        messages.error(request, f"Not settled: {error.message}")
         return redirect(_detail(pk, key))
     messages.success(request, f"Settled: {decision.get_how_display().lower()}.")
     return redirect(_detail(pk, request.POST.get("next_unit", "")))
