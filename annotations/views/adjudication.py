@@ -204,14 +204,14 @@ def _gold(unit: Any, names: dict[int, str]) -> dict[str, Any] | None:
             fields = [
                 ("Speaker", gold.speaker.name if gold.speaker_id else "no speaker"),
                 ("Cue", gold.cue),
-                ("Kind", gold.get_kind_display()),
+                ("Kind", gold.kind),
             ]
         else:
             target = gold.target_entity.name if gold.target_entity_id else gold.target_text
             fields = [
                 ("Holder", gold.holder.name),
                 ("Target", target),
-                ("Polarity", gold.polarity.label),
+                ("Polarity", gold.polarity.slug),
             ]
     return {
         "how": how,
