@@ -101,13 +101,19 @@ def _unit_state(unit: Any) -> str:
 def adjudication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_lead(request)
     try:
-        # Idempotent: gold for every unit all coders agree on that has none yet.
-        service.adjudication_merge_agreed(user=request.user, article_id=pk)
         view = selectors.adjudication_for(pk)
     except Article.DoesNotExist as missing:
         raise Http404(f"There is no article {pk}.") from missing
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
+    # Gold for every unit all coders agree on that has none yet (idempotent), read again
+    # when it wrote any. A lone coder's version agrees with itself: not merged, nothing to
+    # adjudicate until a second analyst has finished the article.
+    if len(view.coders) >= 2:
+        try:
+            merged = service.adjudication_merge_agreed(user=request.user, article_id=pk)
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        if merged:
+            view = selectors.adjudication_for(pk)
 
     positions = {coder.id: n for n, coder in enumerate(view.coders, start=1)}
     names = {coder.id: coder.username for coder in view.coders}
@@ -142,6 +148,7 @@ def adjudication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "article": view.article,
         "units": units,
         "agreed": agreed,
+        "compared": len(view.coders) >= 2,
         "settled_by_hand": sum(1 for state in states if state == "settled"),
         "to_settle": len(open_at),
         "coder_keys": [(n + 1, coder) for n, coder in enumerate(view.coders[:9])],

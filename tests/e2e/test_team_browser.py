@@ -22,9 +22,10 @@ from annotations.models import (
     Quote,
     QuoteDecision,
 )
+from annotations.services.agreement import agreement_refresh
 from articles.models import Origin
 from newsdesk import roles
-from tests.annotations.agreement_world import lead_user
+from tests.annotations.agreement_world import cast, coded_article, lead_user
 from tests.e2e.test_first_pass_pages_browser import NARROW, WIDE, shots
 from tests.e2e.test_workbench_browser import PASSWORD, SHOTS, item, log_in
 from tests.factories import ArticleFactory, EntityFactory, OutletFactory, QuoteFactory, UserFactory
@@ -198,4 +199,90 @@ def test_two_blind_analysts_disagree_and_the_lead_settles_it_into_gold(
     page.keyboard.press("n")
     expect(page).to_have_url(re.compile(r"/adjudicate/$"))
     expect(page.get_by_text("Nothing to adjudicate")).to_be_visible()
+    assert not errors
+
+
+def test_a_lead_settles_an_article_from_the_keyboard(live_server, page: Page):
+    """coded_article's six units: four to settle (in text order: a quote whose speaker
+    and span differ, a stance whose polarity differs, a quote only bea has, and another),
+    two agreed (merged by themselves, skipped by j and k)."""
+    ana = UserFactory(username="ana", role=roles.ANALYST)
+    bea = UserFactory(username="bea", role=roles.ANALYST)
+    article = coded_article(ana, bea, cast())
+    agreement_refresh(article_ids=[article.pk])
+    lead_user(username="lena", password=PASSWORD)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size(WIDE)
+    log_in(page, live_server.url, "lena")
+    page.goto(f"{live_server.url}/adjudicate/{article.pk}/")
+    units = page.locator("[data-unit]")
+    expect(units).to_have_count(6)
+    expect(page.locator("[data-unit][data-state=agreed]")).to_have_count(2)
+    ids = units.evaluate_all("units => units.map(u => u.id)")
+    states = units.evaluate_all("units => units.map(u => u.dataset.state)")
+    to_settle = [i for i, s in zip(ids, states, strict=True) if s == "open"]
+    assert len(to_settle) == 4
+    first, stance, only_bea, last = to_settle
+
+    def current() -> str:
+        return page.evaluate(
+            "document.activeElement.matches('[data-unit].is-current') && document.activeElement.id"
+        )
+
+    # j and k move between the units to settle, over the agreed ones.
+    assert current() == first
+    for key, expected in (
+        ("j", stance),
+        ("j", only_bea),
+        ("j", last),
+        ("j", last),
+        ("k", only_bea),
+    ):
+        page.keyboard.press(key)
+        assert current() == expected, key
+
+    # x: no gold unit; the page comes back at the next unit to settle.
+    page.keyboard.press("x")
+    expect(page.locator(f'[id="{only_bea}"]')).to_have_attribute("data-state", "settled")
+    expect(page.locator(f'[id="{only_bea}"]')).to_contain_text("No gold unit by lena")
+    assert current() == last
+    # 1 is ana's version, which this unit lacks: nothing happens; 2 is bea's.
+    page.keyboard.press("1")
+    assert current() == last
+    page.keyboard.press("2")
+    expect(page.locator(f'[id="{last}"]')).to_have_attribute("data-state", "settled")
+    # None after it: back to the first one still open.
+    assert current() == first
+
+    # e: an edited version of the first; the form says what it saves.
+    page.keyboard.press("e")
+    unit = page.locator(f'[id="{first}"]')
+    unit.get_by_label("Cue").fill("met with")
+    unit.get_by_label("Kind").select_option("mixed")
+    unit.get_by_role("button", name="Save the edited version as gold").click()
+    expect(unit).to_have_attribute("data-state", "settled")
+    expect(unit).to_contain_text("Edited by lena")
+    assert current() == stance
+    page.keyboard.press("u")  # not settled: nothing to reopen
+    assert current() == stance
+    page.keyboard.press("1")
+    expect(page.locator(".all-settled")).to_contain_text("Every unit is settled")
+
+    # u reopens a settled unit: the dropped one is open again.
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert current() == only_bea
+    page.keyboard.press("u")
+    expect(page.locator(f'[id="{only_bea}"]')).to_have_attribute("data-state", "open")
+    assert current() == only_bea
+    expect(page.locator(".messages")).to_have_text("Reopened: settle it again.")
+
+    hows = sorted(
+        AdjudicationDecision.objects.filter(article=article).values_list("how", flat=True)
+    )
+    assert hows == ["agreed", "agreed", "edited", "picked", "picked"]
+    edited = AdjudicationDecision.objects.get(article=article, how="edited").gold_quote
+    assert (edited.cue, edited.kind) == ("met with", "mixed")
     assert not errors

@@ -9,7 +9,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from annotations.models import AdjudicationDecision, ArticleAgreement, Quote, Stance
+from annotations.models import (
+    AdjudicationDecision,
+    ArticleAgreement,
+    Assignment,
+    Quote,
+    Stance,
+)
 from annotations.selectors.adjudication import adjudication_for
 from annotations.services.agreement import agreement_refresh
 from newsdesk import roles
@@ -249,6 +255,16 @@ def test_the_article_shows_every_version_and_merges_the_agreed_units(lead, artic
     assert snapshot() == before
 
 
+def test_a_lone_coders_work_is_not_merged(lead, analysts, people):
+    article = coded_article(*analysts, people)
+    Assignment.objects.filter(article=article, analyst=analysts[1]).update(done_at=None)
+    before = snapshot()
+    html = lead.get(detail(article)).content.decode()
+    assert "Only one analyst has finished this article" in html
+    assert "data-unit" not in html
+    assert snapshot() == before
+
+
 def test_a_pick_settles_the_unit_and_goes_to_the_next_one(lead, article, analysts, people):
     lead.get(detail(article))
     unit = unit_of(article, "quote", "speaker")
@@ -456,13 +472,13 @@ def test_the_article_costs_the_same_queries_for_2_or_8_units(
     article = disagreeing_article(*analysts, people, n)
     lead.get(detail(article))  # merged: nothing agreed left to write on the counted visit
     # 1 session, 2 user, 3 their groups (role and lead, for the view and the nav);
-    # the merge of agreed units, with nothing left to merge: 4 savepoint, 5-10
-    # agreement_refresh's six (articles, finished assignments, analysts' quotes, accepted
-    # quotes, analysts' stances, accepted stances), 11 its upsert of the agreement row,
-    # 12 the row's get_or_create, 13 its lock (select for update), 14-23
-    # adjudication_for's (article and outlet, coders, the same six versions, decisions
-    # with who decided, gold quotes with speaker; no gold stance, no query), 24 release
-    # the savepoint; then the page: 25-34 adjudication_for's ten again. No polarity
+    # 4-13 adjudication_for's ten (article and outlet, coders, the six queries of their
+    # versions, decisions with who decided, gold quotes with speaker; no gold stance, no
+    # query); the merge of agreed units, with nothing left to merge (so no third read):
+    # 14 savepoint, 15-20 agreement_refresh's six (articles, finished assignments,
+    # analysts' quotes, accepted quotes, analysts' stances, accepted stances), 21 its
+    # upsert of the agreement row, 22 the row's get_or_create, 23 its lock (select for
+    # update), 24-33 adjudication_for's ten again, 34 release the savepoint. No polarity
     # query: the article has no stance.
     with django_assert_num_queries(34):
         response = lead.get(detail(article))
