@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
-from annotations import api_agreement, api_assignments
+from annotations import api_adjudication, api_agreement, api_assignments
 from articles import api as articles_api
 from newsdesk import api_auth
 
@@ -23,6 +23,7 @@ router.register("vocabulary", annotations_api.PolarityViewSet, basename="api-pol
 router.register("deleted", annotations_api.DeletionViewSet, basename="api-deleted")
 router.register("imports", articles_api.ImportBatchViewSet, basename="api-import")
 router.register("assignments", api_assignments.AssignmentViewSet, basename="api-assignment")
+router.register("adjudications", api_adjudication.AdjudicationViewSet, basename="api-adjudication")
 
 urlpatterns = [
     *router.urls,

@@ -259,6 +259,16 @@ def timed(rounds: int, call: Any) -> dict[str, Any]:
     }
 
 
+def _has_queue_page() -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("adjudication-queue")
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
@@ -294,6 +304,13 @@ def main() -> None:
         api_csv = timed(args.rounds, lambda: get("/api/v1/agreement/?format=csv"))
         page = timed(args.rounds, lambda: get("/agreement/"))
         refresh = timed(args.rounds, lambda: agreement_refresh(article_ids=ids))
+        # The adjudication queue at that size (every article is in it once refreshed),
+        # its last page, and one article's units with every coder's version.
+        queue = timed(args.rounds, lambda: get("/api/v1/adjudications/"))
+        last = (len(ids) + 49) // 50
+        queue_last = timed(args.rounds, lambda: get(f"/api/v1/adjudications/?page={last}"))
+        units = timed(args.rounds, lambda: get(f"/api/v1/adjudications/{ids[len(ids) // 2]}/"))
+        queue_page = timed(args.rounds, lambda: get("/adjudicate/")) if _has_queue_page() else None
     finally:
         teardown_databases(config, verbosity=0)
 
@@ -319,11 +336,24 @@ def main() -> None:
         "api_csv": figures(api_csv, bytes=api_csv["result"]),
         "page": figures(page, bytes=page["result"]),
         "refresh": figures(refresh, rows=refresh["result"]),
+        "adjudication_queue_api": figures(queue, bytes=queue["result"]),
+        "adjudication_queue_api_last_page": figures(queue_last, page=last),
+        "adjudication_units_api": figures(units, bytes=units["result"]),
     }
+    if queue_page is not None:
+        results["adjudication_queue_page"] = figures(queue_page, bytes=queue_page["result"])
     for name in ("versions_from_db", "report", "report_tenth_of_articles", "api_json"):
         row = results[name]
         print(f"{name:26} median {row['median_s']:7.3f}s  queries {row['queries']}")
-    for name in ("api_csv", "page", "refresh"):
+    for name in (
+        "api_csv",
+        "page",
+        "refresh",
+        "adjudication_queue_api",
+        "adjudication_queue_api_last_page",
+        "adjudication_units_api",
+        *(["adjudication_queue_page"] if queue_page is not None else []),
+    ):
         row = results[name]
         print(f"{name:26} median {row['median_s']:7.3f}s  queries {row['queries']}")
     print(f"units {overall.counts.units}, {overall.counts.as_dict()}")
