@@ -135,10 +135,8 @@ def adjudication_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "differs": [label for f, label in FIELD_LABELS.items() if f in unit.differs],
                 "missing": [v.coder.username for v in unit.versions if v.item is None],
                 "versions": _versions(unit, positions),
-                "present": [v for v in unit.versions if v.item is not None],
                 "gold": _gold(unit, names),
                 "entities": _entity_choices(unit),
-                "base": next((v.coder.id for v in unit.versions if v.item is not None), ""),
                 "current": _current_values(unit),
             }
         )
@@ -151,10 +149,9 @@ def adjudication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "compared": len(view.coders) >= 2,
         "settled_by_hand": sum(1 for state in states if state == "settled"),
         "to_settle": len(open_at),
-        "coder_keys": [(n + 1, coder) for n, coder in enumerate(view.coders[:9])],
+        "coder_keys": list(enumerate(view.coders, start=1)),
         "polarities": _polarities(view),
         "quote_kinds": Quote.Kind.choices,
-        "field_labels": FIELD_LABELS,
         "next_href": f"{reverse('adjudication-next')}?after={view.article.pk}",
     }
     return render(request, "annotations/adjudication_detail.html", context)
