@@ -1,6 +1,15 @@
 from django.urls import path
 
-from annotations.views import agreement, browse, entities, overview, reader, stories, work
+from annotations.views import (
+    adjudication,
+    agreement,
+    browse,
+    entities,
+    overview,
+    reader,
+    stories,
+    work,
+)
 
 # Mounted at the root: the analyst's workbench.
 workbench_urls = [
@@ -24,4 +33,17 @@ workbench_urls = [
     path("assignments/<int:pk>/unassign/", work.assignment_unassign, name="assignment-unassign"),
     path("assignments/<int:pk>/reassign/", work.assignment_reassign, name="assignment-reassign"),
     path("agreement/", agreement.agreement, name="agreement"),
+    path("adjudicate/", adjudication.adjudication_queue, name="adjudication-queue"),
+    path("adjudicate/next/", adjudication.adjudication_next, name="adjudication-next"),
+    path("adjudicate/<int:pk>/", adjudication.adjudication_detail, name="adjudication-detail"),
+    path(
+        "adjudicate/<int:pk>/settle/",
+        adjudication.adjudication_settle,
+        name="adjudication-settle",
+    ),
+    path(
+        "adjudicate/<int:pk>/reopen/",
+        adjudication.adjudication_reopen,
+        name="adjudication-reopen",
+    ),
 ]

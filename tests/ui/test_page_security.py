@@ -9,7 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from annotations.models import Quote, Stance
+from annotations.services.agreement import agreement_refresh
 from newsdesk import roles
+from tests.annotations.agreement_world import cast, coded_article
 from tests.factories import (
     ArticleFactory,
     EntityFactory,
@@ -33,6 +35,14 @@ def world():
     return {"article": article, "entity": entity, "story": story, "quote": quote}
 
 
+@pytest.fixture
+def coded(world):
+    """And an article with two analysts' finished versions: units to adjudicate."""
+    article = coded_article(*(UserFactory(role=roles.ANALYST) for _ in range(2)), cast())
+    agreement_refresh(article_ids=[article.pk])
+    return {**world, "coded": article}
+
+
 def pages(world):
     return [
         reverse("home"),
@@ -47,13 +57,15 @@ def pages(world):
         reverse("my-work"),
         reverse("assignment-list"),
         reverse("assignment-new") + f"?story={world['story'].pk}",
+        reverse("adjudication-queue"),
+        reverse("adjudication-detail", args=[world["coded"].pk]),
         reverse("api-docs"),
     ]
 
 
-def test_every_page_has_a_policy_without_inline_scripts(client, world):
+def test_every_page_has_a_policy_without_inline_scripts(client, coded):
     client.force_login(UserFactory(role=roles.ADMIN))
-    for url in [*pages(world), reverse("login")]:
+    for url in [*pages(coded), reverse("login")]:
         response = client.get(url)
         assert response.status_code == 200, url
         policy = response["Content-Security-Policy"]
@@ -71,8 +83,8 @@ def test_every_page_has_a_policy_without_inline_scripts(client, world):
         assert not re.search(r'<[^>]+\sstyle="', html), url
 
 
-def test_anonymous_visitors_go_to_the_login_page(client, world):
-    for url in pages(world)[:-1]:  # the API docs answer 401 like the rest of the API
+def test_anonymous_visitors_go_to_the_login_page(client, coded):
+    for url in pages(coded)[:-1]:  # the API docs answer 401 like the rest of the API
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url
