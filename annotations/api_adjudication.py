@@ -216,3 +216,8 @@ class AdjudicationViewSet(viewsets.ViewSet):
         services.require_adjudicator(self.request.user)
         if not Article.objects.filter(pk=int(article)).exists():
             raise exceptions.NotFound(f"There is no article {article}.")
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, Article.DoesNotExist):
+            exc = exceptions.NotFound(str(exc))
+        return super().handle_exception(exc)

@@ -22,7 +22,7 @@ from annotations.selectors.adjudication import UnitView, adjudication_for
 from annotations.services.agreement import agreement_refresh
 from annotations.services.quotes import _kind
 from annotations.services.stances import _polarity
-from articles.models import Origin, ReviewStatus
+from articles.models import Article, Origin, ReviewStatus
 from articles.services.guards import entity_or_refused
 from newsdesk import roles
 from newsdesk.guards import NotAllowed, WriteRefused
@@ -39,7 +39,10 @@ def require_adjudicator(user: Any) -> None:
 
 
 def _lock(article_id: int) -> None:
-    """The article's agreement row, locked (created first when missing)."""
+    """The article's agreement row, locked (created first when missing); a missing
+    article is Article.DoesNotExist before anything is written."""
+    if not Article.objects.filter(pk=article_id).exists():
+        raise Article.DoesNotExist(f"There is no article {article_id}.")
     ArticleAgreement.objects.get_or_create(
         article_id=article_id, defaults={"computed_at": timezone.now()}
     )
@@ -171,6 +174,9 @@ def adjudication_merge_agreed(*, user: Any, article_id: int) -> int:
     agreement_refresh(article_ids=[article_id])
     _lock(article_id)
     view = adjudication_for(article_id)
+    if len(view.coders) < 2:
+        # One finished version agrees with itself: nothing to adjudicate yet.
+        return 0
     merged = 0
     for unit in view.units:
         if not unit.agreed or unit.decision is not None:
@@ -209,6 +215,8 @@ def adjudication_settle(
     require_adjudicator(user)
     _lock(article_id)
     view = adjudication_for(article_id)
+    if len(view.coders) < 2:
+        raise WriteRefused("unit", "Adjudication needs two finished versions or more.")
     unit = view.unit(unit_key)
     if unit is None or unit.kind != kind:
         raise WriteRefused("unit", RELOAD)

@@ -21,6 +21,7 @@ from annotations.services.adjudication import (
     adjudication_settle,
 )
 from annotations.services.agreement import agreement_refresh
+from articles.models import Article
 from newsdesk import roles
 from newsdesk.guards import NotAllowed, WriteRefused
 from tests.factories import (
@@ -219,3 +220,18 @@ def test_marking_done_puts_the_article_in_the_queue(coded):
     )  # fmt: skip
     assignment_reopen(user=coded["ben"], assignment_id=ben.pk)
     assert list(adjudication_queue()) == []
+
+
+def test_a_lone_finished_version_is_not_gold(coded):
+    Assignment.objects.filter(analyst=coded["ben"]).update(done_at=None)
+    assert adjudication_merge_agreed(user=coded["lead"], article_id=coded["article"].pk) == 0
+    unit = adjudication_for(coded["article"].pk).units[0]
+    with pytest.raises(WriteRefused):
+        adjudication_settle(
+            user=coded["lead"], article_id=coded["article"].pk, kind=unit.kind,
+            unit_key=unit.key, pick=coded["ana"].pk,
+        )  # fmt: skip
+    assert not Quote.objects.filter(origin="gold").exists()
+    with pytest.raises(Article.DoesNotExist):
+        adjudication_merge_agreed(user=coded["lead"], article_id=10**9)
+    assert not ArticleAgreement.objects.filter(article_id=10**9).exists()

@@ -477,10 +477,11 @@ def test_the_article_costs_the_same_queries_for_2_or_8_units(
     # query); the merge of agreed units, with nothing left to merge (so no third read):
     # 14 savepoint, 15-20 agreement_refresh's six (articles, finished assignments,
     # analysts' quotes, accepted quotes, analysts' stances, accepted stances), 21 its
-    # upsert of the agreement row, 22 the row's get_or_create, 23 its lock (select for
-    # update), 24-33 adjudication_for's ten again, 34 release the savepoint. No polarity
+    # upsert of the agreement row, 22 the article still there, 23 the row's
+    # get_or_create, 24 its lock (select for update), 25-34 adjudication_for's ten again,
+    # 35 release the savepoint. No polarity
     # query: the article has no stance.
-    with django_assert_num_queries(34):
+    with django_assert_num_queries(35):
         response = lead.get(detail(article))
     html = response.content.decode()
     assert html.count('data-state="open"') == n
