@@ -103,6 +103,11 @@ def test_two_blind_analysts_disagree_and_the_lead_settles_it_into_gold(
     ben_copy = Quote.objects.get(article=article, created_by=ben)
     assert (ben_copy.speaker.name, ben_copy.exact) == ("Rui Prado", WORDS)
     expect(item(other, f"quote-{ben_copy.pk}")).to_contain_text("Rui Prado")
+    # What ben sees coding blind: the banner, the suggestion and his own copy.
+    other.screenshot(path=str(SHOTS / "reader-blind-wide.png"))
+    other.set_viewport_size(NARROW)
+    other.screenshot(path=str(SHOTS / "reader-blind-narrow.png"), full_page=True)
+    other.set_viewport_size(WIDE)
 
     # Each sees only their own work: ana's reader has no trace of ben's copy.
     page.reload()

@@ -154,3 +154,15 @@ def test_entity_story_and_overview_pages_leave_out_others_work(scene):
     admin = _as(scene["admin"])
     assert "the fishing quota was unfair" in _page(admin, "entity-detail", scene["prado"].pk)
     assert "the fishing quota was unfair" in _page(admin, "story-detail", scene["story"].pk)
+
+
+def test_reader_says_a_corrected_suggestion_was_replaced(scene):
+    copy = QuoteFactory(
+        article=scene["article"], text="the quota talks had stalled", speaker=scene["prado"],
+        origin="analyst", status="confirmed", created_by=scene["b"],
+    )  # fmt: skip
+    QuoteDecision.objects.create(
+        quote=scene["machine"], analyst=scene["b"], verdict="corrected", correction=copy
+    )
+    page = _page(_as(scene["b"]), "article-detail", scene["article"].pk)
+    assert "Replaced by your own version" in page
