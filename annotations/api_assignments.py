@@ -18,7 +18,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -33,6 +32,7 @@ from newsdesk.api import (
     REFUSALS,
     STREAMED_FORMATS,
     ExportMixin,
+    RoleReadAnnotatorWrite,
     list_schema,
     page_size_of,
 )
@@ -193,20 +193,11 @@ class AssignmentPage(CursorPagination):
         return page_size_of(request)
 
 
-class AssignmentAccess(BasePermission):
+class AssignmentAccess(RoleReadAnnotatorWrite):
     """Every role reads (the queryset says what); analysts and admins write (the services
     say whose)."""
 
-    message = "Your account has no role; ask an admin for one."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        role = roles.role_of(request.user)
-        if request.method in SAFE_METHODS:
-            return role is not None
-        if role not in (roles.ANALYST, roles.ADMIN):
-            self.message = "Only analysts, leads and admins change assignments."
-            return False
-        return True
+    write_message = "Only analysts, leads and admins change assignments."
 
 
 @extend_schema_view(

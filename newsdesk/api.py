@@ -35,13 +35,14 @@ class RoleReadAnnotatorWrite(BasePermission):
     """Every role reads; analysts and admins write (the services decide whose rows)."""
 
     message = "Your account has no role; ask an admin for one."
+    write_message = "Only analysts and admins may change annotations."
 
     def has_permission(self, request: Any, view: Any) -> bool:
         role = roles.role_of(request.user)
         if request.method in SAFE_METHODS:
             return role is not None
         if role not in (roles.ANALYST, roles.ADMIN):
-            self.message = "Only analysts and admins may change annotations."
+            self.message = self.write_message
             return False
         return True
 

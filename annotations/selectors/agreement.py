@@ -216,52 +216,34 @@ def article_versions(
             if coder in coders.get(row["article_id"], ()):
                 items[(row["article_id"], kind)].append(make(row, coder))
 
-    # 3-4. Quotes: the analysts' own, and the machine's they accepted.
-    add(
-        QUOTE,
-        _quote_item,
-        Quote.objects.filter(
-            article_id__in=ids, origin=Origin.ANALYST, created_by_id__in=analysts
-        ).values(*QUOTE_COLUMNS, "created_by_id"),
-        "created_by_id",
-    )
-    add(
-        QUOTE,
-        _quote_item,
-        (
-            {**{c: row[f"quote__{c}"] for c in QUOTE_COLUMNS}, "analyst_id": row["analyst_id"]}
-            for row in QuoteDecision.objects.filter(
-                verdict=Verdict.CONFIRMED,
-                analyst_id__in=analysts,
-                quote__origin=Origin.MACHINE,
-                quote__article_id__in=ids,
-            ).values("analyst_id", *(f"quote__{c}" for c in QUOTE_COLUMNS))
-        ),
-        "analyst_id",
-    )
-    # 5-6. Stances, the same way.
-    add(
-        STANCE,
-        _stance_item,
-        Stance.objects.filter(
-            article_id__in=ids, origin=Origin.ANALYST, created_by_id__in=analysts
-        ).values(*STANCE_COLUMNS, "created_by_id"),
-        "created_by_id",
-    )
-    add(
-        STANCE,
-        _stance_item,
-        (
-            {**{c: row[f"stance__{c}"] for c in STANCE_COLUMNS}, "analyst_id": row["analyst_id"]}
-            for row in StanceDecision.objects.filter(
-                verdict=Verdict.CONFIRMED,
-                analyst_id__in=analysts,
-                stance__origin=Origin.MACHINE,
-                stance__article_id__in=ids,
-            ).values("analyst_id", *(f"stance__{c}" for c in STANCE_COLUMNS))
-        ),
-        "analyst_id",
-    )
+    # 3-6. Each kind: the analysts' own rows, and the machine's they accepted (through
+    # their decisions).
+    for kind, model, decisions, columns, make in (
+        (QUOTE, Quote, QuoteDecision, QUOTE_COLUMNS, _quote_item),
+        (STANCE, Stance, StanceDecision, STANCE_COLUMNS, _stance_item),
+    ):
+        add(
+            kind,
+            make,
+            model.objects.filter(
+                article_id__in=ids, origin=Origin.ANALYST, created_by_id__in=analysts
+            ).values(*columns, "created_by_id"),
+            "created_by_id",
+        )
+        accepted = decisions.objects.filter(
+            verdict=Verdict.CONFIRMED,
+            analyst_id__in=analysts,
+            **{f"{kind}__origin": Origin.MACHINE, f"{kind}__article_id__in": ids},
+        ).values("analyst_id", *(f"{kind}__{c}" for c in columns))
+        add(
+            kind,
+            make,
+            (
+                {**{c: row[f"{kind}__{c}"] for c in columns}, "analyst_id": row["analyst_id"]}
+                for row in accepted
+            ),
+            "analyst_id",
+        )
     versions = [
         ArticleVersions(
             article_id=pk,
