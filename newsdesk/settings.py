@@ -219,6 +219,10 @@ IMPORT_WORKER_WAIT_SECONDS = env.int("IMPORT_WORKER_WAIT_SECONDS", default=5)
 # The extraction step run on every newly imported article (a dotted path to a function
 # taking `article_ids`); empty means none. INGEST_EXTRACTION=false switches it off.
 INGEST_EXTRACTION = env.bool("INGEST_EXTRACTION", default=True)
+# What may refuse an analyst's review or correction of an entity mention (the articles
+# layer reaches the team rules through this, never by import): an analyst coding the
+# article blind leaves its shared mentions alone until they are done.
+MENTION_WRITE_CHECK = "annotations.services.decisions.mention_write_check"
 INGEST_EXTRACTOR = env.str(
     "INGEST_EXTRACTOR", default="annotations.services.suggestions.suggestions_create"
 )

@@ -32,6 +32,8 @@ class Item:
     deletable: bool = False  # the viewer may delete it
     # The status is the viewer's own decision (a suggestion on an article they code blind).
     own_decision: bool = False
+    # The viewer may accept or reject it (not a mention of an article they code blind).
+    reviewable: bool = True
 
     @property
     def key(self) -> str:
@@ -184,8 +186,18 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
     )
     # Who may change what, as the services decide it: any analyst corrects a mention
     # (mention_update) or a machine quote; authors and admins their own items.
+    # Blind coders leave the shared mentions alone until done (decisions.mention_write_check).
     mentions = [
-        Item("mention", m, m.start, m.end, m.status, editable=annotator) for m in _mentions(article)
+        Item(
+            "mention",
+            m,
+            m.start,
+            m.end,
+            m.status,
+            editable=annotator and not blind,
+            reviewable=not blind,
+        )
+        for m in _mentions(article)
     ]
     # On an article the viewer codes blind: the machine's suggestions, with the viewer's
     # own decisions, and the viewer's own work (selectors.team).
@@ -243,11 +255,13 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
         "segments": segments_of(article.body, mentions + quotes + stances + notes),
         "items": items,
         "mentions": mentions,
-        "mentions_to_review": sum(1 for m in mentions if m.suggested),
+        "mentions_to_review": sum(1 for m in mentions if m.suggested and m.reviewable),
         "quote_count": len(quotes),
         "stance_count": len(stances),
         "note_count": len(notes),
-        "suggestions_left": sum(1 for i in quotes + stances + mentions if i.suggested),
+        "suggestions_left": sum(
+            1 for i in quotes + stances + mentions if i.suggested and i.reviewable
+        ),
         "polarities": list(Polarity.objects.filter(is_active=True).order_by("position", "label")),
         "quote_kinds": Quote.Kind.choices,
         "entity_kinds": EntityKind.choices,

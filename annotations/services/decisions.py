@@ -17,7 +17,7 @@ from annotations.models import Quote, QuoteDecision, Stance, StanceDecision, Ver
 from annotations.selectors.team import blind_on
 from articles.models import Origin, ReviewStatus
 from articles.services.guards import REVIEWS, require_corrector, reviewed
-from newsdesk.guards import WriteRefused, check_if_match
+from newsdesk.guards import NotAllowed, WriteRefused, check_if_match
 
 Row = TypeVar("Row", Quote, Stance)
 
@@ -83,3 +83,14 @@ def correction_recorded(
         save(copy, user)
     _record(original, user=user, verdict=Verdict.CORRECTED, correction=copy)
     return copy
+
+
+def mention_write_check(*, user: Any, article_id: int) -> None:
+    """Mentions are one layer that everyone coding an article shares: an analyst coding
+    it blind does not review or correct them (the other coders would see it) until they
+    mark it done (settings.MENTION_WRITE_CHECK)."""
+    if blind_on(user, article_id):
+        raise NotAllowed(
+            "You code this article blind: its entity mentions are shared with the other "
+            "coders, so they wait until you mark the article done."
+        )

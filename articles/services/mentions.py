@@ -3,14 +3,22 @@ correct (another entity, another span)."""
 
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from articles.models import Mention, ReviewStatus
 from articles.services.guards import entity_or_refused, moved_span, reviewed
 from newsdesk.guards import WriteRefused, check_if_match, require_annotator
 
 ALREADY_THERE = "The article already has a mention of this entity at this place."
+
+
+def _check_team_rules(user: Any, article_id: int) -> None:
+    """The team's rules on mentions (settings.MENTION_WRITE_CHECK): they may refuse."""
+    if settings.MENTION_WRITE_CHECK:
+        import_string(settings.MENTION_WRITE_CHECK)(user=user, article_id=article_id)
 
 
 @transaction.atomic
@@ -21,6 +29,7 @@ def mention_review(
     mention = Mention.objects.select_for_update().filter(pk=mention_id).first()
     if mention is None:
         raise Mention.DoesNotExist(f"There is no mention {mention_id}.")
+    _check_team_rules(user, mention.article_id)
     return reviewed(mention, user=user, status=status, if_match=if_match)
 
 
@@ -38,6 +47,7 @@ def mention_update(
     )
     if mention is None:
         raise Mention.DoesNotExist(f"There is no mention {mention_id}.")
+    _check_team_rules(user, mention.article_id)
     check_if_match(mention, if_match)
     if "entity" in changes:
         if changes["entity"] is None:

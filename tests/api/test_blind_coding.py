@@ -267,3 +267,27 @@ def test_blind_analyst_may_not_tie_a_note_or_stance_to_anothers_quote(world, peo
     )
     assert answer.status_code == 400, answer.content
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("post", "/api/v1/mentions/{mention}/accept/", None),
+        ("post", "/api/v1/mentions/{mention}/reject/", None),
+        ("patch", "/api/v1/mentions/{mention}/", {"entity": "keller"}),
+    ],
+)
+def test_blind_analyst_leaves_the_shared_mentions_alone_until_done(
+    world, people, coded, method, path, payload
+):
+    url = path.format(mention=world.machine_mention.pk)
+    if payload:
+        payload = {"entity": world.keller.pk}
+    before = snapshot()
+    answer = getattr(people.client("analyst_b"), method)(url, payload, format="json")
+    assert answer.status_code == 403, answer.content
+    assert "blind" in answer.json()["detail"]
+    assert snapshot() == before
+    Assignment.objects.filter(analyst=people.users["analyst_b"]).update(done_at=timezone.now())
+    answer = getattr(people.client("analyst_b"), method)(url, payload, format="json")
+    assert answer.status_code == 200, answer.content

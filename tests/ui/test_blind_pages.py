@@ -166,3 +166,20 @@ def test_reader_says_a_corrected_suggestion_was_replaced(scene):
     )
     page = _page(_as(scene["b"]), "article-detail", scene["article"].pk)
     assert "Replaced by your own version" in page
+
+
+def test_reader_offers_a_blind_coder_no_review_of_the_shared_mentions(scene):
+    from tests.factories import MentionFactory
+
+    mention = MentionFactory(
+        article=scene["article"], text="Ana Ortiz", entity=scene["ortiz"], origin="machine"
+    )
+    page = _page(_as(scene["b"]), "article-detail", scene["article"].pk)
+    item = page[page.index(f'id="mention-{mention.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert "data-suggested" not in item
+    assert 'data-action="accept"' not in item
+    assert 'data-action="edit"' not in item
+    page = _page(_as(scene["admin"]), "article-detail", scene["article"].pk)
+    item = page[page.index(f'id="mention-{mention.pk}"') :]
+    assert 'data-action="accept"' in item[: item.index("</li>")]
