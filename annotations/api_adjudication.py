@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations.selectors import adjudication as selectors
+from annotations.selectors import team
 from annotations.selectors.agreement import adjudication_path
 from annotations.services import adjudication as services
 from articles.models import Article
@@ -140,7 +141,9 @@ class AdjudicationViewSet(viewsets.ViewSet):
         responses={200: QueueSerializer},
     )
     def list(self, request: Request) -> Response:
-        page = selectors.adjudication_queue(page=request.query_params.get("page", 1))
+        page = selectors.adjudication_queue(
+            page=request.query_params.get("page", 1), viewer=request.user
+        )
         return Response(
             {
                 "count": page.paginator.count,
@@ -155,6 +158,10 @@ class AdjudicationViewSet(viewsets.ViewSet):
         responses={200: ArticleUnitsSerializer, 404: REFUSALS[404]},
     )
     def retrieve(self, request: Request, article: str) -> Response:
+        if team.blind_on(request.user, int(article)):
+            raise exceptions.PermissionDenied(
+                "You code this article blind yourself: mark it done before you adjudicate it."
+            )
         return Response(_units(int(article)))
 
     @extend_schema(
@@ -213,7 +220,7 @@ class AdjudicationViewSet(viewsets.ViewSet):
 
     def _exists(self, article: str) -> None:
         # Writes are for adjudicators; the permission class lets api-clients read only.
-        services.require_adjudicator(self.request.user)
+        services.require_adjudicator(self.request.user, int(article))
         if not Article.objects.filter(pk=int(article)).exists():
             raise exceptions.NotFound(f"There is no article {article}.")
 

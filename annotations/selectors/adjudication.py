@@ -25,6 +25,7 @@ from annotations.models import (
     Quote,
     Stance,
 )
+from annotations.selectors import team
 from annotations.selectors.agreement import AgreementSelection, article_versions
 from articles.models import Article
 
@@ -126,13 +127,16 @@ def _differs(unit: Unit, coders: list[Coder], names: tuple[str, ...]) -> set[str
     return differs
 
 
-def adjudication_queue(*, page: Any = 1) -> Page:
+def adjudication_queue(*, page: Any = 1, viewer: Any = None) -> Page:
     """Articles whose finished versions (two coders or more) still wait for gold, most
     disagreements first: one query for the page (and one COUNT), each row with its
-    article and outlet and the number of units settled so far (`settled`)."""
+    article and outlet and the number of units settled so far (`settled`). Not the
+    articles `viewer` codes blind themselves and has not finished."""
+    waiting = ArticleAgreement.objects.filter(coders__gte=2, adjudicated_at__isnull=True)
+    if viewer is not None and team.codes_blind(viewer):
+        waiting = waiting.exclude(article_id__in=team.blind_articles(viewer))
     rows = (
-        ArticleAgreement.objects.filter(coders__gte=2, adjudicated_at__isnull=True)
-        .select_related("article__outlet")
+        waiting.select_related("article__outlet")
         .defer("article__body", "article__raw_text", "article__minhash")
         .annotate(settled=Count("article__adjudication_decisions"))
         .order_by("-disagreed", "article_id")

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from annotations.models import AdjudicationDecision, ArticleAgreement, Quote, Stance
 from annotations.selectors.adjudication import UnitView, adjudication_for
+from annotations.selectors.team import blind_on
 from annotations.services.agreement import agreement_refresh
 from annotations.services.quotes import _kind
 from annotations.services.stances import _polarity
@@ -33,9 +34,15 @@ STANCE_CHANGES = ("holder", "target", "target_text", "polarity")
 RELOAD = "This unit is no longer there: a coder changed their version. Reload the article."
 
 
-def require_adjudicator(user: Any) -> None:
+def require_adjudicator(user: Any, article_id: int | None = None) -> None:
+    """Leads and admins; and not on an article they code blind themselves and have not
+    finished (they would see the other coders' work)."""
     if not roles.is_lead(user):
         raise NotAllowed("Only leads and admins adjudicate.")
+    if article_id is not None and blind_on(user, article_id):
+        raise NotAllowed(
+            "You code this article blind yourself: mark it done before you adjudicate it."
+        )
 
 
 def _lock(article_id: int) -> None:
@@ -170,7 +177,7 @@ def adjudication_merge_agreed(*, user: Any, article_id: int) -> int:
     """Gold for every unit all coders agree on that has no decision yet: idempotent.
     Returns how many units it merged. The article's agreement row is refreshed first
     (coders may have changed finished work since they marked it done)."""
-    require_adjudicator(user)
+    require_adjudicator(user, article_id)
     agreement_refresh(article_ids=[article_id])
     _lock(article_id)
     view = adjudication_for(article_id)
@@ -212,7 +219,7 @@ def adjudication_settle(
     """Settle one unit: gold is the `pick`ed coder's version, or it edited (`changes`,
     on the picked version or else the first coder's), or nothing (`drop`). A unit settled
     before is settled again (its old gold row goes). `reason` is kept with it."""
-    require_adjudicator(user)
+    require_adjudicator(user, article_id)
     _lock(article_id)
     view = adjudication_for(article_id)
     if len(view.coders) < 2:
@@ -250,7 +257,7 @@ def adjudication_settle(
 def adjudication_reopen(*, user: Any, article_id: int, unit_key: str) -> None:
     """Undo a unit's settlement: its decision and gold row go (both into history). A
     decision whose versions changed since (an orphan) is named `decision-<id>`."""
-    require_adjudicator(user)
+    require_adjudicator(user, article_id)
     _lock(article_id)
     view = adjudication_for(article_id)
     unit = view.unit(unit_key)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from annotations.models import AdjudicationDecision, Polarity, Quote
 from annotations.selectors import adjudication as selectors
+from annotations.selectors import team
 from annotations.services import adjudication as service
 from articles.models import Article
 from newsdesk import roles
@@ -61,7 +62,7 @@ def _detail(article_id: int, key: str | None = None) -> str:
 
 def adjudication_queue(request: HttpRequest) -> HttpResponse:
     _require_lead(request)
-    page = selectors.adjudication_queue(page=_number(request.GET.get("page")))
+    page = selectors.adjudication_queue(page=_number(request.GET.get("page")), viewer=request.user)
     return render(request, "annotations/adjudication_queue.html", {"page": page})
 
 
@@ -100,6 +101,10 @@ def _unit_state(unit: Any) -> str:
 
 def adjudication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_lead(request)
+    if team.blind_on(request.user, pk):
+        raise PermissionDenied(
+            "You code this article blind yourself: mark it done before you adjudicate it."
+        )
     try:
         view = selectors.adjudication_for(pk)
     except Article.DoesNotExist as missing:

@@ -141,9 +141,25 @@ def test_queue_and_units_cost_the_same_queries(team, django_assert_num_queries, 
     # settled counts joined).
     with django_assert_num_queries(4):
         assert client.get("/api/v1/adjudications/").status_code == 200
-    # 1 token, 2 lead group, 3 the article, 4 its coders, 5-10 their versions (articles,
-    # assignments, analysts' quotes, accepted machine quotes, the same for stances),
-    # 11 decisions, 12 their gold quotes (no gold stances: no query for none).
+    # 1 token, 2 lead group, 3 the lead's own blind assignment on it (none), 4 the
+    # article, 5 its coders, 6-11 their versions (articles, assignments, analysts'
+    # quotes, accepted machine quotes, the same for stances), 12 decisions, 13 their gold
+    # quotes (no gold stances: no query for none).
     token_client(team["lead"]).post(f"/api/v1/adjudications/{team['article'].pk}/merge/")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(f"/api/v1/adjudications/{team['article'].pk}/").status_code == 200
+
+
+def test_a_lead_coding_the_article_blind_may_not_adjudicate_it_yet(team):
+    lead, article = team["lead"], team["article"]
+    assignment = Assignment.objects.create(article=article, analyst=lead, mode="blind")
+    client = token_client(lead)
+    assert client.get("/api/v1/adjudications/").json()["count"] == 0
+    assert client.get(f"/api/v1/adjudications/{article.pk}/").status_code == 403
+    before = _state()
+    assert client.post(f"/api/v1/adjudications/{article.pk}/merge/").status_code == 403
+    assert _state() == before
+    assignment.done_at = timezone.now()
+    assignment.save()
+    assert client.get("/api/v1/adjudications/").json()["count"] == 1
+    assert client.get(f"/api/v1/adjudications/{article.pk}/").status_code == 200

@@ -471,17 +471,18 @@ def test_the_article_costs_the_same_queries_for_2_or_8_units(
 ):
     article = disagreeing_article(*analysts, people, n)
     lead.get(detail(article))  # merged: nothing agreed left to write on the counted visit
-    # 1 session, 2 user, 3 their groups (role and lead, for the view and the nav);
-    # 4-13 adjudication_for's ten (article and outlet, coders, the six queries of their
+    # 1 session, 2 user, 3 their groups (role and lead, for the view and the nav),
+    # 4 the lead's own blind assignment on it (none);
+    # 5-14 adjudication_for's ten (article and outlet, coders, the six queries of their
     # versions, decisions with who decided, gold quotes with speaker; no gold stance, no
     # query); the merge of agreed units, with nothing left to merge (so no third read):
-    # 14 savepoint, 15-20 agreement_refresh's six (articles, finished assignments,
-    # analysts' quotes, accepted quotes, analysts' stances, accepted stances), 21 its
-    # upsert of the agreement row, 22 the article still there, 23 the row's
-    # get_or_create, 24 its lock (select for update), 25-34 adjudication_for's ten again,
-    # 35 release the savepoint. No polarity
-    # query: the article has no stance.
-    with django_assert_num_queries(35):
+    # 15 savepoint, 16 the lead's blind assignment again (the service's own check),
+    # 17-22 agreement_refresh's six (articles, finished assignments, analysts' quotes,
+    # accepted quotes, analysts' stances, accepted stances), 23 its upsert of the
+    # agreement row, 24 the article still there, 25 the row's get_or_create, 26 its lock
+    # (select for update), 27-36 adjudication_for's ten again, 37 release the savepoint.
+    # No polarity query: the article has no stance.
+    with django_assert_num_queries(37):
         response = lead.get(detail(article))
     html = response.content.decode()
     assert html.count('data-state="open"') == n
