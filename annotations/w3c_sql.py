@@ -520,7 +520,7 @@ def _where(filters: selectors.FeedFilters, after: selectors.Position | None) -> 
     if filters.created_by is not None:
         where.append("f.created_by_id = (SELECT id FROM auth_user WHERE username = %(created_by)s)")
     if filters.status is not None:
-        where.append("f.status = %(status)s")
+        where.append(f"{_status(filters)} = %(status)s")
     if filters.origin is not None:
         where.append("f.origin = %(origin)s")
     if after is not None:
@@ -530,15 +530,53 @@ def _where(filters: selectors.FeedFilters, after: selectors.Position | None) -> 
     return " AND ".join(where) or "TRUE"
 
 
+def _status(filters: selectors.FeedFilters) -> str:
+    """A feed row's status as the reader sees it: for an analyst coding the article
+    blind, a machine quote's or stance's status is their own decision (suggested until
+    they make one; a suggestion replaced by their own version, rejected), as
+    selectors.team.as_seen_by has it for the lists."""
+    if filters.viewer is None:
+        return "f.status"
+    return SEEN_STATUS
+
+
+def _doc(filters: selectors.FeedFilters) -> str:
+    """The stored document, with the reader's own status in it when it differs (the
+    record's `"status":"…","origin":"machine"`: article text inside a string has its
+    quotation marks escaped, so the pattern occurs in the record alone)."""
+    if filters.viewer is None:
+        return "f.doc"
+    return (
+        f"CASE WHEN f.origin = 'machine' AND {SEEN_STATUS} <> f.status THEN "
+        'replace(f.doc, \'"status":"\' || f.status || \'","origin":"machine"\', '
+        f'\'"status":"\' || {SEEN_STATUS} || \'","origin":"machine"\') '
+        "ELSE f.doc END"
+    )
+
+
+_BLIND_ARTICLES = (
+    "SELECT article_id FROM annotations_assignment WHERE analyst_id = %(viewer)s "
+    "AND mode = 'blind' AND done_at IS NULL AND returned_at IS NULL"
+)
+_VERDICT = (
+    "(SELECT CASE d.verdict WHEN 'corrected' THEN 'rejected' ELSE d.verdict END "
+    "FROM annotations_{kind}decision d WHERE d.{kind}_id = f.id "
+    "AND d.analyst_id = %(viewer)s)"
+)
+SEEN_STATUS = (
+    "(CASE WHEN f.origin = 'machine' AND f.rank = ANY(%(decided_ranks)s) "
+    f"AND f.article_id IN ({_BLIND_ARTICLES}) THEN COALESCE("
+    f"CASE WHEN f.rank = %(quote_rank)s THEN {_VERDICT.format(kind='quote')} "
+    f"ELSE {_VERDICT.format(kind='stance')} END, 'suggested') ELSE f.status END)"
+)
+
 # What an analyst who codes articles blind may not see (selectors.team.hidden_from, in
 # SQL): on those articles, others' quotes, stances and notes, and gold. Mentions are the
 # corpus's, seen by all.
 BLIND = (
     "NOT (f.rank = ANY(%(coded_ranks)s) AND f.origin <> 'machine' "
     "AND f.created_by_id IS DISTINCT FROM %(viewer)s "
-    "AND f.article_id IN (SELECT article_id FROM annotations_assignment "
-    "WHERE analyst_id = %(viewer)s AND mode = 'blind' AND done_at IS NULL "
-    "AND returned_at IS NULL))"
+    f"AND f.article_id IN ({_BLIND_ARTICLES}))"
 )
 
 
@@ -556,6 +594,8 @@ def _params(filters: selectors.FeedFilters, after: selectors.Position | None) ->
         "after_id": after.id if after else None,
         "viewer": filters.viewer,
         "coded_ranks": [selectors.RANK[kind] for kind in ("note", "quote", "stance")],
+        "decided_ranks": [selectors.RANK[kind] for kind in ("quote", "stance")],
+        "quote_rank": selectors.RANK["quote"],
     }
 
 
@@ -575,7 +615,7 @@ def annotation_page(
     the caller adds the pull's."""
     query = (
         # The key as text: only the last row's is parsed (for the next cursor).
-        f"SELECT f.updated_at::text, f.rank, f.id, f.doc FROM {FEED_TABLE} f "
+        f"SELECT f.updated_at::text, f.rank, f.id, {_doc(filters)} FROM {FEED_TABLE} f "
         f"WHERE {_where(filters, after)} "
         "ORDER BY f.updated_at, f.rank, f.id LIMIT %(limit)s"
     )
@@ -595,7 +635,7 @@ def _chunks(filters: selectors.FeedFilters) -> Iterator[list[str]]:
     """Every stored document the filters select, in sync order, a chunk at a time, read
     through a server-side cursor: memory holds one chunk, never the feed."""
     query = (
-        f"SELECT f.doc FROM {FEED_TABLE} f WHERE {_where(filters, None)} "
+        f"SELECT {_doc(filters)} FROM {FEED_TABLE} f WHERE {_where(filters, None)} "
         "ORDER BY f.updated_at, f.rank, f.id"
     )
     # In a transaction, the server-side cursor streams; outside one (autocommit), it would
@@ -633,7 +673,7 @@ def annotation_document(
     blind = f" AND {BLIND}" if viewer is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT doc, updated_at FROM {FEED_TABLE} f "
+            f"SELECT {_doc(filters)}, updated_at FROM {FEED_TABLE} f "
             f"WHERE rank = %(rank)s AND id = %(id)s{blind}",
             {**_params(filters, None), "rank": selectors.RANK[kind], "id": pk},
         )

@@ -291,3 +291,31 @@ def test_blind_analyst_leaves_the_shared_mentions_alone_until_done(
     Assignment.objects.filter(analyst=people.users["analyst_b"]).update(done_at=timezone.now())
     answer = getattr(people.client("analyst_b"), method)(url, payload, format="json")
     assert answer.status_code == 200, answer.content
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonld", "jsonl", "csv"])
+def test_blind_analysts_feed_shows_their_own_decisions(world, people, coded, fmt):
+    b = people.client("analyst_b")
+    assert b.post(f"/api/v1/quotes/{world.machine_quote.pk}/reject/").status_code == 200
+
+    def status_in(client, **params) -> dict[str, str]:
+        answer = client.get("/api/v1/annotations/", {"format": fmt, **params})
+        if fmt in ("json", "jsonld"):
+            key = "results" if fmt == "json" else "items"
+            rows = [item["newsdesk"] for item in answer.json()[key]]
+        else:
+            text = b"".join(answer.streaming_content).decode()
+            if fmt == "jsonl":
+                rows = [json.loads(line)["newsdesk"] for line in text.splitlines() if line]
+            else:
+                rows = list(csv.DictReader(io.StringIO(text)))
+        return {f"{row['type']}-{row['id']}": row["status"] for row in rows}
+
+    key = f"quote-{world.machine_quote.pk}"
+    assert status_in(b)[key] == "rejected"
+    assert key in status_in(b, status="rejected")
+    assert key not in status_in(b, status="suggested")
+    assert status_in(people.client("analyst_a"))[key] == "suggested"
+    assert status_in(people.client("admin"))[key] == "suggested"
+    one = b.get(f"/api/v1/annotations/{key}/").json()
+    assert one["newsdesk"]["status"] == "rejected"
