@@ -16,10 +16,13 @@ class UserCreateError(ValueError):
     """A user could not be created; the message says why, in plain words."""
 
 
-def user_create(*, username: str, role: str, password: str) -> AbstractUser:
-    """Create a user with one role. Admins are staff, so they can use the admin site."""
+def user_create(*, username: str, role: str, password: str, lead: bool = False) -> AbstractUser:
+    """Create a user with one role. Admins are staff, so they can use the admin site. A
+    `lead` analyst is also in the lead group: they assign work and adjudicate it."""
     if role not in roles.ROLES:
         raise UserCreateError(f"Unknown role {role!r}: choose one of {', '.join(roles.ROLES)}.")
+    if lead and role != roles.ANALYST:
+        raise UserCreateError("Only an analyst is made a lead (admins already lead).")
     User = get_user_model()
     username = username.strip()
     if not username:
@@ -36,6 +39,8 @@ def user_create(*, username: str, role: str, password: str) -> AbstractUser:
         candidate.set_password(password)
         candidate.save()
         candidate.groups.add(Group.objects.get(name=role))
+        if lead:
+            candidate.groups.add(Group.objects.get(name=roles.LEAD))
     return candidate
 
 

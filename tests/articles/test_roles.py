@@ -71,6 +71,18 @@ def test_adduser_creates_a_user_with_the_role_in_one_step(role, capsys):
     assert f"Created {role} 'maria'" in capsys.readouterr().out
 
 
+def test_adduser_makes_an_analyst_a_lead(capsys):
+    call_command("adduser", "lena", role="analyst", password=PASSWORD, lead=True)
+    user = User.objects.get(username="lena")
+    assert sorted(user.groups.values_list("name", flat=True)) == [roles.ANALYST, roles.LEAD]
+    assert roles.is_lead(User.objects.get(username="lena"))
+    assert user.has_perm("annotations.lead_team")
+    assert "Created analyst (lead) 'lena'" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="Only an analyst is made a lead"):
+        call_command("adduser", "otto", role="api-client", password=PASSWORD, lead=True)
+    assert not User.objects.filter(username="otto").exists()
+
+
 def test_adduser_refuses_an_unknown_role_and_creates_nothing(capsys):
     with pytest.raises(CommandError, match="invalid choice: 'editor'"):
         call_command("adduser", "maria", role="editor", password=PASSWORD)

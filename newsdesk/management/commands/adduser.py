@@ -17,14 +17,22 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=roles.ROLES)
         parser.add_argument("--password")
+        parser.add_argument(
+            "--lead",
+            action="store_true",
+            help="An analyst who also assigns work and adjudicates it (the lead group).",
+        )
 
-    def handle(self, *args, username: str, role: str, password: str | None, **options) -> None:
+    def handle(
+        self, *args, username: str, role: str, password: str | None, lead: bool, **options
+    ) -> None:
         password = password or os.environ.get("NEWSDESK_PASSWORD") or self._ask_password()
         try:
-            user = services.user_create(username=username, role=role, password=password)
+            user = services.user_create(username=username, role=role, password=password, lead=lead)
         except services.UserCreateError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(self.style.SUCCESS(f"Created {role} {user.get_username()!r}."))
+        what = f"{role} (lead)" if lead else role
+        self.stdout.write(self.style.SUCCESS(f"Created {what} {user.get_username()!r}."))
 
     def _ask_password(self) -> str:
         if not os.isatty(0):
