@@ -44,6 +44,18 @@ def wait_for_first_pass(batch_id: int) -> None:
         what="the worker's extraction of the batch's articles",
         timeout=120,
     )
+    # The last chunk's task marks its articles extracted before it returns, and its
+    # transaction may still be open: wait for the workers to be idle too (a worker's
+    # open transaction and the flush's TRUNCATE once deadlocked).
+    wait_for(_workers_idle, what="the workers to finish their tasks", timeout=60)
+
+
+def _workers_idle() -> bool:
+    from newsdesk.celery import app
+
+    inspect = app.control.inspect(timeout=0.5)
+    busy = [*((inspect.active() or {}).values()), *((inspect.reserved() or {}).values())]
+    return not any(busy)
 
 
 def test_worker_imports_a_batch_queued_by_the_service(celery_worker):
