@@ -48,6 +48,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.dateparse import parse_datetime
 
 from annotations import selectors
+from annotations.selectors import team
 from newsdesk import sync
 from newsdesk.api import EXPORT_CHUNK
 
@@ -554,10 +555,7 @@ def _doc(filters: selectors.FeedFilters) -> str:
     )
 
 
-_BLIND_ARTICLES = (
-    "SELECT article_id FROM annotations_assignment WHERE analyst_id = %(viewer)s "
-    "AND mode = 'blind' AND done_at IS NULL AND returned_at IS NULL"
-)
+_BLIND_ARTICLES = team.blind_articles_sql("%(viewer)s")
 _VERDICT = (
     "(SELECT CASE d.verdict WHEN 'corrected' THEN 'rejected' ELSE d.verdict END "
     "FROM annotations_{kind}decision d WHERE d.{kind}_id = f.id "
@@ -573,11 +571,7 @@ SEEN_STATUS = (
 # What an analyst who codes articles blind may not see (selectors.team.hidden_from, in
 # SQL): on those articles, others' quotes, stances and notes, and gold. Mentions are the
 # corpus's, seen by all.
-BLIND = (
-    "NOT (f.rank = ANY(%(coded_ranks)s) AND f.origin <> 'machine' "
-    "AND f.created_by_id IS DISTINCT FROM %(viewer)s "
-    f"AND f.article_id IN ({_BLIND_ARTICLES}))"
-)
+BLIND = f"NOT (f.rank = ANY(%(coded_ranks)s) AND {team.hidden_rows_sql('f', '%(viewer)s')})"
 
 
 def _params(filters: selectors.FeedFilters, after: selectors.Position | None) -> dict[str, Any]:

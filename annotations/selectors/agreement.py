@@ -32,14 +32,13 @@ from annotations.agreement.report import (
 )
 from annotations.models import (
     Assignment,
-    AssignmentMode,
     Quote,
     QuoteDecision,
     Stance,
     StanceDecision,
     Verdict,
 )
-from annotations.selectors import browse
+from annotations.selectors import browse, team
 from annotations.selectors.browse import ArticleFilters
 from articles.models import Article, Origin
 
@@ -115,14 +114,7 @@ def selected_articles(selection: AgreementSelection) -> QuerySet[Article]:
             coded = coded.filter(analyst_id=selection.analyst)
         articles = articles.filter(pk__in=coded.values("article_id"))
     if selection.not_blind_for is not None:
-        articles = articles.exclude(
-            pk__in=Assignment.objects.filter(
-                analyst_id=selection.not_blind_for,
-                mode=AssignmentMode.BLIND,
-                done_at__isnull=True,
-                returned_at__isnull=True,
-            ).values("article_id")
-        )
+        articles = articles.exclude(pk__in=team.blind_articles_of(selection.not_blind_for))
     return articles
 
 

@@ -37,12 +37,36 @@ def codes_blind(user: Any) -> bool:
 def blind_articles(user: Any) -> QuerySet[Assignment, Any]:
     """The ids of the articles the user codes blind and has not finished, as a subquery
     (assignment_analyst_live_idx)."""
+    return blind_articles_of(user.pk)
+
+
+def blind_articles_of(analyst_id: int | None) -> QuerySet[Assignment, Any]:
     return Assignment.objects.filter(
-        analyst_id=user.pk,
+        analyst_id=analyst_id,
         mode=AssignmentMode.BLIND,
         done_at__isnull=True,
         returned_at__isnull=True,
     ).values("article_id")
+
+
+def blind_articles_sql(viewer: str) -> str:
+    """`blind_articles_of` in SQL, the analyst's id given by the placeholder `viewer`
+    ("%s", "%(viewer)s"), for the queries written by hand (the W3C feed, a write's
+    lookups)."""
+    return (
+        f"SELECT article_id FROM {Assignment._meta.db_table} WHERE analyst_id = {viewer} "  # noqa: S608 (names from model meta)
+        f"AND mode = '{AssignmentMode.BLIND.value}' AND done_at IS NULL AND returned_at IS NULL"
+    )
+
+
+def hidden_rows_sql(alias: str, viewer: str) -> str:
+    """`hidden_from` in SQL for the quote, stance or note row `alias` (or a feed row),
+    the analyst's id given by the placeholder `viewer`."""
+    return (
+        f"({alias}.origin <> '{Origin.MACHINE.value}' "
+        f"AND {alias}.created_by_id IS DISTINCT FROM {viewer} "
+        f"AND {alias}.article_id IN ({blind_articles_sql(viewer)}))"
+    )
 
 
 def blind_on(user: Any, article_id: int) -> bool:
@@ -54,12 +78,7 @@ def hidden_sql(user: Any, alias: str) -> tuple[str, list[Any]]:
     """`hidden_from` in SQL, for the quote or stance row `alias` (FALSE: none hidden)."""
     if not codes_blind(user):
         return "FALSE", []
-    return (
-        f"({alias}.origin <> 'machine' AND {alias}.created_by_id IS DISTINCT FROM %s "  # noqa: S608 (names from model meta)
-        f"AND {alias}.article_id IN (SELECT article_id FROM {Assignment._meta.db_table} "
-        "WHERE analyst_id = %s AND mode = 'blind' AND done_at IS NULL "
-        "AND returned_at IS NULL))"
-    ), [user.pk, user.pk]
+    return hidden_rows_sql(alias, "%s"), [user.pk, user.pk]
 
 
 def hidden_from(user: Any) -> Q | None:

@@ -156,10 +156,9 @@ def _record(
     return decision
 
 
-def _finish(article_id: int, user: Any) -> None:
-    """Mark the article adjudicated when every unit is settled (or not, when one is open)."""
-    view = adjudication_for(article_id)
-    done = bool(view.units) and view.open == 0
+def _finish(article_id: int, user: Any, *, done: bool) -> None:
+    """Mark the article adjudicated when every unit is settled (or not, when one is open):
+    `done` is the caller's count, from the units it read under the lock."""
     ArticleAgreement.objects.filter(article_id=article_id).update(
         adjudicated_at=timezone.now() if done else None,
         adjudicated_by=user if done else None,
@@ -200,7 +199,7 @@ def adjudication_merge_agreed(*, user: Any, article_id: int) -> int:
         )
         merged += 1
     if merged:
-        _finish(article_id, user)
+        _finish(article_id, user, done=view.open == merged)
     return merged
 
 
@@ -246,10 +245,11 @@ def adjudication_settle(
         _drop_gold(unit.decision, user)
     if gold is not None:
         _saved(gold, user)
+    was_open = unit.decision is None
     decision = _record(
         unit, article_id=article_id, user=user, how=how, gold=gold, picked=pick, reason=reason
     )
-    _finish(article_id, user)
+    _finish(article_id, user, done=view.open == (1 if was_open else 0))
     return decision
 
 
@@ -269,4 +269,5 @@ def adjudication_reopen(*, user: Any, article_id: int, unit_key: str) -> None:
     _drop_gold(decision, user)
     decision._history_user = user  # type: ignore[attr-defined]
     decision.delete()
-    _finish(article_id, user)
+    # A unit reopened is open; an orphan's decision was never one of the units.
+    _finish(article_id, user, done=unit is None and bool(view.units) and view.open == 0)
