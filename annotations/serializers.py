@@ -236,7 +236,7 @@ class StatementSerializer(serializers.ModelSerializer):
 class PolaritySerializer(serializers.ModelSerializer):
     class Meta:
         model = Polarity
-        fields = ["slug", "label", "description", "position", "is_active"]
+        fields = ["slug", "label", "description", "position", "is_active", "sign"]
 
 
 # --- writing ---------------------------------------------------------------------------

@@ -131,7 +131,12 @@ class QuoteFactory(SpanFactory):
 
 def polarity(slug: str = "support") -> Polarity:
     # The vocabulary is seeded by a migration; a transactional test's flush removes it.
-    return Polarity.objects.get_or_create(slug=slug, defaults={"label": slug.title()})[0]
+    sign = {"support": Polarity.Sign.SUPPORT, "oppose": Polarity.Sign.OPPOSE}.get(
+        slug, Polarity.Sign.NEITHER
+    )
+    return Polarity.objects.get_or_create(
+        slug=slug, defaults={"label": slug.title(), "sign": sign}
+    )[0]
 
 
 class StanceFactory(SpanFactory):

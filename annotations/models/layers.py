@@ -19,12 +19,26 @@ from articles.models import (
 class Polarity(TimeStamped):
     """The stance vocabulary. Seeded with support/oppose/neutral/mixed; admins may add."""
 
+    class Sign(models.IntegerChoices):
+        """Which side a polarity takes, for the analysis views: DNA's binary agreement
+        qualifier. Congruence and conflict between actors count support and opposition;
+        a polarity of neither side is counted in activity, never in agreement."""
+
+        SUPPORT = 1, "Support"
+        OPPOSE = -1, "Oppose"
+        NEITHER = 0, "Neither"
+
     slug = models.SlugField(max_length=40, unique=True)
     label = models.CharField(max_length=80)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=100, help_text="Order in menus.")
     is_active = models.BooleanField(
         default=True, help_text="Inactive polarities stay on old stances but are not offered."
+    )
+    sign = models.SmallIntegerField(
+        choices=Sign.choices,
+        default=Sign.NEITHER,
+        help_text="The side it takes in the analysis views: support, oppose or neither.",
     )
 
     class Meta:

@@ -42,7 +42,7 @@ def by_analyst(article_id: int, index: int) -> bool:
 
 ARTICLE_COLUMNS = (
     "id, created_at, updated_at, title, body, raw_text, url, published_at, language, "
-    "content_hash, word_count, outlet_id, minhash, extracted_at"
+    "content_hash, word_count, outlet_id, minhash, extracted_at, date_stated, extraction_error"
 )
 MENTION_COLUMNS = (
     'created_at, updated_at, start, "end", exact, prefix, suffix, origin, status, '
@@ -55,7 +55,7 @@ QUOTE_COLUMNS = (
 )
 STANCE_COLUMNS = (
     'created_at, updated_at, start, "end", exact, prefix, suffix, target_text, note, origin, '
-    "article_id, created_by_id, holder_id, polarity_id, quote_id, target_entity_id"
+    "status, article_id, created_by_id, holder_id, polarity_id, quote_id, target_entity_id"
 )
 NOTE_COLUMNS = (
     'created_at, updated_at, text, start, "end", exact, prefix, suffix, article_id, created_by_id'
@@ -112,7 +112,7 @@ def chunk_rows(
                 article_id, imported, imported, text.title, body, "",
                 f"https://{OUTLETS[outlet][1]}/{published:%Y/%m}/{article_id}",
                 published, "en", sha256(body.encode()).hexdigest(), len(body.split()),
-                outlet + 1, b"", imported,
+                outlet + 1, b"", imported, "", "",
             )
         )  # fmt: skip
         machine = imported + timedelta(seconds=rng.uniform(5, 300))
@@ -146,7 +146,7 @@ def chunk_rows(
         rows.stances.append(
             (
                 created, edited, start, end, s.exact, s.prefix, s.suffix, "", note, "analyst",
-                article_id, rng.choice(annotators), holder + 1, polarity, quote_id, target + 1,
+                "confirmed", article_id, rng.choice(annotators), holder + 1, polarity, quote_id, target + 1,
             )
         )  # fmt: skip
         if article_id % 2 == 0:
