@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
-from annotations import api_adjudication, api_agreement, api_assignments
+from annotations import api_adjudication, api_agreement, api_analysis, api_assignments
 from articles import api as articles_api
 from newsdesk import api_auth
 
@@ -28,6 +28,15 @@ router.register("adjudications", api_adjudication.AdjudicationViewSet, basename=
 urlpatterns = [
     *router.urls,
     path("agreement/", api_agreement.AgreementView.as_view(), name="api-agreement"),
+    path(
+        "analysis/stance-matrix/",
+        api_analysis.StanceMatrixView.as_view(),
+        name="api-analysis-matrix",
+    ),
+    path("analysis/network/", api_analysis.NetworkView.as_view(), name="api-analysis-network"),
+    path("analysis/events/", api_analysis.EventsView.as_view(), name="api-analysis-events"),
+    path("analysis/timeline/", api_analysis.TimelineView.as_view(), name="api-analysis-timeline"),
+    path("analysis/sources/", api_analysis.SourcesView.as_view(), name="api-analysis-sources"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline one.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,337 @@
+"""/api/v1/analysis/: the analysis views' data, the same the pages' charts draw from.
+
+- `stance-matrix/`: holders x targets, each cell the statements by side (JSON, CSV);
+- `network/`: the two-mode holder -> target network, or the one-mode actor network by
+  shared targets (congruence or conflict), with DNA's normalisations (JSON, GraphML,
+  GEXF 1.3, CSV);
+- `events/`: DNA's event list, one row per statement (CSV, JSONL), streamed;
+- `timeline/`: an actor's quotes and stances, or coverage per outlet, per period (JSON, CSV);
+- `sources/`: who is quoted most, and by which outlets (JSON, CSV).
+
+Every endpoint takes the article list's filters and the layer (AnalysisForm) and answers
+400 with the parameter's name on a bad one. Analysts coding articles blind get figures
+without those articles."""
+
+from typing import Any
+
+from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotations.forms import (
+    AnalysisForm,
+    AnalysisOptions,
+    EventOptions,
+    MatrixOptions,
+    NetworkOptions,
+    SourcesOptions,
+    TimelineOptions,
+)
+from annotations.selectors import analysis
+from annotations.selectors.analysis import AnalysisFilters, Interval
+from annotations.selectors.analysis_output import (
+    NETWORK_FORMATS,
+    matrix_dict,
+    matrix_rows,
+    network_for,
+    network_response_body,
+    sources_dict,
+    sources_rows,
+    timeline_dict,
+    timeline_rows,
+)
+from newsdesk.api import CSVRenderer, JSONLinesRenderer, csv_lines, json_line
+
+# --- formats ------------------------------------------------------------------------------
+
+
+class GraphMLRenderer(BaseRenderer):
+    media_type = "application/graphml+xml"
+    format = "graphml"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        # An error (a dict) in a graph format's place: its JSON, so that a client reads it.
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+
+
+class GEXFRenderer(GraphMLRenderer):
+    media_type = "application/gexf+xml"
+    format = "gexf"
+
+
+# --- parameters ---------------------------------------------------------------------------
+
+
+def _ids(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.INT, description=description)
+
+
+SELECTION = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Full-text search of the articles."),
+    _ids("outlet", "Articles of this outlet."),
+    _ids("entity", "Articles that mention this entity."),
+    _ids("speaker", "Articles that quote this entity."),
+    _ids("story", "Articles of this story."),
+    _ids("batch", "Articles of this import batch."),
+    OpenApiParameter(
+        "status",
+        OpenApiTypes.STR,
+        enum=["untouched", "in_progress", "done"],
+        description="Articles with this review status.",
+    ),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="Published on or after."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Published on or before."),
+    OpenApiParameter(
+        "layer",
+        OpenApiTypes.STR,
+        enum=list(analysis.Layer.values),
+        description="Which annotations count: all (suggestions and confirmed, the "
+        "default), suggestions (the machine's), confirmed, analyst (one analyst's: "
+        "with `analyst`), gold. Rejected ones never count.",
+    ),
+    _ids("analyst", "With layer=analyst: the analyst's user id."),
+]
+ERRORS = {
+    400: OpenApiResponse(description="A parameter is wrong; the body names it and says why."),
+    401: OpenApiResponse(description="Not signed in."),
+}
+
+
+class AnalysisView(APIView):
+    options: type[AnalysisOptions] = AnalysisOptions
+
+    def selection(self, request: Request) -> tuple[AnalysisFilters, dict[str, str], dict[str, Any]]:
+        """The filters, the selection's parameters (for links) and the endpoint's options;
+        400 naming every bad parameter."""
+        form = AnalysisForm(request.query_params)
+        options = self.options(request.query_params)
+        problems = {**(dict(form.errors) if not form.is_valid() else {})}
+        problems |= options.problems_or_none() or {}
+        if problems:
+            raise exceptions.ValidationError(problems)
+        return form.filters(viewer=request.user), form.values(), options.cleaned_data
+
+
+def _attachment(response: HttpResponse | Response | StreamingHttpResponse, name: str) -> None:
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+
+
+class StanceMatrixView(AnalysisView):
+    options = MatrixOptions
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        summary="Stance matrix: holders x targets",
+        description="The most active holders (rows, `holders`, default 25) x the most "
+        "addressed targets (columns, `targets`, default 25), each cell the statements of "
+        "the holder on the target by side (support, oppose, other) with their net and "
+        "total, and the link to the statements behind it. `sort` orders rows and columns "
+        "(total, net, support, oppose, name). `?format=csv`: one tidy row per cell.",
+        parameters=[
+            *SELECTION,
+            _ids("holders", "Rows: the most active holders (1-200, default 25)."),
+            _ids("targets", "Columns: the most addressed targets (1-200, default 25)."),
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(analysis.MATRIX_SORTS)),
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        filters, params, options = self.selection(request)
+        matrix = analysis.stance_matrix(
+            filters,
+            holders=options.get("holders") or analysis.MATRIX_SIZE,
+            targets=options.get("targets") or analysis.MATRIX_SIZE,
+            sort=options.get("sort") or "total",
+        )
+        if request.accepted_renderer.format == "csv":
+            response = Response(matrix_rows(matrix, params))
+            _attachment(response, "stance-matrix.csv")
+            return response
+        return Response(matrix_dict(matrix, params))
+
+
+class NetworkView(AnalysisView):
+    options = NetworkOptions
+    renderer_classes = [JSONRenderer, GraphMLRenderer, GEXFRenderer, CSVRenderer]
+
+    @extend_schema(
+        summary="Actor network",
+        description="`mode=two-mode` (default): holders -> targets, an edge per pair with "
+        "its statements by side, weight the count. `mode=congruence` or `conflict`: the "
+        "one-mode actor network of the Discourse Network Analyzer, actors tied by the "
+        "targets on which they take the same side (congruence) or opposite sides "
+        "(conflict), normalised by `normalization` (no, average, jaccard, cosine, "
+        "activity, prominence). The `limit` most active actors (default 60). Formats: "
+        "json, graphml (GraphML), gexf (GEXF 1.3), csv (one row per edge).",
+        parameters=[
+            *SELECTION,
+            OpenApiParameter("mode", OpenApiTypes.STR, enum=["two-mode", "congruence", "conflict"]),
+            OpenApiParameter(
+                "normalization",
+                OpenApiTypes.STR,
+                enum=["no", "average", "jaccard", "cosine", "activity", "prominence"],
+            ),
+            _ids("limit", "The most active actors to draw (1-1000, default 60)."),
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/graphml+xml"): OpenApiTypes.STR,
+            (200, "application/gexf+xml"): OpenApiTypes.STR,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        filters, params, options = self.selection(request)
+        mode = options.get("mode") or "two-mode"
+        graph = network_for(
+            filters,
+            mode=mode,
+            normalization=options.get("normalization") or "no",
+            limit=options.get("limit") or analysis.NETWORK_SIZE,
+        )
+        fmt = request.accepted_renderer.format
+        body = network_response_body(graph, params, fmt)
+        response = Response(body)
+        if fmt in NETWORK_FORMATS:
+            _attachment(response, f"network-{mode}.{fmt}")
+        return response
+
+
+class EventsView(AnalysisView):
+    options = EventOptions
+    renderer_classes = [CSVRenderer, JSONLinesRenderer]
+
+    @extend_schema(
+        summary="Event list: one row per statement",
+        description="DNA's event list, streamed in time order: statement (the stance's id), "
+        "time (its article's publication), holder, holder_id, target, target_id (empty "
+        "for a topic), polarity, sign (1 support, -1 oppose, 0 other), text (the evidence), "
+        "analyst (empty for the machine's), origin, status, article, article_title, outlet, "
+        "quote. `holder`, `target` (node keys e<id> or t:<topic>) and `side` narrow it to a "
+        "matrix cell; `actors` (two, e<id>,e<id>) and `relation` to a network tie. "
+        "`?format=csv` (default) or `?format=jsonl`.",
+        parameters=[
+            *SELECTION,
+            OpenApiParameter("holder", OpenApiTypes.STR, description="e<entity id>."),
+            OpenApiParameter("target", OpenApiTypes.STR, description="e<entity id> or t:<topic>."),
+            OpenApiParameter("side", OpenApiTypes.STR, enum=list(analysis.SIGNS)),
+            OpenApiParameter("actors", OpenApiTypes.STR, description="e<id>,e<id>: a tie."),
+            OpenApiParameter("relation", OpenApiTypes.STR, enum=["congruence", "conflict"]),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/jsonl"): OpenApiTypes.STR,
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        filters, _, options = self.selection(request)
+        rows = analysis.evidence(
+            filters,
+            holder=options.get("holder") or "",
+            target=options.get("target") or "",
+            side=options.get("side") or "",
+            actors=options.get("actors") or (),
+            relation=options.get("relation") or "",
+        )
+        events = analysis.event_rows(rows)
+        fmt = request.accepted_renderer.format
+        lines = csv_lines(_header_first(events)) if fmt == "csv" else map(json_line, events)
+        response = StreamingHttpResponse(
+            (line.encode() for line in lines),
+            content_type=f"{request.accepted_renderer.media_type}; charset=utf-8",
+        )
+        _attachment(response, f"events.{fmt}")
+        return response
+
+
+def _header_first(events: Any) -> Any:
+    """The rows, or a header alone when there are none (a CSV with its columns)."""
+    empty = True
+    for row in events:
+        empty = False
+        yield row
+    if empty:
+        yield dict.fromkeys(analysis.EVENT_COLUMNS, "")
+
+
+class TimelineView(AnalysisView):
+    options = TimelineOptions
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        summary="Timeline",
+        description="With `actor` (an entity id): the actor's quotes (as speaker) and "
+        "stances held (support, oppose, other) per period. Without: articles per outlet "
+        "per period, the coverage of the selection (of a story, with `story`). `interval`: "
+        "day, week (default) or month; periods start on their first day (weeks on "
+        "Monday).",
+        parameters=[
+            *SELECTION,
+            _ids("actor", "An entity id: that actor's timeline."),
+            OpenApiParameter("interval", OpenApiTypes.STR, enum=list(Interval.values)),
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        filters, params, options = self.selection(request)
+        body = timeline_dict(
+            filters, params, actor=options.get("actor"), interval=options.get("interval") or "week"
+        )
+        if request.accepted_renderer.format == "csv":
+            response = Response(timeline_rows(body))
+            _attachment(response, "timeline.csv")
+            return response
+        return Response(body)
+
+
+class SourcesView(AnalysisView):
+    options = SourcesOptions
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        summary="Sources: who is quoted most",
+        description="The `limit` (default 20) most quoted speakers of the selection, each "
+        "with their quotes per outlet (a speaker x outlet matrix; with `story`, the "
+        "story's). `?format=csv`: one row per speaker and outlet.",
+        parameters=[*SELECTION, _ids("limit", "Speakers (1-200, default 20).")],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        filters, params, options = self.selection(request)
+        sources = analysis.top_sources(filters, limit=options.get("limit") or analysis.TOP_SOURCES)
+        if request.accepted_renderer.format == "csv":
+            response = Response(sources_rows(sources, params))
+            _attachment(response, "sources.csv")
+            return response
+        return Response(sources_dict(sources, params))
+
+
+__all__ = [
+    "EventsView",
+    "NetworkView",
+    "SourcesView",
+    "StanceMatrixView",
+    "TimelineView",
+]

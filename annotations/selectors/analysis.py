@@ -1,0 +1,747 @@
+"""The analysis views' reads: which stances and quotes a selection holds, in which layer,
+and their counts by holder, target, side, speaker, outlet and period.
+
+A *statement* (the Discourse Network Analyzer's word) is one stance: its holder says
+something for or against its target, an entity or a free-text topic. Its time is its
+article's publication. Every figure here is one aggregate query over the selection,
+whatever its size; the graph measures are computed from these counts by
+`annotations.analysis.network`.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextChoices,
+    Value,
+    When,
+)
+from django.db.models.functions import Lower, Trim, TruncDay, TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from annotations.analysis.network import NodeInfo, Tally
+from annotations.models import Polarity, Quote, QuoteDecision, Stance, StanceDecision, Verdict
+from annotations.selectors import team
+from annotations.selectors.browse import ArticleFilters, filtered_articles
+from articles.models import Article, Entity, Origin, ReviewStatus
+
+TOPIC = "t:"  # a free-text target's node key: "t:" + its text, lowercased and trimmed
+ENTITY = "e"  # an entity's node key: "e" + its id
+MATRIX_SIZE = 25  # holders and targets a stance matrix shows by default
+MATRIX_MAX = 200
+NETWORK_SIZE = 60  # actors a network shows by default (the most active)
+NETWORK_MAX = 1000
+TOP_SOURCES = 20
+
+
+class Layer(TextChoices):
+    """Which annotations the analysis counts. Rejected ones never count; gold is a layer
+    of its own, as the adjudicated copy of analysts' work would count it twice."""
+
+    ALL = "all", "Suggestions and confirmed"
+    SUGGESTIONS = "suggestions", "The machine's suggestions"
+    CONFIRMED = "confirmed", "Confirmed by analysts"
+    ANALYST = "analyst", "One analyst's"
+    GOLD = "gold", "Gold (adjudicated)"
+
+
+class Interval(TextChoices):
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+
+
+TRUNC = {Interval.DAY: TruncDay, Interval.WEEK: TruncWeek, Interval.MONTH: TruncMonth}
+
+
+@dataclass(frozen=True)
+class AnalysisFilters:
+    """The article list's filters, the layer, and who looks."""
+
+    articles: ArticleFilters = field(default_factory=ArticleFilters)
+    layer: str = Layer.ALL.value
+    analyst: int | None = None  # whose work, for Layer.ANALYST
+    # An analyst coding articles blind: those articles (unfinished) are left out of every
+    # figure, so that no count gives away a colleague's coding (selectors.team).
+    viewer: int | None = None
+
+
+def node_key(entity_id: int | None, topic: str = "") -> str:
+    return f"{ENTITY}{entity_id}" if entity_id is not None else f"{TOPIC}{topic}"
+
+
+def parse_key(key: str) -> tuple[int | None, str]:
+    """(entity id, "") or (None, topic) from a node key; ValueError when it is neither."""
+    if key.startswith(TOPIC) and len(key) > len(TOPIC):
+        return None, key[len(TOPIC) :]
+    if key.startswith(ENTITY) and key[len(ENTITY) :].isdigit():
+        return int(key[len(ENTITY) :]), ""
+    raise ValueError(f"{key!r} is not a node: e<entity id> or t:<topic>.")
+
+
+# --- the selection ----------------------------------------------------------------------
+
+
+def _decided(model: type[QuoteDecision] | type[StanceDecision], kind: str, analyst: int) -> Exists:
+    return Exists(
+        model.objects.filter(
+            **{kind: OuterRef("pk")}, analyst_id=analyst, verdict=Verdict.CONFIRMED
+        )
+    )
+
+
+def _in_layer(
+    rows: QuerySet[Any],
+    filters: AnalysisFilters,
+    decisions: type[QuoteDecision] | type[StanceDecision],
+) -> QuerySet[Any]:
+    rows = rows.exclude(status=ReviewStatus.REJECTED)
+    layer = filters.layer
+    if layer == Layer.SUGGESTIONS:
+        return rows.filter(origin=Origin.MACHINE)
+    if layer == Layer.CONFIRMED:
+        return rows.filter(status=ReviewStatus.CONFIRMED).exclude(origin=Origin.GOLD)
+    if layer == Layer.GOLD:
+        return rows.filter(origin=Origin.GOLD)
+    if layer == Layer.ANALYST:
+        # Their own work, and the machine's suggestions they accepted; a suggestion they
+        # corrected counts as their correction, which is their own row.
+        kind = "quote" if decisions is QuoteDecision else "stance"
+        analyst = filters.analyst or 0
+        return rows.filter(
+            Q(origin=Origin.ANALYST, created_by_id=analyst)
+            | Q(origin=Origin.MACHINE) & _decided(decisions, kind, analyst)
+        )
+    return rows.exclude(origin=Origin.GOLD)
+
+
+def _within(rows: QuerySet[Any], filters: AnalysisFilters) -> QuerySet[Any]:
+    if filters.articles.active:
+        rows = rows.filter(article__in=filtered_articles(filters.articles).values("pk"))
+    if filters.viewer is not None:
+        rows = rows.exclude(article_id__in=team.blind_articles_of(filters.viewer))
+    return rows
+
+
+def stances(filters: AnalysisFilters) -> QuerySet[Stance]:
+    """The statements the selection holds."""
+    return _within(_in_layer(Stance.objects.all(), filters, StanceDecision), filters)
+
+
+def quotes(filters: AnalysisFilters) -> QuerySet[Quote]:
+    """The quotes the selection holds."""
+    return _within(_in_layer(Quote.objects.all(), filters, QuoteDecision), filters)
+
+
+def articles(filters: AnalysisFilters) -> QuerySet[Article]:
+    rows = filtered_articles(filters.articles)
+    if filters.viewer is not None:
+        rows = rows.exclude(pk__in=team.blind_articles_of(filters.viewer))
+    return rows
+
+
+def left_out(filters: AnalysisFilters) -> int:
+    """Articles left out because the viewer codes them blind (one query; 0 for others)."""
+    if filters.viewer is None:
+        return 0
+    return team.blind_articles_of(filters.viewer).count()
+
+
+def _topic() -> Case:
+    return Case(
+        When(target_entity__isnull=False, then=Value("")),
+        default=Lower(Trim("target_text")),
+        output_field=CharField(),
+    )
+
+
+def with_target(rows: QuerySet[Stance], key: str) -> QuerySet[Stance]:
+    entity_id, topic = parse_key(key)
+    if entity_id is not None:
+        return rows.filter(target_entity_id=entity_id)
+    return rows.annotate(topic=_topic()).filter(target_entity__isnull=True, topic=topic)
+
+
+def with_holder(rows: QuerySet[Stance], key: str) -> QuerySet[Stance]:
+    entity_id, _ = parse_key(key)
+    if entity_id is None:
+        raise ValueError("A holder is an entity: e<entity id>.")
+    return rows.filter(holder_id=entity_id)
+
+
+def _sides() -> dict[str, Any]:
+    return {
+        "support": Count("pk", filter=Q(polarity__sign=Polarity.Sign.SUPPORT)),
+        "oppose": Count("pk", filter=Q(polarity__sign=Polarity.Sign.OPPOSE)),
+        "other": Count("pk", filter=Q(polarity__sign=Polarity.Sign.NEITHER)),
+        "total": Count("pk"),
+    }
+
+
+@dataclass
+class Side:
+    """A holder's or target's statements in the selection, by side."""
+
+    key: str
+    entity_id: int | None
+    name: str
+    kind: str
+    support: int = 0
+    oppose: int = 0
+    other: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.support + self.oppose + self.other
+
+    @property
+    def net(self) -> int:
+        return self.support - self.oppose
+
+    def info(self) -> NodeInfo:
+        return NodeInfo(key=self.key, entity_id=self.entity_id, name=self.name, kind=self.kind)
+
+
+def _names(ids: set[int]) -> dict[int, tuple[str, str]]:
+    return {
+        pk: (name, kind)
+        for pk, name, kind in Entity.objects.filter(pk__in=ids).values_list("pk", "name", "kind")
+    }
+
+
+def top_holders(filters: AnalysisFilters, limit: int) -> list[Side]:
+    """The most active holders, with their counts by side (one query, and one for names)."""
+    rows = list(
+        stances(filters)
+        .values("holder_id")
+        .annotate(**_sides())
+        .order_by("-total", "holder_id")[:limit]
+    )
+    names = _names({row["holder_id"] for row in rows})
+    return [
+        Side(
+            node_key(row["holder_id"]),
+            row["holder_id"],
+            *names.get(row["holder_id"], ("", "")),
+            support=row["support"],
+            oppose=row["oppose"],
+            other=row["other"],
+        )
+        for row in rows
+    ]
+
+
+def _target_side(row: dict[str, Any], names: dict[int, tuple[str, str]]) -> Side:
+    entity_id = row["target_entity_id"]
+    if entity_id is None:
+        name, kind = row["label"].strip(), "TOPIC"
+    else:
+        name, kind = names.get(entity_id, ("", ""))
+    return Side(
+        node_key(entity_id, row["topic"]),
+        entity_id,
+        name,
+        kind,
+        support=row["support"],
+        oppose=row["oppose"],
+        other=row["other"],
+    )
+
+
+def top_targets(
+    filters: AnalysisFilters, limit: int, holders: list[int] | None = None
+) -> list[Side]:
+    """The most addressed targets (of these holders, when given): one query, one for
+    names."""
+    rows = stances(filters)
+    if holders is not None:
+        rows = rows.filter(holder_id__in=holders)
+    found = list(
+        rows.annotate(topic=_topic())
+        .values("target_entity_id", "topic")
+        .annotate(label=Min("target_text"), **_sides())
+        .order_by("-total", "target_entity_id", "topic")[:limit]
+    )
+    names = _names({row["target_entity_id"] for row in found if row["target_entity_id"]})
+    return [_target_side(row, names) for row in found]
+
+
+def tallies(
+    filters: AnalysisFilters, holders: list[int], targets: list[Side] | None = None
+) -> list[Tally]:
+    """Statements per (holder, target, side) of these holders (on these targets, when
+    given): one query."""
+    rows = stances(filters).filter(holder_id__in=holders)
+    if targets is not None:
+        entity_ids = [side.entity_id for side in targets if side.entity_id is not None]
+        topics = [side.key[len(TOPIC) :] for side in targets if side.entity_id is None]
+        rows = rows.annotate(topic=_topic()).filter(
+            Q(target_entity_id__in=entity_ids) | Q(target_entity__isnull=True, topic__in=topics)
+        )
+    else:
+        rows = rows.annotate(topic=_topic())
+    counted = (
+        rows.values("holder_id", "target_entity_id", "topic", sign=F("polarity__sign"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        Tally(
+            holder=node_key(row["holder_id"]),
+            target=node_key(row["target_entity_id"], row["topic"]),
+            sign=row["sign"],
+            count=row["n"],
+        )
+        for row in counted
+    ]
+
+
+def target_sides(filters: AnalysisFilters, holders: list[int]) -> list[Side]:
+    """Every target of these holders, with the holders' counts by side (for the nodes of a
+    network): one query, one for names."""
+    return top_targets(filters, NETWORK_MAX * 50, holders)
+
+
+# --- the stance matrix ------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    holder: str
+    target: str
+    support: int = 0
+    oppose: int = 0
+    other: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.support + self.oppose + self.other
+
+    @property
+    def net(self) -> int:
+        return self.support - self.oppose
+
+
+@dataclass
+class StanceMatrix:
+    holders: list[Side]
+    targets: list[Side]
+    cells: dict[tuple[str, str], Cell]
+    statements: int  # in the selection, all holders and targets
+    holders_total: int  # distinct holders in the selection
+    targets_total: int
+
+    def cell(self, holder: str, target: str) -> Cell | None:
+        return self.cells.get((holder, target))
+
+    @property
+    def summary(self) -> str:
+        if not self.statements:
+            return "No stances in this selection."
+        shown = sum(cell.total for cell in self.cells.values())
+        lead = max(self.cells.values(), key=lambda c: (c.total, c.holder, c.target), default=None)
+        text = (
+            f"{self.statements} stances by {self.holders_total} holders on "
+            f"{self.targets_total} targets; the {len(self.holders)} most active holders x "
+            f"the {len(self.targets)} most addressed targets hold {shown} of them."
+        )
+        if lead is not None:
+            names = {side.key: side.name for side in [*self.holders, *self.targets]}
+            text += (
+                f" Most: {names[lead.holder]} on {names[lead.target]} "
+                f"({lead.support} support, {lead.oppose} oppose)."
+            )
+        return text
+
+
+MATRIX_SORTS = ("total", "net", "support", "oppose", "name")
+
+
+def _sorted(sides: list[Side], sort: str) -> list[Side]:
+    if sort == "name":
+        return sorted(sides, key=lambda s: (s.name.lower(), s.key))
+    if sort == "net":
+        return sorted(sides, key=lambda s: (-s.net, -s.total, s.key))
+    if sort in ("support", "oppose"):
+        return sorted(sides, key=lambda s: (-getattr(s, sort), -s.total, s.key))
+    return sides  # by total already
+
+
+def stance_matrix(
+    filters: AnalysisFilters,
+    *,
+    holders: int = MATRIX_SIZE,
+    targets: int = MATRIX_SIZE,
+    sort: str = "total",
+) -> StanceMatrix:
+    """The most active holders x the most addressed targets, each cell their statements
+    by side. Five queries: totals, holders (and their names), targets (and theirs), cells."""
+    totals = stances(filters).aggregate(
+        statements=Count("pk"),
+        holders=Count("holder_id", distinct=True),
+        entity_targets=Count("target_entity_id", distinct=True),
+        topic_targets=Count(
+            Lower(Trim("target_text")), distinct=True, filter=Q(target_entity__isnull=True)
+        ),
+    )
+    rows = top_holders(filters, holders)
+    columns = top_targets(filters, targets)
+    cells: dict[tuple[str, str], Cell] = {}
+    if rows and columns:
+        for tally in tallies(filters, [side.entity_id for side in rows if side.entity_id], columns):
+            cell = cells.setdefault((tally.holder, tally.target), Cell(tally.holder, tally.target))
+            if tally.sign > 0:
+                cell.support += tally.count
+            elif tally.sign < 0:
+                cell.oppose += tally.count
+            else:
+                cell.other += tally.count
+    return StanceMatrix(
+        holders=_sorted(rows, sort),
+        targets=_sorted(columns, sort),
+        cells=cells,
+        statements=totals["statements"],
+        holders_total=totals["holders"],
+        targets_total=totals["entity_targets"] + totals["topic_targets"],
+    )
+
+
+# --- evidence ---------------------------------------------------------------------------
+
+
+SIGNS = {
+    "support": Polarity.Sign.SUPPORT,
+    "oppose": Polarity.Sign.OPPOSE,
+    "other": Polarity.Sign.NEITHER,
+}
+
+
+def evidence(
+    filters: AnalysisFilters,
+    *,
+    holder: str = "",
+    target: str = "",
+    side: str = "",
+    actors: tuple[str, ...] = (),
+    relation: str = "",
+) -> QuerySet[Stance]:
+    """The statements behind a figure: a holder's, on a target, of one side; or, for a tie
+    of the one-mode network (`actors`, two of them, and `relation` congruence or conflict),
+    both actors' statements on the targets where they agree or disagree."""
+    rows = stances(filters)
+    if holder:
+        rows = with_holder(rows, holder)
+    if target:
+        rows = with_target(rows, target)
+    if side:
+        rows = rows.filter(polarity__sign=SIGNS[side])
+    if actors:
+        ids = [parse_key(key)[0] for key in actors]
+        rows = rows.filter(holder_id__in=[pk for pk in ids if pk is not None])
+        if relation:
+            shared = _shared_targets(rows, ids, relation)
+            rows = rows.annotate(topic=_topic()).filter(
+                Q(target_entity_id__in=[key[0] for key in shared if key[0] is not None])
+                | Q(
+                    target_entity__isnull=True,
+                    topic__in=[key[1] for key in shared if key[0] is None],
+                )
+            )
+            if relation == "congruence":
+                # Only the statements on the shared side count for agreement.
+                rows = rows.exclude(polarity__sign=Polarity.Sign.NEITHER)
+    return rows
+
+
+def _shared_targets(
+    rows: QuerySet[Stance], actors: list[int | None], relation: str
+) -> set[tuple[int | None, str]]:
+    sides: dict[int, dict[tuple[int | None, str], set[int]]] = {}
+    for holder_id, entity_id, topic, sign in (
+        rows.annotate(topic=_topic())
+        .exclude(polarity__sign=Polarity.Sign.NEITHER)
+        .values_list("holder_id", "target_entity_id", "topic", "polarity__sign")
+        .distinct()
+    ):
+        sides.setdefault(holder_id, {}).setdefault((entity_id, topic), set()).add(sign)
+    if len(actors) != 2 or actors[0] is None or actors[1] is None:
+        return set()
+    first, second = sides.get(actors[0], {}), sides.get(actors[1], {})
+    shared = set()
+    for key in first.keys() & second.keys():
+        if relation == "congruence" and first[key] & second[key]:
+            shared.add(key)
+        if relation == "conflict" and any(-sign in second[key] for sign in first[key]):
+            shared.add(key)
+    return shared
+
+
+def for_display(rows: QuerySet[Stance]) -> QuerySet[Stance]:
+    return rows.select_related(
+        "article__outlet", "holder", "target_entity", "polarity", "created_by", "quote"
+    ).order_by(F("article__published_at").desc(nulls_last=True), "article_id", "start", "pk")
+
+
+# --- the event list ---------------------------------------------------------------------
+
+
+EVENT_COLUMNS = (
+    "statement",
+    "time",
+    "holder",
+    "holder_id",
+    "target",
+    "target_id",
+    "polarity",
+    "sign",
+    "text",
+    "analyst",
+    "origin",
+    "status",
+    "article",
+    "article_title",
+    "outlet",
+    "quote",
+)
+EVENT_CHUNK = 2000
+
+
+def event_rows(rows: QuerySet[Stance]) -> Iterator[dict[str, Any]]:
+    """DNA's event list: one row per statement, in time order, read in chunks (never all
+    in memory): its id, time, holder, target, polarity and side, text, the analyst who
+    made it ("" for the machine's), layer, status, article and outlet."""
+    values = rows.order_by(F("article__published_at").asc(nulls_last=True), "pk").values_list(
+        "pk",
+        "article__published_at",
+        "holder__name",
+        "holder_id",
+        "target_entity__name",
+        "target_entity_id",
+        "target_text",
+        "polarity__slug",
+        "polarity__sign",
+        "exact",
+        "created_by__username",
+        "origin",
+        "status",
+        "article_id",
+        "article__title",
+        "article__outlet__name",
+        "quote_id",
+    )
+    for (
+        pk,
+        published,
+        holder,
+        holder_id,
+        target_name,
+        target_id,
+        target_text,
+        polarity,
+        sign,
+        text,
+        analyst,
+        origin,
+        status,
+        article,
+        title,
+        outlet,
+        quote,
+    ) in values.iterator(chunk_size=EVENT_CHUNK):
+        yield {
+            "statement": pk,
+            "time": published.isoformat() if published else None,
+            "holder": holder,
+            "holder_id": holder_id,
+            "target": target_name if target_id is not None else target_text.strip(),
+            "target_id": target_id,
+            "polarity": polarity,
+            "sign": sign,
+            "text": text,
+            "analyst": analyst or "",
+            "origin": origin,
+            "status": status,
+            "article": article,
+            "article_title": title,
+            "outlet": outlet or "",
+            "quote": quote,
+        }
+
+
+# --- timelines --------------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    key: str
+    label: str
+    points: list[tuple[date, int]]
+
+
+def _periods(rows: QuerySet[Any], interval: str, column: str) -> list[tuple[date, int]]:
+    trunc = TRUNC[Interval(interval)]
+    counted = (
+        rows.filter(**{f"{column}__isnull": False})
+        .annotate(period=trunc(column))
+        .values("period")
+        .annotate(n=Count("pk"))
+        .order_by("period")
+    )
+    return [(_day(row["period"]), row["n"]) for row in counted]
+
+
+def _day(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def actor_timeline(filters: AnalysisFilters, entity_id: int, interval: str) -> list[Series]:
+    """An actor's quotes (as speaker) and stances (held, by side) per period: two
+    queries."""
+    said = _periods(quotes(filters).filter(speaker_id=entity_id), interval, "article__published_at")
+    trunc = TRUNC[Interval(interval)]
+    held = (
+        stances(filters)
+        .filter(holder_id=entity_id, article__published_at__isnull=False)
+        .annotate(period=trunc("article__published_at"))
+        .values("period")
+        .annotate(**_sides())
+        .order_by("period")
+    )
+    by_side: dict[str, list[tuple[date, int]]] = {"support": [], "oppose": [], "other": []}
+    for row in held:
+        for name, points in by_side.items():
+            if row[name]:
+                points.append((_day(row["period"]), row[name]))
+    return [
+        Series("quotes", "Quotes", said),
+        Series("support", "Stances: support", by_side["support"]),
+        Series("oppose", "Stances: oppose", by_side["oppose"]),
+        Series("other", "Stances: other", by_side["other"]),
+    ]
+
+
+def coverage_timeline(filters: AnalysisFilters, interval: str) -> list[Series]:
+    """Articles per outlet per period (a story's coverage, with `story` among the
+    filters): one query."""
+    trunc = TRUNC[Interval(interval)]
+    counted = (
+        articles(filters)
+        .filter(published_at__isnull=False)
+        .annotate(period=trunc("published_at"))
+        .values("period", "outlet_id", "outlet__name")
+        .annotate(n=Count("pk"))
+        .order_by("outlet__name", "outlet_id", "period")
+    )
+    series: dict[Any, Series] = {}
+    for row in counted:
+        key = row["outlet_id"]
+        found = series.setdefault(
+            key,
+            Series(
+                f"outlet-{key}" if key else "outlet-none", row["outlet__name"] or "No outlet", []
+            ),
+        )
+        found.points.append((_day(row["period"]), row["n"]))
+    return list(series.values())
+
+
+# --- sources ----------------------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    entity_id: int
+    name: str
+    kind: str
+    quotes: int
+    outlets: dict[int | None, int]  # outlet id -> quotes
+
+
+@dataclass
+class Sources:
+    speakers: list[Source]
+    outlets: list[tuple[int | None, str]]  # every outlet that quoted one of them
+    quotes: int  # in the selection, with a speaker
+    speakers_total: int
+
+
+def top_sources(filters: AnalysisFilters, *, limit: int = TOP_SOURCES) -> Sources:
+    """Who is quoted most in the selection, and by which outlets: four queries (totals, the
+    top speakers, their outlets, names)."""
+    said = quotes(filters).filter(speaker__isnull=False)
+    totals = said.aggregate(quotes=Count("pk"), speakers=Count("speaker_id", distinct=True))
+    top = list(
+        said.values("speaker_id").annotate(n=Count("pk")).order_by("-n", "speaker_id")[:limit]
+    )
+    ids = [row["speaker_id"] for row in top]
+    by_outlet: dict[int, dict[int | None, int]] = {pk: {} for pk in ids}
+    outlets: dict[int | None, str] = {}
+    for row in (
+        said.filter(speaker_id__in=ids)
+        .values("speaker_id", "article__outlet_id", "article__outlet__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        outlet = row["article__outlet_id"]
+        by_outlet[row["speaker_id"]][outlet] = row["n"]
+        outlets[outlet] = row["article__outlet__name"] or "No outlet"
+    names = _names(set(ids))
+    return Sources(
+        speakers=[
+            Source(
+                row["speaker_id"],
+                *names.get(row["speaker_id"], ("", "")),
+                row["n"],
+                by_outlet[row["speaker_id"]],
+            )
+            for row in top
+        ],
+        outlets=sorted(outlets.items(), key=lambda item: (item[1].lower(), item[0] or 0)),
+        quotes=totals["quotes"],
+        speakers_total=totals["speakers"],
+    )
+
+
+# --- links ------------------------------------------------------------------------------
+
+
+def query_of(params: dict[str, str], **more: Any) -> str:
+    """A query string: the selection's parameters and these."""
+    merged = {**params, **{key: value for key, value in more.items() if value not in (None, "")}}
+    return urlencode(merged, doseq=True)
+
+
+def evidence_url(params: dict[str, str], **more: Any) -> str:
+    return f"{reverse('analysis-evidence')}?{query_of(params, **more)}"
+
+
+def entity_url(entity_id: int | None) -> str | None:
+    return reverse("entity-detail", args=[entity_id]) if entity_id is not None else None
+
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "AnalysisFilters",
+    "Interval",
+    "Layer",
+    "StanceMatrix",
+    "actor_timeline",
+    "coverage_timeline",
+    "event_rows",
+    "evidence",
+    "stance_matrix",
+    "stances",
+    "top_sources",
+]

@@ -1,0 +1,360 @@
+"""The analysis figures as the API answers them and the pages' charts draw them: JSON
+dicts, tidy CSV rows and graph files, every figure with the link to its evidence. The API
+and the pages call these, so that a chart, its table and its export never disagree."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.urls import reverse
+
+from annotations.analysis import exports, network
+from annotations.selectors import analysis
+from annotations.selectors.analysis import (
+    AnalysisFilters,
+    Interval,
+    Side,
+    Sources,
+    StanceMatrix,
+    entity_url,
+    evidence_url,
+    query_of,
+)
+from annotations.selectors.browse import month_end
+
+NETWORK_FORMATS = ("graphml", "gexf", "csv")
+SIDE_NAMES = ("support", "oppose", "other")
+
+
+# --- the stance matrix ------------------------------------------------------------------
+
+
+def _side_dict(side: Side) -> dict[str, Any]:
+    return {
+        "id": side.key,
+        "entity_id": side.entity_id,
+        "name": side.name,
+        "kind": side.kind,
+        "support": side.support,
+        "oppose": side.oppose,
+        "other": side.other,
+        "net": side.net,
+        "total": side.total,
+        "url": entity_url(side.entity_id),
+    }
+
+
+def matrix_dict(matrix: StanceMatrix, params: dict[str, str]) -> dict[str, Any]:
+    return {
+        "summary": matrix.summary,
+        "statements": matrix.statements,
+        "holders_total": matrix.holders_total,
+        "targets_total": matrix.targets_total,
+        "holders": [_side_dict(side) for side in matrix.holders],
+        "targets": [_side_dict(side) for side in matrix.targets],
+        "cells": [
+            {
+                "holder": cell.holder,
+                "target": cell.target,
+                "support": cell.support,
+                "oppose": cell.oppose,
+                "other": cell.other,
+                "net": cell.net,
+                "total": cell.total,
+                "evidence": evidence_url(params, holder=cell.holder, target=cell.target),
+            }
+            for holder in matrix.holders
+            for target in matrix.targets
+            if (cell := matrix.cell(holder.key, target.key)) is not None
+        ],
+    }
+
+
+def matrix_rows(matrix: StanceMatrix, params: dict[str, str]) -> list[dict[str, Any]]:
+    """One tidy row per non-empty cell, with both ends' names, ids and kinds."""
+    rows = []
+    for holder in matrix.holders:
+        for target in matrix.targets:
+            cell = matrix.cell(holder.key, target.key)
+            if cell is None:
+                continue
+            rows.append(
+                {
+                    "holder": exports.safe_cell(holder.name),
+                    "holder_id": holder.entity_id,
+                    "holder_kind": holder.kind,
+                    "target": exports.safe_cell(target.name),
+                    "target_id": target.entity_id,
+                    "target_kind": target.kind,
+                    "support": cell.support,
+                    "oppose": cell.oppose,
+                    "other": cell.other,
+                    "net": cell.net,
+                    "total": cell.total,
+                }
+            )
+    if not rows:
+        rows.append(
+            dict.fromkeys(
+                (
+                    "holder",
+                    "holder_id",
+                    "holder_kind",
+                    "target",
+                    "target_id",
+                    "target_kind",
+                    "support",
+                    "oppose",
+                    "other",
+                    "net",
+                    "total",
+                ),
+                "",
+            )
+        )
+    return rows
+
+
+# --- networks ---------------------------------------------------------------------------
+
+
+def network_for(
+    filters: AnalysisFilters, *, mode: str, normalization: str, limit: int
+) -> network.Graph:
+    """The network of the `limit` most active holders of the selection: to their most
+    addressed targets (two-mode), or to each other by shared targets (one-mode). Three
+    or four queries, whatever the selection's size."""
+    holders = analysis.top_holders(filters, limit)
+    ids = [side.entity_id for side in holders if side.entity_id is not None]
+    if mode == "two-mode":
+        targets = analysis.top_targets(filters, limit, ids) if ids else []
+        tallies = analysis.tallies(filters, ids, targets) if targets else []
+        infos = [side.info() for side in holders] + [side.info() for side in targets]
+        return network.two_mode(infos, tallies, limit=limit)
+    tallies = analysis.tallies(filters, ids) if ids else []
+    return network.one_mode(
+        [side.info() for side in holders],
+        tallies,
+        relation=mode,
+        normalization=normalization,
+        limit=limit,
+    )
+
+
+def network_summary(graph: network.Graph) -> str:
+    actors = [node for node in graph.nodes if node.type == "actor"]
+    if not graph.nodes:
+        return "No stances in this selection: no network to draw."
+    if graph.mode == "two-mode":
+        targets = len(graph.nodes) - len(actors)
+        text = f"{len(actors)} holders and {targets} targets, {len(graph.edges)} ties."
+    else:
+        text = (
+            f"{len(actors)} actors, {len(graph.edges)} ties of {graph.mode} "
+            f"(normalisation: {graph.normalization})."
+        )
+    if graph.edges:
+        names = {node.key: node.name for node in graph.nodes}
+        top = max(graph.edges, key=lambda e: (e.weight, e.source, e.target))
+        text += f" Strongest: {names[top.source]} and {names[top.target]} ({top.weight:g})."
+    if graph.truncated:
+        text += f" Only the {graph.limit} most active actors are drawn."
+    return text
+
+
+def _edge_evidence(graph: network.Graph, params: dict[str, str]) -> Any:
+    def link(source: str, target: str) -> str:
+        if graph.mode == "two-mode":
+            return evidence_url(params, holder=source, target=target)
+        return evidence_url(params, actors=f"{source},{target}", relation=graph.mode)
+
+    return link
+
+
+def _node_url(node: Any) -> str | None:
+    return entity_url(node.entity_id)
+
+
+def network_dict(graph: network.Graph, params: dict[str, str]) -> dict[str, Any]:
+    body = exports.graph_json(graph, _node_url, _edge_evidence(graph, params))
+    body["summary"] = network_summary(graph)
+    body["evidence"] = evidence_url(params)
+    return body
+
+
+def network_response_body(graph: network.Graph, params: dict[str, str], fmt: str) -> Any:
+    if fmt == "graphml":
+        return exports.to_graphml(graph)
+    if fmt == "gexf":
+        return exports.to_gexf(graph)
+    if fmt == "csv":
+        return exports.edge_rows(graph)
+    return network_dict(graph, params)
+
+
+# --- timelines --------------------------------------------------------------------------
+
+
+def period_end(start: date, interval: str) -> date:
+    if interval == Interval.DAY:
+        return start
+    if interval == Interval.WEEK:
+        return start + timedelta(days=6)
+    return month_end(start)
+
+
+def _narrowed(params: dict[str, str], start: date, interval: str) -> dict[str, str]:
+    """The selection's parameters, its dates narrowed to one period."""
+    first, last = start, period_end(start, interval)
+    if "from" in params:
+        first = max(first, date.fromisoformat(params["from"]))
+    if "to" in params:
+        last = min(last, date.fromisoformat(params["to"]))
+    return {**params, "from": first.isoformat(), "to": last.isoformat()}
+
+
+def list_url(params: dict[str, str], **more: Any) -> str:
+    kept = {key: value for key, value in params.items() if key not in ("layer", "analyst")}
+    return f"{reverse('home')}?{query_of(kept, **more)}"
+
+
+def timeline_dict(
+    filters: AnalysisFilters, params: dict[str, str], *, actor: int | None, interval: str
+) -> dict[str, Any]:
+    """An actor's quotes and stances per period, or the selection's articles per outlet
+    per period; each point links to the quotes, statements or articles it counts."""
+    series_out = []
+    if actor is not None:
+        for series in analysis.actor_timeline(filters, actor, interval):
+            points = []
+            for start, count in series.points:
+                narrowed = _narrowed(params, start, interval)
+                if series.key == "quotes":
+                    link = list_url(narrowed, speaker=actor)
+                else:
+                    link = evidence_url(narrowed, holder=f"e{actor}", side=series.key)
+                points.append({"period": start.isoformat(), "count": count, "evidence": link})
+            series_out.append({"key": series.key, "label": series.label, "points": points})
+    else:
+        for series in analysis.coverage_timeline(filters, interval):
+            outlet = series.key.removeprefix("outlet-")
+            points = [
+                {
+                    "period": start.isoformat(),
+                    "count": count,
+                    "evidence": list_url(
+                        _narrowed(params, start, interval),
+                        outlet=outlet if outlet != "none" else None,
+                    ),
+                }
+                for start, count in series.points
+            ]
+            series_out.append({"key": series.key, "label": series.label, "points": points})
+    return {
+        "interval": interval,
+        "actor": actor,
+        "summary": timeline_summary(series_out, interval, actor is not None),
+        "series": series_out,
+    }
+
+
+def timeline_summary(series: list[dict[str, Any]], interval: str, of_actor: bool) -> str:
+    counted = [(s["label"], sum(p["count"] for p in s["points"])) for s in series]
+    periods = sorted({p["period"] for s in series for p in s["points"]})
+    if not periods:
+        return "Nothing in this selection to put on a timeline."
+    what = ", ".join(f"{label}: {total}" for label, total in counted if total)
+    busiest = max(
+        periods,
+        key=lambda period: sum(
+            p["count"] for s in series for p in s["points"] if p["period"] == period
+        ),
+    )
+    noun = "series" if of_actor else "outlets"
+    return (
+        f"{len(periods)} {interval}s from {periods[0]} to {periods[-1]} across "
+        f"{len([c for c in counted if c[1]])} {noun} ({what}); busiest {interval}: {busiest}."
+    )
+
+
+def timeline_rows(body: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = [
+        {
+            "series": series["key"],
+            "label": exports.safe_cell(series["label"]),
+            "period": point["period"],
+            "count": point["count"],
+        }
+        for series in body["series"]
+        for point in series["points"]
+    ]
+    return rows or [dict.fromkeys(("series", "label", "period", "count"), "")]
+
+
+# --- sources ----------------------------------------------------------------------------
+
+
+def sources_summary(sources: Sources) -> str:
+    if not sources.speakers:
+        return "No attributed quotes in this selection."
+    top = sources.speakers[0]
+    return (
+        f"{sources.quotes} attributed quotes from {sources.speakers_total} speakers in "
+        f"{len(sources.outlets)} outlets; most quoted: {top.name} ({top.quotes})."
+    )
+
+
+def sources_dict(sources: Sources, params: dict[str, str]) -> dict[str, Any]:
+    return {
+        "summary": sources_summary(sources),
+        "quotes": sources.quotes,
+        "speakers_total": sources.speakers_total,
+        "outlets": [{"id": pk, "name": name} for pk, name in sources.outlets],
+        "speakers": [
+            {
+                "id": f"e{source.entity_id}",
+                "entity_id": source.entity_id,
+                "name": source.name,
+                "kind": source.kind,
+                "quotes": source.quotes,
+                "outlets": {name: source.outlets.get(pk, 0) for pk, name in sources.outlets},
+                "url": entity_url(source.entity_id),
+                "evidence": list_url(params, speaker=source.entity_id),
+            }
+            for source in sources.speakers
+        ],
+    }
+
+
+def sources_rows(sources: Sources, params: dict[str, str]) -> list[dict[str, Any]]:
+    rows = [
+        {
+            "speaker": exports.safe_cell(source.name),
+            "speaker_id": source.entity_id,
+            "outlet": exports.safe_cell(name),
+            "outlet_id": pk,
+            "quotes": source.outlets.get(pk, 0),
+            "speaker_quotes": source.quotes,
+        }
+        for source in sources.speakers
+        for pk, name in sources.outlets
+    ]
+    return rows or [
+        dict.fromkeys(
+            ("speaker", "speaker_id", "outlet", "outlet_id", "quotes", "speaker_quotes"), ""
+        )
+    ]
+
+
+__all__ = [
+    "NETWORK_FORMATS",
+    "SIDE_NAMES",
+    "matrix_dict",
+    "matrix_rows",
+    "network_dict",
+    "network_for",
+    "network_response_body",
+    "sources_dict",
+    "sources_rows",
+    "timeline_dict",
+    "timeline_rows",
+]
