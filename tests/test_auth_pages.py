@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from newsdesk import roles
 from tests.factories import (
     ArticleFactory,
+    EntityFactory,
     ImportBatchFactory,
     MentionFactory,
     QuoteFactory,
@@ -130,22 +131,28 @@ def test_overview_counts_the_corpus_in_constant_queries(client, django_assert_nu
     admin = UserFactory(role=roles.ADMIN)
     client.force_login(admin)
 
-    def page():
+    def page(actors: bool = True):
         # 1 session, 2 user, 3 user's groups (role), 4 articles/outlets/stories,
         # 5 quotes by status, 6 mentions by status, 7 stances, 8 notes,
-        # 9 recent imports with their creators.
-        with django_assert_num_queries(9):
+        # 9 articles by review status, 10 imports per week, 11 the most active holders,
+        # 12 their names, 13 quotes with a speaker and speakers, 14 the most quoted,
+        # 15 their quotes per outlet, 16 their names, 17 recent imports with their
+        # creators. With no actors yet, no names or outlets to read (12, 15, 16).
+        with django_assert_num_queries(17 if actors else 14):
             return client.get(reverse("overview")).content.decode()
 
-    html = page()
+    html = page(actors=False)
     assert "<dt>Articles</dt><dd>0</dd>" in html
     for _ in range(3):
         article = ArticleFactory()
         MentionFactory(article=article)
-        QuoteFactory(article=article, status="suggested", origin="machine")
+        QuoteFactory(
+            article=article, status="suggested", origin="machine", speaker=EntityFactory()
+        )
         StanceFactory(article=article)
         ImportBatchFactory(created_by=admin)
     html = page()
+    assert "Imports per week" in html and "Most active actors" in html
     assert "<dt>Articles</dt><dd>3</dd>" in html
     assert "<dt>Outlets</dt><dd>3</dd>" in html
     assert "Recent imports" in html
