@@ -229,23 +229,52 @@ def _graphml_booleans(document: bytes) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def to_gexf(graph: Graph) -> bytes:
-    """GEXF 1.3 (networkx's writer): node label = name, typed `attvalues`, the edge weight
-    as GEXF's own `weight` attribute, `defaultedgetype` directed or undirected.
+_GEXF_NS = "http://gexf.net/1.3"
+_XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
-    networkx 3.6.1 declares the 1.3 document's `xsi` prefix with the wrong namespace
-    (http://w3.org/2001/... without "www"), which makes `xsi:schemaLocation` an undeclared
-    attribute and the file invalid against the GEXF 1.3 schema; the declaration is
-    corrected here.
+
+def to_gexf(graph: Graph) -> bytes:
+    """GEXF 1.3 (networkx's writer): node id = key, label = name, typed `attvalues`, the
+    edge weight as GEXF's own `weight` attribute, `defaultedgetype` directed/undirected.
+
+    networkx 3.6.1's 1.3 output is not valid against the GEXF 1.3 schema in two places,
+    both mended here: it declares the `xsi` prefix with a wrong namespace
+    (http://w3.org/2001/... without "www") and it writes `name=""` on `<graph>`, an
+    attribute GEXF 1.3 no longer has. GEXF has no graph-level attributes, so the network's
+    settings go into `<meta><description>`.
     """
     source = _xml_safe_copy(to_networkx(graph))
+    source.graph.clear()  # networkx would read "mode" as GEXF's static/dynamic mode
     buffer = io.BytesIO()
     nx.write_gexf(source, buffer, encoding="utf-8", version="1.3")
-    return buffer.getvalue().replace(
+    document = buffer.getvalue().replace(
         b'xmlns:xsi="http://w3.org/2001/XMLSchema-instance"',
-        b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+        f'xmlns:xsi="{_XSI_NS}"'.encode(),
         1,
     )
+    ET.register_namespace("", _GEXF_NS)
+    ET.register_namespace("xsi", _XSI_NS)
+    root = ET.fromstring(document)  # noqa: S314 -- our own networkx output, not user XML
+    graph_element = root.find(f"{{{_GEXF_NS}}}graph")
+    if graph_element is not None:
+        graph_element.attrib.pop("name", None)
+    meta = root.find(f"{{{_GEXF_NS}}}meta")
+    if meta is not None:
+        settings = [
+            f"mode={graph.mode}",
+            f"aggregation={graph.aggregation}",
+            f"normalization={graph.normalization}",
+            f"truncated={'true' if graph.truncated else 'false'}",
+        ]
+        if graph.limit is not None:
+            settings.append(f"limit={graph.limit}")
+        if graph.neutral is not None:
+            settings.append(f"neutral={graph.neutral}")
+        ET.SubElement(meta, f"{{{_GEXF_NS}}}description").text = (
+            "Newsdesk discourse network; " + "; ".join(settings)
+        )
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 # -- CSV -----------------------------------------------------------------------------------
