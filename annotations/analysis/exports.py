@@ -216,9 +216,7 @@ def _graphml_booleans(document: bytes) -> bytes:
     root = ET.fromstring(document)  # noqa: S314 -- our own networkx output, not user XML
     ns = {"g": _GRAPHML_NS}
     booleans = {
-        key.get("id")
-        for key in root.findall("g:key", ns)
-        if key.get("attr.type") == "boolean"
+        key.get("id") for key in root.findall("g:key", ns) if key.get("attr.type") == "boolean"
     }
     if not booleans:
         return document
@@ -226,7 +224,7 @@ def _graphml_booleans(document: bytes) -> bytes:
         if data.get("key") in booleans and data.text is not None:
             data.text = data.text.strip().lower()
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 _GEXF_NS = "http://gexf.net/1.3"
@@ -274,7 +272,7 @@ def to_gexf(graph: Graph) -> bytes:
             "Newsdesk discourse network; " + "; ".join(settings)
         )
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 # -- CSV -----------------------------------------------------------------------------------

@@ -246,9 +246,8 @@ def _node(info: NodeInfo, type_: str, counts: tuple[int, int, int], degree: int)
 
 
 def _degrees(size: int, source: np.ndarray, target: np.ndarray) -> list[int]:
-    return (
-        np.bincount(source, minlength=size) + np.bincount(target, minlength=size)
-    ).tolist()
+    degree = np.bincount(source, minlength=size) + np.bincount(target, minlength=size)
+    return [int(d) for d in degree]
 
 
 # -- two-mode ------------------------------------------------------------------------------
@@ -341,7 +340,7 @@ def two_mode_network(
     if normalization != "no":
         side = source if normalization == "activity" else target
         if aggregation == "combine":
-            denominator = np.bincount(side, minlength=size).astype(np.float64)
+            denominator: np.ndarray = np.bincount(side, minlength=size).astype(np.float64)
         else:
             denominator = np.bincount(side, weights=total, minlength=size)
         below = denominator[side]
@@ -541,9 +540,9 @@ def one_mode_network(
         norm = m10 + m01 + m11
     weight = np.divide(raw, norm, out=np.zeros_like(raw), where=norm != 0)
 
-    evidence = sparse.vstack(
-        [by_sign[SUPPORT], by_sign[OPPOSE], by_sign[OTHER]], format="csr"
-    ) @ used.T  # [s * n + i1, i2]: i1's sign-s statements on targets i2 also addressed
+    evidence = (
+        sparse.vstack([by_sign[SUPPORT], by_sign[OPPOSE], by_sign[OTHER]], format="csr") @ used.T
+    )  # [s * n + i1, i2]: i1's sign-s statements on targets i2 also addressed
     sums = []
     for s in range(3):
         sums.append(
@@ -609,6 +608,10 @@ def network(
             nodes, tallies, aggregation=aggregation, normalization=normalization, limit=limit
         )
     return one_mode_network(
-        nodes, tallies, aggregation=mode, normalization=normalization, neutral=neutral,
+        nodes,
+        tallies,
+        aggregation=mode,
+        normalization=normalization,
+        neutral=neutral,
         limit=limit,
     )

@@ -347,10 +347,7 @@ def dna_array(tallies, actors, levels):
 def dna_one_mode(tallies, actors, aggregation, normalization, neutral):
     """computeOneModeMatrix, loop for loop, for the boolean (exclude) or integer (midpoint)
     qualifier."""
-    if neutral == "exclude":
-        value = {-1: 0.0, 1: 1.0}
-    else:
-        value = {-1: -1.0, 0: 0.0, 1: 1.0}
+    value = {-1: 0.0, 1: 1.0} if neutral == "exclude" else {-1: -1.0, 0: 0.0, 1: 1.0}
     span = max(value.values()) - min(value.values())
     levels = sorted(value, key=value.get)
     array = dna_array(tallies, actors, set(levels))
@@ -470,7 +467,9 @@ def dna_two_mode(tallies, aggregation, normalization):
         if aggregation == "ignore":
             mat[h, t] = sum(cells)
         elif aggregation == "subtract":
-            mat[h, t] = sum(abs(k) * c if k >= 0 else -abs(k) * c for k, c in zip(levels, cells))
+            mat[h, t] = sum(
+                abs(k) * c if k >= 0 else -abs(k) * c for k, c in zip(levels, cells, strict=True)
+            )
         else:
             mat[h, t] = sum(2 ** (2 - i) for i, c in enumerate(cells) if c > 0)
     if normalization == "no":
@@ -491,9 +490,7 @@ def dna_two_mode(tallies, aggregation, normalization):
 )
 def test_two_mode_matches_dna_loops_on_random_data(aggregation, normalization):
     nodes, tallies = random_fixture(seed=23)
-    graph = two_mode_network(
-        nodes, tallies, aggregation=aggregation, normalization=normalization
-    )
+    graph = two_mode_network(nodes, tallies, aggregation=aggregation, normalization=normalization)
     assert weights(graph) == pytest.approx(dna_two_mode(tallies, aggregation, normalization))
     reference = nx.DiGraph(list({(t.holder, t.target) for t in tallies}))
     assert {n.key: n.degree for n in graph.nodes} == dict(reference.degree())
