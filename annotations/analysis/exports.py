@@ -182,10 +182,15 @@ def _xml_safe_copy(source: nx.Graph) -> nx.Graph:
 
     result = source.__class__()
     result.graph.update(clean(source.graph))
+    ids: dict[str, str] = {}
     for key, values in source.nodes(data=True):
-        result.add_node(xml_text(key), **clean(values))
+        node_id = xml_text(key)
+        if node_id != key and node_id in ids.values():
+            node_id = f"{node_id}~{len(ids)}"  # two keys that differ only in stripped characters
+        ids[key] = node_id
+        result.add_node(node_id, **clean(values))
     for u, v, values in source.edges(data=True):
-        result.add_edge(xml_text(u), xml_text(v), **clean(values))
+        result.add_edge(ids[u], ids[v], **clean(values))
     return result
 
 

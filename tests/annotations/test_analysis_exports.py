@@ -391,3 +391,14 @@ def test_csv_of_an_empty_graph_is_a_header():
     graph = one_mode_network([], [])
     assert graph_csv(graph) == ",".join(EDGE_COLUMNS) + "\r\n"
     assert nodes_csv(graph) == ",".join(NODE_COLUMNS) + "\r\n"
+
+
+def test_keys_that_differ_only_in_control_characters_stay_two_nodes():
+    plain = NodeInfo("t:talks", None, "talks", "TOPIC")
+    bell = NodeInfo("t:talks\x07", None, "talks\x07", "TOPIC")
+    tallies = [Tally("e1", "t:talks", 1, 1), Tally("e1", "t:talks\x07", -1, 1)]
+    graph = two_mode_network([HOSTILE, plain, bell], tallies)
+    back = nx.read_gexf(io.BytesIO(to_gexf(graph)))
+    assert back.number_of_nodes() == 3
+    assert back.number_of_edges() == 2
+    assert nx.read_graphml(io.BytesIO(to_graphml(graph))).number_of_nodes() == 3
