@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from scipy import sparse
@@ -410,14 +410,14 @@ def _level_weights(aggregation: str, values: tuple[float, ...], span: float) -> 
     return (1.0 - distance) - distance  # subtract
 
 
-def _values_at(matrix: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+def _values_at(matrix: sparse.csr_array, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """matrix[rows[i], cols[i]], vectorised. `matrix` is a product of csr arrays, which
-    scipy returns without duplicates; sorting its indices lets each lookup bisect a row."""
+    scipy returns without duplicates; its indices are sorted in place (once: scipy keeps
+    the flag) so that each lookup bisects a row instead of scanning it."""
     if rows.shape[0] == 0:  # scipy answers an empty lookup with a sparse array
         return np.zeros(0)
-    csr = sparse.csr_array(matrix)
-    csr.sort_indices()
-    return np.asarray(csr[rows, cols], dtype=np.float64).ravel()
+    matrix.sort_indices()
+    return np.asarray(matrix[rows, cols], dtype=np.float64).ravel()
 
 
 def one_mode_network(
@@ -508,9 +508,8 @@ def one_mode_network(
         ],
         format="csr",
     )
-    used = sparse.csr_array(
-        (np.ones(len(data)), (r, c)), shape=(n, m)
-    )  # summed duplicates, binarised below
+    # 1 where an actor made any statement on a target (the constructor sums duplicates).
+    used = sparse.csr_array((np.ones(len(data)), (r, c)), shape=(n, m))
     used.data[:] = 1.0
     co_used = used @ used.T
     co_used.sort_indices()  # edges come out ordered by (source, target) position
@@ -535,22 +534,20 @@ def one_mode_network(
         present.data[:] = 1.0
         overlap = x @ present.T  # [i1, i2]: i1's counts in cells that i2 uses
         m11 = _values_at(x @ x.T, a, b)
-        m10 = activity[a] - _values_at(overlap, a, b)
-        m01 = activity[b] - _values_at(overlap, b, a)
+        looked_up = _values_at(overlap, np.concatenate([a, b]), np.concatenate([b, a]))
+        m10 = activity[a] - looked_up[: a.shape[0]]
+        m01 = activity[b] - looked_up[a.shape[0] :]
         norm = m10 + m01 + m11
     weight = np.divide(raw, norm, out=np.zeros_like(raw), where=norm != 0)
 
     evidence = (
         sparse.vstack([by_sign[SUPPORT], by_sign[OPPOSE], by_sign[OTHER]], format="csr") @ used.T
     )  # [s * n + i1, i2]: i1's sign-s statements on targets i2 also addressed
-    sums = []
-    for s in range(3):
-        sums.append(
-            (_values_at(evidence, a + s * n, b) + _values_at(evidence, b + s * n, a)).astype(
-                np.int64
-            )
-        )
-    support, oppose, other = sums
+    edges = a.shape[0]
+    rows = np.concatenate([a + s * n for s in range(3)] + [b + s * n for s in range(3)])
+    cols = np.concatenate([b] * 3 + [a] * 3)
+    both = _values_at(evidence, rows, cols).astype(np.int64).reshape(2, 3, edges).sum(axis=0)
+    support, oppose, other = both[0], both[1], both[2]
 
     if aggregation == "subtract":
         polarity = tuple(np.where(weight > 0, "congruence", "conflict").tolist())
