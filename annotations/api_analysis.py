@@ -204,9 +204,13 @@ class NetworkView(AnalysisView):
         )
         fmt = request.accepted_renderer.format
         body = network_response_body(graph, params, fmt)
-        response = Response(body)
-        if fmt in NETWORK_FORMATS:
-            _attachment(response, f"network-{mode}.{fmt}")
+        if fmt not in NETWORK_FORMATS:
+            return Response(body)
+        # A file as written: GraphML, GEXF or CSV bytes.
+        response = HttpResponse(
+            body, content_type=f"{request.accepted_renderer.media_type}; charset=utf-8"
+        )
+        _attachment(response, f"network-{mode}.{fmt}")
         return response
 
 

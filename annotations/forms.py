@@ -260,6 +260,26 @@ class NetworkOptions(AnalysisOptions):
         required=False, min_value=1, max_value=analysis_selectors.NETWORK_MAX
     )
 
+    # DNA's normalisations: activity and prominence scale a two-mode network's ties by
+    # the holder's or the target's statements; average, Jaccard and cosine an actor
+    # network's by the two actors' (annotations.analysis.network).
+    NORMALIZATIONS = {
+        "two-mode": ("no", "activity", "prominence"),
+        "congruence": ("no", "average", "jaccard", "cosine"),
+        "conflict": ("no", "average", "jaccard", "cosine"),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        mode = data.get("mode") or "two-mode"
+        normalization = data.get("normalization") or "no"
+        if "mode" not in self.errors and normalization not in self.NORMALIZATIONS[mode]:
+            allowed = ", ".join(self.NORMALIZATIONS[mode])
+            self.add_error(
+                "normalization", f"A {mode} network is normalised by one of: {allowed}."
+            )
+        return data
+
 
 class EventOptions(AnalysisOptions):
     holder = forms.CharField(required=False, max_length=320)

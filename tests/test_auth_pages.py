@@ -135,10 +135,9 @@ def test_overview_counts_the_corpus_in_constant_queries(client, django_assert_nu
         # 1 session, 2 user, 3 user's groups (role), 4 articles/outlets/stories,
         # 5 quotes by status, 6 mentions by status, 7 stances, 8 notes,
         # 9 articles by review status, 10 imports per week, 11 the most active holders,
-        # 12 their names, 13 quotes with a speaker and speakers, 14 the most quoted,
-        # 15 their quotes per outlet, 16 their names, 17 recent imports with their
-        # creators. With no actors yet, no names or outlets to read (12, 15, 16).
-        with django_assert_num_queries(17 if actors else 14):
+        # 12 their names, 13 recent imports with their creators. With no actors yet, no
+        # names to read (12).
+        with django_assert_num_queries(13 if actors else 12):
             return client.get(reverse("overview")).content.decode()
 
     html = page(actors=False)

@@ -35,7 +35,7 @@ from annotations.analysis.network import NodeInfo, Tally
 from annotations.models import Polarity, Quote, QuoteDecision, Stance, StanceDecision, Verdict
 from annotations.selectors import team
 from annotations.selectors.browse import ArticleFilters, filtered_articles
-from articles.models import Article, Entity, Origin, ReviewStatus
+from articles.models import Article, Entity, Origin, Outlet, ReviewStatus
 
 TOPIC = "t:"  # a free-text target's node key: "t:" + its text, lowercased and trimmed
 ENTITY = "e"  # an entity's node key: "e" + its id
@@ -296,15 +296,16 @@ def tallies(
         rows.values("holder_id", "target_entity_id", "topic", sign=F("polarity__sign"))
         .annotate(n=Count("pk"))
         .order_by()
+        .values_list("holder_id", "target_entity_id", "topic", "sign", "n")
     )
     return [
         Tally(
-            holder=node_key(row["holder_id"]),
-            target=node_key(row["target_entity_id"], row["topic"]),
-            sign=row["sign"],
-            count=row["n"],
+            holder=f"{ENTITY}{holder}",
+            target=f"{ENTITY}{target}" if target is not None else f"{TOPIC}{topic}",
+            sign=sign,
+            count=n,
         )
-        for row in counted
+        for holder, target, topic, sign, n in counted
     ]
 
 
@@ -678,39 +679,34 @@ class Sources:
 
 
 def top_sources(filters: AnalysisFilters, *, limit: int = TOP_SOURCES) -> Sources:
-    """Who is quoted most in the selection, and by which outlets: four queries (totals, the
-    top speakers, their outlets, names)."""
-    said = quotes(filters).filter(speaker__isnull=False)
-    totals = said.aggregate(quotes=Count("pk"), speakers=Count("speaker_id", distinct=True))
-    top = list(
-        said.values("speaker_id").annotate(n=Count("pk")).order_by("-n", "speaker_id")[:limit]
-    )
-    ids = [row["speaker_id"] for row in top]
-    by_outlet: dict[int, dict[int | None, int]] = {pk: {} for pk in ids}
-    outlets: dict[int | None, str] = {}
-    for row in (
-        said.filter(speaker_id__in=ids)
-        .values("speaker_id", "article__outlet_id", "article__outlet__name")
+    """Who is quoted most in the selection, and by which outlets: one query counting quotes
+    per speaker and outlet (a few thousand rows at most: speakers x outlets), the totals
+    and the top ones from those, and one for the top speakers' names."""
+    counted = (
+        quotes(filters)
+        .filter(speaker__isnull=False)
+        .values("speaker_id", "article__outlet_id")
         .annotate(n=Count("pk"))
         .order_by()
-    ):
-        outlet = row["article__outlet_id"]
-        by_outlet[row["speaker_id"]][outlet] = row["n"]
-        outlets[outlet] = row["article__outlet__name"] or "No outlet"
+    )
+    by_speaker: dict[int, dict[int | None, int]] = {}
+    for row in counted:
+        by_speaker.setdefault(row["speaker_id"], {})[row["article__outlet_id"]] = row["n"]
+    totals = {pk: sum(outlets.values()) for pk, outlets in by_speaker.items()}
+    ids = sorted(totals, key=lambda pk: (-totals[pk], pk))[:limit]
+    outlet_ids = {outlet for pk in ids for outlet in by_speaker[pk]}
     names = _names(set(ids))
+    outlet_names = dict(
+        Outlet.objects.filter(pk__in=[pk for pk in outlet_ids if pk is not None]).values_list(
+            "pk", "name"
+        )
+    )
+    outlets = {pk: outlet_names.get(pk, "No outlet") if pk else "No outlet" for pk in outlet_ids}
     return Sources(
-        speakers=[
-            Source(
-                row["speaker_id"],
-                *names.get(row["speaker_id"], ("", "")),
-                row["n"],
-                by_outlet[row["speaker_id"]],
-            )
-            for row in top
-        ],
+        speakers=[Source(pk, *names.get(pk, ("", "")), totals[pk], by_speaker[pk]) for pk in ids],
         outlets=sorted(outlets.items(), key=lambda item: (item[1].lower(), item[0] or 0)),
-        quotes=totals["quotes"],
-        speakers_total=totals["speakers"],
+        quotes=sum(totals.values()),
+        speakers_total=len(totals),
     )
 
 
@@ -725,6 +721,18 @@ def query_of(params: dict[str, str], **more: Any) -> str:
 
 def evidence_url(params: dict[str, str], **more: Any) -> str:
     return f"{reverse('analysis-evidence')}?{query_of(params, **more)}"
+
+
+class EvidenceLinks:
+    """evidence_url for many figures of one selection: the path and the selection's
+    query are written once (a matrix has hundreds of cells)."""
+
+    def __init__(self, params: dict[str, str]) -> None:
+        query = urlencode(params)
+        self.base = f"{reverse('analysis-evidence')}?{query}{'&' if query else ''}"
+
+    def __call__(self, **more: Any) -> str:
+        return self.base + urlencode({k: v for k, v in more.items() if v not in (None, "")})
 
 
 def entity_url(entity_id: int | None) -> str | None:

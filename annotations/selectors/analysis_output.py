@@ -2,6 +2,7 @@
 dicts, tidy CSV rows and graph files, every figure with the link to its evidence. The API
 and the pages call these, so that a chart, its table and its export never disagree."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from annotations.analysis import exports, network
 from annotations.selectors import analysis
 from annotations.selectors.analysis import (
     AnalysisFilters,
+    EvidenceLinks,
     Interval,
     Side,
     Sources,
@@ -44,6 +46,7 @@ def _side_dict(side: Side) -> dict[str, Any]:
 
 
 def matrix_dict(matrix: StanceMatrix, params: dict[str, str]) -> dict[str, Any]:
+    link = EvidenceLinks(params)
     return {
         "summary": matrix.summary,
         "statements": matrix.statements,
@@ -60,7 +63,7 @@ def matrix_dict(matrix: StanceMatrix, params: dict[str, str]) -> dict[str, Any]:
                 "other": cell.other,
                 "net": cell.net,
                 "total": cell.total,
-                "evidence": evidence_url(params, holder=cell.holder, target=cell.target),
+                "evidence": link(holder=cell.holder, target=cell.target),
             }
             for holder in matrix.holders
             for target in matrix.targets
@@ -79,10 +82,10 @@ def matrix_rows(matrix: StanceMatrix, params: dict[str, str]) -> list[dict[str, 
                 continue
             rows.append(
                 {
-                    "holder": exports.safe_cell(holder.name),
+                    "holder": exports.csv_cell(holder.name),
                     "holder_id": holder.entity_id,
                     "holder_kind": holder.kind,
-                    "target": exports.safe_cell(target.name),
+                    "target": exports.csv_cell(target.name),
                     "target_id": target.entity_id,
                     "target_kind": target.kind,
                     "support": cell.support,
@@ -120,24 +123,35 @@ def matrix_rows(matrix: StanceMatrix, params: dict[str, str]) -> list[dict[str, 
 def network_for(
     filters: AnalysisFilters, *, mode: str, normalization: str, limit: int
 ) -> network.Graph:
-    """The network of the `limit` most active holders of the selection: to their most
-    addressed targets (two-mode), or to each other by shared targets (one-mode). Three
-    or four queries, whatever the selection's size."""
-    holders = analysis.top_holders(filters, limit)
+    """The network of the `limit` most active holders of the selection: to their `limit`
+    most addressed targets (two-mode), or to each other by shared targets (one-mode).
+    Three or five queries, whatever the selection's size; one more actor and target than
+    drawn is read, to say whether the limit left any out."""
+    holders = analysis.top_holders(filters, limit + 1)
+    more = len(holders) > limit
+    holders = holders[:limit]
     ids = [side.entity_id for side in holders if side.entity_id is not None]
     if mode == "two-mode":
-        targets = analysis.top_targets(filters, limit, ids) if ids else []
+        targets = analysis.top_targets(filters, limit + 1, ids) if ids else []
+        more = more or len(targets) > limit
+        targets = targets[:limit]
         tallies = analysis.tallies(filters, ids, targets) if targets else []
-        infos = [side.info() for side in holders] + [side.info() for side in targets]
-        return network.two_mode(infos, tallies, limit=limit)
-    tallies = analysis.tallies(filters, ids) if ids else []
-    return network.one_mode(
-        [side.info() for side in holders],
-        tallies,
-        relation=mode,
-        normalization=normalization,
-        limit=limit,
-    )
+        # A holder that is also a target is one node (an actor).
+        infos = {side.key: side.info() for side in targets} | {
+            side.key: side.info() for side in holders
+        }
+    else:
+        tallies = analysis.tallies(filters, ids) if ids else []
+        # The targets only join actors in a one-mode network: they are not drawn, and
+        # need no names.
+        infos = {
+            tally.target: network.NodeInfo(
+                tally.target, analysis.parse_key(tally.target)[0], "", ""
+            )
+            for tally in tallies
+        } | {side.key: side.info() for side in holders}
+    graph = network.network(infos, tallies, mode=mode, normalization=normalization, limit=limit)
+    return replace(graph, truncated=graph.truncated or more)
 
 
 def network_summary(graph: network.Graph) -> str:
@@ -162,10 +176,12 @@ def network_summary(graph: network.Graph) -> str:
 
 
 def _edge_evidence(graph: network.Graph, params: dict[str, str]) -> Any:
-    def link(source: str, target: str) -> str:
+    evidence = EvidenceLinks(params)
+
+    def link(edge: network.Edge) -> str:
         if graph.mode == "two-mode":
-            return evidence_url(params, holder=source, target=target)
-        return evidence_url(params, actors=f"{source},{target}", relation=graph.mode)
+            return evidence(holder=edge.source, target=edge.target)
+        return evidence(actors=f"{edge.source},{edge.target}", relation=graph.mode)
 
     return link
 
@@ -175,8 +191,9 @@ def _node_url(node: Any) -> str | None:
 
 
 def network_dict(graph: network.Graph, params: dict[str, str]) -> dict[str, Any]:
-    body = exports.graph_json(graph, _node_url, _edge_evidence(graph, params))
-    body["summary"] = network_summary(graph)
+    body = exports.graph_json(
+        graph, _node_url, _edge_evidence(graph, params), summary=network_summary(graph)
+    )
     body["evidence"] = evidence_url(params)
     return body
 
@@ -187,7 +204,7 @@ def network_response_body(graph: network.Graph, params: dict[str, str], fmt: str
     if fmt == "gexf":
         return exports.to_gexf(graph)
     if fmt == "csv":
-        return exports.edge_rows(graph)
+        return exports.graph_csv(graph).encode()
     return network_dict(graph, params)
 
 
@@ -280,7 +297,7 @@ def timeline_rows(body: dict[str, Any]) -> list[dict[str, Any]]:
     rows = [
         {
             "series": series["key"],
-            "label": exports.safe_cell(series["label"]),
+            "label": exports.csv_cell(series["label"]),
             "period": point["period"],
             "count": point["count"],
         }
@@ -328,9 +345,9 @@ def sources_dict(sources: Sources, params: dict[str, str]) -> dict[str, Any]:
 def sources_rows(sources: Sources, params: dict[str, str]) -> list[dict[str, Any]]:
     rows = [
         {
-            "speaker": exports.safe_cell(source.name),
+            "speaker": exports.csv_cell(source.name),
             "speaker_id": source.entity_id,
-            "outlet": exports.safe_cell(name),
+            "outlet": exports.csv_cell(name),
             "outlet_id": pk,
             "quotes": source.outlets.get(pk, 0),
             "speaker_quotes": source.quotes,

@@ -117,18 +117,15 @@ def matrix(request: HttpRequest) -> HttpResponse:
     targets = options.get("targets") or analysis.MATRIX_SIZE
     sort = options.get("sort") or "total"
     result = analysis.stance_matrix(selection.filters, holders=holders, targets=targets, sort=sort)
+    link = analysis.EvidenceLinks(selection.params)
     rows = []
     for holder in result.holders:
         cells = []
         for target in result.targets:
             cell = result.cell(holder.key, target.key)
-            href = (
-                analysis.evidence_url(selection.params, holder=holder.key, target=target.key)
-                if cell
-                else ""
-            )
+            href = link(holder=holder.key, target=target.key) if cell else ""
             cells.append((target, cell, href))
-        rows.append((holder, cells, analysis.evidence_url(selection.params, holder=holder.key)))
+        rows.append((holder, cells, link(holder=holder.key)))
     extra = {"holders": holders, "targets": targets, "sort": sort}
     return render(
         request,
@@ -148,10 +145,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
                 name: f"{reverse('analysis-matrix')}?{selection.query(**{**extra, 'sort': name})}"
                 for name in analysis.MATRIX_SORTS
             },
-            columns=[
-                (target, analysis.evidence_url(selection.params, target=target.key))
-                for target in result.targets
-            ],
+            columns=[(target, link(target=target.key)) for target in result.targets],
             keep=list(extra.items()),
             exports={
                 "CSV": _api("api-analysis-matrix", selection, format="csv", **extra),

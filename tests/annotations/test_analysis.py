@@ -7,6 +7,7 @@ import json
 from collections import Counter, defaultdict
 
 import pytest
+import networkx as nx
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -250,3 +251,156 @@ def test_a_blind_coder_gets_figures_without_their_unfinished_blind_articles(worl
     client.force_authenticate(coder)
     body = client.get(reverse("api-analysis-matrix"), {"holders": 50, "targets": 50}).json()
     assert sum(c["total"] for c in body["cells"]) == len(expected)
+
+
+# --- networks ---------------------------------------------------------------------------
+
+
+def _two_mode_expected(made):
+    edges = defaultdict(Counter)
+    for m in made:
+        side = "support" if m.sign > 0 else "oppose" if m.sign < 0 else "other"
+        edges[(f"e{m.holder}", m.target)][side] += 1
+    return edges
+
+
+def _one_mode_expected(made, relation):
+    """DNA's congruence (same side on a target) or conflict (opposite sides), summed over
+    targets as products of the two actors' statement counts; statements of neither side
+    left out."""
+    counts = defaultdict(Counter)  # actor -> (target, sign) -> statements
+    for m in made:
+        if m.sign:
+            counts[f"e{m.holder}"][(m.target, m.sign)] += 1
+    weights = {}
+    actors = sorted(counts)
+    for i, a in enumerate(actors):
+        for b in actors[i + 1 :]:
+            total = 0
+            for (target, sign), n in counts[a].items():
+                other = -sign if relation == "conflict" else sign
+                total += n * counts[b][(target, other)]
+            if total:
+                weights[frozenset((a, b))] = total
+    activity = {actor: sum(c.values()) for actor, c in counts.items()}
+    return weights, activity
+
+
+def test_two_mode_network_edges_and_degrees_equal_networkx_on_the_statements(world, api):
+    made = world.layer("all")
+    body = api.get(reverse("api-analysis-network"), {"limit": 1000}).json()
+    expected = _two_mode_expected(made)
+    got = {(e["source"], e["target"]): e for e in body["edges"]}
+    assert set(got) == set(expected)
+    for key, sides in expected.items():
+        edge = got[key]
+        assert (edge["support"], edge["oppose"], edge["other"]) == (
+            sides["support"],
+            sides["oppose"],
+            sides["other"],
+        )
+        assert edge["weight"] == sum(sides.values())
+        polarity = (
+            "mixed"
+            if sides["support"] and sides["oppose"]
+            else "support"
+            if sides["support"]
+            else "oppose"
+            if sides["oppose"]
+            else "neutral"
+        )
+        assert edge["polarity"] == polarity
+        assert edge["evidence"].startswith(reverse("analysis-evidence"))
+    graph = nx.DiGraph()
+    graph.add_edges_from(expected)
+    nodes = {n["id"]: n for n in body["nodes"]}
+    assert set(nodes) == set(graph.nodes)
+    for key, node in nodes.items():
+        assert node["degree"] == graph.degree(key)
+        if node["entity_id"] is not None:
+            assert node["url"] == reverse("entity-detail", args=[node["entity_id"]])
+    holders = Counter(f"e{m.holder}" for m in made)
+    for key, count in holders.items():
+        assert nodes[key]["type"] == "actor"
+        # A holder's activity is its statements as a holder (also a target: those too).
+        assert nodes[key]["activity"] >= count
+
+
+@pytest.mark.parametrize("relation", ["congruence", "conflict"])
+@pytest.mark.parametrize("normalization", ["no", "average"])
+def test_actor_network_weights_equal_dnas_counted_by_hand(world, api, relation, normalization):
+    made = world.layer("all")
+    weights, activity = _one_mode_expected(made, relation)
+    body = api.get(
+        reverse("api-analysis-network"),
+        {"mode": relation, "normalization": normalization, "limit": 1000},
+    ).json()
+    got = {frozenset((e["source"], e["target"])): e["weight"] for e in body["edges"]}
+    expected = {}
+    for pair, weight in weights.items():
+        a, b = sorted(pair)
+        if normalization == "average":
+            weight = weight / ((activity[a] + activity[b]) / 2)
+        expected[pair] = weight
+    assert got.keys() == expected.keys()
+    for pair, weight in expected.items():
+        assert got[pair] == pytest.approx(weight)
+    graph = nx.Graph()
+    graph.add_nodes_from(n["id"] for n in body["nodes"])
+    graph.add_edges_from(tuple(pair) for pair in expected)
+    for node in body["nodes"]:
+        assert node["degree"] == graph.degree(node["id"])
+        assert node["type"] == "actor"
+    assert all(e["polarity"] == relation for e in body["edges"])
+
+
+def test_graphml_and_gexf_read_back_by_networkx_with_every_attribute(world, api):
+    made = world.layer("all")
+    weights, _ = _one_mode_expected(made, "congruence")
+    for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        response = api.get(
+            reverse("api-analysis-network"), {"mode": "congruence", "format": fmt, "limit": 1000}
+        )
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == f'attachment; filename="network-congruence.{fmt}"'
+        graph = reader(io.BytesIO(response.content))
+        by_key = {}
+        for node, data in graph.nodes(data=True):
+            key = data.get("key", node)
+            by_key[node] = key
+            assert {"name", "kind", "activity", "support", "oppose", "degree"} <= set(data) | {
+                "name" if "label" in data else ""
+            }
+            assert data["entity_id"] == int(key[1:])
+        got = {
+            frozenset((by_key[a], by_key[b])): data["weight"]
+            for a, b, data in graph.edges(data=True)
+        }
+        assert got == {pair: pytest.approx(weight) for pair, weight in weights.items()}
+        for _, _, data in graph.edges(data=True):
+            assert data["polarity"] == "congruence"
+            assert {"support", "oppose", "other", "shared"} <= set(data)
+    names = {a.name for a in world.actors}
+    graphml = nx.read_graphml(
+        io.BytesIO(api.get(reverse("api-analysis-network"), {"format": "graphml"}).content)
+    )
+    assert {data["name"] for _, data in graphml.nodes(data=True)} & names == {
+        a.name for a in world.actors if any(m.holder == a.pk for m in made)
+    } | ({a.name for a in world.actors} & {data["name"] for _, data in graphml.nodes(data=True)})
+
+
+def test_a_normalisation_dna_does_not_define_for_the_mode_is_refused(world, api):
+    response = api.get(reverse("api-analysis-network"), {"mode": "two-mode", "normalization": "jaccard"})
+    assert response.status_code == 400
+    assert "normalization" in response.json()
+    response = api.get(reverse("api-analysis-network"), {"mode": "congruence", "normalization": "activity"})
+    assert response.status_code == 400
+
+
+def test_the_limit_keeps_the_most_active_actors_and_says_so(world, api):
+    body = api.get(reverse("api-analysis-network"), {"mode": "congruence", "limit": 3}).json()
+    holders = Counter(f"e{m.holder}" for m in world.layer("all"))
+    assert len(body["nodes"]) == 3
+    assert body["truncated"] is True
+    assert "Only the 3 most active actors" in body["summary"]
+    assert {n["id"] for n in body["nodes"]} <= set(holders)
