@@ -1,0 +1,651 @@
+// Discourse analysis charts. Every <figure class="chart" data-chart=KIND data-src=URL> gets
+// its JSON from data-src and is drawn into .chart-canvas (d3 for networks and bars,
+// Observable Plot for timelines), with a table view built from the same JSON in
+// .chart-table. Sortable tables (the stance matrix) sort on a header click.
+// Names come from articles and are untrusted: they are only ever written with
+// textContent, d3's .text() or as attribute values, never as HTML.
+// The site's CSP allows no inline style: Plot's own <style> elements are removed before
+// its SVG enters the page (analysis.css carries the equivalent rules), and styles are only
+// set through the CSSOM (element.style), which the CSP does not govern.
+/* global d3, Plot */
+"use strict";
+
+(function () {
+  const SVG = "http://www.w3.org/2000/svg";
+  const EMPTY = "Nothing to draw for these filters.";
+  let uid = 0; // makes the arrowhead marker ids unique on the page
+
+  // Polarity is drawn by dash pattern as well as colour.
+  const POLARITY = {
+    support: { label: "Support", color: "#1a7f37", dash: null },
+    oppose: { label: "Oppose", color: "#cf222e", dash: "7 4" },
+    mixed: { label: "Mixed", color: "#8250df", dash: "9 3 2 3" },
+    neutral: { label: "Neutral", color: "#6e7781", dash: "2 3" },
+    congruence: { label: "Congruence", color: "#1a7f37", dash: null },
+    conflict: { label: "Conflict", color: "#cf222e", dash: "7 4" },
+  };
+  const NODE_TYPE = {
+    actor: { label: "Actor", color: "#0b5cad", shape: "circle" },
+    target: { label: "Target", color: "#b35900", shape: "square" },
+  };
+  // Timeline series: colour, dash and symbol all differ from one series to the next.
+  const SERIES = [
+    { color: "#0b5cad", dash: null, symbol: "circle" },
+    { color: "#b35900", dash: "7 4", symbol: "square" },
+    { color: "#1a7f37", dash: "2 3", symbol: "triangle" },
+    { color: "#8250df", dash: "9 3 2 3", symbol: "diamond" },
+    { color: "#6e7781", dash: "12 4", symbol: "cross" },
+    { color: "#cf222e", dash: "4 2 4 6", symbol: "star" },
+  ];
+  const SYMBOLS = {
+    circle: d3.symbolCircle,
+    square: d3.symbolSquare,
+    triangle: d3.symbolTriangle,
+    diamond: d3.symbolDiamond,
+    cross: d3.symbolCross,
+    star: d3.symbolStar,
+  };
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value !== null && value !== undefined) node.setAttribute(name, value);
+    }
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function svgEl(tag, attrs) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value !== null && value !== undefined) node.setAttribute(name, value);
+    }
+    return node;
+  }
+
+  // 2 -> "2", 0.33333 -> "0.333": the same text in the chart's titles and the table.
+  function number(value) {
+    if (value === null || value === undefined || value === "") return "";
+    return String(+Number(value).toFixed(3));
+  }
+
+  function shorten(text, max) {
+    return text.length > max ? text.slice(0, max - 1) + "…" : text;
+  }
+
+  // ---- Figure plumbing: status, summary, the chart/table switch -----------------------
+
+  // The figure's part of that class, made (before the canvas) when the page has none.
+  function part(figure, className, tag) {
+    let node = figure.querySelector(":scope > ." + className);
+    if (!node) {
+      node = el(tag || "div", { class: className });
+      const canvas = figure.querySelector(":scope > .chart-canvas");
+      if (canvas && className !== "chart-table") canvas.before(node);
+      else figure.append(node);
+    }
+    return node;
+  }
+
+  function setStatus(figure, text, isError) {
+    const status = part(figure, "chart-status", "p");
+    status.setAttribute("role", isError ? "alert" : "status");
+    status.classList.toggle("chart-error", Boolean(isError));
+    status.textContent = text;
+    status.hidden = !text;
+  }
+
+  function addViewSwitch(figure, canvas, table) {
+    if (figure.querySelector(":scope > .chart-views")) return;
+    const group = el("div", { class: "chart-views", role: "group", "aria-label": "View" });
+    const chartButton = el("button", { type: "button", "aria-pressed": "true" }, "Chart");
+    const tableButton = el("button", { type: "button", "aria-pressed": "false" }, "Table");
+    function show(asTable) {
+      canvas.hidden = asTable;
+      table.hidden = !asTable;
+      chartButton.setAttribute("aria-pressed", String(!asTable));
+      tableButton.setAttribute("aria-pressed", String(asTable));
+    }
+    chartButton.addEventListener("click", () => show(false));
+    tableButton.addEventListener("click", () => show(true));
+    group.append(chartButton, tableButton);
+    canvas.before(group);
+    show(false);
+  }
+
+  function dataTable(caption, headers, rows, numericFrom) {
+    const table = el("table", { class: "chart-data" });
+    table.append(el("caption", {}, caption));
+    const head = el("tr");
+    headers.forEach((header, i) => {
+      head.append(el("th", { scope: "col", class: i >= numericFrom ? "num" : null }, header));
+    });
+    table.append(el("thead")).append(head);
+    const body = el("tbody");
+    for (const row of rows) {
+      const tr = el("tr");
+      row.forEach((cell, i) => {
+        const td = el(i === 0 ? "th" : "td", {
+          scope: i === 0 ? "row" : null,
+          class: i >= numericFrom ? "num" : null,
+        });
+        if (cell && typeof cell === "object") {
+          if (cell.href) td.append(el("a", { href: cell.href }, cell.text));
+          else td.textContent = cell.text;
+        } else {
+          td.textContent = cell === null || cell === undefined ? "" : String(cell);
+        }
+        tr.append(td);
+      });
+      body.append(tr);
+    }
+    table.append(body);
+    const wrap = el("div", { class: "chart-table-scroll", tabindex: "0", role: "region" });
+    wrap.setAttribute("aria-label", caption);
+    wrap.append(table);
+    return wrap;
+  }
+
+  function legend(items) {
+    const list = el("ul", { class: "chart-legend" });
+    for (const item of items) {
+      const li = el("li");
+      const swatch = svgEl("svg", {
+        width: 34, height: 14, viewBox: "0 0 34 14", "aria-hidden": "true", focusable: "false",
+      });
+      if (item.line) {
+        swatch.append(svgEl("line", {
+          x1: 1, y1: 7, x2: 33, y2: 7, stroke: item.color, "stroke-width": 2.5,
+          "stroke-dasharray": item.dash,
+        }));
+      }
+      if (item.symbol) {
+        swatch.append(svgEl("path", {
+          d: d3.symbol(SYMBOLS[item.symbol], item.line ? 40 : 90)(),
+          transform: "translate(17,7)", fill: item.color,
+        }));
+      }
+      li.append(swatch, document.createTextNode(item.label));
+      list.append(li);
+    }
+    return list;
+  }
+
+  // ---- Network: d3-force in SVG --------------------------------------------------------
+
+  function networkTables(data, names) {
+    const nodes = dataTable(
+      "Nodes",
+      ["Name", "Kind", "Role", "Statements", "Support", "Oppose", "Other", "Degree"],
+      data.nodes.map((n) => [
+        { text: n.name, href: n.url }, n.kind, n.type, n.activity, n.support, n.oppose,
+        n.other, n.degree,
+      ]),
+      3,
+    );
+    const twoMode = data.mode === "two-mode";
+    const edges = dataTable(
+      twoMode ? "Edges (holder to target)" : "Edges",
+      ["Source", "Target", "Polarity", "Weight", "Support", "Oppose", "Other", "Shared",
+        "Evidence"],
+      data.edges.map((e) => [
+        names.get(e.source), names.get(e.target), e.polarity, number(e.weight), e.support,
+        e.oppose, e.other, e.shared, e.evidence ? { text: "Statements", href: e.evidence } : "",
+      ]),
+      3,
+    );
+    return [nodes, edges];
+  }
+
+  function nodeDetail(n) {
+    const role = n.type === "target" ? "target" : "actor";
+    return `${n.name} (${role}): ${n.activity} statements, ${n.support} support, ` +
+      `${n.oppose} oppose, ${n.other} other; ${n.degree} connections`;
+  }
+
+  function edgeDetail(e, names) {
+    const arrow = e.directed ? " → " : " – ";
+    return `${names.get(e.source)}${arrow}${names.get(e.target)}: ${e.polarity}, weight ` +
+      `${number(e.weight)} (${e.support} support, ${e.oppose} oppose, ${e.other} other)`;
+  }
+
+  function drawNetwork(canvas, data) {
+    uid += 1;
+    const id = uid;
+    const width = Math.max(canvas.clientWidth, 280);
+    const narrow = width < 600;
+    const height = narrow ? Math.round(width * 1.25) : Math.round(Math.min(width * 0.62, 640));
+    const fontSize = narrow ? 11 : 12;
+    const labelMax = narrow ? 16 : 26;
+    const twoMode = data.mode === "two-mode";
+    const names = new Map(data.nodes.map((n) => [n.id, n.name]));
+    const nodes = data.nodes.map((n) => Object.assign({}, n));
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const links = data.edges
+      .filter((e) => byId.has(e.source) && byId.has(e.target))
+      .map((e) => Object.assign({}, e, { directed: twoMode }));
+
+    const maxActivity = d3.max(nodes, (n) => n.activity) || 1;
+    const radius = d3.scaleSqrt().domain([0, maxActivity]).range(narrow ? [3, 16] : [4, 22]);
+    const maxWeight = d3.max(links, (e) => e.weight) || 1;
+    const strokeWidth = d3.scaleLinear().domain([0, maxWeight]).range([1, narrow ? 5 : 7]);
+    for (const n of nodes) {
+      n.r = radius(n.activity || 0);
+      n.label = shorten(n.name, labelMax);
+      // The label sits under the node: keep other nodes off it.
+      n.reach = Math.max(n.r + 3, n.label.length * fontSize * 0.3);
+    }
+
+    // Lay the graph out in one go instead of animating it: no timer keeps running, the
+    // picture does not move under the pointer, and reduced-motion users see no motion.
+    const simulation = d3.forceSimulation(nodes)
+      .force("link", d3.forceLink(links).id((n) => n.id).distance((e) =>
+        e.source.r + e.target.r + (narrow ? 40 : 70)))
+      .force("charge", d3.forceManyBody().strength(narrow ? -160 : -320))
+      .force("collide", d3.forceCollide((n) => n.reach + 4).iterations(2))
+      .force("x", d3.forceX(width / 2).strength(narrow ? 0.09 : 0.05))
+      .force("y", d3.forceY(height / 2).strength(narrow ? 0.06 : 0.08))
+      .stop();
+    const ticks = Math.ceil(Math.log(simulation.alphaMin()) / Math.log(1 - simulation.alphaDecay()));
+    for (let i = 0; i < ticks; i++) simulation.tick();
+
+    // Fit the laid-out graph into the box (positions scale, text keeps its size).
+    const pad = 8;
+    const left = d3.min(nodes, (n) => n.x - n.reach);
+    const right = d3.max(nodes, (n) => n.x + n.reach);
+    const top = d3.min(nodes, (n) => n.y - n.r);
+    const bottom = d3.max(nodes, (n) => n.y + n.r + fontSize + 4);
+    const scale = Math.min(
+      (width - 2 * pad) / Math.max(right - left, 1),
+      (height - 2 * pad) / Math.max(bottom - top, 1),
+      1.6,
+    );
+    const dx = (width - (right - left) * scale) / 2 - left * scale;
+    const dy = (height - (bottom - top) * scale) / 2 - top * scale;
+    for (const n of nodes) {
+      n.x = n.x * scale + dx;
+      n.y = n.y * scale + dy;
+    }
+
+    const svg = d3.create("svg")
+      .attr("class", "network")
+      .attr("viewBox", `0 0 ${width} ${height}`)
+      .attr("width", width)
+      .attr("height", height)
+      .attr("role", "group")
+      .attr("aria-label", `Network of ${nodes.length} nodes and ${links.length} edges`);
+    const defs = svg.append("defs");
+    if (twoMode) {
+      for (const [key, p] of Object.entries(POLARITY)) {
+        defs.append("marker")
+          .attr("id", `arrow-${key}-${id}`)
+          .attr("viewBox", "0 -5 10 10")
+          .attr("refX", 10)
+          .attr("markerWidth", 5)
+          .attr("markerHeight", 5)
+          .attr("markerUnits", "userSpaceOnUse")
+          .attr("orient", "auto")
+          .append("path")
+          .attr("d", "M0,-5L10,0L0,5")
+          .attr("fill", p.color);
+      }
+    }
+    const zoomLayer = svg.append("g").attr("class", "zoom-layer");
+
+    const edge = zoomLayer.append("g").attr("class", "edges")
+      .selectAll("line")
+      .data(links)
+      .join("line")
+      .attr("data-edge", (e) => `${e.source.id}|${e.target.id}`)
+      .attr("data-polarity", (e) => e.polarity)
+      .attr("stroke", (e) => (POLARITY[e.polarity] || POLARITY.neutral).color)
+      .attr("stroke-dasharray", (e) => (POLARITY[e.polarity] || POLARITY.neutral).dash)
+      .attr("stroke-width", (e) => strokeWidth(e.weight))
+      .attr("marker-end", (e) => (twoMode ? `url(#arrow-${POLARITY[e.polarity] ? e.polarity : "neutral"}-${id})` : null))
+      .each(function (e) {
+        // Directed edges end at the target's outline, so the arrowhead shows.
+        const x = e.target.x - e.source.x;
+        const y = e.target.y - e.source.y;
+        const length = Math.hypot(x, y) || 1;
+        const cut = twoMode ? e.target.r + 2 : 0;
+        this.setAttribute("x1", e.source.x);
+        this.setAttribute("y1", e.source.y);
+        this.setAttribute("x2", e.target.x - (x / length) * cut);
+        this.setAttribute("y2", e.target.y - (y / length) * cut);
+      });
+    edge.append("title").text((e) => edgeDetail(e, names));
+
+    const node = zoomLayer.append("g").attr("class", "nodes")
+      .selectAll("a")
+      .data(nodes)
+      .join("a")
+      .attr("class", (n) => `node node-${n.type === "target" ? "target" : "actor"}`)
+      .attr("data-node", (n) => n.id)
+      .attr("href", (n) => n.url || null)
+      .attr("tabindex", (n) => (n.url ? null : 0))
+      .attr("aria-label", nodeDetail)
+      .attr("transform", (n) => `translate(${n.x},${n.y})`);
+    node.append("title").text(nodeDetail);
+    node.each(function (n) {
+      const type = NODE_TYPE[n.type] || NODE_TYPE.actor;
+      const shape = type.shape === "square"
+        ? svgEl("rect", { x: -n.r * 0.9, y: -n.r * 0.9, width: n.r * 1.8, height: n.r * 1.8 })
+        : svgEl("circle", { r: n.r });
+      shape.setAttribute("class", "node-shape");
+      shape.setAttribute("fill", type.color);
+      this.append(shape);
+    });
+    node.append("text")
+      .attr("class", "node-label")
+      .attr("y", (n) => n.r + fontSize)
+      .attr("font-size", fontSize)
+      .attr("text-anchor", "middle")
+      .text((n) => n.label);
+
+    // Pointing at (or tabbing to) a node shows its counts and lights up its edges.
+    const detail = el("p", { class: "chart-detail", "aria-live": "polite" });
+    function focusNode(n) {
+      detail.textContent = n ? nodeDetail(n) : "";
+      edge.classed("is-near", (e) => Boolean(n) && (e.source === n || e.target === n));
+      edge.classed("is-far", (e) => Boolean(n) && e.source !== n && e.target !== n);
+    }
+    node.on("mouseenter focus", (event, n) => focusNode(n));
+    node.on("mouseleave blur", () => focusNode(null));
+    edge.on("mouseenter", (event, e) => { detail.textContent = edgeDetail(e, names); });
+
+    // Zoom: ctrl+wheel or a trackpad pinch, two-finger pinch on a phone, drag to pan, and
+    // buttons for the keyboard. A plain wheel or one-finger swipe still scrolls the page.
+    const zoom = d3.zoom()
+      .scaleExtent([0.5, 5])
+      .filter((event) => {
+        if (event.type === "wheel") return event.ctrlKey;
+        if (event.type.startsWith("touch")) return event.touches.length > 1;
+        return !event.button && !event.target.closest("a");
+      })
+      .on("zoom", (event) => zoomLayer.attr("transform", event.transform));
+    svg.call(zoom).on("dblclick.zoom", null);
+    svg.style("touch-action", "pan-x pan-y");
+    const zoomButtons = el("div", { class: "chart-zoom", role: "group", "aria-label": "Zoom" });
+    const buttons = [["Zoom in", 1.5], ["Zoom out", 1 / 1.5], ["Reset", 0]];
+    for (const [label, factor] of buttons) {
+      const button = el("button", { type: "button" }, label);
+      button.addEventListener("click", () => {
+        if (factor) svg.call(zoom.scaleBy, factor);
+        else svg.call(zoom.transform, d3.zoomIdentity);
+      });
+      zoomButtons.append(button);
+    }
+
+    const items = [];
+    const types = new Set(nodes.map((n) => (n.type === "target" ? "target" : "actor")));
+    if (types.size > 1) {
+      for (const t of ["actor", "target"]) {
+        const type = NODE_TYPE[t];
+        items.push({ label: `${type.label} (${type.shape})`, color: type.color, symbol: type.shape });
+      }
+    }
+    const polarities = new Set(links.map((e) => (POLARITY[e.polarity] ? e.polarity : "neutral")));
+    for (const [key, p] of Object.entries(POLARITY)) {
+      if (polarities.has(key)) {
+        const style = p.dash ? (p.dash.split(" ").length > 2 ? "dash-dot" : "dashed") : "solid";
+        items.push({ label: `${p.label} (${style})`, color: p.color, dash: p.dash, line: true });
+      }
+    }
+    const note = el("p", { class: "chart-note" },
+      "Node size: statements; line width: edge weight. Select a node to open its page.");
+    return [legend(items), zoomButtons, svg.node(), detail, note];
+  }
+
+
+  // ---- Timeline: Observable Plot ------------------------------------------------------
+
+  function timelineTable(data) {
+    const periods = Array.from(
+      new Set(data.series.flatMap((s) => s.points.map((p) => p.period))),
+    ).sort();
+    const rows = periods.map((period) => [period].concat(data.series.map((s) => {
+      const point = s.points.find((p) => p.period === period);
+      if (!point) return "0";
+      return point.evidence ? { text: String(point.count), href: point.evidence } : point.count;
+    })));
+    const interval = data.interval ? ` (${data.interval})` : "";
+    return [dataTable(`Counts per period${interval}`, ["Period"].concat(data.series.map((s) => s.label)), rows, 1)];
+  }
+
+  function drawTimeline(canvas, data) {
+    const width = Math.max(canvas.clientWidth, 280);
+    const narrow = width < 600;
+    const marks = [Plot.ruleY([0])];
+    const items = [];
+    data.series.forEach((series, i) => {
+      const look = SERIES[i % SERIES.length];
+      const points = series.points.map((p) => ({
+        date: new Date(p.period + "T00:00:00Z"), count: p.count, period: p.period,
+      }));
+      marks.push(Plot.line(points, {
+        x: "date", y: "count", stroke: look.color, strokeWidth: 2,
+        strokeDasharray: look.dash || undefined, curve: "linear",
+      }));
+      marks.push(Plot.dot(points, {
+        x: "date", y: "count", fill: look.color, symbol: look.symbol, r: narrow ? 3 : 4,
+        title: (p) => `${series.label}, ${p.period}: ${p.count}`,
+      }));
+      items.push({ label: series.label, color: look.color, dash: look.dash, symbol: look.symbol, line: true });
+    });
+    const chart = Plot.plot({
+      className: "nd-plot",
+      width,
+      height: narrow ? 260 : 340,
+      marginLeft: 44,
+      marginRight: narrow ? 16 : 24,
+      x: { type: "utc", label: null, ticks: narrow ? 4 : 8 },
+      y: { label: "Count", grid: true, nice: true, zero: true },
+      marks,
+    });
+    // Plot adds a <style> element; under the site's CSP it would be refused (and logged as
+    // a violation), so it goes before the SVG is attached. analysis.css styles .nd-plot.
+    chart.querySelectorAll("style").forEach((style) => style.remove());
+    chart.setAttribute("role", "img");
+    chart.setAttribute("aria-label", `Timeline of ${data.series.map((s) => s.label).join(", ")}`);
+    return [legend(items), chart];
+  }
+
+  // ---- Bars: top quoted speakers ------------------------------------------------------
+
+  function barItems(data) {
+    return (data.speakers || []).map((s) => ({ label: s.name, value: s.quotes, url: s.url }))
+      .sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
+  }
+
+  function barsTable(data) {
+    const outlets = data.outlets || [];
+    const rows = (data.speakers || []).map((s) => [{ text: s.name, href: s.url }, s.quotes]
+      .concat(outlets.map((o) => (s.outlets && s.outlets[o]) || 0)));
+    return [dataTable("Quoted speakers", ["Speaker", "Quotes"].concat(outlets), rows, 1)];
+  }
+
+  function drawBars(canvas, data) {
+    const items = barItems(data);
+    const width = Math.max(canvas.clientWidth, 280);
+    const narrow = width < 600;
+    // On a phone the name goes above its bar, so the bar can take the full width.
+    const labelWidth = narrow ? 0 : Math.min(220, width * 0.3);
+    const row = narrow ? 40 : 26;
+    const valueRoom = 40;
+    const height = items.length * row + 24;
+    const x = d3.scaleLinear()
+      .domain([0, d3.max(items, (d) => d.value) || 1]).nice()
+      .range([labelWidth, width - valueRoom]);
+    const svg = d3.create("svg")
+      .attr("class", "bars")
+      .attr("viewBox", `0 0 ${width} ${height}`)
+      .attr("width", width)
+      .attr("height", height)
+      .attr("role", "group")
+      .attr("aria-label", `${items.length} bars`);
+    svg.append("g")
+      .attr("class", "axis")
+      .attr("transform", `translate(0,${height - 22})`)
+      .call(d3.axisBottom(x).ticks(narrow ? 4 : 8, "~d").tickSizeOuter(0));
+    const bar = svg.append("g").selectAll("g")
+      .data(items)
+      .join("g")
+      .attr("class", "bar")
+      .attr("transform", (d, i) => `translate(0,${i * row})`);
+    const barTop = narrow ? 17 : 4;
+    const barHeight = row - (narrow ? 21 : 8);
+    bar.append("rect")
+      .attr("x", x(0))
+      .attr("y", barTop)
+      .attr("width", (d) => Math.max(x(d.value) - x(0), 1))
+      .attr("height", barHeight)
+      .attr("fill", "#0b5cad")
+      .append("title")
+      .text((d) => `${d.label}: ${d.value}`);
+    bar.append("text")
+      .attr("class", "bar-value")
+      .attr("x", (d) => x(d.value) + 4)
+      .attr("y", barTop + barHeight / 2)
+      .attr("dy", "0.35em")
+      .text((d) => d.value);
+    const maxChars = narrow ? Math.floor(width / 7) : Math.floor(labelWidth / 7);
+    const label = bar.append((d) => document.createElementNS(SVG, d.url ? "a" : "g"))
+      .attr("href", (d) => d.url || null);
+    label.append("text")
+      .attr("class", "bar-label")
+      .attr("x", narrow ? 0 : labelWidth - 6)
+      .attr("y", narrow ? 12 : barTop + barHeight / 2)
+      .attr("dy", narrow ? null : "0.35em")
+      .attr("text-anchor", narrow ? "start" : "end")
+      .text((d) => shorten(d.label, maxChars));
+    label.append("title").text((d) => `${d.label}: ${d.value}`);
+    return [svg.node()];
+  }
+
+  // ---- Sortable tables (the stance matrix) --------------------------------------------
+
+  function cellValue(cell) {
+    const raw = cell ? (cell.dataset.value ?? cell.textContent).trim() : "";
+    return raw;
+  }
+
+  function makeSortable(table) {
+    if (table.dataset.sortReady) return;
+    table.dataset.sortReady = "1";
+    const headers = Array.from(table.querySelectorAll("thead th"));
+    headers.forEach((th, column) => {
+      const button = el("button", { type: "button", class: "sort" });
+      while (th.firstChild) button.append(th.firstChild);
+      th.append(button);
+      button.addEventListener("click", () => {
+        const ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach((other) => other.removeAttribute("aria-sort"));
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        for (const body of table.tBodies) {
+          const rows = Array.from(body.rows);
+          const values = rows.map((r) => cellValue(r.cells[column]));
+          const numeric = values.every((v) => v === "" || !Number.isNaN(Number(v.replace(/[,\s]/g, ""))));
+          const keyed = rows.map((r, i) => ({
+            row: r, index: i,
+            key: numeric ? (values[i] === "" ? -Infinity : Number(values[i].replace(/[,\s]/g, ""))) : values[i],
+          }));
+          keyed.sort((a, b) => {
+            let order = numeric ? a.key - b.key : a.key.localeCompare(b.key, undefined, { numeric: true });
+            if (!ascending) order = -order;
+            return order || a.index - b.index;
+          });
+          for (const item of keyed) body.append(item.row);
+        }
+      });
+    });
+  }
+
+  // ---- Loading ------------------------------------------------------------------------
+
+  const KINDS = {
+    network: {
+      empty: (d) => !d.nodes || d.nodes.length === 0,
+      draw: drawNetwork,
+      tables: (d) => networkTables(d, new Map(d.nodes.map((n) => [n.id, n.name]))),
+    },
+    timeline: {
+      empty: (d) => !d.series || d.series.every((s) => !s.points || s.points.length === 0),
+      draw: drawTimeline,
+      tables: timelineTable,
+    },
+    bars: {
+      empty: (d) => !d.speakers || d.speakers.length === 0,
+      draw: drawBars,
+      tables: barsTable,
+    },
+  };
+
+  function render(figure, kind, data) {
+    const canvas = part(figure, "chart-canvas");
+    canvas.replaceChildren(...kind.draw(canvas, data));
+  }
+
+  async function load(figure) {
+    const name = figure.dataset.chart;
+    const kind = KINDS[name];
+    if (!kind || !figure.dataset.src) return;
+    const canvas = part(figure, "chart-canvas");
+    const table = part(figure, "chart-table");
+    figure.setAttribute("aria-busy", "true");
+    setStatus(figure, "Loading…");
+    let data;
+    try {
+      const response = await fetch(figure.dataset.src, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      data = await response.json();
+    } catch (error) {
+      figure.removeAttribute("aria-busy");
+      setStatus(figure, `Could not load the chart data: ${error.message}`, true);
+      return;
+    }
+    figure.removeAttribute("aria-busy");
+    if (typeof data.summary === "string") part(figure, "chart-summary", "p").textContent = data.summary;
+    if (kind.empty(data)) {
+      setStatus(figure, EMPTY);
+      return;
+    }
+    setStatus(figure, "");
+    if (data.truncated) {
+      const note = el("p", { class: "chart-note" },
+        `Only the ${data.limit} most active nodes are drawn; narrow the filters to see the rest.`);
+      canvas.before(note);
+    }
+    render(figure, kind, data);
+    table.replaceChildren(...kind.tables(data));
+    addViewSwitch(figure, canvas, table);
+    figure.dataset.chartDrawn = "1";
+
+    // Redraw when the width changes a lot (a phone turned, a window resized).
+    let drawnWidth = canvas.clientWidth;
+    let pending = null;
+    new ResizeObserver(() => {
+      if (canvas.hidden || Math.abs(canvas.clientWidth - drawnWidth) < 40) return;
+      clearTimeout(pending);
+      pending = setTimeout(() => {
+        drawnWidth = canvas.clientWidth;
+        render(figure, kind, data);
+      }, 150);
+    }).observe(canvas);
+  }
+
+  function start(root) {
+    root.querySelectorAll("table[data-sortable]").forEach(makeSortable);
+    root.querySelectorAll("figure.chart[data-chart]").forEach((figure) => {
+      if (figure.dataset.chartStarted) return;
+      figure.dataset.chartStarted = "1";
+      load(figure);
+    });
+  }
+
+  start(document);
+  // Filters swapped in by htmx bring new figures.
+  document.addEventListener("htmx:load", (event) => start(event.target));
+})();
