@@ -17,12 +17,12 @@
 
   // Polarity is drawn by dash pattern as well as colour.
   const POLARITY = {
-    support: { label: "Support", color: "#1a7f37", dash: null },
-    oppose: { label: "Oppose", color: "#cf222e", dash: "7 4" },
-    mixed: { label: "Mixed", color: "#8250df", dash: "9 3 2 3" },
-    neutral: { label: "Neutral", color: "#6e7781", dash: "2 3" },
-    congruence: { label: "Congruence", color: "#1a7f37", dash: null },
-    conflict: { label: "Conflict", color: "#cf222e", dash: "7 4" },
+    support: { label: "Support", color: "#1a7f37", dash: null, style: "solid" },
+    oppose: { label: "Oppose", color: "#cf222e", dash: "7 4", style: "dashed" },
+    mixed: { label: "Mixed", color: "#8250df", dash: "9 3 2 3", style: "dash-dot" },
+    neutral: { label: "Neutral", color: "#6e7781", dash: "2 3", style: "dotted" },
+    congruence: { label: "Congruence", color: "#1a7f37", dash: null, style: "solid" },
+    conflict: { label: "Conflict", color: "#cf222e", dash: "7 4", style: "dashed" },
   };
   const NODE_TYPE = {
     actor: { label: "Actor", color: "#0b5cad", shape: "circle" },
@@ -120,7 +120,9 @@
     headers.forEach((header, i) => {
       head.append(el("th", { scope: "col", class: i >= numericFrom ? "num" : null }, header));
     });
-    table.append(el("thead")).append(head);
+    const thead = el("thead");
+    thead.append(head);
+    table.append(thead);
     const body = el("tbody");
     for (const row of rows) {
       const tr = el("tr");
@@ -387,8 +389,7 @@
     const polarities = new Set(links.map((e) => (POLARITY[e.polarity] ? e.polarity : "neutral")));
     for (const [key, p] of Object.entries(POLARITY)) {
       if (polarities.has(key)) {
-        const style = p.dash ? (p.dash.split(" ").length > 2 ? "dash-dot" : "dashed") : "solid";
-        items.push({ label: `${p.label} (${style})`, color: p.color, dash: p.dash, line: true });
+        items.push({ label: `${p.label} (${p.style})`, color: p.color, dash: p.dash, line: true });
       }
     }
     const note = el("p", { class: "chart-note" },
@@ -396,6 +397,21 @@
     return [legend(items), zoomButtons, svg.node(), detail, note];
   }
 
+
+  // The layout's fit above estimates label widths; once drawn, the real box is known:
+  // widen the view box to hold any label that still sticks out (text shrinks a little).
+  function fitNetwork(canvas) {
+    const svg = canvas.querySelector("svg.network");
+    const box = svg.querySelector(".zoom-layer").getBBox();
+    const [, , width, height] = svg.getAttribute("viewBox").split(" ").map(Number);
+    const x0 = Math.min(0, box.x - 4);
+    const y0 = Math.min(0, box.y - 4);
+    const x1 = Math.max(width, box.x + box.width + 4);
+    const y1 = Math.max(height, box.y + box.height + 4);
+    if (x0 === 0 && y0 === 0 && x1 === width && y1 === height) return;
+    svg.setAttribute("viewBox", `${x0} ${y0} ${x1 - x0} ${y1 - y0}`);
+    svg.setAttribute("height", Math.round((width * (y1 - y0)) / (x1 - x0)));
+  }
 
   // ---- Timeline: Observable Plot ------------------------------------------------------
 
@@ -566,6 +582,7 @@
     network: {
       empty: (d) => !d.nodes || d.nodes.length === 0,
       draw: drawNetwork,
+      fit: fitNetwork,
       tables: (d) => networkTables(d, new Map(d.nodes.map((n) => [n.id, n.name]))),
     },
     timeline: {
@@ -583,6 +600,7 @@
   function render(figure, kind, data) {
     const canvas = part(figure, "chart-canvas");
     canvas.replaceChildren(...kind.draw(canvas, data));
+    if (kind.fit) kind.fit(canvas);
   }
 
   async function load(figure) {
