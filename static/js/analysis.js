@@ -28,15 +28,18 @@
     actor: { label: "Actor", color: "#0b5cad", shape: "circle" },
     target: { label: "Target", color: "#b35900", shape: "square" },
   };
-  // Timeline series: colour, dash and symbol all differ from one series to the next.
+  // Timeline series: dash and symbol differ from one series to the next, and so does the
+  // colour; series named after a polarity take its colour, the others the palette's.
   const SERIES = [
-    { color: "#0b5cad", dash: null, symbol: "circle" },
-    { color: "#b35900", dash: "7 4", symbol: "square" },
-    { color: "#1a7f37", dash: "2 3", symbol: "triangle" },
-    { color: "#8250df", dash: "9 3 2 3", symbol: "diamond" },
-    { color: "#6e7781", dash: "12 4", symbol: "cross" },
-    { color: "#cf222e", dash: "4 2 4 6", symbol: "star" },
+    { dash: null, symbol: "circle" },
+    { dash: "7 4", symbol: "square" },
+    { dash: "2 3", symbol: "triangle" },
+    { dash: "9 3 2 3", symbol: "diamond" },
+    { dash: "12 4", symbol: "cross" },
+    { dash: "4 2 4 6", symbol: "star" },
   ];
+  const PALETTE = ["#0b5cad", "#b35900", "#8250df", "#6e7781", "#1f6f8b", "#9a6700"];
+  const SERIES_COLOR = { support: "#1a7f37", oppose: "#cf222e" };
   const SYMBOLS = {
     circle: d3.symbolCircle,
     square: d3.symbolSquare,
@@ -175,6 +178,37 @@
 
   // ---- Network: d3-force in SVG --------------------------------------------------------
 
+  // A force that pushes apart nodes whose boxes (the node and its label) overlap, along
+  // the axis where they overlap least. Pairwise: the API caps a network at a few hundred
+  // nodes, and the layout runs once.
+  function labelBoxes() {
+    let nodes = [];
+    function force() {
+      for (let i = 0; i < nodes.length; i++) {
+        const a = nodes[i];
+        for (let j = i + 1; j < nodes.length; j++) {
+          const b = nodes[j];
+          const dx = b.x + b.vx - (a.x + a.vx);
+          const dy = b.y + b.vy + b.drop - (a.y + a.vy + a.drop);
+          const overlapX = a.halfWidth + b.halfWidth - Math.abs(dx);
+          const overlapY = a.halfHeight + b.halfHeight + 4 - Math.abs(dy);
+          if (overlapX <= 0 || overlapY <= 0) continue;
+          if (overlapX < overlapY) {
+            const push = (dx < 0 ? -1 : 1) * overlapX * 0.25;
+            a.vx -= push;
+            b.vx += push;
+          } else {
+            const push = (dy < 0 ? -1 : 1) * overlapY * 0.25;
+            a.vy -= push;
+            b.vy += push;
+          }
+        }
+      }
+    }
+    force.initialize = (all) => { nodes = all; };
+    return force;
+  }
+
   function networkTables(data, names) {
     const nodes = dataTable(
       "Nodes",
@@ -216,7 +250,7 @@
     const id = uid;
     const width = Math.max(canvas.clientWidth, 280);
     const narrow = width < 600;
-    const height = narrow ? Math.round(width * 1.25) : Math.round(Math.min(width * 0.62, 640));
+    const height = narrow ? Math.round(width * 1.4) : Math.round(Math.min(width * 0.62, 640));
     const fontSize = narrow ? 11 : 12;
     const labelMax = narrow ? 16 : 26;
     const twoMode = data.mode === "two-mode";
@@ -231,42 +265,49 @@
     const radius = d3.scaleSqrt().domain([0, maxActivity]).range(narrow ? [3, 16] : [4, 22]);
     const maxWeight = d3.max(links, (e) => e.weight) || 1;
     const strokeWidth = d3.scaleLinear().domain([0, maxWeight]).range([1, narrow ? 5 : 7]);
+    const measure = document.createElement("canvas").getContext("2d");
+    measure.font = `${fontSize}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
     for (const n of nodes) {
       n.r = radius(n.activity || 0);
       n.label = shorten(n.name, labelMax);
-      // The label sits under the node: keep other nodes off it.
-      n.reach = Math.max(n.r + 3, n.label.length * fontSize * 0.3);
+      // Each node with its label under it is a box; the layout keeps the boxes apart.
+      n.halfWidth = Math.max(n.r, measure.measureText(n.label).width / 2) + 2;
+      n.halfHeight = n.r + (fontSize + 4) / 2;
+      n.drop = (fontSize + 4) / 2; // the box's centre is this far below the node's
     }
 
     // Lay the graph out in one go instead of animating it: no timer keeps running, the
     // picture does not move under the pointer, and reduced-motion users see no motion.
     const simulation = d3.forceSimulation(nodes)
       .force("link", d3.forceLink(links).id((n) => n.id).distance((e) =>
-        e.source.r + e.target.r + (narrow ? 40 : 70)))
-      .force("charge", d3.forceManyBody().strength(narrow ? -160 : -320))
-      .force("collide", d3.forceCollide((n) => n.reach + 4).iterations(2))
-      .force("x", d3.forceX(width / 2).strength(narrow ? 0.09 : 0.05))
-      .force("y", d3.forceY(height / 2).strength(narrow ? 0.06 : 0.08))
+        e.source.r + e.target.r + (narrow ? 30 : 60)))
+      .force("charge", d3.forceManyBody().strength(narrow ? -120 : -300))
+      .force("boxes", labelBoxes())
+      .force("x", d3.forceX(width / 2).strength(narrow ? 0.14 : 0.06))
+      .force("y", d3.forceY(height / 2).strength(narrow ? 0.03 : 0.06))
       .stop();
     const ticks = Math.ceil(Math.log(simulation.alphaMin()) / Math.log(1 - simulation.alphaDecay()));
     for (let i = 0; i < ticks; i++) simulation.tick();
 
     // Fit the laid-out graph into the box (positions scale, text keeps its size).
     const pad = 8;
-    const left = d3.min(nodes, (n) => n.x - n.reach);
-    const right = d3.max(nodes, (n) => n.x + n.reach);
+    const left = d3.min(nodes, (n) => n.x - n.halfWidth);
+    const right = d3.max(nodes, (n) => n.x + n.halfWidth);
     const top = d3.min(nodes, (n) => n.y - n.r);
     const bottom = d3.max(nodes, (n) => n.y + n.r + fontSize + 4);
-    const scale = Math.min(
-      (width - 2 * pad) / Math.max(right - left, 1),
-      (height - 2 * pad) / Math.max(bottom - top, 1),
-      1.6,
-    );
-    const dx = (width - (right - left) * scale) / 2 - left * scale;
-    const dy = (height - (bottom - top) * scale) / 2 - top * scale;
+    // One scale for both axes when shrinking (so no labels are pushed together); when
+    // there is room, each axis may stretch a little more to fill the box.
+    const fitX = (width - 2 * pad) / Math.max(right - left, 1);
+    const fitY = (height - 2 * pad) / Math.max(bottom - top, 1);
+    const scale = Math.min(fitX, fitY, 1.6);
+    const stretch = Math.max(scale, Math.min(1.6, scale * 1.5));
+    const scaleX = Math.min(fitX, stretch);
+    const scaleY = Math.min(fitY, stretch);
+    const dx = (width - (right - left) * scaleX) / 2 - left * scaleX;
+    const dy = (height - (bottom - top) * scaleY) / 2 - top * scaleY;
     for (const n of nodes) {
-      n.x = n.x * scale + dx;
-      n.y = n.y * scale + dy;
+      n.x = n.x * scaleX + dx;
+      n.y = n.y * scaleY + dy;
     }
 
     const svg = d3.create("svg")
@@ -415,17 +456,49 @@
 
   // ---- Timeline: Observable Plot ------------------------------------------------------
 
-  function timelineTable(data) {
-    const periods = Array.from(
+  // An interval's step from one period to the next (the API's weeks start on Mondays).
+  const STEP = {
+    day: [d3.utcDay, 1], week: [d3.utcDay, 7], month: [d3.utcMonth, 1], year: [d3.utcYear, 1],
+  };
+
+  // Every period from the first to the last, so that a period without statements shows
+  // as 0 (the API leaves out empty periods) rather than as a line drawn across it.
+  function timelineGrid(data) {
+    const seen = Array.from(
       new Set(data.series.flatMap((s) => s.points.map((p) => p.period))),
     ).sort();
-    const rows = periods.map((period) => [period].concat(data.series.map((s) => {
-      const point = s.points.find((p) => p.period === period);
-      if (!point) return "0";
+    let periods = seen;
+    const step = STEP[data.interval];
+    if (step && seen.length > 1) {
+      const first = new Date(seen[0] + "T00:00:00Z");
+      const last = new Date(seen[seen.length - 1] + "T00:00:00Z");
+      const [unit, every] = step;
+      const all = [];
+      for (let d = first; d <= last && all.length <= 1000; d = unit.offset(d, every)) {
+        all.push(d.toISOString().slice(0, 10));
+      }
+      if (all.length <= 1000) periods = Array.from(new Set(all.concat(seen))).sort();
+    }
+    const palette = PALETTE.slice();
+    const series = data.series.map((s, i) => {
+      const byPeriod = new Map(s.points.map((p) => [p.period, p]));
+      const color = SERIES_COLOR[s.key] || palette.shift() || "#57606a";
+      return Object.assign({ label: s.label, color }, SERIES[i % SERIES.length], {
+        points: periods.map((period) => byPeriod.get(period) || { period, count: 0 }),
+      });
+    });
+    return { periods, series };
+  }
+
+  function timelineTable(data) {
+    const grid = timelineGrid(data);
+    const rows = grid.periods.map((period, row) => [period].concat(grid.series.map((s) => {
+      const point = s.points[row];
       return point.evidence ? { text: String(point.count), href: point.evidence } : point.count;
     })));
     const interval = data.interval ? ` (${data.interval})` : "";
-    return [dataTable(`Counts per period${interval}`, ["Period"].concat(data.series.map((s) => s.label)), rows, 1)];
+    const header = ["Period"].concat(grid.series.map((s) => s.label));
+    return [dataTable(`Counts per period${interval}`, header, rows, 1)];
   }
 
   function drawTimeline(canvas, data) {
@@ -433,28 +506,39 @@
     const narrow = width < 600;
     const marks = [Plot.ruleY([0])];
     const items = [];
-    data.series.forEach((series, i) => {
-      const look = SERIES[i % SERIES.length];
+    const grid = timelineGrid(data);
+    for (const series of grid.series) {
       const points = series.points.map((p) => ({
         date: new Date(p.period + "T00:00:00Z"), count: p.count, period: p.period,
       }));
       marks.push(Plot.line(points, {
-        x: "date", y: "count", stroke: look.color, strokeWidth: 2,
-        strokeDasharray: look.dash || undefined, curve: "linear",
+        x: "date", y: "count", stroke: series.color, strokeWidth: 2,
+        strokeDasharray: series.dash || undefined, curve: "linear",
       }));
       marks.push(Plot.dot(points, {
-        x: "date", y: "count", fill: look.color, symbol: look.symbol, r: narrow ? 3 : 4,
+        x: "date", y: "count", fill: series.color, symbol: series.symbol, r: narrow ? 3 : 4,
         title: (p) => `${series.label}, ${p.period}: ${p.count}`,
       }));
-      items.push({ label: series.label, color: look.color, dash: look.dash, symbol: look.symbol, line: true });
-    });
+      items.push({
+        label: series.label, color: series.color, dash: series.dash, symbol: series.symbol,
+        line: true,
+      });
+    }
     const chart = Plot.plot({
       className: "nd-plot",
       width,
       height: narrow ? 260 : 340,
       marginLeft: 44,
+      marginTop: 24,
       marginRight: narrow ? 16 : 24,
-      x: { type: "utc", label: null, ticks: narrow ? 4 : 8 },
+      marginBottom: 36,
+      // Ticks on periods (every k-th), so that ticks and points line up.
+      x: {
+        type: "utc", label: null, inset: 10,
+        ticks: grid.periods
+          .filter((p, i) => i % Math.ceil(grid.periods.length / (narrow ? 5 : 12)) === 0)
+          .map((p) => new Date(p + "T00:00:00Z")),
+      },
       y: { label: "Count", grid: true, nice: true, zero: true },
       marks,
     });
@@ -488,10 +572,10 @@
     const labelWidth = narrow ? 0 : Math.min(220, width * 0.3);
     const row = narrow ? 40 : 26;
     const valueRoom = 40;
-    const height = items.length * row + 24;
+    const height = items.length * row + 40;
     const x = d3.scaleLinear()
       .domain([0, d3.max(items, (d) => d.value) || 1]).nice()
-      .range([labelWidth, width - valueRoom]);
+      .range([narrow ? 6 : labelWidth, width - valueRoom]);
     const svg = d3.create("svg")
       .attr("class", "bars")
       .attr("viewBox", `0 0 ${width} ${height}`)
@@ -501,8 +585,14 @@
       .attr("aria-label", `${items.length} bars`);
     svg.append("g")
       .attr("class", "axis")
-      .attr("transform", `translate(0,${height - 22})`)
-      .call(d3.axisBottom(x).ticks(narrow ? 4 : 8, "~d").tickSizeOuter(0));
+      .attr("transform", `translate(0,${height - 38})`)
+      .call(d3.axisBottom(x).ticks(narrow ? 4 : 8, "~d").tickSizeOuter(0))
+      .append("text")
+      .attr("class", "axis-label")
+      .attr("x", width - valueRoom)
+      .attr("y", 32)
+      .attr("text-anchor", "end")
+      .text("Quotes →");
     const bar = svg.append("g").selectAll("g")
       .data(items)
       .join("g")

@@ -6,6 +6,7 @@ answered with JSON written below. Each chart kind is photographed at 1280x800 an
 into tests/e2e/screenshots/ (git-ignored) for a person to look at."""
 
 import json
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, Route, expect
@@ -135,9 +136,13 @@ TIMELINE = {
             "points": [
                 {"period": p, "count": c, "evidence": f"/analysis/evidence/?week={p}"}
                 for p, c in [
-                    ("2026-01-05", 3), ("2026-01-12", 7), ("2026-01-19", 4),
-                    ("2026-01-26", 9), ("2026-02-02", 6), ("2026-02-09", 11),
-                ]  # fmt: skip
+                    ("2026-01-05", 3),
+                    ("2026-01-12", 7),
+                    ("2026-01-19", 4),
+                    ("2026-01-26", 9),
+                    ("2026-02-02", 6),
+                    ("2026-02-09", 11),
+                ]
             ],
         },
         {
@@ -163,15 +168,25 @@ OUTLETS = ["Tide Wire", "The Harbour Post"]
 SOURCES = {
     "summary": "8 speakers quoted 46 times in 2 outlets.",
     "speakers": [
-        {"id": f"e{i}", "entity_id": i, "name": name, "quotes": a + b,
-         "outlets": {OUTLETS[0]: a, OUTLETS[1]: b}, "url": f"/entities/{i}/"}
+        {
+            "id": f"e{i}",
+            "entity_id": i,
+            "name": name,
+            "quotes": a + b,
+            "outlets": {OUTLETS[0]: a, OUTLETS[1]: b},
+            "url": f"/entities/{i}/",
+        }
         for i, name, a, b in [
-            (1, "Ursula von der Leyen", 7, 5), (2, "Olaf Scholz", 3, 6), (3, ESCAPE_ME, 4, 0),
-            (4, "Emmanuel Macron", 2, 7), (5, "Jens Stoltenberg", 1, 2),
-            (6, "Ministry of Foreign Affairs of Ruritania", 3, 1), (7, "Kaja Kallas", 2, 1),
+            (1, "Ursula von der Leyen", 7, 5),
+            (2, "Olaf Scholz", 3, 6),
+            (3, ESCAPE_ME, 4, 0),
+            (4, "Emmanuel Macron", 2, 7),
+            (5, "Jens Stoltenberg", 1, 2),
+            (6, "Ministry of Foreign Affairs of Ruritania", 3, 1),
+            (7, "Kaja Kallas", 2, 1),
             (8, "Viktor Orbán", 0, 2),
         ]
-    ],  # fmt: skip
+    ],
     "outlets": OUTLETS,
 }
 
@@ -306,6 +321,16 @@ class Charts:
                 "document.documentElement.scrollWidth <= window.innerWidth"
             ), (name, suffix)
             assert inside_svg(self.page) == [], (name, suffix)
+            # The table view too: wide tables scroll inside their own box, not the page.
+            tables = self.page.get_by_role("button", name="Table")
+            if tables.count():
+                tables.first.click()
+                self.page.screenshot(
+                    path=str(SHOTS / f"analysis-{name}-table-{suffix}.png"), full_page=True
+                )
+                assert self.page.evaluate(
+                    "document.documentElement.scrollWidth <= window.innerWidth"
+                ), (name, suffix, "table")
             assert self.violations() == [], (name, suffix)
 
 
@@ -326,7 +351,8 @@ def charts(live_server, page: Page):
     base = live_server.url
     # The policy exactly as the site sends it, from a page anyone may open.
     csp = page.request.get(f"{base}/accounts/login/").headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "style-src 'self'" in csp
     charts = Charts(page, base, csp)
     yield charts
     assert charts.errors == []
@@ -376,7 +402,8 @@ def test_two_mode_network_draws_every_node_and_edge_as_links_with_dashed_opposit
     expect(fig.locator("b")).to_have_count(0)
     # A topic has no page: focusable, but no link.
     topic = fig.locator('[data-node="t:nato enlargement"]')
-    assert topic.get_attribute("href") is None and topic.get_attribute("tabindex") == "0"
+    assert topic.get_attribute("href") is None
+    assert topic.get_attribute("tabindex") == "0"
 
     # Node size grows with activity (square root), edge width with weight.
     radius = {n["id"]: float(fig.locator(f'[data-node="{n["id"]}"] circle').get_attribute("r"))
@@ -395,8 +422,10 @@ def test_two_mode_network_draws_every_node_and_edge_as_links_with_dashed_opposit
 
     support, oppose, mixed = dash("e1|e9"), dash("e1|e10"), dash("e1|t:nato enlargement")
     assert support == "none"
-    assert oppose not in ("none", support) and mixed not in ("none", support, oppose)
-    assert len(mixed.split(",")) == 4 and len(oppose.split(",")) == 2  # dash-dot vs dashed
+    assert oppose not in ("none", support)
+    assert mixed not in ("none", support, oppose)
+    assert len(mixed.split(",")) == 4
+    assert len(oppose.split(",")) == 2
     legend = fig.locator(".chart-legend")
     for text in ("Actor (circle)", "Target (square)", "Support (solid)", "Oppose (dashed)",
                  "Mixed (dash-dot)", "Neutral (dotted)"):  # fmt: skip
@@ -411,8 +440,7 @@ def test_two_mode_network_draws_every_node_and_edge_as_links_with_dashed_opposit
     # Pointing at a node shows its counts.
     fig.locator('[data-node="e1"]').hover()
     expect(fig.locator(".chart-detail")).to_have_text(
-        "Ursula von der Leyen (actor): 9 statements, 6 support, 3 oppose, 0 other; "
-        "3 connections"
+        "Ursula von der Leyen (actor): 9 statements, 6 support, 3 oppose, 0 other; 3 connections"
     )  # 4 for e9, 2 against e10, 2 for and 1 against the topic
 
     # The table view holds the same JSON.
@@ -462,11 +490,21 @@ def test_congruence_network_is_undirected_and_conflict_is_dashed(charts):
     conflict = fig.locator('[data-edge="e1|e8"]').evaluate(
         "e => getComputedStyle(e).strokeDasharray"
     )
-    assert congruence == "none" and conflict != "none"
+    assert congruence == "none"
+    assert conflict != "none"
     expect(fig.locator(".chart-legend")).to_have_text("Congruence (solid)Conflict (dashed)")
     fig.get_by_role("button", name="Table").click()
     edge_table = fig.locator(".chart-table table").nth(1)
-    assert [row[3] for row in cells(edge_table)] == ["2", "1", "0.5", "1.25", "3", "1", "0.333", "2"]
+    assert [row[3] for row in cells(edge_table)] == [
+        "2",
+        "1",
+        "0.5",
+        "1.25",
+        "3",
+        "1",
+        "0.333",
+        "2",
+    ]
     assert charts.violations() == []
 
 
@@ -479,10 +517,13 @@ def test_timeline_draws_one_line_per_series_told_apart_by_dash_and_symbol(charts
     expect(lines).to_have_count(3)
     dashes = lines.evaluate_all("ps => ps.map(p => getComputedStyle(p).strokeDasharray)")
     assert len(set(dashes)) == 3, dashes
+    # Six weeks from the first period to the last; a week a series has no point for is 0.
+    weeks = [(date(2026, 1, 5) + timedelta(weeks=i)).isoformat() for i in range(6)]
     dots = fig.locator('svg.nd-plot g[aria-label="dot"]')
     expect(dots).to_have_count(3)
-    points = [len(s["points"]) for s in TIMELINE["series"]]
-    assert [dots.nth(i).locator("path, circle").count() for i in range(3)] == points
+    assert [dots.nth(i).locator("path, circle").count() for i in range(3)] == [6, 6, 6]
+    titles = dots.nth(1).locator("title").all_text_contents()
+    assert titles == [f"Support, {w}: {c}" for w, c in zip(weeks, [1, 0, 2, 0, 5, 0], strict=True)]
     # Plot's own <style> never reached the page (the CSP would refuse it).
     expect(fig.locator("style")).to_have_count(0)
     expect(fig.locator(".chart-legend li")).to_have_text(["Quotes", "Support", "Oppose"])
@@ -496,7 +537,7 @@ def test_timeline_draws_one_line_per_series_told_apart_by_dash_and_symbol(charts
             counts.setdefault(p["period"], {})[series["key"]] = p["count"]
     assert cells(table) == [
         [period] + [str(counts[period].get(k, 0)) for k in ("quotes", "support", "oppose")]
-        for period in sorted(counts)
+        for period in weeks
     ]
     assert charts.violations() == []
 
@@ -570,9 +611,7 @@ def test_failed_empty_and_slow_data_say_so(charts):
     charts.open("slow")
     expect(page.locator("#slow .chart-status")).to_have_text("Loading…")
     expect(page.locator("#slow")).to_have_attribute("aria-busy", "true")
-    charts.held.pop().fulfill(
-        status=200, content_type="application/json", body=json.dumps(SOURCES)
-    )
+    charts.held.pop().fulfill(status=200, content_type="application/json", body=json.dumps(SOURCES))
     expect(page.locator("#slow .bar")).to_have_count(len(SOURCES["speakers"]))
     expect(page.locator("#slow .chart-status")).to_be_hidden()
     assert charts.violations() == []
