@@ -437,6 +437,22 @@ def test_two_mode_network_draws_every_node_and_edge_as_links_with_dashed_opposit
     assert nodes.evaluate_all("ns => ns.map(n => n.getAttribute('transform'))") == before
     assert inside_svg(page) == []
 
+    # The zoom buttons scale the drawing; Reset puts it back.
+    layer = fig.locator("g.zoom-layer")
+    fig.get_by_role("button", name="Zoom in").click()
+    assert "scale(1.5)" in layer.get_attribute("transform")
+    fig.get_by_role("button", name="Reset").click()
+    assert layer.get_attribute("transform") == "translate(0,0) scale(1)"
+
+    # Turned into a phone, the network is laid out again for the narrow box.
+    svg = fig.locator("svg.network")
+    wide_width = svg.get_attribute("width")
+    page.set_viewport_size(NARROW)
+    expect(svg).not_to_have_attribute("width", wide_width)
+    assert inside_svg(page) == []
+    page.set_viewport_size(WIDE)
+    expect(svg).to_have_attribute("width", wide_width)
+
     # Pointing at a node shows its counts.
     fig.locator('[data-node="e1"]').hover()
     expect(fig.locator(".chart-detail")).to_have_text(
