@@ -40,13 +40,11 @@
   ];
   const PALETTE = ["#0b5cad", "#b35900", "#8250df", "#6e7781", "#1f6f8b", "#9a6700"];
   const SERIES_COLOR = { support: "#1a7f37", oppose: "#cf222e" };
+  // d3's symbol of each name Plot knows (looked up late: a page with only a sortable
+  // table may load this file without d3).
   const SYMBOLS = {
-    circle: d3.symbolCircle,
-    square: d3.symbolSquare,
-    triangle: d3.symbolTriangle,
-    diamond: d3.symbolDiamond,
-    cross: d3.symbolCross,
-    star: d3.symbolStar,
+    circle: "symbolCircle", square: "symbolSquare", triangle: "symbolTriangle",
+    diamond: "symbolDiamond", cross: "symbolCross", star: "symbolStar",
   };
 
   function el(tag, attrs, text) {
@@ -166,7 +164,7 @@
       }
       if (item.symbol) {
         swatch.append(svgEl("path", {
-          d: d3.symbol(SYMBOLS[item.symbol], item.line ? 40 : 90)(),
+          d: d3.symbol(d3[SYMBOLS[item.symbol]], item.line ? 40 : 90)(),
           transform: "translate(17,7)", fill: item.color,
         }));
       }
@@ -457,9 +455,7 @@
   // ---- Timeline: Observable Plot ------------------------------------------------------
 
   // An interval's step from one period to the next (the API's weeks start on Mondays).
-  const STEP = {
-    day: [d3.utcDay, 1], week: [d3.utcDay, 7], month: [d3.utcMonth, 1], year: [d3.utcYear, 1],
-  };
+  const STEP = { day: ["utcDay", 1], week: ["utcDay", 7], month: ["utcMonth", 1], year: ["utcYear", 1] };
 
   // Every period from the first to the last, so that a period without statements shows
   // as 0 (the API leaves out empty periods) rather than as a line drawn across it.
@@ -472,7 +468,8 @@
     if (step && seen.length > 1) {
       const first = new Date(seen[0] + "T00:00:00Z");
       const last = new Date(seen[seen.length - 1] + "T00:00:00Z");
-      const [unit, every] = step;
+      const [unitName, every] = step;
+      const unit = d3[unitName];
       const all = [];
       for (let d = first; d <= last && all.length <= 1000; d = unit.offset(d, every)) {
         all.push(d.toISOString().slice(0, 10));
