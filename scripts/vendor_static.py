@@ -26,6 +26,26 @@ PACKAGES = [
         # member in the tarball -> file under static/vendor/
         "files": {"package/dist/htmx.min.js": "htmx.min.js", "package/LICENSE": "htmx.LICENSE"},
     },
+    {
+        # The analysis charts: d3-force for the networks, scales, axes and shapes. The UMD
+        # bundle defines the d3 global that Plot's UMD bundle reads.
+        "name": "d3",
+        "version": "7.9.0",
+        "integrity": "sha512-"
+        "e1U46jVP+w7Iut8Jt8ri1YsPOvFpg46k+K8TpCb0P+zjCkjkPnV7WzfDJzMHy1LnA+wj5pLT1wjO901gLXeEhA==",
+        "files": {"package/dist/d3.min.js": "d3.min.js", "package/LICENSE": "d3.LICENSE"},
+    },
+    {
+        # The timelines. Load it after d3.min.js (it needs the d3 global).
+        "name": "@observablehq/plot",
+        "version": "0.6.17",
+        "integrity": "sha512-"
+        "/qaXP/7mc4MUS0s4cPPFASDRjtsWp85/TbfsciqDgU1HwYixbSbbytNuInD8AcTYC3xaxACgVX06agdfQy9W+g==",
+        "files": {
+            "package/dist/plot.umd.min.js": "plot.umd.min.js",
+            "package/LICENSE": "plot.LICENSE",
+        },
+    },
 ]
 
 
@@ -33,7 +53,9 @@ def fetch(package: dict) -> None:
     targets = {member: VENDOR / name for member, name in package["files"].items()}
     if all(path.exists() for path in targets.values()):
         return
-    url = f"{REGISTRY}/{package['name']}/-/{package['name']}-{package['version']}.tgz"
+    # A scoped package's tarball is named without its scope: @observablehq/plot/-/plot-….tgz
+    basename = package["name"].rpartition("/")[2]
+    url = f"{REGISTRY}/{package['name']}/-/{basename}-{package['version']}.tgz"
     with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (pinned https URL)
         data = response.read()
     algorithm, _, expected = package["integrity"].partition("-")
