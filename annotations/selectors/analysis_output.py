@@ -160,7 +160,10 @@ def network_summary(graph: network.Graph) -> str:
         return "No stances in this selection: no network to draw."
     if graph.mode == "two-mode":
         targets = len(graph.nodes) - len(actors)
-        text = f"{len(actors)} holders and {targets} targets, {len(graph.edges)} ties."
+        text = (
+            f"{len(actors)} holders, {targets} other targets (holding no stance), "
+            f"{len(graph.edges)} ties."
+        )
     else:
         text = (
             f"{len(actors)} actors, {len(graph.edges)} ties of {graph.mode} "
@@ -169,7 +172,7 @@ def network_summary(graph: network.Graph) -> str:
     if graph.edges:
         names = {node.key: node.name for node in graph.nodes}
         top = max(graph.edges, key=lambda e: (e.weight, e.source, e.target))
-        text += f" Strongest: {names[top.source]} and {names[top.target]} ({top.weight:g})."
+        text += f" Strongest: {names[top.source]} and {names[top.target]} ({top.weight:.3g})."
     if graph.truncated:
         text += f" Only the {graph.limit} most active actors are drawn."
     return text

@@ -74,6 +74,7 @@ def _context(request: HttpRequest, selection: Selection, here: str, **more: Any)
                 names[name] = found.get(int(params[name]), f"entity {params[name]}")
     query = selection.query()
     return {
+        "chips": _chips(params, names),
         "selection": selection,
         "params": params,
         "problems": selection.problems,
@@ -90,6 +91,38 @@ def _context(request: HttpRequest, selection: Selection, here: str, **more: Any)
         "keep": [],
         **more,
     }
+
+
+def _chips(params: dict[str, str], names: dict[str, str]) -> list[str]:
+    """The active selection in words, for the closed filter box's summary."""
+    chips = []
+    if params.get("q"):
+        chips.append(f"search: {params['q']}")
+    if "outlet" in params:
+        outlet = Outlet.objects.filter(pk=params["outlet"]).values_list("name", flat=True).first()
+        chips.append(f"outlet: {outlet or params['outlet']}")
+    for name in ("story", "entity", "speaker"):
+        if name in params:
+            chips.append(f"{name}: {names.get(name, params[name])}")
+    if "batch" in params:
+        chips.append(f"import #{params['batch']}")
+    if "status" in params:
+        chips.append(f"review: {params['status'].replace('_', ' ')}")
+    if "from" in params:
+        chips.append(f"from {params['from']}")
+    if "to" in params:
+        chips.append(f"until {params['to']}")
+    layer = Layer(params.get("layer", Layer.ALL.value)).label
+    if "analyst" in params:
+        username = (
+            get_user_model()
+            .objects.filter(pk=params["analyst"])
+            .values_list("username", flat=True)
+            .first()
+        )
+        layer = f"{layer}: {username or params['analyst']}"
+    chips.append(f"layer: {layer.lower()}")
+    return chips
 
 
 def _api(name: str, selection: Selection, **more: Any) -> str:
@@ -162,11 +195,11 @@ MODES = (
 )
 NORMALIZATIONS = (
     ("no", "None (counts)"),
-    ("average", "Average activity"),
+    ("average", "Average activity of the two"),
     ("jaccard", "Jaccard"),
-    ("cosine", "Cosine"),
-    ("activity", "Activity"),
-    ("prominence", "Prominence"),
+    ("cosine", "Cosine (DNA: product of activities)"),
+    ("activity", "Activity (the holder's stances)"),
+    ("prominence", "Prominence (the target's stances)"),
 )
 
 
@@ -175,6 +208,8 @@ def network(request: HttpRequest) -> HttpResponse:
     options, problems = _options(NetworkOptions, request)
     mode = options.get("mode") or "two-mode"
     normalization = options.get("normalization") or "no"
+    if normalization not in NetworkOptions.NORMALIZATIONS[mode]:
+        normalization = "no"
     limit = options.get("limit") or analysis.NETWORK_SIZE
     extra = {"mode": mode, "normalization": normalization, "limit": limit}
     return render(
@@ -188,7 +223,11 @@ def network(request: HttpRequest) -> HttpResponse:
             normalization=normalization,
             limit=limit,
             modes=MODES,
-            normalizations=NORMALIZATIONS,
+            normalizations=[
+                (value, label)
+                for value, label in NORMALIZATIONS
+                if value in NetworkOptions.NORMALIZATIONS[mode]
+            ],
             option_problems=problems,
             keep=list(extra.items()),
             data_src=_api("api-analysis-network", selection, **extra),

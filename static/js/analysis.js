@@ -504,6 +504,8 @@
     const marks = [Plot.ruleY([0])];
     const items = [];
     const grid = timelineGrid(data);
+    // Counts are whole numbers: no tick between two of them.
+    const top = Math.max(1, d3.max(grid.series, (s) => d3.max(s.points, (p) => p.count)) || 1);
     for (const series of grid.series) {
       const points = series.points.map((p) => ({
         date: new Date(p.period + "T00:00:00Z"), count: p.count, period: p.period,
@@ -536,7 +538,7 @@
           .filter((p, i) => i % Math.ceil(grid.periods.length / (narrow ? 5 : 12)) === 0)
           .map((p) => new Date(p + "T00:00:00Z")),
       },
-      y: { label: "Count", grid: true, nice: true, zero: true },
+      y: { label: "Count", grid: true, nice: true, zero: true, tickFormat: "d", ticks: Math.min(8, top) },
       marks,
     });
     // Plot adds a <style> element; under the site's CSP it would be refused (and logged as
@@ -638,7 +640,14 @@
     const headers = Array.from(table.querySelectorAll("thead th"));
     headers.forEach((th, column) => {
       const button = el("button", { type: "button", class: "sort" });
-      while (th.firstChild) button.append(th.firstChild);
+      if (th.querySelector("a, button")) {
+        // A header that links somewhere keeps its link; the sort button sits beside it
+        // (no link inside a button).
+        button.classList.add("sort-beside");
+        button.setAttribute("aria-label", `Sort by ${th.textContent.trim()}`);
+      } else {
+        while (th.firstChild) button.append(th.firstChild);
+      }
       th.append(button);
       button.addEventListener("click", () => {
         const ascending = th.getAttribute("aria-sort") !== "ascending";
