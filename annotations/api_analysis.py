@@ -45,7 +45,7 @@ from annotations.selectors.analysis_output import (
     timeline_dict,
     timeline_rows,
 )
-from newsdesk.api import CSVRenderer, JSONLinesRenderer, csv_lines, json_line
+from newsdesk.api import CSVRenderer, JSONLinesRenderer
 
 # --- formats ------------------------------------------------------------------------------
 
@@ -183,7 +183,7 @@ class NetworkView(AnalysisView):
                 OpenApiTypes.STR,
                 enum=["no", "average", "jaccard", "cosine", "activity", "prominence"],
             ),
-            _ids("limit", "The most active actors to draw (1-1000, default 60)."),
+            _ids("limit", "The most active actors to draw (1-500, default 60)."),
         ],
         responses={
             (200, "application/json"): OpenApiTypes.OBJECT,
@@ -251,25 +251,13 @@ class EventsView(AnalysisView):
             actors=options.get("actors") or (),
             relation=options.get("relation") or "",
         )
-        events = analysis.event_rows(rows)
         fmt = request.accepted_renderer.format
-        lines = csv_lines(_header_first(events)) if fmt == "csv" else map(json_line, events)
         response = StreamingHttpResponse(
-            (line.encode() for line in lines),
+            analysis.event_stream(rows, fmt),
             content_type=f"{request.accepted_renderer.media_type}; charset=utf-8",
         )
         _attachment(response, f"events.{fmt}")
         return response
-
-
-def _header_first(events: Any) -> Any:
-    """The rows, or a header alone when there are none (a CSV with its columns)."""
-    empty = True
-    for row in events:
-        empty = False
-        yield row
-    if empty:
-        yield dict.fromkeys(analysis.EVENT_COLUMNS, "")
 
 
 class TimelineView(AnalysisView):

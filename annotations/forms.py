@@ -275,9 +275,7 @@ class NetworkOptions(AnalysisOptions):
         normalization = data.get("normalization") or "no"
         if "mode" not in self.errors and normalization not in self.NORMALIZATIONS[mode]:
             allowed = ", ".join(self.NORMALIZATIONS[mode])
-            self.add_error(
-                "normalization", f"A {mode} network is normalised by one of: {allowed}."
-            )
+            self.add_error("normalization", f"A {mode} network is normalised by one of: {allowed}.")
         return data
 
 

@@ -13,21 +13,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
     Count,
     Exists,
     F,
-    Min,
+    Func,
     OuterRef,
     Q,
     QuerySet,
     TextChoices,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Lower, Trim, TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, Lower, Trim, TruncDay, TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -42,7 +44,7 @@ ENTITY = "e"  # an entity's node key: "e" + its id
 MATRIX_SIZE = 25  # holders and targets a stance matrix shows by default
 MATRIX_MAX = 200
 NETWORK_SIZE = 60  # actors a network shows by default (the most active)
-NETWORK_MAX = 1000
+NETWORK_MAX = 500  # actors; past a few hundred a drawing is a hairball and an export is seconds
 TOP_SOURCES = 20
 
 
@@ -214,6 +216,11 @@ class Side:
         return NodeInfo(key=self.key, entity_id=self.entity_id, name=self.name, kind=self.kind)
 
 
+def entity_names(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Entities' (name, kind) by id: one query (none for no ids)."""
+    return _names(ids)
+
+
 def _names(ids: set[int]) -> dict[int, tuple[str, str]]:
     return {
         pk: (name, kind)
@@ -243,76 +250,139 @@ def top_holders(filters: AnalysisFilters, limit: int) -> list[Side]:
     ]
 
 
-def _target_side(row: dict[str, Any], names: dict[int, tuple[str, str]]) -> Side:
-    entity_id = row["target_entity_id"]
-    if entity_id is None:
-        name, kind = row["label"].strip(), "TOPIC"
-    else:
-        name, kind = names.get(entity_id, ("", ""))
-    return Side(
-        node_key(entity_id, row["topic"]),
-        entity_id,
-        name,
-        kind,
-        support=row["support"],
-        oppose=row["oppose"],
-        other=row["other"],
-    )
+# --- one scan of the selection ------------------------------------------------------------
+# A selection with a full-text search costs a few hundred milliseconds to find at 100,000
+# articles: the matrix and the networks read it once, as a materialised CTE, and take every
+# figure from that one query.
+
+_SIDES_SQL = (
+    "count(*) FILTER (WHERE sign = 1), count(*) FILTER (WHERE sign = -1), "
+    "count(*) FILTER (WHERE sign = 0), count(*)"
+)
 
 
-def top_targets(
-    filters: AnalysisFilters, limit: int, holders: list[int] | None = None
-) -> list[Side]:
-    """The most addressed targets (of these holders, when given): one query, one for
-    names."""
-    rows = stances(filters)
-    if holders is not None:
-        rows = rows.filter(holder_id__in=holders)
-    found = list(
-        rows.annotate(topic=_topic())
-        .values("target_entity_id", "topic")
-        .annotate(label=Min("target_text"), **_sides())
-        .order_by("-total", "target_entity_id", "topic")[:limit]
-    )
-    names = _names({row["target_entity_id"] for row in found if row["target_entity_id"]})
-    return [_target_side(row, names) for row in found]
-
-
-def tallies(
-    filters: AnalysisFilters, holders: list[int], targets: list[Side] | None = None
-) -> list[Tally]:
-    """Statements per (holder, target, side) of these holders (on these targets, when
-    given): one query."""
-    rows = stances(filters).filter(holder_id__in=holders)
-    if targets is not None:
-        entity_ids = [side.entity_id for side in targets if side.entity_id is not None]
-        topics = [side.key[len(TOPIC) :] for side in targets if side.entity_id is None]
-        rows = rows.annotate(topic=_topic()).filter(
-            Q(target_entity_id__in=entity_ids) | Q(target_entity__isnull=True, topic__in=topics)
-        )
-    else:
-        rows = rows.annotate(topic=_topic())
-    counted = (
-        rows.values("holder_id", "target_entity_id", "topic", sign=F("polarity__sign"))
-        .annotate(n=Count("pk"))
+def _selection_cte(filters: AnalysisFilters) -> tuple[str, tuple[Any, ...]]:
+    # tk: the target entity's id, or 0 for a topic (ids start at 1), so that a target is
+    # (tk, topic) and joins on plain equality.
+    rows = (
+        stances(filters)
         .order_by()
-        .values_list("holder_id", "target_entity_id", "topic", "sign", "n")
-    )
-    return [
-        Tally(
-            holder=f"{ENTITY}{holder}",
-            target=f"{ENTITY}{target}" if target is not None else f"{TOPIC}{topic}",
-            sign=sign,
-            count=n,
+        .annotate(
+            s_holder=F("holder_id"),
+            s_tk=Coalesce(F("target_entity_id"), Value(0)),
+            s_topic=_topic(),
+            s_text=F("target_text"),
+            s_sign=F("polarity__sign"),
         )
-        for holder, target, topic, sign, n in counted
+        .values_list("s_holder", "s_tk", "s_topic", "s_text", "s_sign")
+    )
+    sql, params = rows.query.sql_with_params()
+    return (
+        f"sel(holder_id, tk, topic, target_text, sign) AS MATERIALIZED ({sql})",
+        tuple(params),
+    )
+
+
+def _scan_sql(cte: str, ranked_targets: bool) -> str:
+    # Only fixed SQL text is joined here (and the selection's SQL, compiled by Django);
+    # every value is a parameter.
+    ctes = [
+        cte,
+        f"hg(holder_id, s, o, x, n) AS (SELECT holder_id, {_SIDES_SQL} FROM sel "  # noqa: S608
+        "GROUP BY holder_id)",
+        "h AS (SELECT * FROM hg ORDER BY n DESC, holder_id LIMIT %s)",
     ]
+    parts = ["SELECT 'h', holder_id, NULL::bigint, NULL::text, NULL::text, s, o, x, n FROM h"]
+    join = ""
+    targets_total = "0"
+    if ranked_targets:
+        ctes += [
+            "tg(tk, topic, label, s, o, x, n) AS (SELECT tk, topic, min(target_text), "  # noqa: S608
+            f"{_SIDES_SQL} FROM sel GROUP BY tk, topic)",
+            "t AS (SELECT * FROM tg ORDER BY n DESC, tk = 0, tk, topic LIMIT %s)",
+        ]
+        parts.append("SELECT 't', NULL, tk, topic, label, s, o, x, n FROM t")
+        join = " JOIN t ON t.tk = sel.tk AND t.topic = sel.topic"
+        targets_total = "(SELECT count(*) FROM tg)"
+    parts.append(
+        "SELECT 'c', sel.holder_id, sel.tk, sel.topic, min(sel.target_text), sel.sign, 0, 0, "  # noqa: S608
+        f"count(*) FROM sel JOIN h ON h.holder_id = sel.holder_id{join} "
+        "GROUP BY sel.holder_id, sel.tk, sel.topic, sel.sign"
+    )
+    parts.append(
+        "SELECT 'a', (SELECT count(*) FROM hg), "  # noqa: S608
+        f"{targets_total}, NULL, NULL, 0, 0, 0, (SELECT coalesce(sum(n), 0) FROM hg)"
+    )
+    return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
 
 
-def target_sides(filters: AnalysisFilters, holders: list[int]) -> list[Side]:
-    """Every target of these holders, with the holders' counts by side (for the nodes of a
-    network): one query, one for names."""
-    return top_targets(filters, NETWORK_MAX * 50, holders)
+@dataclass
+class Scan:
+    """One scan of the selection: its most active holders, its most addressed targets
+    (when asked), the statements per (holder, target, side) among them, topics' first
+    spellings, and the selection's totals."""
+
+    holders: list[Side]
+    targets: list[Side]
+    tallies: list[Tally]
+    labels: dict[str, str]  # topic key -> its first spelling
+    statements: int
+    holders_total: int
+    targets_total: int
+
+
+def scan(filters: AnalysisFilters, *, holders: int, targets: int | None) -> Scan:
+    """One query: the `holders` most active holders (ties by id); with `targets`, the
+    `targets` most addressed targets of the whole selection and those holders' tallies on
+    them; without, every tally of those holders. And one query for their names."""
+    cte, params = _selection_cte(filters)
+    args = (*params, holders, *((targets,) if targets is not None else ()))
+    with connection.cursor() as cursor:
+        cursor.execute(_scan_sql(cte, targets is not None), args)
+        rows = cursor.fetchall()
+    found_holders: list[tuple[Any, ...]] = []
+    found_targets: list[tuple[Any, ...]] = []
+    cells: list[Tally] = []
+    labels: dict[str, str] = {}
+    statements = holders_total = targets_total = 0
+    for kind, a, tk, topic, label, s, o, x, n in rows:
+        target = tk or None  # 0: a topic
+        if kind == "h":
+            found_holders.append((a, s, o, x, n))
+        elif kind == "t":
+            found_targets.append((target, topic, label, s, o, x, n))
+        elif kind == "c":
+            key = node_key(target, topic)
+            cells.append(Tally(holder=node_key(a), target=key, sign=s, count=n))
+            if target is None:
+                labels[key] = min(labels.get(key, label), label)
+        else:
+            holders_total, targets_total, statements = a, tk, n
+    found_holders.sort(key=lambda row: (-row[4], row[0]))
+    found_targets.sort(key=lambda row: (-row[6], row[0] is None, row[0] or 0, row[1]))
+    holder_sides = [
+        Side(node_key(pk), pk, "", "", support=s, oppose=o, other=x)
+        for pk, s, o, x, _ in found_holders
+    ]
+    target_sides = [
+        Side(node_key(pk, topic), pk, label or "", "", support=s, oppose=o, other=x)
+        for pk, topic, label, s, o, x, _ in found_targets
+    ]
+    names = _names({side.entity_id for side in [*holder_sides, *target_sides] if side.entity_id})
+    for side in [*holder_sides, *target_sides]:
+        if side.entity_id is not None:
+            side.name, side.kind = names.get(side.entity_id, ("", ""))
+        else:
+            side.name, side.kind = side.name.strip(), "TOPIC"
+    return Scan(
+        holders=holder_sides,
+        targets=target_sides,
+        tallies=cells,
+        labels={key: label.strip() for key, label in labels.items()},
+        statements=statements,
+        holders_total=holders_total,
+        targets_total=targets_total,
+    )
 
 
 # --- the stance matrix ------------------------------------------------------------------
@@ -388,34 +458,24 @@ def stance_matrix(
     sort: str = "total",
 ) -> StanceMatrix:
     """The most active holders x the most addressed targets, each cell their statements
-    by side. Five queries: totals, holders (and their names), targets (and theirs), cells."""
-    totals = stances(filters).aggregate(
-        statements=Count("pk"),
-        holders=Count("holder_id", distinct=True),
-        entity_targets=Count("target_entity_id", distinct=True),
-        topic_targets=Count(
-            Lower(Trim("target_text")), distinct=True, filter=Q(target_entity__isnull=True)
-        ),
-    )
-    rows = top_holders(filters, holders)
-    columns = top_targets(filters, targets)
+    by side: one scan of the selection (and one query for names)."""
+    found = scan(filters, holders=holders, targets=targets)
     cells: dict[tuple[str, str], Cell] = {}
-    if rows and columns:
-        for tally in tallies(filters, [side.entity_id for side in rows if side.entity_id], columns):
-            cell = cells.setdefault((tally.holder, tally.target), Cell(tally.holder, tally.target))
-            if tally.sign > 0:
-                cell.support += tally.count
-            elif tally.sign < 0:
-                cell.oppose += tally.count
-            else:
-                cell.other += tally.count
+    for tally in found.tallies:
+        cell = cells.setdefault((tally.holder, tally.target), Cell(tally.holder, tally.target))
+        if tally.sign > 0:
+            cell.support += tally.count
+        elif tally.sign < 0:
+            cell.oppose += tally.count
+        else:
+            cell.other += tally.count
     return StanceMatrix(
-        holders=_sorted(rows, sort),
-        targets=_sorted(columns, sort),
+        holders=_sorted(found.holders, sort),
+        targets=_sorted(found.targets, sort),
         cells=cells,
-        statements=totals["statements"],
-        holders_total=totals["holders"],
-        targets_total=totals["entity_targets"] + totals["topic_targets"],
+        statements=found.statements,
+        holders_total=found.holders_total,
+        targets_total=found.targets_total,
     )
 
 
@@ -516,69 +576,103 @@ EVENT_COLUMNS = (
     "outlet",
     "quote",
 )
-EVENT_CHUNK = 2000
+COPY_CHUNK = 1 << 16  # bytes handed to the response at a time
+
+
+class _Text(Func):
+    """A text column, as CSV carries it safely: a cell that a spreadsheet would read as a
+    formula (= + - @, tab, carriage return first) gets a leading apostrophe."""
+
+    # The expression once (its parameters are bound once): a regular expression that
+    # puts the apostrophe before a formula's first character.
+    template = "regexp_replace(%(expressions)s, '^([-=+@\\t\\r])', chr(39) || '\\1')"
+    output_field = TextField()
+
+
+class _Iso(Func):
+    """A time as ISO 8601 in UTC, to the second (2026-03-02T09:00:00+00:00)."""
+
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')"
+    output_field = TextField()
+
+
+def _event_columns(csv: bool) -> dict[str, Any]:
+    def text(expression: Any) -> Any:
+        return _Text(Coalesce(expression, Value(""))) if csv else expression
+
+    target = Case(
+        When(target_entity__isnull=False, then=F("target_entity__name")),
+        default=Trim("target_text"),
+        output_field=TextField(),
+    )
+    return {
+        "statement": F("pk"),
+        "time": _Iso("article__published_at"),
+        "holder": text(F("holder__name")),
+        "holder_id": F("holder_id"),
+        "target": text(target),
+        "target_id": F("target_entity_id"),
+        "polarity": F("polarity__slug"),
+        "sign": F("polarity__sign"),
+        "text": text(F("exact")),
+        "analyst": text(Coalesce(F("created_by__username"), Value(""))),
+        "origin": F("origin"),
+        "status": F("status"),
+        "article": F("article_id"),
+        "article_title": text(F("article__title")),
+        "outlet": text(Coalesce(F("article__outlet__name"), Value(""))),
+        "quote": F("quote_id"),
+    }
+
+
+def _events(rows: QuerySet[Stance], csv: bool) -> QuerySet[Stance]:
+    columns = _event_columns(csv)
+    return rows.order_by(F("article__published_at").asc(nulls_last=True), "pk").annotate(
+        **{f"ev_{name}": value for name, value in columns.items()}
+    )
 
 
 def event_rows(rows: QuerySet[Stance]) -> Iterator[dict[str, Any]]:
-    """DNA's event list: one row per statement, in time order, read in chunks (never all
-    in memory): its id, time, holder, target, polarity and side, text, the analyst who
-    made it ("" for the machine's), layer, status, article and outlet."""
-    values = rows.order_by(F("article__published_at").asc(nulls_last=True), "pk").values_list(
-        "pk",
-        "article__published_at",
-        "holder__name",
-        "holder_id",
-        "target_entity__name",
-        "target_entity_id",
-        "target_text",
-        "polarity__slug",
-        "polarity__sign",
-        "exact",
-        "created_by__username",
-        "origin",
-        "status",
-        "article_id",
-        "article__title",
-        "article__outlet__name",
-        "quote_id",
-    )
-    for (
-        pk,
-        published,
-        holder,
-        holder_id,
-        target_name,
-        target_id,
-        target_text,
-        polarity,
-        sign,
-        text,
-        analyst,
-        origin,
-        status,
-        article,
-        title,
-        outlet,
-        quote,
-    ) in values.iterator(chunk_size=EVENT_CHUNK):
-        yield {
-            "statement": pk,
-            "time": published.isoformat() if published else None,
-            "holder": holder,
-            "holder_id": holder_id,
-            "target": target_name if target_id is not None else target_text.strip(),
-            "target_id": target_id,
-            "polarity": polarity,
-            "sign": sign,
-            "text": text,
-            "analyst": analyst or "",
-            "origin": origin,
-            "status": status,
-            "article": article,
-            "article_title": title,
-            "outlet": outlet or "",
-            "quote": quote,
-        }
+    """DNA's event list as dicts (for a page or a test): one per statement in time
+    order, read in chunks."""
+    names = [f"ev_{name}" for name in EVENT_COLUMNS]
+    for row in _events(rows, csv=False).values_list(*names).iterator(chunk_size=2000):
+        yield dict(zip(EVENT_COLUMNS, row, strict=True))
+
+
+def event_stream(rows: QuerySet[Stance], fmt: str) -> Iterator[bytes]:
+    """DNA's event list, one statement per line in time order (its id, time, holder,
+    target, polarity and side, text, the analyst who made it, "" for the machine's, layer,
+    status, article and outlet), written by PostgreSQL itself with COPY and streamed as
+    it comes: `csv` with a header (formula-like cells neutralised), or `jsonl`. Never all
+    in memory; the first bytes leave before the last row is read."""
+    events = _events(rows, csv=fmt == "csv")
+    if fmt == "csv":
+        sql, params = events.values(*[f"ev_{n}" for n in EVENT_COLUMNS]).query.sql_with_params()
+        # The header is the event columns' names, not the annotations' aliases.
+        yield (",".join(EVENT_COLUMNS) + "\n").encode()
+        copy = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    else:
+        pairs: list[Any] = []
+        for name in EVENT_COLUMNS:
+            pairs.extend([Value(name), F(f"ev_{name}")])
+        objects = events.annotate(
+            ev_json=Func(*pairs, function="json_build_object", output_field=TextField())
+        )
+        sql, params = objects.values("ev_json").query.sql_with_params()
+        # CSV format with a quote and a delimiter that JSON never carries raw (it escapes
+        # every control character): each line is the object's JSON text, as it is.
+        copy = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+    with connection.cursor() as cursor:
+        buffer = bytearray()
+        with cursor.cursor.copy(copy, params) as stream:
+            for chunk in stream:
+                buffer += chunk
+                if len(buffer) >= COPY_CHUNK:
+                    yield bytes(buffer)
+                    buffer.clear()
+        if buffer:
+            yield bytes(buffer)
 
 
 # --- timelines --------------------------------------------------------------------------

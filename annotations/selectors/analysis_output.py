@@ -125,23 +125,40 @@ def network_for(
 ) -> network.Graph:
     """The network of the `limit` most active holders of the selection: to their `limit`
     most addressed targets (two-mode), or to each other by shared targets (one-mode).
-    Three or five queries, whatever the selection's size; one more actor and target than
-    drawn is read, to say whether the limit left any out."""
-    holders = analysis.top_holders(filters, limit + 1)
-    more = len(holders) > limit
-    holders = holders[:limit]
-    ids = [side.entity_id for side in holders if side.entity_id is not None]
+    One scan of the selection and one or two queries for names, whatever its size; one
+    more holder and target than drawn is read, to say whether the limit left any out."""
+    found = analysis.scan(filters, holders=limit + 1, targets=None)
+    more = len(found.holders) > limit
+    holders = found.holders[:limit]
+    kept = {side.key for side in holders}
+    tallies = [tally for tally in found.tallies if tally.holder in kept]
     if mode == "two-mode":
-        targets = analysis.top_targets(filters, limit + 1, ids) if ids else []
-        more = more or len(targets) > limit
-        targets = targets[:limit]
-        tallies = analysis.tallies(filters, ids, targets) if targets else []
+        totals: dict[str, int] = {}
+        for tally in tallies:
+            totals[tally.target] = totals.get(tally.target, 0) + tally.count
+
+        def order(key: str) -> tuple[Any, ...]:
+            entity_id, topic = analysis.parse_key(key)
+            return (-totals[key], entity_id is None, entity_id or 0, topic)
+
+        ranked = sorted(totals, key=order)
+        more = more or len(ranked) > limit
+        targets = set(ranked[:limit])
+        tallies = [tally for tally in tallies if tally.target in targets]
+        names = analysis.entity_names(
+            {pk for key in targets if (pk := analysis.parse_key(key)[0]) is not None}
+        )
+        infos: dict[str, network.NodeInfo] = {}
+        for key in targets:
+            entity_id, _ = analysis.parse_key(key)
+            if entity_id is None:
+                infos[key] = network.NodeInfo(key, None, found.labels.get(key, ""), "TOPIC")
+            else:
+                name, kind = names.get(entity_id, ("", ""))
+                infos[key] = network.NodeInfo(key, entity_id, name, kind)
         # A holder that is also a target is one node (an actor).
-        infos = {side.key: side.info() for side in targets} | {
-            side.key: side.info() for side in holders
-        }
+        infos |= {side.key: side.info() for side in holders}
     else:
-        tallies = analysis.tallies(filters, ids) if ids else []
         # The targets only join actors in a one-mode network: they are not drawn, and
         # need no names.
         infos = {

@@ -11,7 +11,8 @@ import networkx as nx
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from annotations.models import Assignment, AssignmentMode, AssignmentRound
+from annotations.models import Assignment, AssignmentMode, AssignmentRound, Stance
+from articles.models import Entity
 from annotations.selectors import analysis
 from annotations.selectors.analysis import AnalysisFilters
 from annotations.selectors.browse import ArticleFilters
@@ -404,3 +405,23 @@ def test_the_limit_keeps_the_most_active_actors_and_says_so(world, api):
     assert body["truncated"] is True
     assert "Only the 3 most active actors" in body["summary"]
     assert {n["id"] for n in body["nodes"]} <= set(holders)
+
+
+def test_event_exports_carry_hostile_text_exactly_and_csv_neutralises_formulas(world, api):
+    stance = Stance.objects.filter(pk__in=[m.pk for m in world.layer("all")]).first()
+    Entity.objects.filter(pk=stance.holder_id).update(name='=HYPERLINK("x")\\ «Ünïcode»\nline')
+    stance.refresh_from_db()
+    stance.holder.refresh_from_db()
+    params = {"holder": f"e{stance.holder_id}"}
+    jsonl = _text(api.get(reverse("api-analysis-events"), {**params, "format": "jsonl"}))
+    rows = [json.loads(line) for line in jsonl.splitlines()]
+    assert rows
+    assert {row["holder"] for row in rows} == {stance.holder.name}
+    one = next(row for row in rows if row["statement"] == stance.pk)
+    assert one["text"] == stance.exact
+    assert one["time"] == stance.article.published_at.replace(microsecond=0).isoformat()
+    text = _text(api.get(reverse("api-analysis-events"), {**params, "format": "csv"}))
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert [int(row["statement"]) for row in parsed] == [row["statement"] for row in rows]
+    assert {row["holder"] for row in parsed} == {"'" + stance.holder.name}
+    assert {row["time"] for row in parsed} == {row["time"] for row in rows}

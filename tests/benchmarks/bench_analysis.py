@@ -60,22 +60,33 @@ def main() -> None:
         get_user_model().objects.filter(username__startswith="analyst-").order_by("pk").first()
     )
     story_q = f"story={story.pk}" if story else "outlet=1"
+    network = "/api/v1/analysis/network/"
+    events = "/api/v1/analysis/events/"
+    cell = f"holder={holder.key}&target={target.key}"
     scenarios = {
         "API matrix 25x25": "/api/v1/analysis/stance-matrix/",
-        "API matrix 100x100 sorted by net": "/api/v1/analysis/stance-matrix/?holders=100&targets=100&sort=net",
-        "API matrix, a search": "/api/v1/analysis/stance-matrix/?q=ceasefire",
-        "API matrix, one analyst's layer": f"/api/v1/analysis/stance-matrix/?layer=analyst&analyst={analyst.pk}",
+        "API matrix 100x100 by net": "/api/v1/analysis/stance-matrix/?holders=100&targets=100"
+        "&sort=net",
+        "API matrix, a word in most articles": "/api/v1/analysis/stance-matrix/?q=ceasefire",
+        "API matrix, a name": "/api/v1/analysis/stance-matrix/?q=%22Kestrel+Novotny%22",
+        "API matrix, one analyst's layer": "/api/v1/analysis/stance-matrix/?layer=analyst"
+        f"&analyst={analyst.pk}",
         "API matrix CSV": "/api/v1/analysis/stance-matrix/?format=csv",
-        "API network two-mode (60)": "/api/v1/analysis/network/",
-        "API network congruence, average (60)": "/api/v1/analysis/network/?mode=congruence&normalization=average",
-        "API network conflict, jaccard (60)": "/api/v1/analysis/network/?mode=conflict&normalization=jaccard",
-        "API network congruence, cosine (1000 actors)": "/api/v1/analysis/network/?mode=congruence&normalization=cosine&limit=1000",
-        "API network two-mode GraphML (1000)": "/api/v1/analysis/network/?format=graphml&limit=1000",
-        "API network congruence GEXF (1000)": "/api/v1/analysis/network/?mode=congruence&format=gexf&limit=1000",
-        "API events CSV, every statement": "/api/v1/analysis/events/?format=csv",
-        "API events JSONL, every statement": "/api/v1/analysis/events/?format=jsonl",
-        "API events of a cell": f"/api/v1/analysis/events/?holder={holder.key}&target={target.key}&format=jsonl",
-        "API events of a congruence tie": f"/api/v1/analysis/events/?actors={pair}&relation=congruence&format=jsonl",
+        "API network two-mode (60)": network,
+        "API network congruence, average (60)": f"{network}?mode=congruence&normalization=average",
+        "API network conflict, jaccard (60)": f"{network}?mode=conflict&normalization=jaccard",
+        "API network two-mode GraphML (60)": f"{network}?format=graphml",
+        "API network congruence GEXF (60)": f"{network}?mode=congruence&format=gexf",
+        "API network congruence CSV (60)": f"{network}?mode=congruence&format=csv",
+        "API network two-mode (500)": f"{network}?limit=500",
+        "API network congruence, cosine (500)": f"{network}?mode=congruence"
+        "&normalization=cosine&limit=500",
+        "API network congruence GEXF (500)": f"{network}?mode=congruence&format=gexf&limit=500",
+        "API events CSV, every statement": f"{events}?format=csv",
+        "API events JSONL, every statement": f"{events}?format=jsonl",
+        "API events of a cell": f"{events}?{cell}&format=jsonl",
+        "API events of a congruence tie": f"{events}?actors={pair}&relation=congruence"
+        "&format=jsonl",
         "API timeline of an actor, weekly": f"/api/v1/analysis/timeline/?actor={holder.entity_id}",
         "API coverage per outlet, monthly": "/api/v1/analysis/timeline/?interval=month",
         "API coverage of a story, daily": f"/api/v1/analysis/timeline/?interval=day&{story_q}",
@@ -85,7 +96,7 @@ def main() -> None:
         "page network": "/analysis/network/?mode=congruence",
         "page timeline": f"/analysis/timeline/?actor={holder.entity_id}",
         "page sources": "/analysis/sources/",
-        "page statements of a cell": f"/analysis/statements/?holder={holder.key}&target={target.key}",
+        "page statements of a cell": f"/analysis/statements/?{cell}",
         "page statements, all (page 1)": "/analysis/statements/",
         "page overview (dashboard)": "/overview/",
     }
