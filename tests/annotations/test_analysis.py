@@ -289,7 +289,7 @@ def _one_mode_expected(made, relation):
 
 def test_two_mode_network_edges_and_degrees_equal_networkx_on_the_statements(world, api):
     made = world.layer("all")
-    body = api.get(reverse("api-analysis-network"), {"limit": 1000}).json()
+    body = api.get(reverse("api-analysis-network"), {"limit": 500}).json()
     expected = _two_mode_expected(made)
     got = {(e["source"], e["target"]): e for e in body["edges"]}
     assert set(got) == set(expected)
@@ -334,7 +334,7 @@ def test_actor_network_weights_equal_dnas_counted_by_hand(world, api, relation, 
     weights, activity = _one_mode_expected(made, relation)
     body = api.get(
         reverse("api-analysis-network"),
-        {"mode": relation, "normalization": normalization, "limit": 1000},
+        {"mode": relation, "normalization": normalization, "limit": 500},
     ).json()
     got = {frozenset((e["source"], e["target"])): e["weight"] for e in body["edges"]}
     expected = {}
@@ -360,7 +360,7 @@ def test_graphml_and_gexf_read_back_by_networkx_with_every_attribute(world, api)
     weights, _ = _one_mode_expected(made, "congruence")
     for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
         response = api.get(
-            reverse("api-analysis-network"), {"mode": "congruence", "format": fmt, "limit": 1000}
+            reverse("api-analysis-network"), {"mode": "congruence", "format": fmt, "limit": 500}
         )
         assert response.status_code == 200
         assert response["Content-Disposition"] == f'attachment; filename="network-congruence.{fmt}"'
