@@ -145,13 +145,12 @@ def test_overview_counts_the_corpus_in_constant_queries(client, django_assert_nu
     for _ in range(3):
         article = ArticleFactory()
         MentionFactory(article=article)
-        QuoteFactory(
-            article=article, status="suggested", origin="machine", speaker=EntityFactory()
-        )
+        QuoteFactory(article=article, status="suggested", origin="machine", speaker=EntityFactory())
         StanceFactory(article=article)
         ImportBatchFactory(created_by=admin)
     html = page()
-    assert "Imports per week" in html and "Most active actors" in html
+    assert "Imports per week" in html
+    assert "Most active actors" in html
     assert "<dt>Articles</dt><dd>3</dd>" in html
     assert "<dt>Outlets</dt><dd>3</dd>" in html
     assert "Recent imports" in html

@@ -90,7 +90,9 @@ def build(seed: int = 17, articles: int = 24, stances_per_article: int = 5) -> A
         "European Union",
         "Ministry of Foreign Affairs",
     ]
-    actors = [EntityFactory(name=name, kind="ORG" if i % 3 else "PERSON") for i, name in enumerate(names)]
+    actors = [
+        EntityFactory(name=name, kind="ORG" if i % 3 else "PERSON") for i, name in enumerate(names)
+    ]
     topics = ["sanctions", "the ceasefire plan", "Arctic shipping"]
     outlets = [OutletFactory(name=f"Outlet {c}") for c in "ABC"]
     stories = [StoryFactory(label="Summit talks"), StoryFactory(label="Sanctions row")]
@@ -154,9 +156,7 @@ def build(seed: int = 17, articles: int = 24, stances_per_article: int = 5) -> A
             )
             if origin == Origin.MACHINE and status != ReviewStatus.REJECTED and rng.random() < 0.6:
                 who = rng.choice([analyst_a, analyst_b])
-                StanceDecision.objects.create(
-                    stance=stance, analyst=who, verdict=Verdict.CONFIRMED
-                )
+                StanceDecision.objects.create(stance=stance, analyst=who, verdict=Verdict.CONFIRMED)
                 accepted = (who.pk,)
             world.made.append(
                 Made(

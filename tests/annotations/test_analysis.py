@@ -6,16 +6,16 @@ import io
 import json
 from collections import Counter, defaultdict
 
-import pytest
 import networkx as nx
+import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from annotations.models import Assignment, AssignmentMode, AssignmentRound, Stance
-from articles.models import Entity
 from annotations.selectors import analysis
 from annotations.selectors.analysis import AnalysisFilters
 from annotations.selectors.browse import ArticleFilters
+from articles.models import Entity
 from tests.annotations.analysis_world import build
 from tests.factories import UserFactory
 
@@ -101,7 +101,8 @@ def test_the_largest_holders_and_targets_come_first_and_the_size_is_kept(world):
     made = world.layer("all")
     matrix = analysis.stance_matrix(AnalysisFilters(), holders=3, targets=4)
     totals = Counter(f"e{m.holder}" for m in made)
-    assert len(matrix.holders) == 3 and len(matrix.targets) == 4
+    assert len(matrix.holders) == 3
+    assert len(matrix.targets) == 4
     assert [side.total for side in matrix.holders] == sorted(totals.values(), reverse=True)[:3]
     targets = Counter(m.target for m in made)
     assert [side.total for side in matrix.targets] == sorted(targets.values(), reverse=True)[:4]
@@ -122,12 +123,14 @@ def test_matrix_api_answers_the_same_figures_with_evidence_links(world, api):
 
 
 def test_matrix_csv_is_one_tidy_row_per_cell_with_formulas_neutralised(world, api):
-    response = api.get(reverse("api-analysis-matrix"), {"holders": 50, "targets": 50, "format": "csv"})
+    params = {"holders": 50, "targets": 50, "format": "csv"}
+    response = api.get(reverse("api-analysis-matrix"), params)
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == len(_expected_cells(world.layer("all")))
     names = {row["holder"] for row in rows} | {row["target"] for row in rows}
-    assert "'=SUM(A1) Council" in names and "=SUM(A1) Council" not in names
+    assert "'=SUM(A1) Council" in names
+    assert "=SUM(A1) Council" not in names
     assert 'Le "Monde" <Ministry>' in names
 
 
@@ -192,7 +195,7 @@ def test_a_tie_of_congruence_is_backed_by_both_actors_statements_on_shared_targe
 
 
 @pytest.mark.parametrize(
-    "params,field",
+    ("params", "field"),
     [
         ({"layer": "everything"}, "layer"),
         ({"layer": "analyst"}, "analyst"),
@@ -209,7 +212,7 @@ def test_a_bad_parameter_is_refused_by_name(world, api, params, field):
 
 
 @pytest.mark.parametrize(
-    "params,field",
+    ("params", "field"),
     [
         ({"holder": "t:sanctions"}, "holder"),
         ({"target": "x12"}, "target"),
@@ -391,10 +394,11 @@ def test_graphml_and_gexf_read_back_by_networkx_with_every_attribute(world, api)
 
 
 def test_a_normalisation_dna_does_not_define_for_the_mode_is_refused(world, api):
-    response = api.get(reverse("api-analysis-network"), {"mode": "two-mode", "normalization": "jaccard"})
+    url = reverse("api-analysis-network")
+    response = api.get(url, {"mode": "two-mode", "normalization": "jaccard"})
     assert response.status_code == 400
     assert "normalization" in response.json()
-    response = api.get(reverse("api-analysis-network"), {"mode": "congruence", "normalization": "activity"})
+    response = api.get(url, {"mode": "congruence", "normalization": "activity"})
     assert response.status_code == 400
 
 

@@ -19,14 +19,21 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
+def chart_shot(page: Page, name: str) -> None:
+    """The chart alone, whole, for a person to look at its drawing."""
+    page.locator("figure.chart").screenshot(path=str(SHOTS / name))
+
+
 def _watch(page: Page) -> list[str]:
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on(
         "console",
-        lambda message: problems.append(f"console {message.type}: {message.text}")
-        if message.type == "error"
-        else None,
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
     )
     return problems
 
@@ -74,7 +81,7 @@ def test_matrix_cell_opens_its_statements_and_a_network_node_opens_its_actor(
     expect(page.locator("[data-edge]")).to_have_count(len(data["edges"]))
     expect(page.locator("#network-summary")).to_have_text(data["summary"])
     shots(page, "analysis-network-two-mode")
-    page.locator("figure.chart").screenshot(path=str(SHOTS / "analysis-network-two-mode-chart.png"))
+    chart_shot(page, "analysis-network-two-mode-chart.png")
     actor = next(n for n in data["nodes"] if n["type"] == "actor" and n["url"])
     page.locator(f'[data-node="{actor["id"]}"]').first.click()
     expect(page).to_have_url(f"{base}{actor['url']}")
@@ -84,7 +91,7 @@ def test_matrix_cell_opens_its_statements_and_a_network_node_opens_its_actor(
     page.goto(f"{base}/analysis/network/?mode=congruence&normalization=average")
     expect(page.locator("[data-node]").first).to_be_visible()
     shots(page, "analysis-network-congruence")
-    page.locator("figure.chart").screenshot(path=str(SHOTS / "analysis-network-congruence-chart.png"))
+    chart_shot(page, "analysis-network-congruence-chart.png")
     page.get_by_role("button", name="Table").first.click()
     expect(page.locator(".chart-table table").first).to_be_visible()
     shots(page, "analysis-network-congruence-table")
@@ -94,7 +101,7 @@ def test_matrix_cell_opens_its_statements_and_a_network_node_opens_its_actor(
     page.goto(f"{base}/analysis/timeline/?actor={top.pk}&interval=month")
     expect(page.locator(".chart-timeline svg").first).to_be_visible()
     shots(page, "analysis-timeline-actor")
-    page.locator("figure.chart").screenshot(path=str(SHOTS / "analysis-timeline-actor-chart.png"))
+    chart_shot(page, "analysis-timeline-actor-chart.png")
     page.goto(f"{base}/analysis/timeline/?interval=week&story={world.stories[0].pk}")
     expect(page.locator(".chart-timeline svg").first).to_be_visible()
     shots(page, "analysis-timeline-story")

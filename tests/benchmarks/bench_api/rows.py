@@ -146,7 +146,8 @@ def chunk_rows(
         rows.stances.append(
             (
                 created, edited, start, end, s.exact, s.prefix, s.suffix, "", note, "analyst",
-                "confirmed", article_id, rng.choice(annotators), holder + 1, polarity, quote_id, target + 1,
+                "confirmed", article_id, rng.choice(annotators), holder + 1, polarity, quote_id,
+                target + 1,
             )
         )  # fmt: skip
         if article_id % 2 == 0:
