@@ -661,3 +661,29 @@ def test_a_blind_coders_timeline_and_sources_leave_out_their_blind_articles(worl
     coverage = client.get(reverse("api-analysis-timeline")).json()
     counted = sum(p["count"] for s in coverage["series"] for p in s["points"])
     assert counted == Article.objects.exclude(pk__in=blind).exclude(published_at=None).count()
+
+
+# --- summaries of one -------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="timeline_summary and sources_summary always use the plural: '1 weeks from ...', "
+    "'1 attributed quotes from 1 speakers in 1 outlets'",
+)
+def test_summaries_of_one_read_in_the_singular():
+    speaker = EntityFactory(name="Solo")
+    article = ArticleFactory(
+        body=f"{SENTENCE}(Solo.)",
+        outlet=OutletFactory(name="Only Outlet"),
+        published_at=datetime(2026, 3, 4, 12, tzinfo=UTC),
+    )
+    QuoteFactory(article=article, start=0, end=len(SENTENCE) - 1, speaker=speaker)
+    client = APIClient()
+    client.force_authenticate(UserFactory(role="api-client"))
+    timeline = client.get(reverse("api-analysis-timeline"), {"actor": speaker.pk}).json()
+    assert timeline["summary"].startswith("1 week from 2026-03-02 to 2026-03-02 across 1 series")
+    sources = client.get(reverse("api-analysis-sources")).json()
+    assert sources["summary"] == (
+        "1 attributed quote from 1 speaker in 1 outlet; most quoted: Solo (1)."
+    )
