@@ -366,3 +366,19 @@ def test_an_endpoint_costs_the_same_queries_for_few_stances_or_many(endpoint, fm
     grow(scene, people, 40)
     many = cost(client, url)
     assert many == few == AUTH + COST[(endpoint, fmt)]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="browse.filtered_articles adds a day to `to` (date_to + timedelta(1)): "
+    "to=9999-12-31 raises OverflowError, a 500 (the article list page too)",
+)
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_the_last_day_of_the_calendar_is_no_server_error(endpoint, scene, people):
+    client = people.client("api_client")
+    client.raise_request_exception = False
+    response = client.get(f"{BASE}/{endpoint}/", {"to": "9999-12-31"})
+    body_of(response)
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "to" in errors_of(response)
