@@ -322,6 +322,9 @@ COST = {
     # FRAME; the narrowing's entity names; the statements counted; the page of statements
     # with article, outlet, holder, target, polarity, author and quote joined
     "statements": FRAME + 3,
+    # the same with a selection: and the story's label; the speaker's name; the outlet's
+    # name and the analyst's username, for the chips
+    "matrix-selected": FRAME + 6 + 4,
     # coverage; quotes by status; mentions by status; stances; notes; articles by review
     # status; imports per week; the most active holders; their names
     "overview": 9,
@@ -360,10 +363,26 @@ def grow(world: AnalysisWorld, n: int) -> None:
             )
 
 
+def selected(world: AnalysisWorld) -> dict[str, int | str]:
+    """A selection that holds stances with an entity at both ends (one of analyst B's,
+    in a story), so that every query of the page runs once it is applied."""
+    analyst = world.analyst_b.pk
+    m = next(m for m in world.layer("analyst", analyst) if m.story and m.target.startswith("e"))
+    speaker = Quote.objects.filter(article_id=m.article).values_list("speaker_id", flat=True)[0]
+    return {
+        "story": m.story,
+        "speaker": speaker,
+        "outlet": m.outlet,
+        "layer": "analyst",
+        "analyst": analyst,
+    }
+
+
 def page_urls(world: AnalysisWorld) -> dict[str, str]:
     holder, target = world.made[0].holder, world.made[0].target
     return {
         "matrix": reverse("analysis-matrix"),
+        "matrix-selected": reverse("analysis-matrix") + "?" + urlencode(selected(world)),
         "network": reverse("analysis-network") + "?mode=congruence",
         "timeline": reverse("analysis-timeline") + f"?actor={holder}&interval=month",
         "sources": reverse("analysis-sources"),
