@@ -59,6 +59,11 @@ def pages(world):
         reverse("assignment-new") + f"?story={world['story'].pk}",
         reverse("adjudication-queue"),
         reverse("adjudication-detail", args=[world["coded"].pk]),
+        reverse("analysis-matrix"),
+        reverse("analysis-network") + "?mode=congruence",
+        reverse("analysis-timeline") + f"?actor={world['entity'].pk}",
+        reverse("analysis-sources"),
+        reverse("analysis-evidence") + f"?holder=e{world['entity'].pk}",
         reverse("api-docs"),
     ]
 
