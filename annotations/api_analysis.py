@@ -45,7 +45,8 @@ from annotations.selectors.analysis_output import (
     timeline_dict,
     timeline_rows,
 )
-from newsdesk.api import CSVRenderer, JSONLinesRenderer
+from articles.models import Entity
+from newsdesk.api import CSVRenderer, JSONLinesRenderer, ReadOnlyForRoles
 
 # --- formats ------------------------------------------------------------------------------
 
@@ -106,6 +107,9 @@ ERRORS = {
 
 
 class AnalysisView(APIView):
+    # Every role reads the analysis (blind coders without their unfinished articles); a
+    # signed-in user with no role is refused, as everywhere in the API.
+    permission_classes = [ReadOnlyForRoles]
     options: type[AnalysisOptions] = AnalysisOptions
 
     def selection(self, request: Request) -> tuple[AnalysisFilters, dict[str, str], dict[str, Any]]:
@@ -115,6 +119,12 @@ class AnalysisView(APIView):
         options = self.options(request.query_params)
         problems = {**(dict(form.errors) if not form.is_valid() else {})}
         problems |= options.problems_or_none() or {}
+        # A parameter given empty is an error, as in every list of this API, not a filter
+        # silently skipped.
+        for name in [*form.fields, *options.fields]:
+            value = request.query_params.get(name)
+            if value is not None and not value.strip():
+                problems[name] = ["Give a value, or leave the parameter out."]
         if problems:
             raise exceptions.ValidationError(problems)
         return form.filters(viewer=request.user), form.values(), options.cleaned_data
@@ -284,6 +294,9 @@ class TimelineView(AnalysisView):
     )
     def get(self, request: Request) -> Response:
         filters, params, options = self.selection(request)
+        actor = options.get("actor")
+        if actor is not None and not Entity.objects.filter(pk=actor).exists():
+            raise exceptions.ValidationError({"actor": [f"There is no entity {actor}."]})
         body = timeline_dict(
             filters, params, actor=options.get("actor"), interval=options.get("interval") or "week"
         )

@@ -3,13 +3,13 @@ from typing import Any
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
-# The stance vocabulary a new installation starts with (migration 0002 seeds it; admins
-# add to it in the admin site).
+# The stance vocabulary a new installation starts with (migrations 0002 and 0013 seed it,
+# with the side each takes in the analysis views; admins add to it in the admin site).
 DEFAULT_POLARITIES = [
-    ("support", "Support", "The holder backs the target.", 10),
-    ("oppose", "Oppose", "The holder is against the target.", 20),
-    ("neutral", "Neutral", "The holder takes no side.", 30),
-    ("mixed", "Mixed", "The holder both backs and criticises the target.", 40),
+    ("support", "Support", "The holder backs the target.", 10, 1),
+    ("oppose", "Oppose", "The holder is against the target.", 20, -1),
+    ("neutral", "Neutral", "The holder takes no side.", 30, 0),
+    ("mixed", "Mixed", "The holder both backs and criticises the target.", 40, 0),
 ]
 
 
@@ -22,8 +22,8 @@ def seed_empty_vocabulary(sender: Any, using: str = "default", **kwargs: Any) ->
     if sender.name != "annotations" or Polarity.objects.using(using).exists():
         return
     Polarity.objects.using(using).bulk_create(
-        Polarity(slug=slug, label=label, description=description, position=position)
-        for slug, label, description, position in DEFAULT_POLARITIES
+        Polarity(slug=slug, label=label, description=description, position=position, sign=sign)
+        for slug, label, description, position, sign in DEFAULT_POLARITIES
     )
 
 

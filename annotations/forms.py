@@ -323,3 +323,9 @@ def _entity_key(key: str) -> bool:
         return analysis_selectors.parse_key(key)[0] is not None
     except ValueError:
         return False
+
+
+class QuoteOptions(AnalysisOptions):
+    """The quotes page's narrowing: one speaker's quotes (`quoted`, an entity id)."""
+
+    quoted = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)

@@ -40,6 +40,7 @@ workbench_urls = [
     path("analysis/timeline/", analysis.timeline, name="analysis-timeline"),
     path("analysis/sources/", analysis.sources, name="analysis-sources"),
     path("analysis/statements/", analysis.evidence, name="analysis-evidence"),
+    path("analysis/quotes/", analysis.quotes, name="analysis-quotes"),
     path("adjudicate/", adjudication.adjudication_queue, name="adjudication-queue"),
     path("adjudicate/next/", adjudication.adjudication_next, name="adjudication-next"),
     path("adjudicate/<int:pk>/", adjudication.adjudication_detail, name="adjudication-detail"),

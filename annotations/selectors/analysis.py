@@ -80,6 +80,11 @@ class AnalysisFilters:
     viewer: int | None = None
 
 
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """ "1 stance", "2 stances": a number and its noun, for the one-line summaries."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def node_key(entity_id: int | None, topic: str = "") -> str:
     return f"{ENTITY}{entity_id}" if entity_id is not None else f"{TOPIC}{topic}"
 
@@ -424,9 +429,9 @@ class StanceMatrix:
         shown = sum(cell.total for cell in self.cells.values())
         lead = max(self.cells.values(), key=lambda c: (c.total, c.holder, c.target), default=None)
         text = (
-            f"{self.statements} stances by {self.holders_total} holders on "
-            f"{self.targets_total} targets; the {len(self.holders)} most active holders x "
-            f"the {len(self.targets)} most addressed targets hold {shown} of them."
+            f"{counted(self.statements, 'stance')} by {counted(self.holders_total, 'holder')} "
+            f"on {counted(self.targets_total, 'target')}; the {len(self.holders)} most active "
+            f"holders x the {len(self.targets)} most addressed targets hold {shown} of them."
         )
         if lead is not None:
             names = {side.key: side.name for side in [*self.holders, *self.targets]}
@@ -770,6 +775,7 @@ class Sources:
     outlets: list[tuple[int | None, str]]  # every outlet that quoted one of them
     quotes: int  # in the selection, with a speaker
     speakers_total: int
+    outlets_total: int  # outlets with an attributed quote in the selection
 
 
 def top_sources(filters: AnalysisFilters, *, limit: int = TOP_SOURCES) -> Sources:
@@ -801,6 +807,7 @@ def top_sources(filters: AnalysisFilters, *, limit: int = TOP_SOURCES) -> Source
         outlets=sorted(outlets.items(), key=lambda item: (item[1].lower(), item[0] or 0)),
         quotes=sum(totals.values()),
         speakers_total=len(totals),
+        outlets_total=len({outlet for counts in by_speaker.values() for outlet in counts}),
     )
 
 
@@ -827,6 +834,18 @@ class EvidenceLinks:
 
     def __call__(self, **more: Any) -> str:
         return self.base + urlencode({k: v for k, v in more.items() if v not in (None, "")})
+
+
+def quotes_url(params: dict[str, str], **more: Any) -> str:
+    """The quotes page: the selection's quotes in its layer, narrowed (`quoted`: one
+    speaker's)."""
+    return f"{reverse('analysis-quotes')}?{query_of(params, **more)}"
+
+
+def quotes_for_display(rows: QuerySet[Quote]) -> QuerySet[Quote]:
+    return rows.select_related("article__outlet", "speaker", "created_by").order_by(
+        F("article__published_at").desc(nulls_last=True), "article_id", "start", "pk"
+    )
 
 
 def entity_url(entity_id: int | None) -> str | None:

@@ -20,6 +20,10 @@ from annotations.selectors.analysis import (
     entity_url,
     evidence_url,
     query_of,
+    quotes_url,
+)
+from annotations.selectors.analysis import (
+    counted as counted_as,
 )
 from annotations.selectors.browse import month_end
 
@@ -178,13 +182,13 @@ def network_summary(graph: network.Graph) -> str:
     if graph.mode == "two-mode":
         targets = len(graph.nodes) - len(actors)
         text = (
-            f"{len(actors)} holders, {targets} other targets (holding no stance), "
-            f"{len(graph.edges)} ties."
+            f"{counted_as(len(actors), 'holder')}, {counted_as(targets, 'other target')} "
+            f"(holding no stance), {counted_as(len(graph.edges), 'tie')}."
         )
     else:
         text = (
-            f"{len(actors)} actors, {len(graph.edges)} ties of {graph.mode} "
-            f"(normalisation: {graph.normalization})."
+            f"{counted_as(len(actors), 'actor')}, {counted_as(len(graph.edges), 'tie')} of "
+            f"{graph.mode} (normalisation: {graph.normalization})."
         )
     if graph.edges:
         names = {node.key: node.name for node in graph.nodes}
@@ -266,7 +270,7 @@ def timeline_dict(
             for start, count in series.points:
                 narrowed = _narrowed(params, start, interval)
                 if series.key == "quotes":
-                    link = list_url(narrowed, speaker=actor)
+                    link = quotes_url(narrowed, quoted=actor)
                 else:
                     link = evidence_url(narrowed, holder=f"e{actor}", side=series.key)
                 points.append({"period": start.isoformat(), "count": count, "evidence": link})
@@ -274,14 +278,14 @@ def timeline_dict(
     else:
         for series in analysis.coverage_timeline(filters, interval):
             outlet = series.key.removeprefix("outlet-")
+            # Articles without an outlet have no list of their own to link to.
             points = [
                 {
                     "period": start.isoformat(),
                     "count": count,
-                    "evidence": list_url(
-                        _narrowed(params, start, interval),
-                        outlet=outlet if outlet != "none" else None,
-                    ),
+                    "evidence": list_url(_narrowed(params, start, interval), outlet=outlet)
+                    if outlet != "none"
+                    else None,
                 }
                 for start, count in series.points
             ]
@@ -306,10 +310,11 @@ def timeline_summary(series: list[dict[str, Any]], interval: str, of_actor: bool
             p["count"] for s in series for p in s["points"] if p["period"] == period
         ),
     )
-    noun = "series" if of_actor else "outlets"
+    lines = len([c for c in counted if c[1]])
+    across = counted_as(lines, "series", "series") if of_actor else counted_as(lines, "outlet")
     return (
-        f"{len(periods)} {interval}s from {periods[0]} to {periods[-1]} across "
-        f"{len([c for c in counted if c[1]])} {noun} ({what}); busiest {interval}: {busiest}."
+        f"{counted_as(len(periods), interval)} from {periods[0]} to {periods[-1]} across "
+        f"{across} ({what}); busiest {interval}: {busiest}."
     )
 
 
@@ -335,8 +340,9 @@ def sources_summary(sources: Sources) -> str:
         return "No attributed quotes in this selection."
     top = sources.speakers[0]
     return (
-        f"{sources.quotes} attributed quotes from {sources.speakers_total} speakers in "
-        f"{len(sources.outlets)} outlets; most quoted: {top.name} ({top.quotes})."
+        f"{counted_as(sources.quotes, 'attributed quote')} from "
+        f"{counted_as(sources.speakers_total, 'speaker')} in "
+        f"{counted_as(sources.outlets_total, 'outlet')}; most quoted: {top.name} ({top.quotes})."
     )
 
 
@@ -355,7 +361,7 @@ def sources_dict(sources: Sources, params: dict[str, str]) -> dict[str, Any]:
                 "quotes": source.quotes,
                 "outlets": {name: source.outlets.get(pk, 0) for pk, name in sources.outlets},
                 "url": entity_url(source.entity_id),
-                "evidence": list_url(params, speaker=source.entity_id),
+                "evidence": quotes_url(params, quoted=source.entity_id),
             }
             for source in sources.speakers
         ],

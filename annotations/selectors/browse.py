@@ -282,7 +282,8 @@ def filtered_articles(filters: ArticleFilters) -> QuerySet[Article]:
         articles = articles.filter(Exists(_of_article(quotes)))
     if filters.date_from is not None:
         articles = articles.filter(published_at__gte=_day_start(filters.date_from))
-    if filters.date_to is not None:
+    if filters.date_to is not None and filters.date_to < date.max:
+        # Until the day's end; the last day there is has no day after it to stop before.
         articles = articles.filter(published_at__lt=_day_start(filters.date_to + timedelta(1)))
     if filters.status:
         articles = articles.alias(annotation_status=annotation_status(filters)).filter(

@@ -18,11 +18,12 @@ from annotations.forms import (
     EventOptions,
     MatrixOptions,
     NetworkOptions,
+    QuoteOptions,
     TimelineOptions,
 )
 from annotations.selectors import analysis
 from annotations.selectors.analysis import AnalysisFilters, Layer, query_of
-from annotations.selectors.analysis_output import list_url, sources_summary
+from annotations.selectors.analysis_output import sources_summary
 from articles.models import Entity, Outlet, Story
 from newsdesk import roles
 
@@ -34,6 +35,7 @@ TABS = (
     ("analysis-timeline", "Timelines"),
     ("analysis-sources", "Sources"),
     ("analysis-evidence", "Statements"),
+    ("analysis-quotes", "Quotes"),
 )
 
 
@@ -50,6 +52,7 @@ class Selection:
 
 def _selection(request: HttpRequest) -> Selection:
     form = AnalysisForm(request.GET)
+    form.is_valid()  # filters() reads the cleaned data; a bad value is dropped and said
     return Selection(form, form.filters(viewer=request.user), form.values(), form.problems())
 
 
@@ -282,7 +285,7 @@ def sources(request: HttpRequest) -> HttpResponse:
         (
             source,
             [(name, source.outlets.get(pk, 0)) for pk, name in result.outlets],
-            list_url(selection.params, speaker=source.entity_id),
+            analysis.quotes_url(selection.params, quoted=source.entity_id),
         )
         for source in result.speakers
     ]
@@ -373,5 +376,43 @@ def evidence(request: HttpRequest) -> HttpResponse:
                 ),
                 "JSONL": _api("api-analysis-events", selection, format="jsonl", **narrowing),
             },
+        ),
+    )
+
+
+def quotes(request: HttpRequest) -> HttpResponse:
+    """The quotes behind a figure (a timeline's point, a source's count): the selection's
+    attributed quotes in its layer, one speaker's with `quoted`, paged."""
+    selection = _selection(request)
+    options, problems = _options(QuoteOptions, request)
+    quoted = options.get("quoted")
+    rows = analysis.quotes(selection.filters).filter(speaker__isnull=False)
+    speaker = None
+    if quoted:
+        speaker = Entity.objects.filter(pk=quoted).values_list("name", flat=True).first()
+        rows = rows.filter(speaker_id=quoted)
+    page = Paginator(analysis.quotes_for_display(rows), STATEMENTS_PAGE).get_page(
+        request.GET.get("page")
+    )
+    narrowing = {"quoted": quoted} if quoted else {}
+    base = selection.query(**narrowing)
+    page_links = {}
+    if page.has_previous():
+        page_links["previous"] = f"?{base}&page={page.previous_page_number()}"
+    if page.has_next():
+        page_links["next"] = f"?{base}&page={page.next_page_number()}"
+    return render(
+        request,
+        "annotations/analysis/quotes.html",
+        _context(
+            request,
+            selection,
+            "analysis-quotes",
+            page=page,
+            speaker=speaker or (f"entity {quoted}" if quoted else ""),
+            option_problems=problems,
+            page_links=page_links,
+            keep=list(narrowing.items()),
+            clear_narrowing=f"{reverse('analysis-quotes')}?{selection.query()}",
         ),
     )

@@ -24,12 +24,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ST201 on the five analysis endpoints: `?to=` (an empty date) is answered 200, "
-    "AnalysisForm taking an empty parameter for none (tests/api/test_analysis_api.py "
-    "test_an_empty_parameter_is_a_400_as_elsewhere_in_the_api); remove once it is a 400",
-)
 def test_the_api_keeps_to_its_openapi_schema(live_server, tmp_path, world: World, people: People):
     # The vocabulary comes from a migration, which a transactional test's flush removes.
     for slug in ("support", "oppose", "neutral", "mixed"):

@@ -64,6 +64,7 @@ def pages(world):
         reverse("analysis-timeline") + f"?actor={world['entity'].pk}",
         reverse("analysis-sources"),
         reverse("analysis-evidence") + f"?holder=e{world['entity'].pk}",
+        reverse("analysis-quotes") + f"?quoted={world['entity'].pk}",
         reverse("api-docs"),
     ]
 
