@@ -106,17 +106,26 @@ ERRORS = {
 }
 
 
+def _answers(*media_types: str) -> dict[Any, Any]:
+    """The OpenAPI answers of an analysis endpoint: an object in JSON, text in the other
+    formats, and its refusals."""
+    return {
+        (200, media): OpenApiTypes.OBJECT if media == "application/json" else OpenApiTypes.STR
+        for media in media_types
+    } | ERRORS
+
+
 class AnalysisView(APIView):
     # Every role reads the analysis (blind coders without their unfinished articles); a
     # signed-in user with no role is refused, as everywhere in the API.
     permission_classes = [ReadOnlyForRoles]
-    options: type[AnalysisOptions] = AnalysisOptions
+    options_form: type[AnalysisOptions] = AnalysisOptions  # not `options`: the OPTIONS handler
 
     def selection(self, request: Request) -> tuple[AnalysisFilters, dict[str, str], dict[str, Any]]:
         """The filters, the selection's parameters (for links) and the endpoint's options;
         400 naming every bad parameter."""
         form = AnalysisForm(request.query_params)
-        options = self.options(request.query_params)
+        options = self.options_form(request.query_params)
         problems = {**(dict(form.errors) if not form.is_valid() else {})}
         problems |= options.problems_or_none() or {}
         # A parameter given empty is an error, as in every list of this API, not a filter
@@ -135,7 +144,7 @@ def _attachment(response: HttpResponse | Response | StreamingHttpResponse, name:
 
 
 class StanceMatrixView(AnalysisView):
-    options = MatrixOptions
+    options_form = MatrixOptions
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
@@ -151,11 +160,7 @@ class StanceMatrixView(AnalysisView):
             _ids("targets", "Columns: the most addressed targets (1-200, default 25)."),
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(analysis.MATRIX_SORTS)),
         ],
-        responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, "text/csv"): OpenApiTypes.STR,
-            **ERRORS,
-        },
+        responses=_answers("application/json", "text/csv"),
     )
     def get(self, request: Request) -> Response:
         filters, params, options = self.selection(request)
@@ -173,7 +178,7 @@ class StanceMatrixView(AnalysisView):
 
 
 class NetworkView(AnalysisView):
-    options = NetworkOptions
+    options_form = NetworkOptions
     renderer_classes = [JSONRenderer, GraphMLRenderer, GEXFRenderer, CSVRenderer]
 
     @extend_schema(
@@ -195,13 +200,9 @@ class NetworkView(AnalysisView):
             ),
             _ids("limit", "The most active actors to draw (1-500, default 60)."),
         ],
-        responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, "application/graphml+xml"): OpenApiTypes.STR,
-            (200, "application/gexf+xml"): OpenApiTypes.STR,
-            (200, "text/csv"): OpenApiTypes.STR,
-            **ERRORS,
-        },
+        responses=_answers(
+            "application/json", "application/graphml+xml", "application/gexf+xml", "text/csv"
+        ),
     )
     def get(self, request: Request) -> Response:
         filters, params, options = self.selection(request)
@@ -225,7 +226,7 @@ class NetworkView(AnalysisView):
 
 
 class EventsView(AnalysisView):
-    options = EventOptions
+    options_form = EventOptions
     renderer_classes = [CSVRenderer, JSONLinesRenderer]
 
     @extend_schema(
@@ -245,11 +246,7 @@ class EventsView(AnalysisView):
             OpenApiParameter("actors", OpenApiTypes.STR, description="e<id>,e<id>: a tie."),
             OpenApiParameter("relation", OpenApiTypes.STR, enum=["congruence", "conflict"]),
         ],
-        responses={
-            (200, "text/csv"): OpenApiTypes.STR,
-            (200, "application/jsonl"): OpenApiTypes.STR,
-            **ERRORS,
-        },
+        responses=_answers("text/csv", "application/jsonl"),
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         filters, _, options = self.selection(request)
@@ -271,7 +268,7 @@ class EventsView(AnalysisView):
 
 
 class TimelineView(AnalysisView):
-    options = TimelineOptions
+    options_form = TimelineOptions
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
@@ -286,11 +283,7 @@ class TimelineView(AnalysisView):
             _ids("actor", "An entity id: that actor's timeline."),
             OpenApiParameter("interval", OpenApiTypes.STR, enum=list(Interval.values)),
         ],
-        responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, "text/csv"): OpenApiTypes.STR,
-            **ERRORS,
-        },
+        responses=_answers("application/json", "text/csv"),
     )
     def get(self, request: Request) -> Response:
         filters, params, options = self.selection(request)
@@ -308,7 +301,7 @@ class TimelineView(AnalysisView):
 
 
 class SourcesView(AnalysisView):
-    options = SourcesOptions
+    options_form = SourcesOptions
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
@@ -317,11 +310,7 @@ class SourcesView(AnalysisView):
         "with their quotes per outlet (a speaker x outlet matrix; with `story`, the "
         "story's). `?format=csv`: one row per speaker and outlet.",
         parameters=[*SELECTION, _ids("limit", "Speakers (1-200, default 20).")],
-        responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, "text/csv"): OpenApiTypes.STR,
-            **ERRORS,
-        },
+        responses=_answers("application/json", "text/csv"),
     )
     def get(self, request: Request) -> Response:
         filters, params, options = self.selection(request)

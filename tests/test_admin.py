@@ -294,10 +294,13 @@ def test_admins_extend_the_polarity_vocabulary(admin_client):
             "label": "Conditional support",
             "position": "15",
             "is_active": "on",
+            "sign": "1",  # it takes the support side in the analysis views
         },
     )
     assert response.status_code == 302
-    assert Polarity.objects.get(slug="conditional-support").is_active
+    added = Polarity.objects.get(slug="conditional-support")
+    assert added.is_active
+    assert added.sign == Polarity.Sign.SUPPORT
 
 
 def test_a_quote_speaker_span_must_fit_the_body(admin_client):

@@ -197,14 +197,10 @@ def _sides() -> dict[str, Any]:
     }
 
 
-@dataclass
-class Side:
-    """A holder's or target's statements in the selection, by side."""
+@dataclass(kw_only=True)
+class BySide:
+    """Statements by side: support, oppose, other (neither)."""
 
-    key: str
-    entity_id: int | None
-    name: str
-    kind: str
     support: int = 0
     oppose: int = 0
     other: int = 0
@@ -216,6 +212,16 @@ class Side:
     @property
     def net(self) -> int:
         return self.support - self.oppose
+
+
+@dataclass
+class Side(BySide):
+    """A holder's or target's statements in the selection, by side."""
+
+    key: str
+    entity_id: int | None
+    name: str
+    kind: str
 
     def info(self) -> NodeInfo:
         return NodeInfo(key=self.key, entity_id=self.entity_id, name=self.name, kind=self.kind)
@@ -394,20 +400,11 @@ def scan(filters: AnalysisFilters, *, holders: int, targets: int | None) -> Scan
 
 
 @dataclass
-class Cell:
+class Cell(BySide):
+    """A holder's statements on a target, by side."""
+
     holder: str
     target: str
-    support: int = 0
-    oppose: int = 0
-    other: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.support + self.oppose + self.other
-
-    @property
-    def net(self) -> int:
-        return self.support - self.oppose
 
 
 @dataclass

@@ -128,6 +128,16 @@ def _chips(params: dict[str, str], names: dict[str, str]) -> list[str]:
     return chips
 
 
+def _page_links(page: Any, query: str) -> dict[str, str]:
+    """Previous and next page links that keep the selection and the narrowing."""
+    links = {}
+    if page.has_previous():
+        links["previous"] = f"?{query}&page={page.previous_page_number()}"
+    if page.has_next():
+        links["next"] = f"?{query}&page={page.next_page_number()}"
+    return links
+
+
 def _api(name: str, selection: Selection, **more: Any) -> str:
     return f"{reverse(name)}?{selection.query(**more)}"
 
@@ -352,12 +362,7 @@ def evidence(request: HttpRequest) -> HttpResponse:
     ]
     if actors:
         narrowed.insert(0, ("actors", " and ".join(label(key) for key in actors)))
-    page_links = {}
-    base = selection.query(**narrowing)
-    if page.has_previous():
-        page_links["previous"] = f"?{base}&page={page.previous_page_number()}"
-    if page.has_next():
-        page_links["next"] = f"?{base}&page={page.next_page_number()}"
+    page_links = _page_links(page, selection.query(**narrowing))
     return render(
         request,
         "annotations/analysis/statements.html",
@@ -395,12 +400,7 @@ def quotes(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     narrowing = {"quoted": quoted} if quoted else {}
-    base = selection.query(**narrowing)
-    page_links = {}
-    if page.has_previous():
-        page_links["previous"] = f"?{base}&page={page.previous_page_number()}"
-    if page.has_next():
-        page_links["next"] = f"?{base}&page={page.next_page_number()}"
+    page_links = _page_links(page, selection.query(**narrowing))
     return render(
         request,
         "annotations/analysis/quotes.html",

@@ -367,3 +367,11 @@ def test_the_last_day_of_the_calendar_is_no_server_error(endpoint, scene, people
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert "to" in errors_of(response)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_options_describes_an_endpoint(endpoint, scene, people):
+    # A view's `options` attribute would shadow DRF's OPTIONS handler (a 500 once).
+    response = people.client("api_client").options(f"{BASE}/{endpoint}/")
+    assert response.status_code == 200
+    assert "text/csv" in response.content.decode()  # every endpoint renders CSV

@@ -88,15 +88,15 @@ def test_generated_rows_pass_the_anchor_triggers_and_add_up():
     for row in chunk.quotes:
         _matches_the_triggers(bodies[row[17]], *row[3:8])
     for row in chunk.stances:
-        _matches_the_triggers(bodies[row[10]], *row[2:7])
-        assert row[12] != row[15]  # holder is not its own target
+        _matches_the_triggers(bodies[row[11]], *row[2:7])
+        assert row[13] != row[16]  # holder is not its own target
     for row in chunk.notes:
         if row[3] is not None:
             _matches_the_triggers(bodies[row[8]], *row[3:8])
     # Quote ids are given so that stances can name theirs: 2 per article, from 1.
     assert [row[0] for row in chunk.quotes][:2] == [2 * first - 1, 2 * first]
     quote_ids = {row[0] for row in chunk.quotes}
-    assert {row[14] for row in chunk.stances} - {None} <= quote_ids
+    assert {row[15] for row in chunk.stances} - {None} <= quote_ids
     # Each row has a value for each column it is copied into.
     for table, data in chunk.by_table().items():
         assert {len(row) for row in data} == {len(rows.TABLES[table].split(","))}
