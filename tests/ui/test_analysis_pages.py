@@ -400,3 +400,14 @@ def test_a_page_costs_the_same_queries_for_few_stances_or_many(analyst, world, p
     many, _ = cost(analyst, url)
     assert few == SIGNED_IN + COST[page], sql
     assert many == few
+
+
+def test_entity_and_story_pages_lead_into_their_analysis(world, analyst):
+    actor = world.actors[0]
+    story = world.stories[0]
+    entity_page = analyst.get(reverse("entity-detail", args=[actor.pk])).content.decode()
+    assert f'{reverse("analysis-timeline")}?actor={actor.pk}&amp;interval=month' in entity_page
+    assert f'{reverse("analysis-evidence")}?holder=e{actor.pk}' in entity_page
+    story_page = analyst.get(reverse("story-detail", args=[story.pk])).content.decode()
+    assert f'{reverse("analysis-timeline")}?story={story.pk}&amp;interval=day' in story_page
+    assert f'{reverse("analysis-sources")}?story={story.pk}' in story_page
