@@ -406,8 +406,8 @@ def test_entity_and_story_pages_lead_into_their_analysis(world, analyst):
     actor = world.actors[0]
     story = world.stories[0]
     entity_page = analyst.get(reverse("entity-detail", args=[actor.pk])).content.decode()
-    assert f'{reverse("analysis-timeline")}?actor={actor.pk}&amp;interval=month' in entity_page
-    assert f'{reverse("analysis-evidence")}?holder=e{actor.pk}' in entity_page
+    assert f"{reverse('analysis-timeline')}?actor={actor.pk}&amp;interval=month" in entity_page
+    assert f"{reverse('analysis-evidence')}?holder=e{actor.pk}" in entity_page
     story_page = analyst.get(reverse("story-detail", args=[story.pk])).content.decode()
-    assert f'{reverse("analysis-timeline")}?story={story.pk}&amp;interval=day' in story_page
-    assert f'{reverse("analysis-sources")}?story={story.pk}' in story_page
+    assert f"{reverse('analysis-timeline')}?story={story.pk}&amp;interval=day" in story_page
+    assert f"{reverse('analysis-sources')}?story={story.pk}" in story_page
