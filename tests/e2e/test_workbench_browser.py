@@ -95,6 +95,9 @@ def test_analyst_tags_reviews_and_finds_it_all_after_a_reload(
     shot(page, "list")
     link.click()
     expect(page).to_have_url(f"{live_server.url}/articles/{article.pk}/")
+    # The reader's script is deferred: a key pressed before it runs goes nowhere (a
+    # loaded CI machine once pressed `q` too early).
+    page.wait_for_load_state("load")
     text = page.get_by_role("region", name="Article text")
     expect(text).to_be_visible()
     assert text.text_content() == article.body  # the page holds the body, offset for offset
