@@ -115,6 +115,16 @@ def _answers(*media_types: str) -> dict[Any, Any]:
     } | ERRORS
 
 
+def _csv_or_json(request: Request, name: str, rows: Any, body: Any) -> Response:
+    """The tidy CSV rows (as an attachment `name`.csv) or the JSON body, each computed
+    only when asked for."""
+    if request.accepted_renderer.format == "csv":
+        response = Response(rows())
+        _attachment(response, f"{name}.csv")
+        return response
+    return Response(body())
+
+
 class AnalysisView(APIView):
     # Every role reads the analysis (blind coders without their unfinished articles); a
     # signed-in user with no role is refused, as everywhere in the API.
@@ -170,11 +180,12 @@ class StanceMatrixView(AnalysisView):
             targets=options.get("targets") or analysis.MATRIX_SIZE,
             sort=options.get("sort") or "total",
         )
-        if request.accepted_renderer.format == "csv":
-            response = Response(matrix_rows(matrix, params))
-            _attachment(response, "stance-matrix.csv")
-            return response
-        return Response(matrix_dict(matrix, params))
+        return _csv_or_json(
+            request,
+            "stance-matrix",
+            lambda: matrix_rows(matrix, params),
+            lambda: matrix_dict(matrix, params),
+        )
 
 
 class NetworkView(AnalysisView):
@@ -293,11 +304,7 @@ class TimelineView(AnalysisView):
         body = timeline_dict(
             filters, params, actor=options.get("actor"), interval=options.get("interval") or "week"
         )
-        if request.accepted_renderer.format == "csv":
-            response = Response(timeline_rows(body))
-            _attachment(response, "timeline.csv")
-            return response
-        return Response(body)
+        return _csv_or_json(request, "timeline", lambda: timeline_rows(body), lambda: body)
 
 
 class SourcesView(AnalysisView):
@@ -315,11 +322,12 @@ class SourcesView(AnalysisView):
     def get(self, request: Request) -> Response:
         filters, params, options = self.selection(request)
         sources = analysis.top_sources(filters, limit=options.get("limit") or analysis.TOP_SOURCES)
-        if request.accepted_renderer.format == "csv":
-            response = Response(sources_rows(sources, params))
-            _attachment(response, "sources.csv")
-            return response
-        return Response(sources_dict(sources, params))
+        return _csv_or_json(
+            request,
+            "sources",
+            lambda: sources_rows(sources, params),
+            lambda: sources_dict(sources, params),
+        )
 
 
 __all__ = [

@@ -229,10 +229,6 @@ class Side(BySide):
 
 def entity_names(ids: set[int]) -> dict[int, tuple[str, str]]:
     """Entities' (name, kind) by id: one query (none for no ids)."""
-    return _names(ids)
-
-
-def _names(ids: set[int]) -> dict[int, tuple[str, str]]:
     return {
         pk: (name, kind)
         for pk, name, kind in Entity.objects.filter(pk__in=ids).values_list("pk", "name", "kind")
@@ -247,7 +243,7 @@ def top_holders(filters: AnalysisFilters, limit: int) -> list[Side]:
         .annotate(**_sides())
         .order_by("-total", "holder_id")[:limit]
     )
-    names = _names({row["holder_id"] for row in rows})
+    names = entity_names({row["holder_id"] for row in rows})
     return [
         Side(
             node_key(row["holder_id"]),
@@ -379,7 +375,9 @@ def scan(filters: AnalysisFilters, *, holders: int, targets: int | None) -> Scan
         Side(node_key(pk, topic), pk, label or "", "", support=s, oppose=o, other=x)
         for pk, topic, label, s, o, x, _ in found_targets
     ]
-    names = _names({side.entity_id for side in [*holder_sides, *target_sides] if side.entity_id})
+    names = entity_names(
+        {side.entity_id for side in [*holder_sides, *target_sides] if side.entity_id}
+    )
     for side in [*holder_sides, *target_sides]:
         if side.entity_id is not None:
             side.name, side.kind = names.get(side.entity_id, ("", ""))
@@ -634,14 +632,6 @@ def _events(rows: QuerySet[Stance], csv: bool) -> QuerySet[Stance]:
     )
 
 
-def event_rows(rows: QuerySet[Stance]) -> Iterator[dict[str, Any]]:
-    """DNA's event list as dicts (for a page or a test): one per statement in time
-    order, read in chunks."""
-    names = [f"ev_{name}" for name in EVENT_COLUMNS]
-    for row in _events(rows, csv=False).values_list(*names).iterator(chunk_size=2000):
-        yield dict(zip(EVENT_COLUMNS, row, strict=True))
-
-
 def event_stream(rows: QuerySet[Stance], fmt: str) -> Iterator[bytes]:
     """DNA's event list, one statement per line in time order (its id, time, holder,
     target, polarity and side, text, the analyst who made it, "" for the machine's, layer,
@@ -792,7 +782,7 @@ def top_sources(filters: AnalysisFilters, *, limit: int = TOP_SOURCES) -> Source
     totals = {pk: sum(outlets.values()) for pk, outlets in by_speaker.items()}
     ids = sorted(totals, key=lambda pk: (-totals[pk], pk))[:limit]
     outlet_ids = {outlet for pk in ids for outlet in by_speaker[pk]}
-    names = _names(set(ids))
+    names = entity_names(set(ids))
     outlet_names = dict(
         Outlet.objects.filter(pk__in=[pk for pk in outlet_ids if pk is not None]).values_list(
             "pk", "name"
@@ -857,7 +847,6 @@ __all__ = [
     "StanceMatrix",
     "actor_timeline",
     "coverage_timeline",
-    "event_rows",
     "evidence",
     "stance_matrix",
     "stances",

@@ -28,7 +28,6 @@ from annotations.selectors.analysis import (
 from annotations.selectors.browse import month_end
 
 NETWORK_FORMATS = ("graphml", "gexf", "csv")
-SIDE_NAMES = ("support", "oppose", "other")
 
 
 # --- the stance matrix ------------------------------------------------------------------
@@ -390,7 +389,6 @@ def sources_rows(sources: Sources, params: dict[str, str]) -> list[dict[str, Any
 
 __all__ = [
     "NETWORK_FORMATS",
-    "SIDE_NAMES",
     "matrix_dict",
     "matrix_rows",
     "network_dict",

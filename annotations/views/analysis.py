@@ -76,13 +76,15 @@ def _context(request: HttpRequest, selection: Selection, here: str, **more: Any)
             if name in params:
                 names[name] = found.get(int(params[name]), f"entity {params[name]}")
     query = selection.query()
+    outlets = list(Outlet.objects.order_by("name").values_list("pk", "name"))
+    analysts = _analysts()
     return {
-        "chips": _chips(params, names),
+        "chips": _chips(params, names, outlets, analysts),
         "selection": selection,
         "params": params,
         "problems": selection.problems,
-        "outlets": list(Outlet.objects.order_by("name").values_list("pk", "name")),
-        "analysts": _analysts(),
+        "outlets": outlets,
+        "analysts": analysts,
         "layers": Layer.choices,
         "names": names,
         "tabs": [
@@ -96,13 +98,19 @@ def _context(request: HttpRequest, selection: Selection, here: str, **more: Any)
     }
 
 
-def _chips(params: dict[str, str], names: dict[str, str]) -> list[str]:
-    """The active selection in words, for the closed filter box's summary."""
+def _chips(
+    params: dict[str, str],
+    names: dict[str, str],
+    outlets: list[tuple[int, str]],
+    analysts: list[tuple[int, str]],
+) -> list[str]:
+    """The active selection in words, for the closed filter box's summary; outlets' and
+    analysts' names come from the menus' lists, already read."""
     chips = []
     if params.get("q"):
         chips.append(f"search: {params['q']}")
     if "outlet" in params:
-        outlet = Outlet.objects.filter(pk=params["outlet"]).values_list("name", flat=True).first()
+        outlet = dict(outlets).get(int(params["outlet"]))
         chips.append(f"outlet: {outlet or params['outlet']}")
     for name in ("story", "entity", "speaker"):
         if name in params:
@@ -117,12 +125,7 @@ def _chips(params: dict[str, str], names: dict[str, str]) -> list[str]:
         chips.append(f"until {params['to']}")
     layer = Layer(params.get("layer", Layer.ALL.value)).label
     if "analyst" in params:
-        username = (
-            get_user_model()
-            .objects.filter(pk=params["analyst"])
-            .values_list("username", flat=True)
-            .first()
-        )
+        username = dict(analysts).get(int(params["analyst"]))
         layer = f"{layer}: {username or params['analyst']}"
     chips.append(f"layer: {layer.lower()}")
     return chips

@@ -313,9 +313,9 @@ COST = {
     # FRAME; the speaker's name; the quotes counted; the page of quotes with article,
     # outlet, speaker and author joined
     "quotes": FRAME + 3,
-    # the same with a selection: and the story's label; the speaker's name; the outlet's
-    # name and the analyst's username, for the chips
-    "matrix-selected": FRAME + 2 + 4,
+    # the same with a selection: and the story's label and the speaker's name, for the
+    # chips (the outlet's and the analyst's come from the menus' lists)
+    "matrix-selected": FRAME + 2 + 2,
     # coverage; quotes by status; mentions by status; stances; notes; articles by review
     # status; imports per week; the most active holders; their names
     "overview": 9,
