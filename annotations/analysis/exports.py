@@ -1,4 +1,10 @@
-"""Writers for a `network.Graph`: the API's JSON dict, networkx, GraphML, GEXF 1.3 and CSV.
+"""Writers for a `network.Graph`: the API's JSON, networkx, GraphML, GEXF 1.3 and CSV.
+
+Every file writer is a generator of byte chunks that formats the edges block by block
+straight from the graph's edge table (`network.EdgeTable`), so that a network of a hundred
+thousand ties leaves the server as it is written: the first bytes go out before the last
+edge is formatted and no whole document is ever held. `to_graphml`, `to_gexf`, `graph_csv`
+and `graph_json` join the chunks for callers that want the whole thing.
 
 Names come from articles and are untrusted: XML writers escape them (and drop the control
 characters XML 1.0 cannot carry), CSV writers neutralise cells that a spreadsheet would run
@@ -13,14 +19,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
 import networkx as nx
 
-from annotations.analysis.network import Edge, Graph, Node
+from annotations.analysis.network import Graph, Node
 
 NODE_COLUMNS = (
     "id",
@@ -48,12 +56,104 @@ EDGE_COLUMNS = (
     "shared",
     "polarity",
 )
+# Edges formatted per chunk: large enough that the per-chunk cost vanishes, small enough
+# that a chunk stays a few hundred kilobytes.
+EDGE_BLOCK = 2048
 
 NodeLink = Callable[[Node], str | None]
-EdgeLink = Callable[[Edge], str | None]
+# The evidence link of an edge, from the keys of its two ends (source, target).
+EdgeLink = Callable[[str, str], str | None]
+
+EdgeRow = tuple[int, int, float, int, int, int, int, str]
+
+
+def edge_rows(graph: Graph) -> Iterator[list[EdgeRow]]:
+    """The edges in blocks of `EDGE_BLOCK`: (source position, target position, weight,
+    support, oppose, other, shared, polarity), plain Python values."""
+    table = graph.edge_table
+    for start in range(0, len(table), EDGE_BLOCK):
+        part = slice(start, start + EDGE_BLOCK)
+        yield list(
+            zip(
+                table.source[part].tolist(),
+                table.target[part].tolist(),
+                table.weight[part].tolist(),
+                table.support[part].tolist(),
+                table.oppose[part].tolist(),
+                table.other[part].tolist(),
+                table.shared[part].tolist(),
+                table.polarity[part],
+                strict=True,
+            )
+        )
 
 
 # -- JSON ----------------------------------------------------------------------------------
+
+_json_text = json.encoder.encode_basestring  # the C encoder of a JSON string, no wrapper
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON, as the API's renderer writes it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _node_dict(node: Node, url: str | None) -> dict[str, Any]:
+    return {
+        "id": node.key,
+        "entity_id": node.entity_id,
+        "name": node.name,
+        "kind": node.kind,
+        "type": node.type,
+        "activity": node.activity,
+        "support": node.support,
+        "oppose": node.oppose,
+        "other": node.other,
+        "degree": node.degree,
+        "url": url,
+    }
+
+
+def graph_json_chunks(
+    graph: Graph,
+    node_url: NodeLink,
+    edge_evidence: EdgeLink,
+    *,
+    summary: str = "",
+    more: dict[str, Any] | None = None,
+) -> Iterator[bytes]:
+    """The API's network shape (analysis_contract.md) as JSON text in chunks: the graph's
+    settings, `summary` and `more` first, then the nodes, then the edges block by block.
+    Links come from the caller."""
+    head = {
+        "mode": graph.mode,
+        "aggregation": graph.aggregation,
+        "normalization": graph.normalization,
+        "summary": summary,
+        "truncated": graph.truncated,
+        "limit": graph.limit,
+        **(more or {}),
+    }
+    nodes = _dumps([_node_dict(node, node_url(node)) for node in graph.nodes])
+    yield (_dumps(head)[:-1] + f',"nodes":{nodes},"edges":[').encode()
+    keys = [node.key for node in graph.nodes]
+    quoted = [_json_text(key) for key in keys]
+    polarities: dict[str, str] = {}
+    first = True
+    for block in edge_rows(graph):
+        parts = []
+        for s, t, weight, support, oppose, other, shared, polarity in block:
+            link = edge_evidence(keys[s], keys[t])
+            pol = polarities.get(polarity) or polarities.setdefault(polarity, _json_text(polarity))
+            parts.append(
+                f'{{"source":{quoted[s]},"target":{quoted[t]},"weight":{weight!r},'
+                f'"support":{support},"oppose":{oppose},"other":{other},'
+                f'"polarity":{pol},"shared":{shared},'
+                f'"evidence":{"null" if link is None else _json_text(link)}}}'
+            )
+        yield (("" if first else ",") + ",".join(parts)).encode()
+        first = False
+    yield b"]}"
 
 
 def graph_json(
@@ -62,46 +162,14 @@ def graph_json(
     edge_evidence: EdgeLink,
     *,
     summary: str = "",
+    more: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The API's network shape (analysis_contract.md); links come from the caller."""
-    return {
-        "mode": graph.mode,
-        "aggregation": graph.aggregation,
-        "normalization": graph.normalization,
-        "summary": summary,
-        "nodes": [
-            {
-                "id": node.key,
-                "entity_id": node.entity_id,
-                "name": node.name,
-                "kind": node.kind,
-                "type": node.type,
-                "activity": node.activity,
-                "support": node.support,
-                "oppose": node.oppose,
-                "other": node.other,
-                "degree": node.degree,
-                "url": node_url(node),
-            }
-            for node in graph.nodes
-        ],
-        "edges": [
-            {
-                "source": edge.source,
-                "target": edge.target,
-                "weight": edge.weight,
-                "support": edge.support,
-                "oppose": edge.oppose,
-                "other": edge.other,
-                "polarity": edge.polarity,
-                "shared": edge.shared,
-                "evidence": edge_evidence(edge),
-            }
-            for edge in graph.edges
-        ],
-        "truncated": graph.truncated,
-        "limit": graph.limit,
-    }
+    """`graph_json_chunks`, read back: the same document as a dict."""
+    document = b"".join(
+        graph_json_chunks(graph, node_url, edge_evidence, summary=summary, more=more)
+    )
+    result: dict[str, Any] = json.loads(document)
+    return result
 
 
 # -- networkx ------------------------------------------------------------------------------
@@ -169,6 +237,8 @@ def to_networkx(graph: Graph) -> nx.Graph:
 
 # Characters XML 1.0 cannot represent, even escaped.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# In an attribute value, white space other than a space would be normalised away.
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
 def xml_text(value: str) -> str:
@@ -176,109 +246,242 @@ def xml_text(value: str) -> str:
     return _XML_ILLEGAL.sub("", value)
 
 
-def _xml_safe_copy(source: nx.Graph) -> nx.Graph:
-    def clean(values: dict[str, Any]) -> dict[str, Any]:
-        return {k: xml_text(v) if isinstance(v, str) else v for k, v in values.items()}
+def _text(value: Any) -> str:
+    """Element content: XML-safe and escaped."""
+    return escape(xml_text(value)) if isinstance(value, str) else str(value)
 
-    result = source.__class__()
-    result.graph.update(clean(source.graph))
-    ids: dict[str, str] = {}
-    for key, values in source.nodes(data=True):
-        node_id = xml_text(key)
-        if node_id != key and node_id in ids.values():
-            node_id = f"{node_id}~{len(ids)}"  # two keys that differ only in stripped characters
-        ids[key] = node_id
-        result.add_node(node_id, **clean(values))
-    for u, v, values in source.edges(data=True):
-        result.add_edge(ids[u], ids[v], **clean(values))
-    return result
+
+def _attribute(value: Any) -> str:
+    """An attribute value (without its quotes): XML-safe and escaped."""
+    return escape(xml_text(str(value)), _ATTRIBUTE_ENTITIES)
+
+
+def _xml_scalar(value: Any) -> str:
+    """XML Schema's lexical form: booleans as true/false, floats as Python writes them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _xml_ids(graph: Graph) -> list[str]:
+    """Node ids for XML: the key without what XML cannot carry; two keys that differ only
+    in such characters stay two nodes."""
+    ids: list[str] = []
+    seen: set[str] = set()
+    for node in graph.nodes:
+        node_id = xml_text(node.key)
+        if node_id in seen:
+            node_id = f"{node_id}~{len(ids)}"
+        seen.add(node_id)
+        ids.append(node_id)
+    return ids
+
+
+def _graph_settings(graph: Graph) -> list[tuple[str, Any]]:
+    """The graph's settings that have a value, in a fixed order."""
+    values = [
+        ("mode", graph.mode),
+        ("aggregation", graph.aggregation),
+        ("normalization", graph.normalization),
+        ("truncated", graph.truncated),
+        ("limit", graph.limit),
+        ("neutral", graph.neutral),
+    ]
+    return [(name, value) for name, value in values if value is not None]
+
+
+def _node_values(node: Node) -> list[tuple[str, Any]]:
+    """A node's attributes for the XML formats, None left out."""
+    values = [
+        ("name", node.name),
+        ("kind", node.kind),
+        ("type", node.type),
+        ("entity_id", node.entity_id),
+        ("activity", node.activity),
+        ("support", node.support),
+        ("oppose", node.oppose),
+        ("other", node.other),
+        ("degree", node.degree),
+    ]
+    return [(name, value) for name, value in values if value is not None]
 
 
 _GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+_XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+_XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+# GraphML keys: (id, for, attr.name, attr.type). Ids are unique across graph, node and
+# edge keys, as GraphML requires.
+_GRAPHML_KEYS = (
+    *(
+        (f"g_{name}", "graph", name, kind)
+        for name, kind in (
+            ("mode", "string"),
+            ("aggregation", "string"),
+            ("normalization", "string"),
+            ("truncated", "boolean"),
+            ("limit", "long"),
+            ("neutral", "string"),
+        )
+    ),
+    *(
+        (f"n_{name}", "node", name, kind)
+        for name, kind in (
+            ("key", "string"),
+            ("label", "string"),
+            ("name", "string"),
+            ("kind", "string"),
+            ("type", "string"),
+            ("entity_id", "long"),
+            ("activity", "long"),
+            ("support", "long"),
+            ("oppose", "long"),
+            ("other", "long"),
+            ("degree", "long"),
+        )
+    ),
+    *(
+        (f"e_{name}", "edge", name, kind)
+        for name, kind in (
+            ("weight", "double"),
+            ("support", "long"),
+            ("oppose", "long"),
+            ("other", "long"),
+            ("shared", "long"),
+            ("polarity", "string"),
+        )
+    ),
+)
+
+
+def graphml_chunks(graph: Graph) -> Iterator[bytes]:
+    """Standard GraphML (no yEd extensions), every key typed, in chunks.
+
+    GraphML node ids must be XML NMTOKENs (no spaces), which a topic key need not be, so
+    nodes are written as "n0", "n1", ... in graph order and the key is the `key` attribute;
+    `label` and `name` are the display name. Booleans are XML Schema's "true"/"false".
+    """
+    head = [
+        _XML_DECLARATION,
+        f'<graphml xmlns="{_GRAPHML_NS}" xmlns:xsi="{_XSI_NS}" '
+        f'xsi:schemaLocation="{_GRAPHML_NS} {_GRAPHML_NS}/1.0/graphml.xsd">\n',
+    ]
+    head += [
+        f'  <key id="{key_id}" for="{domain}" attr.name="{name}" attr.type="{kind}" />\n'
+        for key_id, domain, name, kind in _GRAPHML_KEYS
+    ]
+    head.append(f'  <graph edgedefault="{"directed" if graph.directed else "undirected"}">\n')
+    head += [
+        f'    <data key="g_{name}">{_text(_xml_scalar(value))}</data>\n'
+        for name, value in _graph_settings(graph)
+    ]
+    for i, node in enumerate(graph.nodes):
+        values = [("key", node.key), ("label", node.name), *_node_values(node)]
+        data = "".join(f'<data key="n_{name}">{_text(value)}</data>' for name, value in values)
+        head.append(f'    <node id="n{i}">{data}</node>\n')
+    yield "".join(head).encode()
+    for block in edge_rows(graph):
+        yield "".join(
+            f'    <edge source="n{s}" target="n{t}"><data key="e_weight">{weight!r}</data>'
+            f'<data key="e_support">{support}</data><data key="e_oppose">{oppose}</data>'
+            f'<data key="e_other">{other}</data><data key="e_shared">{shared}</data>'
+            f'<data key="e_polarity">{_text(polarity)}</data></edge>\n'
+            for s, t, weight, support, oppose, other, shared, polarity in block
+        ).encode()
+    yield b"  </graph>\n</graphml>\n"
 
 
 def to_graphml(graph: Graph) -> bytes:
-    """Standard GraphML (no yEd extensions), written by networkx, every key typed.
-
-    GraphML node ids must be XML NMTOKENs (no spaces), which a topic key need not be, so
-    nodes are written as "n0", "n1", ... in graph order and the key is the `key` attribute.
-    networkx writes booleans as "True"/"False"; they are rewritten as the XML Schema
-    boolean "true"/"false" that GraphML's `attr.type="boolean"` means.
-    """
-    source = _xml_safe_copy(to_networkx(graph))
-    ids = {key: f"n{i}" for i, key in enumerate(source.nodes)}
-    relabelled = nx.relabel_nodes(source, ids, copy=True)
-    for key, node_id in ids.items():
-        relabelled.nodes[node_id]["key"] = key
-    buffer = io.BytesIO()
-    nx.write_graphml_xml(relabelled, buffer, encoding="utf-8")
-    return _graphml_booleans(buffer.getvalue())
-
-
-_KEY_TAG = re.compile(rb"<key\b[^>]*>")
-_ATTRIBUTE = re.compile(rb'([\w.:]+)="([^"]*)"')
-
-
-def _graphml_booleans(document: bytes) -> bytes:
-    """ "True"/"False" -> "true"/"false" in the data of the boolean keys: the keys are read
-    from the header's <key> tags and the values rewritten in place (no second parse of a
-    document of thousands of edges)."""
-    booleans = []
-    for tag in _KEY_TAG.findall(document):
-        attributes = dict(_ATTRIBUTE.findall(tag))
-        if attributes.get(b"attr.type") == b"boolean" and b"id" in attributes:
-            booleans.append(re.escape(attributes[b"id"]))
-    if not booleans:
-        return document
-    data = re.compile(rb'(<data key="(?:' + b"|".join(booleans) + rb')">)\s*(True|False)\s*<')
-    return data.sub(lambda m: m.group(1) + m.group(2).lower() + b"<", document)
+    return b"".join(graphml_chunks(graph))
 
 
 _GEXF_NS = "http://gexf.net/1.3"
-_XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+_GEXF_NODE_ATTRIBUTES = (
+    ("name", "string"),
+    ("kind", "string"),
+    ("type", "string"),
+    ("entity_id", "long"),
+    ("activity", "long"),
+    ("support", "long"),
+    ("oppose", "long"),
+    ("other", "long"),
+    ("degree", "long"),
+)
+# Edge attribute ids follow the node ones: one id space, as networkx writes it.
+_GEXF_EDGE_ATTRIBUTES = (
+    ("support", "long"),
+    ("oppose", "long"),
+    ("other", "long"),
+    ("shared", "long"),
+    ("polarity", "string"),
+)
 
 
-_GRAPH_NAME = re.compile(rb'(<graph\b[^>]*?)\s+name="[^"]*"')
+def gexf_chunks(graph: Graph, *, today: date | None = None) -> Iterator[bytes]:
+    """GEXF 1.3, valid against its schema, in chunks: node id = key, label = name, typed
+    `attvalues`, the edge weight as GEXF's own `weight` attribute, `defaultedgetype`
+    directed/undirected. GEXF has no graph-level attributes, so the network's settings go
+    into `<meta><description>`."""
+    settings = "; ".join(f"{name}={_xml_scalar(value)}" for name, value in _graph_settings(graph))
+    node_ids = {name: str(i) for i, (name, _) in enumerate(_GEXF_NODE_ATTRIBUTES)}
+    offset = len(_GEXF_NODE_ATTRIBUTES)
+    head = [
+        _XML_DECLARATION,
+        f'<gexf xmlns="{_GEXF_NS}" xmlns:xsi="{_XSI_NS}" '
+        f'xsi:schemaLocation="{_GEXF_NS} {_GEXF_NS}/gexf.xsd" version="1.3">\n',
+        f'  <meta lastmodifieddate="{(today or date.today()).isoformat()}">\n',
+        "    <creator>Newsdesk</creator>\n",
+        f"    <description>{_text('Newsdesk discourse network; ' + settings)}</description>\n",
+        "  </meta>\n",
+        f'  <graph defaultedgetype="{"directed" if graph.directed else "undirected"}" '
+        'mode="static">\n',
+        '    <attributes class="node" mode="static">\n',
+        *(
+            f'      <attribute id="{i}" title="{name}" type="{kind}" />\n'
+            for i, (name, kind) in enumerate(_GEXF_NODE_ATTRIBUTES)
+        ),
+        "    </attributes>\n",
+        '    <attributes class="edge" mode="static">\n',
+        *(
+            f'      <attribute id="{offset + i}" title="{name}" type="{kind}" />\n'
+            for i, (name, kind) in enumerate(_GEXF_EDGE_ATTRIBUTES)
+        ),
+        "    </attributes>\n",
+        "    <nodes>\n",
+    ]
+    ids = _xml_ids(graph)
+    for node_id, node in zip(ids, graph.nodes, strict=True):
+        values = "".join(
+            f'<attvalue for="{node_ids[name]}" value="{_attribute(value)}" />'
+            for name, value in _node_values(node)
+        )
+        head.append(
+            f'      <node id="{_attribute(node_id)}" label="{_attribute(node.name)}">'
+            f"<attvalues>{values}</attvalues></node>\n"
+        )
+    head.append("    </nodes>\n    <edges>\n")
+    yield "".join(head).encode()
+    quoted = [_attribute(node_id) for node_id in ids]
+    number = 0
+    for block in edge_rows(graph):
+        parts = []
+        for s, t, weight, support, oppose, other, shared, polarity in block:
+            parts.append(
+                f'      <edge id="{number}" source="{quoted[s]}" target="{quoted[t]}" '
+                f'weight="{weight!r}"><attvalues>'
+                f'<attvalue for="{offset}" value="{support}" />'
+                f'<attvalue for="{offset + 1}" value="{oppose}" />'
+                f'<attvalue for="{offset + 2}" value="{other}" />'
+                f'<attvalue for="{offset + 3}" value="{shared}" />'
+                f'<attvalue for="{offset + 4}" value="{_attribute(polarity)}" />'
+                "</attvalues></edge>\n"
+            )
+            number += 1
+        yield "".join(parts).encode()
+    yield b"    </edges>\n  </graph>\n</gexf>\n"
 
 
 def to_gexf(graph: Graph) -> bytes:
-    """GEXF 1.3 (networkx's writer): node id = key, label = name, typed `attvalues`, the
-    edge weight as GEXF's own `weight` attribute, `defaultedgetype` directed/undirected.
-
-    networkx 3.6.1's 1.3 output is not valid against the GEXF 1.3 schema in two places,
-    both mended here: it declares the `xsi` prefix with a wrong namespace
-    (http://w3.org/2001/... without "www") and it writes `name=""` on `<graph>`, an
-    attribute GEXF 1.3 no longer has. GEXF has no graph-level attributes, so the network's
-    settings go into `<meta><description>`.
-    """
-    source = _xml_safe_copy(to_networkx(graph))
-    source.graph.clear()  # networkx would read "mode" as GEXF's static/dynamic mode
-    buffer = io.BytesIO()
-    nx.write_gexf(source, buffer, encoding="utf-8", version="1.3")
-    document = buffer.getvalue().replace(
-        b'xmlns:xsi="http://w3.org/2001/XMLSchema-instance"',
-        f'xmlns:xsi="{_XSI_NS}"'.encode(),
-        1,
-    )
-    # Edits in place on the writer's own output (no second parse of thousands of edges):
-    # the <graph> tag loses its name, the <meta> gains the description.
-    document = _GRAPH_NAME.sub(rb"\1", document, count=1)
-    if b"</meta>" in document:
-        settings = [
-            f"mode={graph.mode}",
-            f"aggregation={graph.aggregation}",
-            f"normalization={graph.normalization}",
-            f"truncated={'true' if graph.truncated else 'false'}",
-        ]
-        if graph.limit is not None:
-            settings.append(f"limit={graph.limit}")
-        if graph.neutral is not None:
-            settings.append(f"neutral={graph.neutral}")
-        description = escape("Newsdesk discourse network; " + "; ".join(settings))
-        document = document.replace(
-            b"</meta>", f"  <description>{description}</description>\n  </meta>".encode(), 1
-        )
-    return document
+    return b"".join(gexf_chunks(graph))
 
 
 # -- CSV -----------------------------------------------------------------------------------
@@ -332,27 +535,27 @@ def nodes_csv(graph: Graph) -> str:
     )
 
 
-def graph_csv(graph: Graph) -> str:
-    """Tidy edge list, one row per edge: EDGE_COLUMNS (ids, entity ids and names of both
-    ends, then every edge attribute). One-mode edges are undirected; source is the first
-    of the pair in graph order."""
-    by_key = {node.key: node for node in graph.nodes}
-
-    def row(edge: Edge) -> tuple[Any, ...]:
-        source, target = by_key[edge.source], by_key[edge.target]
-        return (
-            source.key,
-            source.entity_id,
-            source.name,
-            target.key,
-            target.entity_id,
-            target.name,
-            edge.weight,
-            edge.support,
-            edge.oppose,
-            edge.other,
-            edge.shared,
-            edge.polarity,
+def graph_csv_chunks(graph: Graph) -> Iterator[bytes]:
+    """Tidy edge list in chunks, one row per edge: EDGE_COLUMNS (ids, entity ids and names
+    of both ends, then every edge attribute). One-mode edges are undirected; source is the
+    first of the pair in graph order."""
+    ends = [
+        (csv_cell(node.key), csv_cell(node.entity_id), csv_cell(node.name)) for node in graph.nodes
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([csv_cell(column) for column in EDGE_COLUMNS])
+    for block in edge_rows(graph):
+        writer.writerows(
+            (*ends[s], *ends[t], weight, support, oppose, other, shared, csv_cell(polarity))
+            for s, t, weight, support, oppose, other, shared, polarity in block
         )
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
 
-    return rows_csv(EDGE_COLUMNS, (row(edge) for edge in graph.edges))
+
+def graph_csv(graph: Graph) -> str:
+    return b"".join(graph_csv_chunks(graph)).decode()

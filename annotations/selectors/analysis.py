@@ -299,7 +299,13 @@ def _scan_sql(cte: str, ranked_targets: bool) -> str:
         "GROUP BY holder_id)",
         "h AS (SELECT * FROM hg ORDER BY n DESC, holder_id LIMIT %s)",
     ]
-    parts = ["SELECT 'h', holder_id, NULL::bigint, NULL::text, NULL::text, s, o, x, n FROM h"]
+    # Columns: kind, holder, target entity (0 for a topic), topic, label, support, oppose,
+    # other, count, and for a cell its holder's and target's node keys, written by
+    # PostgreSQL (tens of thousands of them for a large network).
+    parts = [
+        "SELECT 'h', holder_id, NULL::bigint, NULL::text, NULL::text, s, o, x, n, "
+        "NULL::text, NULL::text FROM h"
+    ]
     join = ""
     targets_total = "0"
     if ranked_targets:
@@ -308,17 +314,19 @@ def _scan_sql(cte: str, ranked_targets: bool) -> str:
             f"{_SIDES_SQL} FROM sel GROUP BY tk, topic)",
             "t AS (SELECT * FROM tg ORDER BY n DESC, tk = 0, tk, topic LIMIT %s)",
         ]
-        parts.append("SELECT 't', NULL, tk, topic, label, s, o, x, n FROM t")
+        parts.append("SELECT 't', NULL, tk, topic, label, s, o, x, n, NULL, NULL FROM t")
         join = " JOIN t ON t.tk = sel.tk AND t.topic = sel.topic"
         targets_total = "(SELECT count(*) FROM tg)"
     parts.append(
-        "SELECT 'c', sel.holder_id, sel.tk, sel.topic, min(sel.target_text), sel.sign, 0, 0, "  # noqa: S608
-        f"count(*) FROM sel JOIN h ON h.holder_id = sel.holder_id{join} "
+        "SELECT 'c', sel.holder_id, sel.tk, sel.topic, "  # noqa: S608
+        "min(sel.target_text) FILTER (WHERE sel.tk = 0), sel.sign, 0, 0, count(*), "
+        f"'{ENTITY}' || sel.holder_id, CASE WHEN sel.tk = 0 THEN '{TOPIC}' || sel.topic "
+        f"ELSE '{ENTITY}' || sel.tk END FROM sel JOIN h ON h.holder_id = sel.holder_id{join} "
         "GROUP BY sel.holder_id, sel.tk, sel.topic, sel.sign"
     )
     parts.append(
         "SELECT 'a', (SELECT count(*) FROM hg), "  # noqa: S608
-        f"{targets_total}, NULL, NULL, 0, 0, 0, (SELECT coalesce(sum(n), 0) FROM hg)"
+        f"{targets_total}, NULL, NULL, 0, 0, 0, (SELECT coalesce(sum(n), 0) FROM hg), NULL, NULL"
     )
     return f"WITH {', '.join(ctes)} " + " UNION ALL ".join(parts)
 
@@ -352,17 +360,15 @@ def scan(filters: AnalysisFilters, *, holders: int, targets: int | None) -> Scan
     cells: list[Tally] = []
     labels: dict[str, str] = {}
     statements = holders_total = targets_total = 0
-    for kind, a, tk, topic, label, s, o, x, n in rows:
-        target = tk or None  # 0: a topic
-        if kind == "h":
+    for kind, a, tk, topic, label, s, o, x, n, holder_key, target_key in rows:
+        if kind == "c":
+            cells.append(Tally(holder_key, target_key, s, n))
+            if label is not None:  # a topic
+                labels[target_key] = min(labels.get(target_key, label), label)
+        elif kind == "h":
             found_holders.append((a, s, o, x, n))
         elif kind == "t":
-            found_targets.append((target, topic, label, s, o, x, n))
-        elif kind == "c":
-            key = node_key(target, topic)
-            cells.append(Tally(holder=node_key(a), target=key, sign=s, count=n))
-            if target is None:
-                labels[key] = min(labels.get(key, label), label)
+            found_targets.append((tk or None, topic, label, s, o, x, n))  # tk 0: a topic
         else:
             holders_total, targets_total, statements = a, tk, n
     found_holders.sort(key=lambda row: (-row[4], row[0]))
@@ -464,11 +470,11 @@ def stance_matrix(
     for tally in found.tallies:
         cell = cells.setdefault((tally.holder, tally.target), Cell(tally.holder, tally.target))
         if tally.sign > 0:
-            cell.support += tally.count
+            cell.support += tally.statements
         elif tally.sign < 0:
-            cell.oppose += tally.count
+            cell.oppose += tally.statements
         else:
-            cell.other += tally.count
+            cell.other += tally.statements
     return StanceMatrix(
         holders=_sorted(found.holders, sort),
         targets=_sorted(found.targets, sort),

@@ -2,9 +2,11 @@
 dicts, tidy CSV rows and graph files, every figure with the link to its evidence. The API
 and the pages call these, so that a chart, its table and its export never disagree."""
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote_plus
 
 from django.urls import reverse
 
@@ -26,9 +28,6 @@ from annotations.selectors.analysis import (
     counted as counted_as,
 )
 from annotations.selectors.browse import month_end
-
-NETWORK_FORMATS = ("graphml", "gexf", "csv")
-
 
 # --- the stance matrix ------------------------------------------------------------------
 
@@ -138,7 +137,7 @@ def network_for(
     if mode == "two-mode":
         totals: dict[str, int] = {}
         for tally in tallies:
-            totals[tally.target] = totals.get(tally.target, 0) + tally.count
+            totals[tally.target] = totals.get(tally.target, 0) + tally.statements
 
         def order(key: str) -> tuple[Any, ...]:
             entity_id, topic = analysis.parse_key(key)
@@ -165,10 +164,8 @@ def network_for(
         # The targets only join actors in a one-mode network: they are not drawn, and
         # need no names.
         infos = {
-            tally.target: network.NodeInfo(
-                tally.target, analysis.parse_key(tally.target)[0], "", ""
-            )
-            for tally in tallies
+            key: network.NodeInfo(key, analysis.parse_key(key)[0], "", "")
+            for key in {tally.target for tally in tallies}
         } | {side.key: side.info() for side in holders}
     graph = network.network(infos, tallies, mode=mode, normalization=normalization, limit=limit)
     return replace(graph, truncated=graph.truncated or more)
@@ -176,59 +173,60 @@ def network_for(
 
 def network_summary(graph: network.Graph) -> str:
     actors = [node for node in graph.nodes if node.type == "actor"]
+    ties = len(graph.edge_table)
     if not graph.nodes:
         return "No stances in this selection: no network to draw."
     if graph.mode == "two-mode":
         targets = len(graph.nodes) - len(actors)
         text = (
             f"{counted_as(len(actors), 'holder')}, {counted_as(targets, 'other target')} "
-            f"(holding no stance), {counted_as(len(graph.edges), 'tie')}."
+            f"(holding no stance), {counted_as(ties, 'tie')}."
         )
     else:
         text = (
-            f"{counted_as(len(actors), 'actor')}, {counted_as(len(graph.edges), 'tie')} of "
+            f"{counted_as(len(actors), 'actor')}, {counted_as(ties, 'tie')} of "
             f"{graph.mode} (normalisation: {graph.normalization})."
         )
-    if graph.edges:
-        names = {node.key: node.name for node in graph.nodes}
-        top = max(graph.edges, key=lambda e: (e.weight, e.source, e.target))
-        text += f" Strongest: {names[top.source]} and {names[top.target]} ({top.weight:.3g})."
+    if ties:
+        source, target, weight = graph.strongest()
+        text += f" Strongest: {source.name} and {target.name} ({weight:.3g})."
     if graph.truncated:
         text += f" Only the {graph.limit} most active actors are drawn."
     return text
 
 
-def _edge_evidence(graph: network.Graph, params: dict[str, str]) -> Any:
-    evidence = EvidenceLinks(params)
-
-    def link(edge: network.Edge) -> str:
-        if graph.mode == "two-mode":
-            return evidence(holder=edge.source, target=edge.target)
-        return evidence(actors=f"{edge.source},{edge.target}", relation=graph.mode)
-
-    return link
+def _edge_evidence(graph: network.Graph, params: dict[str, str]) -> exports.EdgeLink:
+    """The statements behind a tie: a holder's on a target (two-mode), or two actors' on
+    their shared targets (one-mode). Each key is URL-quoted once, not once per edge."""
+    base = EvidenceLinks(params).base
+    quoted = {node.key: quote_plus(node.key) for node in graph.nodes}
+    if graph.mode == "two-mode":
+        return lambda source, target: f"{base}holder={quoted[source]}&target={quoted[target]}"
+    relation = quote_plus(graph.mode)
+    return lambda source, target: (
+        f"{base}actors={quoted[source]}%2C{quoted[target]}&relation={relation}"
+    )
 
 
 def _node_url(node: Any) -> str | None:
     return entity_url(node.entity_id)
 
 
-def network_dict(graph: network.Graph, params: dict[str, str]) -> dict[str, Any]:
-    body = exports.graph_json(
-        graph, _node_url, _edge_evidence(graph, params), summary=network_summary(graph)
-    )
-    body["evidence"] = evidence_url(params)
-    return body
-
-
-def network_response_body(graph: network.Graph, params: dict[str, str], fmt: str) -> Any:
+def network_chunks(graph: network.Graph, params: dict[str, str], fmt: str) -> Iterator[bytes]:
+    """The network in `fmt` (json, graphml, gexf or csv), as chunks to stream."""
     if fmt == "graphml":
-        return exports.to_graphml(graph)
+        return exports.graphml_chunks(graph)
     if fmt == "gexf":
-        return exports.to_gexf(graph)
+        return exports.gexf_chunks(graph)
     if fmt == "csv":
-        return exports.graph_csv(graph).encode()
-    return network_dict(graph, params)
+        return exports.graph_csv_chunks(graph)
+    return exports.graph_json_chunks(
+        graph,
+        _node_url,
+        _edge_evidence(graph, params),
+        summary=network_summary(graph),
+        more={"evidence": evidence_url(params)},
+    )
 
 
 # --- timelines --------------------------------------------------------------------------
@@ -388,12 +386,10 @@ def sources_rows(sources: Sources, params: dict[str, str]) -> list[dict[str, Any
 
 
 __all__ = [
-    "NETWORK_FORMATS",
     "matrix_dict",
     "matrix_rows",
-    "network_dict",
+    "network_chunks",
     "network_for",
-    "network_response_body",
     "sources_dict",
     "sources_rows",
     "timeline_dict",

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from collections import Counter, defaultdict
+from urllib.parse import parse_qs
 
 import networkx as nx
 import pytest
@@ -292,7 +293,7 @@ def _one_mode_expected(made, relation):
 
 def test_two_mode_network_edges_and_degrees_equal_networkx_on_the_statements(world, api):
     made = world.layer("all")
-    body = api.get(reverse("api-analysis-network"), {"limit": 500}).json()
+    body = json.loads(_text(api.get(reverse("api-analysis-network"), {"limit": 500})))
     expected = _two_mode_expected(made)
     got = {(e["source"], e["target"]): e for e in body["edges"]}
     assert set(got) == set(expected)
@@ -330,15 +331,41 @@ def test_two_mode_network_edges_and_degrees_equal_networkx_on_the_statements(wor
         assert nodes[key]["activity"] >= count
 
 
+@pytest.mark.parametrize("mode", ["two-mode", "congruence", "conflict"])
+def test_every_ties_evidence_link_names_its_ends_and_keeps_the_selection(world, api, mode):
+    """The links are written per edge from pre-quoted keys (not by urlencode per edge):
+    each must read back as the selection plus exactly the tie, topics included."""
+    outlet = world.outlets[0].pk
+    params = {"mode": mode, "limit": 500, "outlet": outlet}
+    body = json.loads(_text(api.get(reverse("api-analysis-network"), params)))
+    assert body["edges"]
+    if mode == "two-mode":
+        assert any(e["target"].startswith("t:") for e in body["edges"])  # topics are quoted
+    for edge in body["edges"]:
+        path, _, query = edge["evidence"].partition("?")
+        assert path == reverse("analysis-evidence")
+        got = parse_qs(query, keep_blank_values=True)
+        assert got["outlet"] == [str(outlet)]
+        if mode == "two-mode":
+            assert (got["holder"], got["target"]) == ([edge["source"]], [edge["target"]])
+        else:
+            assert got["actors"] == [f"{edge['source']},{edge['target']}"]
+            assert got["relation"] == [mode]
+
+
 @pytest.mark.parametrize("relation", ["congruence", "conflict"])
 @pytest.mark.parametrize("normalization", ["no", "average"])
 def test_actor_network_weights_equal_dnas_counted_by_hand(world, api, relation, normalization):
     made = world.layer("all")
     weights, activity = _one_mode_expected(made, relation)
-    body = api.get(
-        reverse("api-analysis-network"),
-        {"mode": relation, "normalization": normalization, "limit": 500},
-    ).json()
+    body = json.loads(
+        _text(
+            api.get(
+                reverse("api-analysis-network"),
+                {"mode": relation, "normalization": normalization, "limit": 500},
+            )
+        )
+    )
     got = {frozenset((e["source"], e["target"])): e["weight"] for e in body["edges"]}
     expected = {}
     for pair, weight in weights.items():
@@ -367,7 +394,7 @@ def test_graphml_and_gexf_read_back_by_networkx_with_every_attribute(world, api)
         )
         assert response.status_code == 200
         assert response["Content-Disposition"] == f'attachment; filename="network-congruence.{fmt}"'
-        graph = reader(io.BytesIO(response.content))
+        graph = reader(io.BytesIO(_text(response).encode()))
         by_key = {}
         for node, data in graph.nodes(data=True):
             key = data.get("key", node)
@@ -386,7 +413,7 @@ def test_graphml_and_gexf_read_back_by_networkx_with_every_attribute(world, api)
             assert {"support", "oppose", "other", "shared"} <= set(data)
     # The two-mode file names every holder as an actor, hostile names as they are.
     graphml = nx.read_graphml(
-        io.BytesIO(api.get(reverse("api-analysis-network"), {"format": "graphml"}).content)
+        io.BytesIO(_text(api.get(reverse("api-analysis-network"), {"format": "graphml"})).encode())
     )
     actors = {data["name"] for _, data in graphml.nodes(data=True) if data["type"] == "actor"}
     assert actors == {a.name for a in world.actors if any(m.holder == a.pk for m in made)}
@@ -402,7 +429,9 @@ def test_a_normalisation_dna_does_not_define_for_the_mode_is_refused(world, api)
 
 
 def test_the_limit_keeps_the_most_active_actors_and_says_so(world, api):
-    body = api.get(reverse("api-analysis-network"), {"mode": "congruence", "limit": 3}).json()
+    body = json.loads(
+        _text(api.get(reverse("api-analysis-network"), {"mode": "congruence", "limit": 3}))
+    )
     holders = Counter(f"e{m.holder}" for m in world.layer("all"))
     assert len(body["nodes"]) == 3
     assert body["truncated"] is True

@@ -16,11 +16,16 @@ import pytest
 from lxml import etree
 
 from annotations.analysis.exports import (
+    EDGE_BLOCK,
     EDGE_COLUMNS,
     NODE_COLUMNS,
     csv_cell,
+    gexf_chunks,
     graph_csv,
+    graph_csv_chunks,
     graph_json,
+    graph_json_chunks,
+    graphml_chunks,
     nodes_csv,
     rows_csv,
     to_gexf,
@@ -77,9 +82,9 @@ def test_graph_json_has_the_contract_shape_and_the_callers_links():
         seen_nodes.append(node.key)
         return None if node.entity_id is None else f"/entities/{node.entity_id}/"
 
-    def edge_evidence(edge):
-        seen_edges.append((edge.source, edge.target))
-        return f"/analysis/evidence/?holder={edge.source}&target={edge.target}"
+    def edge_evidence(source, target):
+        seen_edges.append((source, target))
+        return f"/analysis/evidence/?holder={source}&target={target}"
 
     data = json.loads(json.dumps(graph_json(graph, node_url, edge_evidence, summary="s")))
     assert {"mode", "normalization", "summary", "nodes", "edges", "truncated", "limit"} <= set(data)
@@ -109,7 +114,7 @@ def test_graph_json_has_the_contract_shape_and_the_callers_links():
 
 
 def test_graph_json_of_an_empty_graph():
-    data = graph_json(one_mode_network([], []), lambda n: "x", lambda e: "y")
+    data = graph_json(one_mode_network([], []), lambda n: "x", lambda s, t: "y")
     assert (data["nodes"], data["edges"], data["truncated"]) == ([], [], False)
 
 
@@ -402,3 +407,52 @@ def test_keys_that_differ_only_in_control_characters_stay_two_nodes():
     assert back.number_of_nodes() == 3
     assert back.number_of_edges() == 2
     assert nx.read_graphml(io.BytesIO(to_graphml(graph))).number_of_nodes() == 3
+
+
+# -- streaming -----------------------------------------------------------------------------
+
+
+def many_edges():
+    """A two-mode graph of 30 holders x 200 targets: 6,000 edges, three blocks."""
+    actors = [NodeInfo(f"e{i}", i, f"Actor {i}", "ORG") for i in range(1, 31)]
+    topics = [NodeInfo(f"t:topic {j}", None, f"Topic {j}", "TOPIC") for j in range(200)]
+    tallies = [
+        Tally(a.key, t.key, (-1, 0, 1)[(i + j) % 3], 1 + (i * j) % 4)
+        for i, a in enumerate(actors)
+        for j, t in enumerate(topics)
+    ]
+    return two_mode_network([*actors, *topics], tallies)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        graphml_chunks,
+        gexf_chunks,
+        graph_csv_chunks,
+        lambda g: graph_json_chunks(g, lambda n: None, lambda s, t: f"/e?{s}&{t}"),
+    ],
+)
+def test_writers_stream_edges_in_blocks_never_the_whole_document(write):
+    graph = many_edges()
+    assert len(graph.edges) == 6000 > 2 * EDGE_BLOCK
+    chunks = list(write(graph))
+    # At least one chunk per block of edges (the head and tail come on their own or with
+    # a block).
+    assert len(chunks) >= -(-len(graph.edges) // EDGE_BLOCK)
+    biggest = max(len(chunk) for chunk in chunks)
+    assert biggest < len(b"".join(chunks)) / 2
+    assert all(isinstance(chunk, bytes) and chunk for chunk in chunks)
+
+
+def test_streamed_documents_read_back_whole():
+    graph = many_edges()
+    back = nx.read_graphml(io.BytesIO(b"".join(graphml_chunks(graph))))
+    assert back.number_of_edges() == 6000
+    back = nx.read_gexf(io.BytesIO(b"".join(gexf_chunks(graph))))
+    assert back.number_of_edges() == 6000
+    assert len(read_csv(b"".join(graph_csv_chunks(graph)).decode())) == 6000
+    data = json.loads(b"".join(graph_json_chunks(graph, lambda n: None, lambda s, t: None)))
+    assert len(data["edges"]) == 6000
+    weights = {(e["source"], e["target"]): e["weight"] for e in data["edges"]}
+    assert weights == {(e.source, e.target): e.weight for e in graph.edges}

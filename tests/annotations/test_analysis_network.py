@@ -340,7 +340,7 @@ def dna_array(tallies, actors, levels):
     array = defaultdict(float)
     for t in tallies:
         if t.holder in actors and t.sign in levels:
-            array[t.holder, t.target, t.sign] += t.count
+            array[t.holder, t.target, t.sign] += t.statements
     return array
 
 
@@ -426,7 +426,7 @@ def test_one_mode_congruence_conflict_and_shared_match_networkx_projections():
     for t in tallies:
         g = bipartite[t.sign]
         old = g.get_edge_data(t.holder, ("target", t.target), {"weight": 0})["weight"]
-        g.add_edge(t.holder, ("target", t.target), weight=old + t.count)
+        g.add_edge(t.holder, ("target", t.target), weight=old + t.statements)
 
     def product(a, b, sa, sb):
         ga, gb = bipartite[sa], bipartite[sb]
