@@ -33,11 +33,14 @@ def main() -> None:
     import django
 
     django.setup()
+    # The web process as gunicorn runs it: its WSGI module loaded, views imported and the
+    # loaded objects frozen out of the collector's reach.
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    import newsdesk.wsgi  # noqa: F401
     from annotations.models import Stance
     from annotations.selectors import analysis
     from articles.models import Story
