@@ -164,10 +164,24 @@ def _key(name: str) -> str:
     return re.sub(r"[\s-]+", "_", name.strip().lower())
 
 
+# The longest value of each field the database holds (Article.title, Outlet.name,
+# Article.url; a test keeps them equal to the models'): a longer one is refused with the
+# file's reason, as the import form refuses it, never cut or left to the database.
+MAX_LENGTHS = {"title": 500, "outlet": 200, "url": 2000}
+
+
 def _build(values: Mapping[str, tuple[str, str]], describe: Callable[[str], str]) -> Metadata:
     """Metadata from ``{field: (key as written, value)}``; ``describe(key)`` starts an
     error sentence about that key."""
+    title = " ".join(values.get("title", ("", ""))[1].split())
+    outlet = " ".join(values.get("outlet", ("", ""))[1].split())
     url_key, url = values.get("url", ("url", ""))
+    for field, value in (("title", title), ("outlet", outlet), ("url", url)):
+        if len(value) > MAX_LENGTHS[field]:
+            raise IngestError(
+                f"{describe(values[field][0])} is {len(value):,} characters long; "
+                f"a {field} can have at most {MAX_LENGTHS[field]:,} characters."
+            )
     if url and not is_web_address(url):
         raise IngestError(
             f'{describe(url_key)} is not a web address starting with http:// or https://: "{url}".'
@@ -182,8 +196,8 @@ def _build(values: Mapping[str, tuple[str, str]], describe: Callable[[str], str]
                 "(write it like 2022-02-03 or 3 February 2022)."
             )
     return Metadata(
-        title=" ".join(values.get("title", ("", ""))[1].split()),
-        outlet=" ".join(values.get("outlet", ("", ""))[1].split()),
+        title=title,
+        outlet=outlet,
         url=url,
         published_at=published_at,
     )

@@ -15,7 +15,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import Count, Model, Q
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -138,18 +145,65 @@ def import_files_process(
             ).values_list("sha256", "article_id")
         )
         outcomes = [_read_and_clean(file, known, evidence, default_outlet) for file in files]
-        try:
-            created = _persist(outcomes)
-        except IntegrityError:
-            # Another worker stored one of these bodies at the same moment; a second pass
-            # sees its article and records a duplicate.
-            created = _persist(outcomes)
+        created = _persist_each_accounted_for(outcomes)
         if created and queue_extraction:
             articles_extract_queued(article_ids=created, taper=_batch_nearly_done(batch_id))
         elif created:
             articles_extract_safely(article_ids=created)
     import_batch_refresh(batch_id=batch_id)
     return created
+
+
+# Errors of the connection, not of a file: the chunk's task retries them (articles.tasks),
+# its files still pending. Anything else is the file's (or a bug's) and fails that file.
+CONNECTION_ERRORS = (InterfaceError, OperationalError)
+
+
+def _persist_twice(outcomes: list[_Outcome]) -> list[int]:
+    try:
+        return _persist(outcomes)
+    except IntegrityError:
+        # Another worker stored one of these bodies at the same moment; a second pass
+        # sees its article and records a duplicate.
+        return _persist(outcomes)
+
+
+def _persist_each_accounted_for(outcomes: list[_Outcome]) -> list[int]:
+    """Store a chunk's outcomes in one transaction; when the database refuses it for any
+    reason but the connection, store them one file at a time, so that the file at fault
+    is recorded failed with the database's reason and every other file is stored."""
+    try:
+        return _persist_twice(outcomes)
+    except CONNECTION_ERRORS:
+        raise
+    except Exception:
+        logger.exception("A chunk of %s files could not be stored together", len(outcomes))
+    created: list[int] = []
+    for outcome in outcomes:
+        try:
+            created += _persist_twice([outcome])
+        except CONNECTION_ERRORS:
+            raise
+        except Exception as error:
+            logger.exception(
+                "File %s (%s) could not be stored", outcome.file.pk, outcome.file.original_name
+            )
+            _record_failed(outcome.file, _stored_failure(error))
+    return created
+
+
+def _stored_failure(error: Exception) -> str:
+    first_line = (str(error).strip().splitlines() or [""])[0][:300]
+    if isinstance(error, DatabaseError):
+        return f"The database refused this file: {first_line or type(error).__name__}."
+    return f"Newsdesk failed while storing this file ({type(error).__name__}: {first_line})."
+
+
+def _record_failed(file: ImportFile, reason: str) -> None:
+    """The file's outcome, failed with `reason`, unless another delivery recorded one."""
+    ImportFile.objects.filter(pk=file.pk, status=ImportFile.Status.PENDING).update(
+        status=ImportFile.Status.FAILED, error=reason, article=None
+    )
 
 
 def _batch_nearly_done(batch_id: int) -> bool:

@@ -44,7 +44,7 @@ JUNK_PARTS = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 class ImportRefused(ValueError):
     """The whole request is refused (nothing was created); the message says why and
-    `field` names the input at fault ("files" or "manifest")."""
+    `field` names the input at fault ("files", "manifest" or "outlet")."""
 
     def __init__(self, message: str, *, field: str = "files") -> None:
         super().__init__(message)
@@ -326,6 +326,13 @@ def import_batch_create(
     queue the pending files for the workers. Refusals of single files are failed rows;
     only a bad manifest or an empty request refuses the whole batch (ImportRefused).
     """
+    outlet_name = " ".join(outlet_name.split())
+    if len(outlet_name) > ingest.metadata.MAX_LENGTHS["outlet"]:
+        raise ImportRefused(
+            f"The outlet name is {len(outlet_name):,} characters long; an outlet can have at "
+            f"most {ingest.metadata.MAX_LENGTHS['outlet']:,} characters.",
+            field="outlet",
+        )
     table: dict[str, ingest.Metadata] = {}
     if manifest is not None:
         with manifest.open() as stream:

@@ -31,7 +31,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 manifest=services.Upload.from_file(manifest) if manifest else None,
             )
         except services.ImportRefused as error:
-            form.add_error(error.field if error.field == "manifest" else None, str(error))
+            form.add_error(
+                error.field if error.field in ("manifest", "outlet") else None, str(error)
+            )
         else:
             return redirect("import-detail", batch_id=batch.pk)
     batches = ImportBatch.objects.select_related("created_by")[:20]

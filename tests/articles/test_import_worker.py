@@ -161,3 +161,35 @@ def test_cli_waits_for_the_worker_and_prints_only_the_summary(
     assert summary["counts"]["imported"] == 2
     wait_for_first_pass(summary["batch"])
     assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_cli_wait_returns_when_a_file_names_an_outlet_too_long_to_store(
+    celery_worker, test_database_url, media_root, tmp_path
+):
+    """Issue 18's report: a file whose front matter names a 300-character outlet, imported
+    with --wait, never returned (the worker's DataError left its chunk pending). Now the
+    file is a failed row with its reason and the batch finishes."""
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "good.txt").write_text(texts.ARTICLE_ONE, encoding="utf-8")
+    (folder / "long-outlet.txt").write_text(
+        "---\noutlet: " + "Outlet " * 43 + "\n---\n" + texts.ARTICLE_TWO, encoding="utf-8"
+    )
+    result = subprocess.run(
+        ["python", "manage.py", "import_articles", str(folder), "--wait", "--json"],
+        cwd=processes.ROOT,
+        env=processes.native_env(
+            DATABASE_URL=test_database_url, MEDIA_ROOT=str(media_root), DJANGO_ENV=None
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "done"
+    assert (summary["counts"]["imported"], summary["counts"]["failed"]) == (1, 1)
+    failed = ImportFile.objects.get(batch_id=summary["batch"], status="failed")
+    assert failed.original_name.endswith("long-outlet.txt")
+    assert "at most 200 characters" in failed.error
+    wait_for_first_pass(summary["batch"])
