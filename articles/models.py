@@ -145,6 +145,12 @@ class Article(TimeStamped):
     extraction_failed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the machine's first pass last failed on it."
     )
+    extraction_offered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its extraction was last queued for a worker (the periodic sweep "
+        "queues it again when it is still not done long after).",
+    )
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -154,6 +160,7 @@ class Article(TimeStamped):
             "extracted_at",
             "extraction_error",
             "extraction_failed_at",
+            "extraction_offered_at",
         ]
     )
 
@@ -413,6 +420,12 @@ class ImportBatch(models.Model):
     failed = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    enqueue_error = models.TextField(
+        blank=True,
+        help_text="Why its files could not be queued for the workers the last time it was "
+        "tried (the task queue was unreachable); empty once a later try succeeds.",
+    )
+    enqueue_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -512,6 +525,12 @@ class ImportFile(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    offered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it was last queued for a worker (the periodic sweep queues a file "
+        "still pending long after again).",
+    )
 
     class Meta:
         # By the column, not the relation: ordering by "batch" would join the batch row

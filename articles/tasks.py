@@ -47,6 +47,22 @@ def extract_articles(article_ids: list[int], again: bool = False) -> None:
     services.articles_extract(article_ids=article_ids, again=again)
 
 
+# On a schedule (settings.CELERY_BEAT_SCHEDULE, every WORK_SWEEP_SECONDS): stuck import
+# files and extractions queued again, batches with nothing pending finished. Safe twice or
+# at once: everything it queues is idempotent.
+@shared_task(**RETRY)
+def work_sweep() -> dict[str, int]:
+    swept = services.work_sweep()
+    if swept.files or swept.batches or swept.articles:
+        logger.info(
+            "Sweep: %s import files and %s extractions queued again, %s batches finished",
+            swept.files,
+            swept.articles,
+            swept.batches,
+        )
+    return {"files": swept.files, "batches": swept.batches, "articles": swept.articles}
+
+
 @worker_init.connect
 def _load_text_models_before_forking(**kwargs: Any) -> None:
     # SciPy and datasketch take a second and a half to import, and the spaCy pipeline

@@ -252,7 +252,17 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 # Seconds between two passes that return open assignments past their due time (the
 # round's "return after days"; annotations.tasks.assignments_return).
 ASSIGNMENT_RETURN_SECONDS = env.float("ASSIGNMENT_RETURN_SECONDS", default=3600.0)
+# The sweep that finds stuck work while workers run (articles.tasks.work_sweep): every
+# WORK_SWEEP_SECONDS it queues again the import files and the articles' extractions that
+# were never queued (a failed enqueue) or were queued more than WORK_STUCK_SECONDS ago and
+# are still not done, and finishes batches left with nothing pending.
+WORK_SWEEP_SECONDS = env.float("WORK_SWEEP_SECONDS", default=60.0)
+WORK_STUCK_SECONDS = env.float("WORK_STUCK_SECONDS", default=600.0)
 CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-work": {
+        "task": "articles.tasks.work_sweep",
+        "schedule": WORK_SWEEP_SECONDS,
+    },
     "prune-tombstones": {
         "task": "annotations.tasks.tombstones_prune",
         "schedule": TOMBSTONE_PRUNE_SECONDS,

@@ -29,10 +29,12 @@ from articles.services.imports import (
     uploads_from_paths,
 )
 from articles.services.mentions import mention_review, mention_update
+from articles.services.sweep import Swept, work_sweep
 
 __all__ = [
     "BatchProgress",
     "ImportRefused",
+    "Swept",
     "Upload",
     "articles_extract",
     "articles_extract_safely",
@@ -52,4 +54,5 @@ __all__ = [
     "mention_review",
     "mention_update",
     "uploads_from_paths",
+    "work_sweep",
 ]

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from articles import ingest
 from articles.models import ImportBatch, ImportBatchChrome, ImportFile
@@ -389,7 +390,7 @@ def import_batch_create(
         import_batch_refresh(batch_id=batch.pk)
         pending = [row.pk for row in rows if row.status == ImportFile.Status.PENDING]
         if enqueue and pending:
-            transaction.on_commit(lambda: _enqueue(batch.pk, pending))
+            transaction.on_commit(lambda: import_files_offer(batch.pk, pending))
     batch.refresh_from_db()
     return batch
 
@@ -432,16 +433,30 @@ def _chrome_evidence(
     )
 
 
-def _enqueue(batch_id: int, file_ids: Sequence[int]) -> None:
+def import_files_offer(batch_id: int, file_ids: Sequence[int]) -> bool:
+    """Queue these files for the workers, a task per chunk; each queued chunk's files are
+    marked offered. When the task queue cannot be reached the batch records why (its page
+    shows it) and False is returned: the rows are committed, and the periodic sweep
+    (`work_sweep`) and every worker start offer them again. Losing the broker loses
+    nothing."""
     from articles import tasks  # tasks import this module
 
     try:
         for chunk in chunks(file_ids):
             tasks.import_files.delay(batch_id, chunk)
-    except Exception:
-        # The rows are committed: a worker re-offers pending files when it starts, and the
-        # import page says it is waiting for a worker. Losing the broker loses nothing.
-        logger.exception("Could not queue import batch %s; it waits for a worker", batch_id)
+            ImportFile.objects.filter(pk__in=chunk).update(offered_at=timezone.now())
+    except Exception as error:
+        logger.exception("Could not queue import batch %s; the sweep tries again", batch_id)
+        ImportBatch.objects.filter(pk=batch_id).update(
+            enqueue_error=f"The task queue could not be reached ({type(error).__name__}: "
+            f"{str(error)[:200]}).",
+            enqueue_failed_at=timezone.now(),
+        )
+        return False
+    ImportBatch.objects.filter(pk=batch_id).exclude(enqueue_error="").update(
+        enqueue_error="", enqueue_failed_at=None
+    )
+    return True
 
 
 def import_batches_resume() -> int:
@@ -463,5 +478,5 @@ def import_batches_resume() -> int:
     for batch_id, file_id in rows.iterator(chunk_size=5000):
         pending[batch_id].append(file_id)
     for batch_id, file_ids in pending.items():
-        _enqueue(batch_id, file_ids)
+        import_files_offer(batch_id, file_ids)
     return sum(len(ids) for ids in pending.values())

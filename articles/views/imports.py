@@ -67,6 +67,7 @@ def _progress_context(request: HttpRequest, batch_id: int) -> dict[str, Any]:
         "statuses": ImportFile.Status.choices,
         "finished": finished,
         "waiting": selectors.import_batch_waiting_for_worker(batch),
+        "sweep_seconds": round(settings.WORK_SWEEP_SECONDS),
         "query": request.GET.urlencode(),
     }
 

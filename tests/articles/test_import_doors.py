@@ -28,7 +28,7 @@ def no_broker(monkeypatch):
     """Record what would be queued instead of sending it (the worker tests send it)."""
     queued: list[tuple[int, list[int]]] = []
     monkeypatch.setattr(
-        services.imports, "_enqueue", lambda batch_id, ids: queued.append((batch_id, ids))
+        services.imports, "import_files_offer", lambda batch_id, ids: queued.append((batch_id, ids))
     )
     return queued
 

@@ -405,7 +405,9 @@ def test_an_admins_reextraction_clears_a_recorded_failure(
 
 def test_resume_queues_the_pending_files_of_unfinished_batches_only(monkeypatch):
     queued = []
-    monkeypatch.setattr(services.imports, "_enqueue", lambda b, ids: queued.append((b, ids)))
+    monkeypatch.setattr(
+        services.imports, "import_files_offer", lambda b, ids: queued.append((b, ids))
+    )
     waiting = services.import_batch_create(
         uploads=[services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode())],
         source=ImportBatch.Source.CLI,
