@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every target here is development: a process not told so runs as production
+# (newsdesk/settings.py), which needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+export DJANGO_ENV ?= development
 
 # The real stack the suite runs on. Override either to point at other servers.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsdesk

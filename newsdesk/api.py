@@ -23,6 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from newsdesk import roles, sync
 from newsdesk.guards import NotAllowed, PreconditionFailed, WriteRefused, etag_of
+from newsdesk.spreadsheet import csv_cell
 
 # Rows fetched per query while an export streams: memory holds a chunk, never the export.
 EXPORT_CHUNK = 2000
@@ -165,13 +166,14 @@ def json_line(row: Any) -> str:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, dict | list):
-        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return "" if value is None else value
+        value = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return csv_cell(value)
 
 
 def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """CSV text, a line at a time; the header is the first row's keys. Nested values are
-    JSON in their cell."""
+    JSON in their cell; text a spreadsheet would run as a formula is neutralised
+    (newsdesk.spreadsheet)."""
     buffer = io.StringIO()
     writer: csv.DictWriter[str] | None = None
     for row in rows:

@@ -1,10 +1,13 @@
 """Newsdesk settings: one module, read from the environment.
 
-A fresh checkout runs with no environment at all: the embedded PostgreSQL under var/,
-which `make run` starts and stops (newsdesk/embedded_db.py), and Celery's filesystem broker
-(the embedded default). DATABASE_URL and CELERY_BROKER_URL move it to another PostgreSQL
-and Redis. DJANGO_ENV=production turns on the secure defaults and refuses to start without
-SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL. Every variable is listed in .env.example.
+Secure by default: a process runs as production unless it is explicitly in development
+mode (DJANGO_ENV=development, which `make run`, `make test` and scripts/run.py set).
+Production never runs with DEBUG on or a known secret key: it refuses to start without
+SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL. Development mode uses the embedded PostgreSQL
+under var/ (which `make run` starts and stops, newsdesk/embedded_db.py) and Celery's
+filesystem broker when DATABASE_URL and CELERY_BROKER_URL are not given, and its servers
+refuse to listen on anything but loopback (the runserver command and gunicorn.conf.py).
+Every variable is listed in .env.example.
 """
 
 import re
@@ -21,12 +24,21 @@ env = environ.Env()
 # A developer's .env is read when present; the real environment wins over it.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+DJANGO_ENV = env.str("DJANGO_ENV", default="production")
 if DJANGO_ENV not in ("development", "production"):
     raise ImproperlyConfigured(
         f"DJANGO_ENV must be 'development' or 'production', not {DJANGO_ENV!r}."
     )
 PRODUCTION = DJANGO_ENV == "production"
+# How production was chosen, for the refusals below.
+_MODE = (
+    "DJANGO_ENV=production"
+    if env.str("DJANGO_ENV", default="")
+    else "DJANGO_ENV is not set, so this runs as production, which"
+)
+_DEVELOPMENT_HINT = (
+    " For a development server on this machine, set DJANGO_ENV=development (make run does)."
+)
 
 VAR_DIR = Path(env.str("NEWSDESK_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -34,12 +46,17 @@ if PRODUCTION:
     missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not env.str(name, default="")]
     if missing:
         raise ImproperlyConfigured(
-            "DJANGO_ENV=production needs " + " and ".join(missing) + " in the environment "
+            f"{_MODE} needs " + " and ".join(missing) + " in the environment "
             "(ALLOWED_HOSTS is comma-separated, e.g. news.example.org,localhost)."
+            + _DEVELOPMENT_HINT
+        )
+    if env.bool("DEBUG", default=False):
+        raise ImproperlyConfigured(
+            "DEBUG=true is refused: production never runs with DEBUG on." + _DEVELOPMENT_HINT
         )
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-    DEBUG = env.bool("DEBUG", default=False)
+    DEBUG = False
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-never-use-in-production")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -51,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before whitenoise's runserver: its own (loopback only in development) subclasses it.
+    "newsdesk",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
@@ -61,7 +80,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
-    "newsdesk",
     "articles",
     "annotations",
 ]
@@ -127,8 +145,9 @@ DATABASE_URL = env.str("DATABASE_URL", default="")
 EMBEDDED_DATABASE = not DATABASE_URL
 if EMBEDDED_DATABASE and PRODUCTION:
     raise ImproperlyConfigured(
-        "DJANGO_ENV=production needs DATABASE_URL in the environment "
+        f"{_MODE} needs DATABASE_URL in the environment "
         "(postgres://user:password@host:5432/name): the embedded database is for development."
+        + _DEVELOPMENT_HINT
     )
 DATABASES = {"default": env.db_url_config(DATABASE_URL or embedded_db.url(VAR_DIR))}
 if DATABASES["default"].get("ENGINE") != "django.db.backends.postgresql":
@@ -343,6 +362,9 @@ API_THROTTLE_RATES = {
     "anon": env.str("API_THROTTLE_ANON", default="60/min"),
     # Every request to /api/v1/auth/token/ per client IP, right password or wrong.
     "token": env.str("API_THROTTLE_TOKEN", default="10/min"),
+    # Exports (CSV, JSON Lines, GraphML, GEXF answers) per API token, or per user signed
+    # in with a browser session (newsdesk.throttling.ExportRateThrottle).
+    "export": env.str("API_THROTTLE_EXPORT", default="60/min"),
 }
 for _scope, _rate in API_THROTTLE_RATES.items():
     # DRF would only fail on the first request that needs the rate.
@@ -364,9 +386,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     # Anonymous requests (every endpoint but the token endpoint answers them 401 before
-    # throttles run). No throttle for signed-in users, who would otherwise skew the
-    # benchmarks; the token endpoint adds its own, per address (newsdesk.api_auth).
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # throttles run), and exports per token. Pages in JSON are not throttled for
+    # signed-in users; the token endpoint adds its own, per address (newsdesk.api_auth).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "newsdesk.throttling.ExportRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     # Proxies in front of gunicorn that append the client's address to X-Forwarded-For.
     # 0 trusts none and throttles by the connecting address, so that a client cannot

@@ -85,7 +85,7 @@ def _worker(test_database_url: str, media_root, log, queue: str) -> processes.Pr
             # Two chunks at a time, as on any multi-core host: they must not block or
             # skip each other.
             CELERY_WORKER_CONCURRENCY="2",
-            DJANGO_ENV=None,
+            DJANGO_ENV="development",
             MEDIA_ROOT=str(media_root),
         ),
         log=log,
@@ -149,7 +149,7 @@ def test_cli_waits_for_the_worker_and_prints_only_the_summary(
         ["python", "manage.py", "import_articles", str(folder), "--wait", "--json"],
         cwd=processes.ROOT,
         env=processes.native_env(
-            DATABASE_URL=test_database_url, MEDIA_ROOT=str(media_root), DJANGO_ENV=None
+            DATABASE_URL=test_database_url, MEDIA_ROOT=str(media_root), DJANGO_ENV="development"
         ),
         capture_output=True,
         text=True,
@@ -179,7 +179,7 @@ def test_cli_wait_returns_when_a_file_names_an_outlet_too_long_to_store(
         ["python", "manage.py", "import_articles", str(folder), "--wait", "--json"],
         cwd=processes.ROOT,
         env=processes.native_env(
-            DATABASE_URL=test_database_url, MEDIA_ROOT=str(media_root), DJANGO_ENV=None
+            DATABASE_URL=test_database_url, MEDIA_ROOT=str(media_root), DJANGO_ENV="development"
         ),
         capture_output=True,
         text=True,

@@ -37,7 +37,7 @@ def test_beat_has_a_running_worker_import_a_batch_whose_enqueue_failed(
         processes.compose_command("beat"),
         env=processes.native_env(
             DATABASE_URL=test_database_url,
-            DJANGO_ENV=None,
+            DJANGO_ENV="development",
             WORK_SWEEP_SECONDS="1",
             CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat" / "schedule"),
         ),
