@@ -39,6 +39,13 @@ def import_files(batch_id: int, file_ids: list[int]) -> int:
     )
 
 
+# Acknowledged after it ran and handed back if the worker dies: unpacking records nothing
+# until it is through, and skips uploads an earlier delivery unpacked.
+@shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
+def unpack_uploads(batch_id: int) -> int:
+    return services.import_batch_unpack(batch_id=batch_id)
+
+
 # Safe to deliver twice: an article already extracted is left as it is (and a
 # re-extraction keeps the ids of what it finds again), and the per-article row lock keeps
 # two runs on one article from interleaving.

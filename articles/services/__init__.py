@@ -25,6 +25,7 @@ from articles.services.imports import (
     ImportRefused,
     Upload,
     import_batch_create,
+    import_batch_unpack,
     import_batches_resume,
     uploads_from_paths,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "import_batch_create",
     "import_batch_process_pending",
     "import_batch_refresh",
+    "import_batch_unpack",
     "import_batches_resume",
     "import_files_process",
     "mention_review",

@@ -35,6 +35,7 @@ from articles.models import (
     ImportBatch,
     ImportBatchChrome,
     ImportFile,
+    ImportUpload,
     NearDuplicate,
     Outlet,
 )
@@ -60,7 +61,7 @@ def outlet_named(name: str) -> Outlet | None:
     return outlet
 
 
-def _metadata_from_json(data: dict[str, str]) -> ingest.Metadata:
+def metadata_from_json(data: dict[str, str]) -> ingest.Metadata:
     published = data.get("published_at")
     return ingest.Metadata(
         title=data.get("title", ""),
@@ -269,7 +270,7 @@ def _persist(outcomes: list[_Outcome]) -> list[int]:
             if cleaned.content_hash in new:  # the same text twice in this chunk
                 file.status = ImportFile.Status.DUPLICATE
                 continue
-            metadata = _metadata_from_json(file.metadata).merged_over(cleaned.metadata)
+            metadata = metadata_from_json(file.metadata).merged_over(cleaned.metadata)
             if metadata.outlet not in outlets:
                 outlets[metadata.outlet] = outlet_named(metadata.outlet)
             file.status = ImportFile.Status.IMPORTED
@@ -384,8 +385,9 @@ def import_batch_refresh(*, batch_id: int) -> BatchProgress:
         batch.failed = counts["failed"]
         batch.files_done = batch.imported + batch.duplicate + batch.failed
         now = timezone.now()
+        packed = ImportUpload.objects.filter(batch_id=batch_id, unpacked_at__isnull=True)
         if batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING):
-            if counts["pending"] == 0:
+            if counts["pending"] == 0 and not packed.exists():
                 if batch.imported:
                     _link_near_duplicates(batch_id)
                 batch.status = ImportBatch.Status.DONE
@@ -451,7 +453,11 @@ def _link_near_duplicates(batch_id: int) -> int:
 
 
 def import_batch_process_pending(*, batch_id: int) -> BatchProgress:
-    """Import a batch's pending files in this process, chunk by chunk (no worker)."""
+    """Unpack a batch's received uploads and import its pending files in this process,
+    chunk by chunk (no worker)."""
+    from articles.services.imports import import_batch_unpack  # it imports this module
+
+    import_batch_unpack(batch_id=batch_id, enqueue=False)
     pending = list(
         ImportFile.objects.filter(batch_id=batch_id, status=ImportFile.Status.PENDING)
         .order_by("pk")

@@ -19,16 +19,17 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from articles import ingest
-from articles.models import ImportBatch, ImportBatchChrome, ImportFile
+from articles.models import ImportBatch, ImportBatchChrome, ImportFile, ImportUpload
 from articles.services.import_work import (
     chunks,
     import_batch_refresh,
+    metadata_from_json,
     outlet_named,
 )
 
@@ -41,6 +42,7 @@ MANIFEST_NAME = "manifest.csv"
 MAX_MANIFEST_BYTES = 10 * 1024 * 1024
 # Operating-system litter inside zips and folders: recorded, never imported.
 JUNK_PARTS = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
+UNFINISHED = (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
 
 
 class ImportRefused(ValueError):
@@ -61,6 +63,8 @@ class Upload:
     size: int | None = None
     # Set when the input is refused before reading it (e.g. a folder's stray PDF).
     refusal: str = ""
+    # The Django UploadedFile, when it is one: stored by moving its temporary file.
+    file: Any = None
 
     @classmethod
     def from_path(cls, path: Path, name: str | None = None) -> "Upload":
@@ -79,7 +83,17 @@ class Upload:
             stream: IO[bytes] = uploaded
             return stream
 
-        return cls(name=str(uploaded.name), open=reopen, size=uploaded.size)
+        return cls(name=str(uploaded.name), open=reopen, size=uploaded.size, file=uploaded)
+
+    @classmethod
+    def from_received(cls, received: ImportUpload) -> "Upload":
+        """An upload the web request stored whole, read back by the worker."""
+        return cls(
+            name=received.name,
+            open=lambda: default_storage.open(received.stored.name, "rb"),
+            size=received.size,
+            refusal=received.refusal,
+        )
 
 
 @dataclass(slots=True)
@@ -160,9 +174,9 @@ def _member_refusal(info: zipfile.ZipInfo) -> str:
         kind = path.suffix or "file without an extension"
         return f"Only .txt files are imported from a zip; this is a {kind}."
     ratio = info.file_size / max(info.compress_size, 1)
-    # Small entries may compress well by chance (a page of spaces); big ones that expand
-    # this much are built to exhaust memory or disk.
-    if info.file_size > 64 * 1024 and ratio > settings.IMPORT_MAX_COMPRESSION_RATIO:
+    # Every entry, however small: thousands of small ones that expand this much are a
+    # bomb as surely as one big one.
+    if ratio > settings.IMPORT_MAX_COMPRESSION_RATIO:
         return (
             f"The entry expands {ratio:,.0f} times (limit "
             f"{settings.IMPORT_MAX_COMPRESSION_RATIO}:1, IMPORT_MAX_COMPRESSION_RATIO): "
@@ -173,7 +187,25 @@ def _member_refusal(info: zipfile.ZipInfo) -> str:
     return ""
 
 
+def _zip_manifest(archive: zipfile.ZipFile, shown: str) -> tuple[dict[str, ingest.Metadata], str]:
+    """The zip's own manifest.csv (looked up by name in the central directory, before any
+    member is read, so that every member meets its metadata as it streams past), and why
+    it is unusable ("" when it is fine or absent)."""
+    try:
+        info = archive.getinfo(MANIFEST_NAME)
+    except KeyError:
+        return {}, ""
+    try:
+        with archive.open(info) as member:
+            return ingest.read_manifest(_read_capped(member, MAX_MANIFEST_BYTES)), ""
+    except (ingest.IngestError, zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        return {}, f"Bad manifest: {error}"
+
+
 def _expand_zip(upload: Upload) -> Iterator[_Entry]:
+    """The zip's members, one at a time: each is read (at most IMPORT_MAX_FILE_BYTES) only
+    when the caller asks for it, so one member is in memory at a time, whatever the zip's
+    size."""
     with upload.open() as stream:
         try:
             archive = zipfile.ZipFile(stream)
@@ -205,20 +237,19 @@ def _expand_zip(upload: Upload) -> Iterator[_Entry]:
                     ),
                 )
                 return
-            manifest: dict[str, ingest.Metadata] = {}
-            entries: list[_Entry] = []
+            if not members:
+                yield _Entry(upload.name, size=upload.size or 0, error="The zip holds no files.")
+                return
+            manifest, manifest_error = _zip_manifest(archive, upload.name)
             expanded = 0
             for info in members:
                 shown = f"{upload.name}/{info.filename}"
                 if info.filename == MANIFEST_NAME:
-                    try:
-                        with archive.open(info) as member:
-                            data = _read_capped(member, MAX_MANIFEST_BYTES)
-                        manifest = ingest.read_manifest(data)
-                    except (ingest.IngestError, zipfile.BadZipFile, OSError) as error:
-                        yield _Entry(shown, size=info.file_size, error=f"Bad manifest: {error}")
+                    if manifest_error:
+                        yield _Entry(shown, size=info.file_size, error=manifest_error)
                     continue
                 reason = _member_refusal(info)
+                data = b""
                 if not reason:
                     try:
                         with archive.open(info) as member:
@@ -241,12 +272,10 @@ def _expand_zip(upload: Upload) -> Iterator[_Entry]:
                                 "against zip bombs); unzip it and import its files."
                             )
                 if reason:
-                    entries.append(_Entry(shown, size=info.file_size, error=reason))
+                    yield _Entry(shown, size=info.file_size, error=reason, manifest=manifest)
                 else:
-                    entries.append(_Entry(shown, data=data, size=len(data)))
-            for entry in entries:
-                entry.manifest = manifest
-                yield entry
+                    yield _Entry(shown, data=data, size=len(data), manifest=manifest)
+                del data  # one member in memory at a time
 
 
 def uploads_from_paths(paths: Iterable[Path]) -> tuple[list[Upload], Upload | None]:
@@ -314,19 +343,9 @@ def _metadata_json(metadata: ingest.Metadata) -> dict[str, str]:
     return {key: value for key, value in data.items() if value}
 
 
-def import_batch_create(
-    *,
-    uploads: Iterable[Upload],
-    source: str,
-    user: Any = None,  # the signed-in user (any user model), or None for the CLI
-    outlet_name: str = "",
-    manifest: Upload | None = None,
-    enqueue: bool = True,
-) -> ImportBatch:
-    """Record a batch and every file in it, store the accepted bytes, and (after commit)
-    queue the pending files for the workers. Refusals of single files are failed rows;
-    only a bad manifest or an empty request refuses the whole batch (ImportRefused).
-    """
+def _checked(outlet_name: str, manifest: Upload | None) -> tuple[str, dict[str, ingest.Metadata]]:
+    """The batch outlet's name and the manifest's table, or ImportRefused naming the field:
+    both are small and read in the request, so that a bad one is refused at once."""
     outlet_name = " ".join(outlet_name.split())
     if len(outlet_name) > ingest.metadata.MAX_LENGTHS["outlet"]:
         raise ImportRefused(
@@ -343,7 +362,57 @@ def import_batch_create(
                 raise ImportRefused(
                     f"The manifest {manifest.name} is not usable: {error}", field="manifest"
                 ) from error
+    return outlet_name, table
 
+
+def import_batch_create(
+    *,
+    uploads: Iterable[Upload],
+    source: str,
+    user: Any = None,  # the signed-in user (any user model), or None for the CLI
+    outlet_name: str = "",
+    manifest: Upload | None = None,
+    enqueue: bool = True,
+    unpack_in_worker: bool = False,
+) -> ImportBatch:
+    """Record a batch and every file in it, store the accepted bytes, and (after commit)
+    queue the pending files for the workers. Refusals of single files are failed rows;
+    only a bad manifest, outlet or an empty request refuses the whole batch (ImportRefused).
+
+    With `unpack_in_worker` (the web's and the API's uploads) the request only stores each
+    upload whole (a big upload's temporary file is moved, not copied) and records the
+    batch; a worker unpacks, hashes and checks them (`import_batch_unpack`), one zip
+    member in memory at a time, so that a request returns in moments whatever it carries.
+    """
+    outlet_name, table = _checked(outlet_name, manifest)
+    uploads = list(uploads)
+    if not uploads:
+        raise ImportRefused("No files were given.")
+    if unpack_in_worker:
+        return _receive(uploads, source, user, outlet_name, manifest, table, enqueue=enqueue)
+    rows, pages = _unpack(uploads, table, outlet_name)
+    with transaction.atomic():
+        batch = _new_batch(source, user, outlet_name, manifest)
+        _record(batch, rows, pages, enqueue=enqueue)
+    batch.refresh_from_db()
+    return batch
+
+
+def _new_batch(source: str, user: Any, outlet_name: str, manifest: Upload | None) -> ImportBatch:
+    return ImportBatch.objects.create(
+        created_by=user if user is not None and user.is_authenticated else None,
+        source=source,
+        outlet=outlet_named(outlet_name),
+        manifest_name=manifest.name[:1024] if manifest else "",
+    )
+
+
+def _unpack(
+    uploads: Iterable[Upload], table: dict[str, ingest.Metadata], outlet_name: str
+) -> tuple[list[ImportFile], list[tuple[str, ingest.recurring.Summary]]]:
+    """Every file the uploads hold, as unsaved rows with their bytes stored (under their
+    hash), and the pre-pass summary of each page. Each file's bytes are let go once stored:
+    only the rows and the small summaries are kept."""
     rows: list[ImportFile] = []
     pages: list[tuple[str, ingest.recurring.Summary]] = []  # (sha256, summary)
     for upload in uploads:
@@ -368,31 +437,152 @@ def import_batch_create(
                 )
                 if page is not None:
                     pages.append((row.sha256, ingest.recurring.summarise(page)))
+            entry.data = None
             rows.append(row)
-    if not rows:
-        raise ImportRefused("No files were given.")
+    return rows, pages
 
+
+def _record(
+    batch: ImportBatch,
+    rows: list[ImportFile],
+    pages: list[tuple[str, ingest.recurring.Summary]],
+    *,
+    enqueue: bool,
+) -> None:
+    """The batch's files and chrome evidence, in the caller's transaction; its pending
+    files are queued after the commit."""
     chrome_lines, line_counts = _chrome_evidence(pages)
+    ImportBatchChrome.objects.update_or_create(
+        batch=batch,
+        defaults={
+            "lines": chrome_lines,
+            "outlets": sorted(line_counts),
+            "line_counts": line_counts,
+        },
+    )
+    for row in rows:
+        row.batch = batch
+    ImportFile.objects.bulk_create(rows, batch_size=1000)
+    import_batch_refresh(batch_id=batch.pk)
+    pending = [row.pk for row in rows if row.status == ImportFile.Status.PENDING]
+    if enqueue and pending:
+        transaction.on_commit(lambda: import_files_offer(batch.pk, pending))
+
+
+def _receive(
+    uploads: list[Upload],
+    source: str,
+    user: Any,
+    outlet_name: str,
+    manifest: Upload | None,
+    table: dict[str, ingest.Metadata],
+    *,
+    enqueue: bool,
+) -> ImportBatch:
+    """Store each upload whole, unread, and record the batch with its uploads; the
+    unpacking is queued after the commit."""
+    received = []
+    for position, upload in enumerate(uploads):
+        row = ImportUpload(
+            position=position,
+            name=upload.name[:1024],
+            size=upload.size or 0,
+            refusal=upload.refusal,
+        )
+        if not upload.refusal:
+            if upload.file is not None:
+                row.stored.save("upload", upload.file, save=False)  # moved when on disk
+            else:
+                with upload.open() as stream:
+                    row.stored.save("upload", File(stream), save=False)
+        received.append(row)
     with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            created_by=user if user is not None and user.is_authenticated else None,
-            source=source,
-            outlet=outlet_named(outlet_name),
-            manifest_name=manifest.name[:1024] if manifest else "",
-            files_total=len(rows),
-        )
-        ImportBatchChrome.objects.create(
-            batch=batch, lines=chrome_lines, outlets=sorted(line_counts), line_counts=line_counts
-        )
-        for row in rows:
+        batch = _new_batch(source, user, outlet_name, manifest)
+        batch.manifest_table = {name: _metadata_json(found) for name, found in table.items()}
+        batch.save(update_fields=["manifest_table"])
+        for row in received:
             row.batch = batch
-        ImportFile.objects.bulk_create(rows, batch_size=1000)
-        import_batch_refresh(batch_id=batch.pk)
-        pending = [row.pk for row in rows if row.status == ImportFile.Status.PENDING]
-        if enqueue and pending:
-            transaction.on_commit(lambda: import_files_offer(batch.pk, pending))
+        ImportUpload.objects.bulk_create(received)
+        if enqueue:
+            transaction.on_commit(lambda: import_uploads_offer(batch.pk))
     batch.refresh_from_db()
     return batch
+
+
+def import_batch_unpack(*, batch_id: int, enqueue: bool = True) -> int:
+    """Unpack a batch's received uploads into its files (a worker's task, or in process):
+    every zip member read, checked and hashed one at a time, and its bytes stored; then,
+    in one transaction, the batch's files recorded and the uploads marked unpacked; their
+    stored copies are deleted after the commit. Returns the number of files recorded.
+
+    Idempotent: uploads already unpacked (by an earlier delivery) are skipped, and a run
+    cut short records nothing, so the next one starts afresh (the stored bytes are
+    content-addressed: storing them again costs nothing)."""
+    batch = ImportBatch.objects.select_related("outlet").get(pk=batch_id)
+    received = list(batch.uploads.filter(unpacked_at__isnull=True).order_by("position"))
+    if not received:
+        return 0
+    ImportBatch.objects.filter(pk=batch_id, started_at__isnull=True).update(
+        started_at=timezone.now()
+    )
+    table = {name: metadata_from_json(values) for name, values in batch.manifest_table.items()}
+    outlet_name = batch.outlet.name if batch.outlet else ""
+    rows, pages = _unpack([Upload.from_received(upload) for upload in received], table, outlet_name)
+    with transaction.atomic():
+        locked = ImportUpload.objects.select_for_update().filter(
+            pk__in=[upload.pk for upload in received], unpacked_at__isnull=True
+        )
+        if len(locked) < len(received):
+            return 0  # another delivery unpacked them meanwhile
+        _record(batch, rows, pages, enqueue=enqueue)
+        ImportUpload.objects.filter(pk__in=[upload.pk for upload in received]).update(
+            unpacked_at=timezone.now()
+        )
+        stored = [upload.stored.name for upload in received if upload.stored]
+        transaction.on_commit(lambda: _delete_received(stored))
+    import_batch_refresh(batch_id=batch_id)
+    return len(rows)
+
+
+def _delete_received(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # kept: a later clean-up may remove it; nothing refers to it
+            logger.exception("Could not delete the received upload %s", name)
+
+
+def import_uploads_offer(batch_id: int) -> bool:
+    """Queue the unpacking of a batch's received uploads; the uploads are marked offered.
+    An unreachable task queue is recorded on the batch, as for its files
+    (`import_files_offer`), and the sweep tries again."""
+    from articles import tasks  # tasks import this module
+
+    try:
+        tasks.unpack_uploads.delay(batch_id)
+    except Exception as error:
+        logger.exception("Could not queue the unpacking of batch %s", batch_id)
+        _enqueue_failed(batch_id, error)
+        return False
+    ImportUpload.objects.filter(batch_id=batch_id, unpacked_at__isnull=True).update(
+        offered_at=timezone.now()
+    )
+    _enqueue_succeeded(batch_id)
+    return True
+
+
+def _enqueue_failed(batch_id: int, error: Exception) -> None:
+    ImportBatch.objects.filter(pk=batch_id).update(
+        enqueue_error=f"The task queue could not be reached ({type(error).__name__}: "
+        f"{str(error)[:200]}).",
+        enqueue_failed_at=timezone.now(),
+    )
+
+
+def _enqueue_succeeded(batch_id: int) -> None:
+    ImportBatch.objects.filter(pk=batch_id).exclude(enqueue_error="").update(
+        enqueue_error="", enqueue_failed_at=None
+    )
 
 
 # How many earlier batches of an outlet lend their line counts to a new batch's evidence.
@@ -447,15 +637,9 @@ def import_files_offer(batch_id: int, file_ids: Sequence[int]) -> bool:
             ImportFile.objects.filter(pk__in=chunk).update(offered_at=timezone.now())
     except Exception as error:
         logger.exception("Could not queue import batch %s; the sweep tries again", batch_id)
-        ImportBatch.objects.filter(pk=batch_id).update(
-            enqueue_error=f"The task queue could not be reached ({type(error).__name__}: "
-            f"{str(error)[:200]}).",
-            enqueue_failed_at=timezone.now(),
-        )
+        _enqueue_failed(batch_id, error)
         return False
-    ImportBatch.objects.filter(pk=batch_id).exclude(enqueue_error="").update(
-        enqueue_error="", enqueue_failed_at=None
-    )
+    _enqueue_succeeded(batch_id)
     return True
 
 
@@ -479,4 +663,12 @@ def import_batches_resume() -> int:
         pending[batch_id].append(file_id)
     for batch_id, file_ids in pending.items():
         import_files_offer(batch_id, file_ids)
+    packed = (
+        ImportUpload.objects.filter(unpacked_at__isnull=True, batch__status__in=UNFINISHED)
+        .order_by("batch_id")
+        .values_list("batch_id", flat=True)
+        .distinct()
+    )
+    for batch_id in packed:
+        import_uploads_offer(batch_id)
     return sum(len(ids) for ids in pending.values())

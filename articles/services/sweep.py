@@ -8,8 +8,9 @@ but only for work that looks stuck, so that a long queue is not flooded with rep
   its batch (the batch page says so), else once it is older than one sweep interval (the
   process died between the commit and the enqueue); or one queued more than
   WORK_STUCK_SECONDS ago and still pending (its task was lost);
-- a batch left pending or running with no pending file (its last refresh failed): it is
-  refreshed, which finishes it;
+- a batch's uploads still packed (not unpacked into files), on the same rules;
+- a batch left pending or running with no pending file and nothing left to unpack (its
+  last refresh failed): it is refreshed, which finishes it;
 - an article whose extraction never ran, on the same two rules (extraction failures are
   not retried: they wait for an admin's re-extraction).
 
@@ -25,10 +26,10 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from articles.models import Article, ImportBatch, ImportFile
+from articles.models import Article, ImportBatch, ImportFile, ImportUpload
 from articles.services.extraction import articles_offer_extraction, extractor
 from articles.services.import_work import import_batch_refresh
-from articles.services.imports import import_files_offer
+from articles.services.imports import import_files_offer, import_uploads_offer
 
 UNFINISHED = (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
 
@@ -36,6 +37,7 @@ UNFINISHED = (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
 @dataclass(frozen=True)
 class Swept:
     files: int  # import files queued again
+    unpacking: int  # batches whose uploads were queued again for unpacking
     batches: int  # batches finished (nothing was pending any more)
     articles: int  # articles whose extraction was queued again
 
@@ -66,8 +68,23 @@ def work_sweep(*, now: datetime | None = None) -> Swept:
     for batch_id, file_ids in files.items():
         import_files_offer(batch_id, file_ids)
 
-    idle = ImportBatch.objects.filter(status__in=UNFINISHED).exclude(
-        Exists(pending.filter(batch_id=OuterRef("pk")))
+    packed = (
+        ImportUpload.objects.filter(unpacked_at__isnull=True, batch__status__in=UNFINISHED)
+        .filter(_stuck("offered_at", now, refused=Q(batch__enqueue_failed_at__isnull=False)))
+        .order_by("batch_id")
+        .values_list("batch_id", flat=True)
+        .distinct()
+    )
+    unpacking = list(packed)
+    for batch_id in unpacking:
+        import_uploads_offer(batch_id)
+
+    idle = (
+        ImportBatch.objects.filter(status__in=UNFINISHED)
+        .exclude(
+            Exists(ImportUpload.objects.filter(batch_id=OuterRef("pk"), unpacked_at__isnull=True))
+        )
+        .exclude(Exists(pending.filter(batch_id=OuterRef("pk"))))
     )
     finished = 0
     for batch_id in idle.values_list("pk", flat=True):
@@ -82,4 +99,9 @@ def work_sweep(*, now: datetime | None = None) -> Swept:
             .values_list("pk", flat=True)
         )
         articles = articles_offer_extraction(waiting) if waiting else 0
-    return Swept(files=sum(len(ids) for ids in files.values()), batches=finished, articles=articles)
+    return Swept(
+        files=sum(len(ids) for ids in files.values()),
+        unpacking=len(unpacking),
+        batches=finished,
+        articles=articles,
+    )

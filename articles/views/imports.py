@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -29,6 +30,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 outlet_name=form.cleaned_data["outlet"],
                 manifest=services.Upload.from_file(manifest) if manifest else None,
+                # Stored whole and unpacked by a worker: the request returns in moments.
+                unpack_in_worker=True,
             )
         except services.ImportRefused as error:
             form.add_error(
@@ -41,7 +44,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 def _progress_context(request: HttpRequest, batch_id: int) -> dict[str, Any]:
-    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=batch_id)
+    batch = get_object_or_404(
+        ImportBatch.objects.select_related("created_by").annotate(
+            unpacking=Count("uploads", filter=Q(uploads__unpacked_at__isnull=True))
+        ),
+        pk=batch_id,
+    )
     status = request.GET.get("status", "")
     files = (
         ImportFile.objects.filter(batch=batch)
@@ -67,6 +75,7 @@ def _progress_context(request: HttpRequest, batch_id: int) -> dict[str, Any]:
         "statuses": ImportFile.Status.choices,
         "finished": finished,
         "waiting": selectors.import_batch_waiting_for_worker(batch),
+        "unpacking": selectors.import_batch_unpacking(batch),
         "sweep_seconds": round(settings.WORK_SWEEP_SECONDS),
         "query": request.GET.urlencode(),
     }

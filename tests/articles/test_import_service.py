@@ -5,6 +5,7 @@ same service through Celery.
 """
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -159,12 +160,16 @@ def test_bad_inputs_each_get_a_row_with_a_readable_reason_and_nothing_outside_st
     assert rows["cp1252.txt"].encoding.lower() in ("cp1252", "windows-1252")
     assert "utf-16" in rows["utf16.txt"].encoding.lower()
 
-    # Stored bytes live under imports/<2>/<sha256>, and nowhere else.
+    # Stored bytes live under imports/<2>/<sha256> (uploads awaiting a worker's unpacking
+    # under imports/received/<random>), and nowhere else.
     stored = sorted(p.relative_to(media_root) for p in media_root.rglob("*") if p.is_file())
     assert stored, "accepted files are stored"
     for path in stored:
         assert path.parts[0] == "imports", path
-        assert len(path.parts[2]) == 64, path
+        if path.parts[1] == "received":
+            assert re.fullmatch(r"[0-9a-f]{32}", path.parts[2]), path
+        else:
+            assert len(path.parts[2]) == 64, path
     assert not (media_root.parent / "x.txt").exists()
     assert not (media_root.parent.parent / "x.txt").exists()
     assert not list(tmp_path.rglob("x.txt"))

@@ -193,3 +193,25 @@ def test_cli_wait_returns_when_a_file_names_an_outlet_too_long_to_store(
     assert failed.original_name.endswith("long-outlet.txt")
     assert "at most 200 characters" in failed.error
     wait_for_first_pass(summary["batch"])
+
+
+def test_a_worker_unpacks_what_the_request_only_stored(celery_worker):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for i in range(1, 4):
+            bundle.writestr(f"wire/{i}.txt", _article(i))
+    batch = services.import_batch_create(
+        uploads=[
+            services.Upload.from_bytes("bundle.zip", archive.getvalue()),
+            services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode()),
+        ],
+        source=ImportBatch.Source.UPLOAD,
+        unpack_in_worker=True,
+    )
+    assert not ImportFile.objects.filter(batch=batch).exists()
+    wait_for(lambda: _status(batch.pk) == "done", what="the worker to unpack and import")
+    batch.refresh_from_db()
+    assert (batch.files_total, batch.imported, batch.failed) == (4, 4, 0)
+    assert not batch.uploads.filter(unpacked_at__isnull=True).exists()
+    assert "articles.tasks.unpack_uploads" in celery_worker.output()
+    wait_for_first_pass(batch.pk)
