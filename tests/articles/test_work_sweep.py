@@ -173,3 +173,24 @@ def test_the_sweep_is_on_the_schedule_that_beat_and_make_run_start():
     )
     assert entry["schedule"] == settings.WORK_SWEEP_SECONDS
     assert "articles.tasks.work_sweep" in tasks.work_sweep.name
+
+
+def test_uploads_whose_unpacking_could_not_be_queued_are_queued_by_the_sweep(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    unpack = Queue(down=True)
+    monkeypatch.setattr(tasks.unpack_uploads, "delay", unpack)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.import_batch_create(
+            uploads=[services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode())],
+            source=ImportBatch.Source.UPLOAD,
+            unpack_in_worker=True,
+        )
+    batch.refresh_from_db()
+    assert "Connection refused" in batch.enqueue_error
+    unpack.down = False
+    swept = services.work_sweep()
+    assert (swept.unpacking, unpack.calls) == (1, [(batch.pk,)])
+    batch.refresh_from_db()
+    assert batch.enqueue_error == ""
+    assert batch.status == "pending"  # not finished: its upload is still packed
