@@ -310,47 +310,43 @@ def _node_values(node: Node) -> list[tuple[str, Any]]:
 _GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 _XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 _XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+# The XML formats' attributes and their XML Schema types (GraphML's attr.type, GEXF's
+# type): a node's, then an edge's besides its weight.
+_NODE_TYPES = (
+    ("name", "string"),
+    ("kind", "string"),
+    ("type", "string"),
+    ("entity_id", "long"),
+    ("activity", "long"),
+    ("support", "long"),
+    ("oppose", "long"),
+    ("other", "long"),
+    ("degree", "long"),
+)
+_EDGE_TYPES = (
+    ("support", "long"),
+    ("oppose", "long"),
+    ("other", "long"),
+    ("shared", "long"),
+    ("polarity", "string"),
+)
+_GRAPH_TYPES = (
+    ("mode", "string"),
+    ("aggregation", "string"),
+    ("normalization", "string"),
+    ("truncated", "boolean"),
+    ("limit", "long"),
+    ("neutral", "string"),
+)
 # GraphML keys: (id, for, attr.name, attr.type). Ids are unique across graph, node and
 # edge keys, as GraphML requires.
 _GRAPHML_KEYS = (
-    *(
-        (f"g_{name}", "graph", name, kind)
-        for name, kind in (
-            ("mode", "string"),
-            ("aggregation", "string"),
-            ("normalization", "string"),
-            ("truncated", "boolean"),
-            ("limit", "long"),
-            ("neutral", "string"),
-        )
-    ),
+    *((f"g_{name}", "graph", name, kind) for name, kind in _GRAPH_TYPES),
     *(
         (f"n_{name}", "node", name, kind)
-        for name, kind in (
-            ("key", "string"),
-            ("label", "string"),
-            ("name", "string"),
-            ("kind", "string"),
-            ("type", "string"),
-            ("entity_id", "long"),
-            ("activity", "long"),
-            ("support", "long"),
-            ("oppose", "long"),
-            ("other", "long"),
-            ("degree", "long"),
-        )
+        for name, kind in (("key", "string"), ("label", "string"), *_NODE_TYPES)
     ),
-    *(
-        (f"e_{name}", "edge", name, kind)
-        for name, kind in (
-            ("weight", "double"),
-            ("support", "long"),
-            ("oppose", "long"),
-            ("other", "long"),
-            ("shared", "long"),
-            ("polarity", "string"),
-        )
-    ),
+    *((f"e_{name}", "edge", name, kind) for name, kind in (("weight", "double"), *_EDGE_TYPES)),
 )
 
 
@@ -396,35 +392,17 @@ def to_graphml(graph: Graph) -> bytes:
 
 
 _GEXF_NS = "http://gexf.net/1.3"
-_GEXF_NODE_ATTRIBUTES = (
-    ("name", "string"),
-    ("kind", "string"),
-    ("type", "string"),
-    ("entity_id", "long"),
-    ("activity", "long"),
-    ("support", "long"),
-    ("oppose", "long"),
-    ("other", "long"),
-    ("degree", "long"),
-)
+
+
 # Edge attribute ids follow the node ones: one id space, as networkx writes it.
-_GEXF_EDGE_ATTRIBUTES = (
-    ("support", "long"),
-    ("oppose", "long"),
-    ("other", "long"),
-    ("shared", "long"),
-    ("polarity", "string"),
-)
-
-
 def gexf_chunks(graph: Graph, *, today: date | None = None) -> Iterator[bytes]:
     """GEXF 1.3, valid against its schema, in chunks: node id = key, label = name, typed
     `attvalues`, the edge weight as GEXF's own `weight` attribute, `defaultedgetype`
     directed/undirected. GEXF has no graph-level attributes, so the network's settings go
     into `<meta><description>`."""
     settings = "; ".join(f"{name}={_xml_scalar(value)}" for name, value in _graph_settings(graph))
-    node_ids = {name: str(i) for i, (name, _) in enumerate(_GEXF_NODE_ATTRIBUTES)}
-    offset = len(_GEXF_NODE_ATTRIBUTES)
+    node_ids = {name: str(i) for i, (name, _) in enumerate(_NODE_TYPES)}
+    offset = len(_NODE_TYPES)  # edge attribute ids follow the node ones: one id space
     head = [
         _XML_DECLARATION,
         f'<gexf xmlns="{_GEXF_NS}" xmlns:xsi="{_XSI_NS}" '
@@ -438,13 +416,13 @@ def gexf_chunks(graph: Graph, *, today: date | None = None) -> Iterator[bytes]:
         '    <attributes class="node" mode="static">\n',
         *(
             f'      <attribute id="{i}" title="{name}" type="{kind}" />\n'
-            for i, (name, kind) in enumerate(_GEXF_NODE_ATTRIBUTES)
+            for i, (name, kind) in enumerate(_NODE_TYPES)
         ),
         "    </attributes>\n",
         '    <attributes class="edge" mode="static">\n',
         *(
             f'      <attribute id="{offset + i}" title="{name}" type="{kind}" />\n'
-            for i, (name, kind) in enumerate(_GEXF_EDGE_ATTRIBUTES)
+            for i, (name, kind) in enumerate(_EDGE_TYPES)
         ),
         "    </attributes>\n",
         "    <nodes>\n",
