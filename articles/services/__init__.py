@@ -24,6 +24,7 @@ from articles.services.import_work import (
 from articles.services.imports import (
     ImportRefused,
     Upload,
+    folder_uploads,
     import_batch_create,
     import_batch_unpack,
     import_batches_resume,
@@ -47,6 +48,7 @@ __all__ = [
     "entity_merge",
     "entity_split",
     "entity_update",
+    "folder_uploads",
     "import_batch_create",
     "import_batch_process_pending",
     "import_batch_refresh",

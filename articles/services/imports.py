@@ -14,7 +14,7 @@ import logging
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -75,15 +75,16 @@ class Upload:
         return cls(name=name, open=lambda: io.BytesIO(data), size=len(data))
 
     @classmethod
-    def from_file(cls, uploaded: Any) -> "Upload":
-        """A Django UploadedFile (browser or API)."""
+    def from_file(cls, uploaded: Any, name: str | None = None) -> "Upload":
+        """A Django UploadedFile (browser or API); `name` replaces its base name, e.g. with
+        its path in the folder it was chosen from."""
 
         def reopen() -> IO[bytes]:
             uploaded.seek(0)
             stream: IO[bytes] = uploaded
             return stream
 
-        return cls(name=str(uploaded.name), open=reopen, size=uploaded.size, file=uploaded)
+        return cls(name=name or str(uploaded.name), open=reopen, size=uploaded.size, file=uploaded)
 
     @classmethod
     def from_received(cls, received: ImportUpload) -> "Upload":
@@ -278,11 +279,13 @@ def _expand_zip(upload: Upload) -> Iterator[_Entry]:
                 del data  # one member in memory at a time
 
 
-def uploads_from_paths(paths: Iterable[Path]) -> tuple[list[Upload], Upload | None]:
-    """The files under these paths (folders recursively, in name order) and the first
-    folder's manifest.csv, if one lies at its top. Files a folder holds that are not .txt
-    or .zip are returned as refused uploads, so that they are listed, not lost.
-    Raises ImportRefused for a path that does not exist.
+def uploads_from_paths(
+    paths: Iterable[Path], *, manifest_taken: str = ""
+) -> tuple[list[Upload], Upload | None]:
+    """The files under these paths (folders recursively, sorted out by `folder_uploads`)
+    and the first folder's manifest.csv, if one lies at its top and `manifest_taken` does
+    not name the manifest chosen for the batch. Raises ImportRefused for a path that does
+    not exist.
     """
     uploads: list[Upload] = []
     manifest: Upload | None = None
@@ -293,25 +296,58 @@ def uploads_from_paths(paths: Iterable[Path]) -> tuple[list[Upload], Upload | No
             uploads.append(Upload.from_path(path))
             continue
         root = path.resolve()
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            relative = file.relative_to(root)
-            name = f"{path.name}/{relative.as_posix()}"
-            if relative.as_posix() == MANIFEST_NAME:
-                manifest = manifest or Upload.from_path(file, name)
-                continue
-            upload = Upload.from_path(file, name)
-            if any(part in JUNK_PARTS or part.startswith(".") for part in relative.parts):
-                upload = Upload(name, upload.open, upload.size, "Hidden or system file; skipped.")
-            elif not file.name.lower().endswith((*TEXT_SUFFIXES, ".zip")):
-                upload = Upload(
-                    name,
-                    upload.open,
-                    upload.size,
-                    f"Only .txt files and .zip archives are imported from a folder; "
-                    f"this is a {file.suffix or 'file without an extension'}.",
-                )
-            uploads.append(upload)
+        files = [
+            Upload.from_path(file, f"{path.name}/{file.relative_to(root).as_posix()}")
+            for file in root.rglob("*")
+            if file.is_file()
+        ]
+        taken, found = folder_uploads(
+            files, manifest_taken=manifest_taken or (manifest.name if manifest else "")
+        )
+        uploads += taken
+        manifest = manifest or found
     return uploads, manifest
+
+
+def folder_uploads(
+    uploads: Iterable[Upload], *, manifest_taken: str = ""
+) -> tuple[list[Upload], Upload | None]:
+    """One folder's files, sorted out the same way whichever door they came through.
+
+    Each upload is named by its path from the folder, the folder's own name first
+    ("wire/sub/b.txt": how the CLI names them, and a browser's webkitRelativePath); a bare
+    file name (a browser that sent no paths) is taken to lie at the top. Returns the files
+    in path order, those that are not imported (hidden or system files and folders,
+    anything but .txt and .zip) refused with the reason, so that they are listed, not
+    lost; and the manifest.csv at the folder's top, to apply as the batch's manifest.
+    When the batch already has one (`manifest_taken` names it), that manifest.csv is
+    listed as not applied instead.
+    """
+    kept: list[Upload] = []
+    manifest: Upload | None = None
+    for upload in sorted(uploads, key=lambda upload: PurePosixPath(upload.name)):
+        top, _, inside = upload.name.partition("/")
+        path = PurePosixPath(inside or top)
+        if path.as_posix() == MANIFEST_NAME and not manifest_taken:
+            manifest, manifest_taken = upload, upload.name
+            continue
+        refusal = _folder_refusal(path, manifest_taken)
+        kept.append(replace(upload, refusal=refusal) if refusal else upload)
+    return kept, manifest
+
+
+def _folder_refusal(path: PurePosixPath, manifest_taken: str) -> str:
+    """Why a folder's file is not imported ("" when it is), from its path in the folder."""
+    if path.as_posix() == MANIFEST_NAME:
+        return f"Not applied: this import's manifest is {manifest_taken} (one manifest per import)."
+    if any(part in JUNK_PARTS or part.startswith(".") for part in path.parts):
+        return "Hidden or system file; skipped."
+    if not path.name.lower().endswith((*TEXT_SUFFIXES, ".zip")):
+        return (
+            "Only .txt files and .zip archives are imported from a folder; "
+            f"this is a {path.suffix or 'file without an extension'}."
+        )
+    return ""
 
 
 def _store(data: bytes, sha256: str) -> str:

@@ -20,16 +20,21 @@ FILES_PER_PAGE = 100
 def import_start(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploads = [services.Upload.from_file(f) for f in form.cleaned_data["files"]]
-        uploads += [services.Upload.from_file(f) for f in form.cleaned_data["folder"]]
         manifest = form.cleaned_data.get("manifest")
+        chosen = services.Upload.from_file(manifest) if manifest else None
+        # The folder is sorted out as the CLI sorts one; the form's manifest wins over its.
+        folder, found = services.folder_uploads(
+            [services.Upload.from_file(f, path) for path, f in form.cleaned_data["folder"]],
+            manifest_taken=chosen.name if chosen else "",
+        )
+        uploads = [services.Upload.from_file(f) for f in form.cleaned_data["files"]] + folder
         try:
             batch = services.import_batch_create(
                 uploads=uploads,
                 source=ImportBatch.Source.UPLOAD,
                 user=request.user,
                 outlet_name=form.cleaned_data["outlet"],
-                manifest=services.Upload.from_file(manifest) if manifest else None,
+                manifest=chosen or found,
                 # Stored whole and unpacked by a worker: the request returns in moments.
                 unpack_in_worker=True,
             )
