@@ -66,6 +66,7 @@ CURL = "/usr/bin/curl"
 ADMIN = "bench-upload-admin"
 WORKER_CONCURRENCY = "2"  # docker-compose.yml's default
 SAMPLE_SECONDS = 0.05
+TIMELINE_SECONDS = 5.0
 WARM_UPS = 2  # requests each gunicorn worker serves before the measured one
 POLL_SECONDS = 0.1
 REQUEST_TARGET_SECONDS = 2.0
@@ -140,6 +141,10 @@ def build_zip(path: Path, sizes: Iterator[int], compression: int, *, seed: int) 
             data = member_text(rng, size)
             archive.writestr(f"wire/{number:05d}.txt", data)
             lengths.append(len(data))
+    # On disk before the POST, as a client's file would be: the web's writes then do not
+    # compete with the flushing of the zip just written.
+    with path.open("rb") as written:
+        os.fsync(written.fileno())
     return {
         "file": path.name,
         "bytes": path.stat().st_size,
@@ -384,19 +389,31 @@ class Sampler:
     samples: int = 0
     seen: dict[int, Seen] = field(default_factory=dict)
     phases: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    # Every TIMELINE_SECONDS: seconds since start, phase, the largest web worker's and
+    # pool process's RSS over that stretch (MiB): whether memory grows as the work goes on.
+    timeline: list[tuple[float, str, float, float]] = field(default_factory=list)
+    _stretch: dict[str, int] = field(default_factory=dict)
+    _started: float = field(default_factory=time.perf_counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def start(self) -> None:
+        self._started = time.perf_counter()
         self.sample()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
+        if self._stop.is_set():
+            return  # stopped already (the clean-up stops it again)
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
         self.sample()
+        with self._lock:
+            if self._stretch:
+                self._close_stretch(time.perf_counter() - self._started)
 
     def _run(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
@@ -411,6 +428,10 @@ class Sampler:
         )
 
     def sample(self) -> None:
+        with self._lock:  # the thread's and the caller's, at a phase's end
+            self._sample()
+
+    def _sample(self) -> None:
         totals: dict[str, int] = {}
         largest: dict[str, int] = {}
         for kind, pid in self.processes():
@@ -428,6 +449,16 @@ class Sampler:
             figures["largest"] = max(figures["largest"], largest[kind])
             figures["total"] = max(figures["total"], total)
         self.samples += 1
+        for kind in ("web_worker", "celery_pool"):
+            self._stretch[kind] = max(self._stretch.get(kind, 0), largest.get(kind, 0))
+        elapsed = time.perf_counter() - self._started
+        if not self.timeline or elapsed - self.timeline[-1][0] >= TIMELINE_SECONDS:
+            self._close_stretch(elapsed)
+
+    def _close_stretch(self, elapsed: float) -> None:
+        web, pool = self._stretch.get("web_worker", 0), self._stretch.get("celery_pool", 0)
+        self.timeline.append((round(elapsed, 1), self.phase, mib(web), mib(pool)))
+        self._stretch = {}
 
     def report(self) -> dict[str, Any]:
         kinds: dict[str, Any] = {}
@@ -452,7 +483,15 @@ class Sampler:
             }
             for name, kinds_ in self.phases.items()
         }
-        return {"by_kind": kinds, "by_phase": by_phase, "samples": self.samples}
+        return {
+            "by_kind": kinds,
+            "by_phase": by_phase,
+            "samples": self.samples,
+            "timeline": {
+                "columns": ["seconds", "phase", "web_worker_max", "celery_pool_max"],
+                "rows": self.timeline,
+            },
+        }
 
 
 def mib(kib: int) -> float:
@@ -554,6 +593,7 @@ def measure(
         sampler.phase = "request"
         started = time.perf_counter()
         request = post(zip_path, port, token, folder / f"answer-{name}.json")
+        sampler.sample()  # a request shorter than a sampling interval is seen too
         sampler.phase = "unpack"
         request["warm_up_requests"] = warm_ups
         request["within_target"] = request["seconds"] <= REQUEST_TARGET_SECONDS
