@@ -99,6 +99,7 @@ bench: install-dev services
 	$(PY) -m tests.benchmarks.bench_list
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m tests.benchmarks.bench_agreement
 	$(PY) -m tests.benchmarks.bench_analysis
+	TEST_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m tests.benchmarks.bench_upload
 
 # Quote attribution against PolNeAR dev gold (../shared/tools/score_quotes.py at 0.3 and
 # 0.8): bench/results/quotes_dev.json. Figures to report, not a pass/fail test.

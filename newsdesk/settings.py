@@ -203,6 +203,11 @@ if not PRODUCTION and "STATIC_ROOT" not in env:
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Uploads are read a mebibyte at a time (newsdesk/uploads.py), and a big one is written to
+# a temporary file beside the media (made at start-up, newsdesk/apps.py), so that storing
+# it there is a rename, not a copy, whatever disks /tmp and the media are on.
+FILE_UPLOAD_HANDLERS = ["newsdesk.uploads.MemoryHandler", "newsdesk.uploads.TemporaryFileHandler"]
+FILE_UPLOAD_TEMP_DIR = str(MEDIA_ROOT / "uploading")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -226,6 +231,9 @@ IMPORT_MAX_ZIP_TOTAL_BYTES = env.int("IMPORT_MAX_ZIP_TOTAL_BYTES", default=1024 
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
 # Files per Celery task: small enough for a live progress bar, big enough to write in bulk.
 IMPORT_CHUNK_SIZE = env.int("IMPORT_CHUNK_SIZE", default=100)
+# Bytes of files a worker reads and cleans at a time within a chunk: what it holds at once
+# whatever the files' sizes (a chunk of a hundred 1 MiB files is stored in several steps).
+IMPORT_CHUNK_BYTES = env.int("IMPORT_CHUNK_BYTES", default=8 * 1024 * 1024)
 # Articles per extraction task: a worker's import task queues its new articles'
 # extraction in chunks of this many. Each chunk costs ~0.15 s of queries and
 # story/identity passes whatever its size (profiled on FNC-1: the passes took 14, 8.5 and

@@ -675,3 +675,23 @@ def test_a_batch_outlet_longer_than_the_database_holds_is_refused_and_nothing_st
     assert "at most 200 characters" in str(refused.value)
     assert not ImportBatch.objects.exists()
     assert not Outlet.objects.exists()
+
+
+def test_a_chunk_is_read_and_stored_a_few_bytes_at_a_time(settings):
+    """Within a chunk the files are cleaned and stored in groups of IMPORT_CHUNK_BYTES, so
+    a worker holds that much text at once, not the whole chunk's."""
+    from articles.services.import_work import _by_size
+
+    sized = [ImportFile(size=size) for size in (700, 700, 700, 3000, 10)]
+    assert [[f.size for f in group] for group in _by_size(sized, 1500)] == [
+        [700, 700],
+        [700],
+        [3000],
+        [10],
+    ]
+    settings.IMPORT_CHUNK_BYTES = 1500
+    articles = (texts.ARTICLE_ONE, texts.ARTICLE_TWO, texts.ARTICLE_THREE, texts.ARTICLE_FOUR)
+    batch = _import(
+        [services.Upload.from_bytes(f"{i}.txt", text.encode()) for i, text in enumerate(articles)]
+    )
+    assert (batch.status, batch.imported, batch.failed) == ("done", 4, 0)
