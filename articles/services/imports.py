@@ -181,7 +181,8 @@ def _expand_zip(upload: Upload) -> Iterator[_Entry]:
             yield _Entry(upload.name, size=upload.size or 0, error=f"Not a readable zip: {error}.")
             return
         with archive:
-            members = [info for info in archive.infolist() if not info.is_dir()]
+            # Not ZipInfo.is_dir(), which fails on a member with an empty name.
+            members = [info for info in archive.infolist() if not info.filename.endswith("/")]
             declared = sum(info.file_size for info in members)
             if len(members) > settings.IMPORT_MAX_ZIP_MEMBERS:
                 yield _Entry(
@@ -247,6 +248,13 @@ def _expand_zip(upload: Upload) -> Iterator[_Entry]:
             for entry in entries:
                 entry.manifest = manifest
                 yield entry
+            if not entries:  # the zip itself is listed, not silently dropped
+                yield _Entry(
+                    upload.name,
+                    size=upload.size or 0,
+                    error="There is nothing to import in this zip: it holds no files but "
+                    "folders or a manifest.",
+                )
 
 
 def uploads_from_paths(paths: Iterable[Path]) -> tuple[list[Upload], Upload | None]:
