@@ -263,7 +263,9 @@ def test_the_schema_lists_the_five_paths_with_their_parameters(scene, people):
         assert set(parameters["layer"]["schema"]["enum"]) == {
             "all", "suggestions", "confirmed", "analyst", "gold",
         }  # fmt: skip
-        assert set(parameters["format"]["schema"]["enum"]) == set(FORMATS[endpoint]), endpoint
+        # An empty ?format= is the default format.
+        formats = set(FORMATS[endpoint]) | {""}
+        assert set(parameters["format"]["schema"]["enum"]) == formats, endpoint
         for name, values in ENUMS[endpoint].items():
             assert set(parameters[name]["schema"]["enum"]) == values, (endpoint, name)
         for name in ("outlet", "story", "analyst"):
