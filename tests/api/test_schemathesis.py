@@ -3,8 +3,10 @@
 Runs the schemathesis command line against the live test server, signed in as an analyst
 (who reads everything and writes annotations), over `world`'s annotated article, with
 `--checks all`: the examples, coverage, fuzzing and stateful phases (the stateful one
-follows the links schemathesis infers from the schema: what a POST creates, the GET,
-PATCH and DELETE of that id take). `DELETE /api/v1/auth/token/` is left out because it
+follows the schema's links, newsdesk.api.link_rows, and those schemathesis infers: what a
+POST creates, the GET, PATCH, DELETE, accept and reject of that id take, with its ETag;
+half the time the writes name the world's article, entities and phrases, so that they
+create). `DELETE /api/v1/auth/token/` is left out because it
 would revoke the run's own token (tests of its own cover it). A fixed seed keeps CI
 repeatable; the failures, if any, are printed.
 
