@@ -195,12 +195,28 @@ def _build(values: Mapping[str, tuple[str, str]], describe: Callable[[str], str]
                 f'{describe(date_key)} has a date that cannot be read: "{published}" '
                 "(write it like 2022-02-03 or 3 February 2022)."
             )
+        if not _in_utc_years(published_at):
+            raise IngestError(
+                f"{describe(date_key)} has a time outside the years 1 to 9999 once in UTC: "
+                f'"{published}".'
+            )
     return Metadata(
         title=title,
         outlet=outlet,
         url=url,
         published_at=published_at,
     )
+
+
+def _in_utc_years(moment: datetime) -> bool:
+    """Whether the moment falls in the years 1 to 9999 in UTC. Beyond them PostgreSQL
+    stores it (0001-01-01T00:00+14:00 is in 1 BC in UTC) but Python cannot read it back:
+    every page that showed the article would fail."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _unquote(value: str) -> str:

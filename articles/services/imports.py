@@ -42,6 +42,9 @@ MANIFEST_NAME = "manifest.csv"
 MAX_MANIFEST_BYTES = 10 * 1024 * 1024
 # Operating-system litter inside zips and folders: recorded, never imported.
 JUNK_PARTS = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini")
+NOTHING_IN_ZIP = (
+    "There is nothing to import in this zip: it holds no files but folders or a manifest."
+)
 UNFINISHED = (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
 
 
@@ -214,7 +217,8 @@ def _expand_zip(upload: Upload) -> Iterator[_Entry]:
             yield _Entry(upload.name, size=upload.size or 0, error=f"Not a readable zip: {error}.")
             return
         with archive:
-            members = [info for info in archive.infolist() if not info.is_dir()]
+            # Not ZipInfo.is_dir(), which fails on a member with an empty name.
+            members = [info for info in archive.infolist() if not info.filename.endswith("/")]
             declared = sum(info.file_size for info in members)
             if len(members) > settings.IMPORT_MAX_ZIP_MEMBERS:
                 yield _Entry(
@@ -238,16 +242,15 @@ def _expand_zip(upload: Upload) -> Iterator[_Entry]:
                     ),
                 )
                 return
-            if not members:
-                yield _Entry(upload.name, size=upload.size or 0, error="The zip holds no files.")
-                return
             manifest, manifest_error = _zip_manifest(archive, upload.name)
             expanded = 0
+            yielded = False
             for info in members:
                 shown = f"{upload.name}/{info.filename}"
                 if info.filename == MANIFEST_NAME:
                     if manifest_error:
                         yield _Entry(shown, size=info.file_size, error=manifest_error)
+                        yielded = True
                     continue
                 reason = _member_refusal(info)
                 data = b""
@@ -276,7 +279,10 @@ def _expand_zip(upload: Upload) -> Iterator[_Entry]:
                     yield _Entry(shown, size=info.file_size, error=reason, manifest=manifest)
                 else:
                     yield _Entry(shown, data=data, size=len(data), manifest=manifest)
+                yielded = True
                 del data  # one member in memory at a time
+            if not yielded:  # the zip itself is listed, not silently dropped
+                yield _Entry(upload.name, size=upload.size or 0, error=NOTHING_IN_ZIP)
 
 
 def uploads_from_paths(

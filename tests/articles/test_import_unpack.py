@@ -102,7 +102,7 @@ def test_every_upload_is_accounted_for_even_an_empty_zip():
     assert (row.original_name, row.status, row.error) == (
         "nothing.zip",
         "failed",
-        "The zip holds no files.",
+        imports.NOTHING_IN_ZIP,
     )
 
 
