@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles import ingest
@@ -686,18 +687,26 @@ def import_files_offer(batch_id: int, file_ids: Sequence[int]) -> bool:
 
 
 def import_batches_resume() -> int:
-    """Queue again the pending files of every unfinished batch; returns how many.
+    """Queue again the pending files and the packed uploads of every unfinished batch;
+    returns how many files.
 
     Workers call this when they start, so that files whose task died with a worker (or
     was never queued because the broker was down) are not left pending for ever. Files
     still queued get a second message, which finds them done and does nothing.
     """
+    return import_work_offer()[0]
+
+
+def import_work_offer(
+    *, files_where: Q | None = None, uploads_where: Q | None = None
+) -> tuple[int, int]:
+    """Queue again the pending files and the packed uploads of the unfinished batches,
+    those `files_where` and `uploads_where` select (all without); returns how many files
+    and how many batches' uploads were offered."""
     pending: dict[int, list[int]] = defaultdict(list)
     rows = (
-        ImportFile.objects.filter(
-            status=ImportFile.Status.PENDING,
-            batch__status__in=(ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING),
-        )
+        ImportFile.objects.filter(status=ImportFile.Status.PENDING, batch__status__in=UNFINISHED)
+        .filter(files_where or Q())
         .order_by("batch_id", "pk")
         .values_list("batch_id", "pk")
     )
@@ -705,12 +714,13 @@ def import_batches_resume() -> int:
         pending[batch_id].append(file_id)
     for batch_id, file_ids in pending.items():
         import_files_offer(batch_id, file_ids)
-    packed = (
+    packed = list(
         ImportUpload.objects.filter(unpacked_at__isnull=True, batch__status__in=UNFINISHED)
+        .filter(uploads_where or Q())
         .order_by("batch_id")
         .values_list("batch_id", flat=True)
         .distinct()
     )
     for batch_id in packed:
         import_uploads_offer(batch_id)
-    return sum(len(ids) for ids in pending.values())
+    return sum(len(ids) for ids in pending.values()), len(packed)

@@ -18,7 +18,6 @@ Safe to run twice or at once: every task it queues is idempotent, and a repeat c
 message.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,7 +28,7 @@ from django.utils import timezone
 from articles.models import Article, ImportBatch, ImportFile, ImportUpload
 from articles.services.extraction import articles_offer_extraction, extractor
 from articles.services.import_work import import_batch_refresh
-from articles.services.imports import import_files_offer, import_uploads_offer
+from articles.services.imports import import_work_offer
 
 UNFINISHED = (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
 
@@ -55,36 +54,22 @@ def _stuck(offered: str, now: datetime, *, refused: Q | None = None) -> Q:
 
 def work_sweep(*, now: datetime | None = None) -> Swept:
     now = now or timezone.now()
-    pending = ImportFile.objects.filter(status=ImportFile.Status.PENDING)
-    files: dict[int, list[int]] = defaultdict(list)
-    stuck_files = (
-        pending.filter(batch__status__in=UNFINISHED)
-        .filter(_stuck("offered_at", now, refused=Q(batch__enqueue_failed_at__isnull=False)))
-        .order_by("batch_id", "pk")
-        .values_list("batch_id", "pk")
+    refused = Q(batch__enqueue_failed_at__isnull=False)
+    files, unpacking = import_work_offer(
+        files_where=_stuck("offered_at", now, refused=refused),
+        uploads_where=_stuck("offered_at", now, refused=refused),
     )
-    for batch_id, file_id in stuck_files.iterator(chunk_size=5000):
-        files[batch_id].append(file_id)
-    for batch_id, file_ids in files.items():
-        import_files_offer(batch_id, file_ids)
-
-    packed = (
-        ImportUpload.objects.filter(unpacked_at__isnull=True, batch__status__in=UNFINISHED)
-        .filter(_stuck("offered_at", now, refused=Q(batch__enqueue_failed_at__isnull=False)))
-        .order_by("batch_id")
-        .values_list("batch_id", flat=True)
-        .distinct()
-    )
-    unpacking = list(packed)
-    for batch_id in unpacking:
-        import_uploads_offer(batch_id)
 
     idle = (
         ImportBatch.objects.filter(status__in=UNFINISHED)
         .exclude(
             Exists(ImportUpload.objects.filter(batch_id=OuterRef("pk"), unpacked_at__isnull=True))
         )
-        .exclude(Exists(pending.filter(batch_id=OuterRef("pk"))))
+        .exclude(
+            Exists(
+                ImportFile.objects.filter(batch_id=OuterRef("pk"), status=ImportFile.Status.PENDING)
+            )
+        )
     )
     finished = 0
     for batch_id in idle.values_list("pk", flat=True):
@@ -99,9 +84,4 @@ def work_sweep(*, now: datetime | None = None) -> Swept:
             .values_list("pk", flat=True)
         )
         articles = articles_offer_extraction(waiting) if waiting else 0
-    return Swept(
-        files=sum(len(ids) for ids in files.values()),
-        unpacking=len(unpacking),
-        batches=finished,
-        articles=articles,
-    )
+    return Swept(files=files, unpacking=unpacking, batches=finished, articles=articles)

@@ -266,7 +266,9 @@ def start_web(
     stack.callback(web.stop)
     url = f"http://127.0.0.1:{port}/api/v1/imports/"
     web.wait_until(
-        lambda: api_ok(url, token) and len(children(web.popen.pid)) == gunicorn_workers(),
+        lambda: (
+            api_ok(url, token) and len(processes.child_pids(web.popen.pid)) == gunicorn_workers()
+        ),
         "gunicorn",
         timeout=180,
     )
@@ -280,7 +282,7 @@ def warm_up(web: processes.Process, port: int, token: str, folder: Path) -> int:
     started yet. Returns how many were sent."""
     archive = folder / "warm-up.zip"
     build_zip(archive, small_sizes(1, seed=4), zipfile.ZIP_DEFLATED, seed=5)
-    workers = children(web.popen.pid)
+    workers = processes.child_pids(web.popen.pid)
     served = dict.fromkeys(workers, 0)
     sent = 0
     while min(served.values()) < WARM_UPS and sent < WARM_UPS * len(workers) * 10:
@@ -333,19 +335,6 @@ def api_ok(url: str, token: str) -> bool:
         check=False,
     )
     return result.stdout == "200"
-
-
-def children(parent: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-                found.append(int(entry.name))
-    return sorted(found)
 
 
 def memory_kib(pid: int) -> tuple[int, int] | None:
@@ -422,9 +411,9 @@ class Sampler:
     def processes(self) -> list[tuple[str, int]]:
         return (
             [("web_master", self.web)]
-            + [("web_worker", pid) for pid in children(self.web)]
+            + [("web_worker", pid) for pid in processes.child_pids(self.web)]
             + [("celery_master", self.worker)]
-            + [("celery_pool", pid) for pid in children(self.worker)]
+            + [("celery_pool", pid) for pid in processes.child_pids(self.worker)]
         )
 
     def sample(self) -> None:
@@ -587,7 +576,7 @@ def measure(
         wait_for_warm_ups(url, worker)
         sampler = Sampler(web=web.popen.pid, worker=worker.popen.pid)
         stack.callback(sampler.stop)
-        web_workers = children(web.popen.pid)
+        web_workers = processes.child_pids(web.popen.pid)
         cpu_before = {pid: cpu_seconds(pid) for pid in web_workers}
         sampler.start()
         sampler.phase = "request"

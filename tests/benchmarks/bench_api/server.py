@@ -70,17 +70,7 @@ class Server:
         )
 
     def workers(self) -> list[int]:
-        master = self.process.popen.pid
-        found = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                    found.append(int(entry.name))
-        return sorted(found)
+        return processes.child_pids(self.process.popen.pid)
 
     def cpu_seconds(self) -> float:
         """User + system CPU the workers have spent so far."""
