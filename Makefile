@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every target here is development: a process not told so runs as production
+# (newsdesk/settings.py), which needs SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+export DJANGO_ENV ?= development
 
 # The real stack the suite runs on. Override either to point at other servers.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsdesk
@@ -96,6 +99,7 @@ bench: install-dev services
 	$(PY) -m tests.benchmarks.bench_list
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m tests.benchmarks.bench_agreement
 	$(PY) -m tests.benchmarks.bench_analysis
+	TEST_BROKER_URL=$(TEST_BROKER_URL) $(PY) -m tests.benchmarks.bench_upload
 
 # Quote attribution against PolNeAR dev gold (../shared/tools/score_quotes.py at 0.3 and
 # 0.8): bench/results/quotes_dev.json. Figures to report, not a pass/fail test.

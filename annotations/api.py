@@ -61,6 +61,7 @@ from newsdesk.api import (
     ID_REGEX,
     IF_MATCH,
     REFUSALS,
+    SPACE,
     CSVRenderer,
     CursorPage,
     ETagMixin,
@@ -70,8 +71,10 @@ from newsdesk.api import (
     ReadOnlyForRoles,
     RoleReadAnnotatorWrite,
     csv_lines,
+    id_parameter,
     list_schema,
     page_size_of,
+    text_parameter,
 )
 from newsdesk.filters import MAX_ID
 from newsdesk.guards import etag_of
@@ -355,13 +358,16 @@ class DeletionViewSet(ExportMixin, mixins.ListModelMixin, viewsets.GenericViewSe
 # --- every annotation as a W3C Web Annotation -------------------------------------------
 
 
+# `type` as AnnotationViewSet reads it: known kinds between commas and white space.
+_KIND = "(?:" + "|".join(selectors.KINDS) + ")"
+_KINDS = rf"^[{SPACE},]*{_KIND}(?:[{SPACE}]*,[{SPACE},]*{_KIND})*[{SPACE},]*$"
 FEED_PARAMETERS = [
     OpenApiParameter(
         "type",
-        OpenApiTypes.STR,
+        {"type": "string", "pattern": _KINDS},
         description="Comma-separated kinds: quote, stance, note, mention (default: all).",
     ),
-    OpenApiParameter("article", OpenApiTypes.INT, description="Article id."),
+    id_parameter("article", "Article id."),
     OpenApiParameter("status", OpenApiTypes.STR, enum=ReviewStatus.values),
     OpenApiParameter("origin", OpenApiTypes.STR, enum=Origin.values),
     OpenApiParameter(
@@ -370,7 +376,7 @@ FEED_PARAMETERS = [
         enum=Origin.values,
         description="A layer (as `origin`): `gold` is the adjudicated quotes and stances.",
     ),
-    OpenApiParameter("created_by", OpenApiTypes.STR, description="The author's username."),
+    text_parameter("created_by", "The author's username."),
     OpenApiParameter(sync.PARAMETER, OpenApiTypes.STR, description=sync.PARAMETER_DESCRIPTION),
     OpenApiParameter(
         "updated_since",
@@ -380,7 +386,7 @@ FEED_PARAMETERS = [
             "what transactions that committed late wrote: prefer `sync_token`."
         ),
     ),
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="From a page's `next` link."),
+    text_parameter("cursor", "From a page's `next` link."),
     OpenApiParameter(
         "page_size",
         {"type": "integer", "minimum": 1, "maximum": 1000},

@@ -22,7 +22,7 @@ from annotations.selectors.agreement import (
     disagreement_links,
     reader_path,
 )
-from newsdesk.api import CSVRenderer
+from newsdesk.api import CSVRenderer, id_parameter, text_parameter
 from newsdesk.permissions import ReadsTeamWork
 
 # --- the answer's shape, for the OpenAPI schema -------------------------------------------
@@ -189,10 +189,6 @@ def csv_rows(data: AgreementData) -> list[dict[str, Any]]:
     return rows
 
 
-def _id_parameter(name: str, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.INT, description=description)
-
-
 class AgreementView(APIView):
     permission_classes = [ReadsTeamWork]
     renderer_classes = [JSONRenderer, CSVRenderer]
@@ -214,13 +210,15 @@ class AgreementView(APIView):
                 OpenApiTypes.STR,
                 description="Article ids, comma-separated or repeated (at most 1000).",
             ),
-            _id_parameter("story", "Articles of this story."),
-            _id_parameter("outlet", "Articles of this outlet."),
-            _id_parameter("entity", "Articles that mention this entity."),
-            _id_parameter("speaker", "Articles that quote this entity."),
-            _id_parameter("analyst", "Articles this analyst coded."),
-            _id_parameter("round", "Only this assignment round's work."),
-            OpenApiParameter("q", OpenApiTypes.STR, description="Full-text search."),
+            id_parameter("story", "Articles of this story."),
+            id_parameter("outlet", "Articles of this outlet."),
+            id_parameter("entity", "Articles that mention this entity."),
+            id_parameter("speaker", "Articles that quote this entity."),
+            id_parameter("analyst", "Articles this analyst coded."),
+            id_parameter("round", "Only this assignment round's work."),
+            text_parameter(
+                "q", "Full-text search.", max_length=AgreementForm.base_fields["q"].max_length
+            ),
             OpenApiParameter("from", OpenApiTypes.DATE, description="Published on or after."),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Published on or before."),
             OpenApiParameter(

@@ -45,7 +45,15 @@ from annotations.selectors.analysis_output import (
     timeline_rows,
 )
 from articles.models import Entity
-from newsdesk.api import CSVRenderer, JSONLinesRenderer, ReadOnlyForRoles
+from newsdesk.api import (
+    ID_REGEX,
+    SPACE,
+    CSVRenderer,
+    JSONLinesRenderer,
+    ReadOnlyForRoles,
+    id_parameter,
+    text_parameter,
+)
 
 # --- formats ------------------------------------------------------------------------------
 
@@ -70,17 +78,36 @@ class GEXFRenderer(GraphMLRenderer):
 # --- parameters ---------------------------------------------------------------------------
 
 
-def _ids(name: str, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.INT, description=description)
+def _count(options: type[AnalysisOptions], name: str, description: str) -> OpenApiParameter:
+    """A count among an endpoint's options, with the bounds its form checks."""
+    field = options.base_fields[name]
+    schema = {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
+    return OpenApiParameter(name, schema, description=description)
+
+
+def _key(name: str, trimmed: str, description: str) -> OpenApiParameter:
+    """A node-key option of EventOptions, which trims it first: `trimmed` is the pattern
+    of what is left (its length within the option's max_length)."""
+    pattern = rf"^[{SPACE}]*{trimmed}[{SPACE}]*$"
+    return OpenApiParameter(name, {"type": "string", "pattern": pattern}, description=description)
+
+
+# Node keys: e<entity id> (as long as ids are in URLs), or t:<topic> for a target.
+_ENTITY_KEY = f"e{ID_REGEX}"
+_TOPIC_KEY = rf"t:[^\x00]{{0,{EventOptions.base_fields['target'].max_length - 3}}}[^\x00{SPACE}]"
 
 
 SELECTION = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Full-text search of the articles."),
-    _ids("outlet", "Articles of this outlet."),
-    _ids("entity", "Articles that mention this entity."),
-    _ids("speaker", "Articles that quote this entity."),
-    _ids("story", "Articles of this story."),
-    _ids("batch", "Articles of this import batch."),
+    text_parameter(
+        "q",
+        "Full-text search of the articles.",
+        max_length=AnalysisForm.base_fields["q"].max_length,
+    ),
+    id_parameter("outlet", "Articles of this outlet."),
+    id_parameter("entity", "Articles that mention this entity."),
+    id_parameter("speaker", "Articles that quote this entity."),
+    id_parameter("story", "Articles of this story."),
+    id_parameter("batch", "Articles of this import batch."),
     OpenApiParameter(
         "status",
         OpenApiTypes.STR,
@@ -97,7 +124,7 @@ SELECTION = [
         "default), suggestions (the machine's), confirmed, analyst (one analyst's: "
         "with `analyst`), gold. Rejected ones never count.",
     ),
-    _ids("analyst", "With layer=analyst: the analyst's user id."),
+    id_parameter("analyst", "With layer=analyst: the analyst's user id."),
 ]
 ERRORS = {
     400: OpenApiResponse(description="A parameter is wrong; the body names it and says why."),
@@ -165,8 +192,8 @@ class StanceMatrixView(AnalysisView):
         "(total, net, support, oppose, name). `?format=csv`: one tidy row per cell.",
         parameters=[
             *SELECTION,
-            _ids("holders", "Rows: the most active holders (1-200, default 25)."),
-            _ids("targets", "Columns: the most addressed targets (1-200, default 25)."),
+            _count(MatrixOptions, "holders", "Rows: the most active holders (default 25)."),
+            _count(MatrixOptions, "targets", "Columns: the most addressed targets (default 25)."),
             OpenApiParameter("sort", OpenApiTypes.STR, enum=list(analysis.MATRIX_SORTS)),
         ],
         responses=_answers("application/json", "text/csv"),
@@ -208,7 +235,7 @@ class NetworkView(AnalysisView):
                 OpenApiTypes.STR,
                 enum=["no", "average", "jaccard", "cosine", "activity", "prominence"],
             ),
-            _ids("limit", "The most active actors to draw (1-500, default 60)."),
+            _count(NetworkOptions, "limit", "The most active actors to draw (default 60)."),
         ],
         responses=_answers(
             "application/json", "application/graphml+xml", "application/gexf+xml", "text/csv"
@@ -253,10 +280,15 @@ class EventsView(AnalysisView):
         "`?format=csv` (default) or `?format=jsonl`.",
         parameters=[
             *SELECTION,
-            OpenApiParameter("holder", OpenApiTypes.STR, description="e<entity id>."),
-            OpenApiParameter("target", OpenApiTypes.STR, description="e<entity id> or t:<topic>."),
+            _key("holder", _ENTITY_KEY, "e<entity id>."),
+            _key("target", f"(?:{_ENTITY_KEY}|{_TOPIC_KEY})", "e<entity id> or t:<topic>."),
             OpenApiParameter("side", OpenApiTypes.STR, enum=list(analysis.SIGNS)),
-            OpenApiParameter("actors", OpenApiTypes.STR, description="e<id>,e<id>: a tie."),
+            # Two keys of 19 characters at most and a comma: 63 of the 64 actors takes.
+            _key(
+                "actors",
+                rf"{_ENTITY_KEY}[{SPACE}]{{0,12}},[{SPACE}]{{0,12}}{_ENTITY_KEY}",
+                "e<id>,e<id>: a tie.",
+            ),
             OpenApiParameter("relation", OpenApiTypes.STR, enum=["congruence", "conflict"]),
         ],
         responses=_answers("text/csv", "application/jsonl"),
@@ -293,7 +325,7 @@ class TimelineView(AnalysisView):
         "Monday).",
         parameters=[
             *SELECTION,
-            _ids("actor", "An entity id: that actor's timeline."),
+            id_parameter("actor", "An entity id: that actor's timeline."),
             OpenApiParameter("interval", OpenApiTypes.STR, enum=list(Interval.values)),
         ],
         responses=_answers("application/json", "text/csv"),
@@ -318,7 +350,7 @@ class SourcesView(AnalysisView):
         description="The `limit` (default 20) most quoted speakers of the selection, each "
         "with their quotes per outlet (a speaker x outlet matrix; with `story`, the "
         "story's). `?format=csv`: one row per speaker and outlet.",
-        parameters=[*SELECTION, _ids("limit", "Speakers (1-200, default 20).")],
+        parameters=[*SELECTION, _count(SourcesOptions, "limit", "Speakers (default 20).")],
         responses=_answers("application/json", "text/csv"),
     )
     def get(self, request: Request) -> Response:

@@ -16,7 +16,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +32,7 @@ from newsdesk.api import (
     STREAMED_FORMATS,
     ExportMixin,
     RoleReadAnnotatorWrite,
+    SizedPages,
     list_schema,
     page_size_of,
 )
@@ -181,16 +181,10 @@ class ReassignSerializer(serializers.Serializer):
     analyst = id_field(help_text="User id of the analyst to give the article to.")
 
 
-class AssignmentPage(CursorPagination):
+class AssignmentPage(SizedPages):
     """Cursor pages, oldest assignment first (assignments do not sync: no sync_token)."""
 
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
     ordering = ("id",)
-
-    def get_page_size(self, request: Request) -> int:
-        return page_size_of(request)
 
 
 class AssignmentAccess(RoleReadAnnotatorWrite):

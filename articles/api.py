@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -90,7 +90,9 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self) -> QuerySet[ImportBatch]:
         if roles.role_of(self.request.user) != roles.ADMIN:
             return ImportBatch.objects.none()
-        return ImportBatch.objects.select_related("created_by")
+        return ImportBatch.objects.select_related("created_by").annotate(
+            unpacking=Count("uploads", filter=Q(uploads__unpacked_at__isnull=True))
+        )
 
     def get_serializer_class(self) -> Any:
         if self.action == "list":
@@ -120,6 +122,8 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 user=request.user,
                 outlet_name=form.validated_data.get("outlet", ""),
                 manifest=services.Upload.from_file(manifest) if manifest else None,
+                # Stored whole and unpacked by a worker: the request returns in moments.
+                unpack_in_worker=True,
             )
         except services.ImportRefused as error:
             raise ValidationError({error.field: [str(error)]}) from error

@@ -1,5 +1,6 @@
 """Forms shared by the admin site and, later, the workbench."""
 
+import json
 from typing import Any
 
 from django import forms
@@ -150,9 +151,15 @@ class ImportForm(forms.Form):
     )
     folder = MultipleFileField(
         label="Or a folder",
-        help_text="Every .txt file in the folder and its subfolders.",
+        help_text=(
+            "Its .txt files and .zip archives, subfolders included; a manifest.csv at its "
+            "top is applied. Other files are listed as skipped, with the reason."
+        ),
         widget=MultipleFileInput(attrs={"webkitdirectory": True, "directory": True}),
     )
+    # Where each file of the folder lies in it, which the upload itself does not keep
+    # (Django reduces an upload's name to its base name); static/js/import.js fills it in.
+    folder_paths = forms.CharField(required=False, widget=forms.HiddenInput)
     manifest = forms.FileField(
         required=False,
         label="Manifest (optional)",
@@ -166,7 +173,39 @@ class ImportForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
+        """`folder` becomes (path in the folder, file) pairs: "wire/sub/b.txt" when the
+        page's script sent the paths, the base name "b.txt" when it did not."""
         cleaned = super().clean() or {}
         if not cleaned.get("files") and not cleaned.get("folder"):
             raise ValidationError("Choose at least one file, zip or folder to import.")
+        folder = cleaned.get("folder") or []
+        cleaned["folder"] = list(
+            zip(_folder_paths(folder, cleaned.get("folder_paths", "")), folder, strict=True)
+        )
         return cleaned
+
+
+def _folder_paths(files: list[Any], sent: str) -> list[str]:
+    """Each file's path in its folder, from what static/js/import.js sent: the folders,
+    and for each file in the order sent, the index of its folder. Paths that did not come,
+    or do not fit these files (a count or an index off), leave every file its base name:
+    a wrong path would be worse than none."""
+    names = [str(file.name) for file in files]
+    try:
+        table = json.loads(sent or "{}")
+        folders, indexes = table.get("folders"), table.get("files")
+    except (ValueError, AttributeError):
+        return names
+    fits = (
+        isinstance(folders, list)
+        and all(isinstance(folder, str) and folder.isprintable() for folder in folders)
+        and isinstance(indexes, list)
+        and len(indexes) == len(names)
+        and all(type(index) is int and 0 <= index < len(folders) for index in indexes)
+    )
+    if not fits:
+        return names
+    return [
+        f"{folders[index]}/{name}" if folders[index] else name
+        for index, name in zip(indexes, names, strict=True)
+    ]

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -145,6 +147,12 @@ class Article(TimeStamped):
     extraction_failed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the machine's first pass last failed on it."
     )
+    extraction_offered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its extraction was last queued for a worker (the periodic sweep "
+        "queues it again when it is still not done long after).",
+    )
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -154,6 +162,7 @@ class Article(TimeStamped):
             "extracted_at",
             "extraction_error",
             "extraction_failed_at",
+            "extraction_offered_at",
         ]
     )
 
@@ -413,6 +422,18 @@ class ImportBatch(models.Model):
     failed = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    enqueue_error = models.TextField(
+        blank=True,
+        help_text="Why its files could not be queued for the workers the last time it was "
+        "tried (the task queue was unreachable); empty once a later try succeeds.",
+    )
+    enqueue_failed_at = models.DateTimeField(null=True, blank=True)
+    manifest_table = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The batch manifest's metadata by file name, for the worker that unpacks "
+        "its uploads.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -472,6 +493,47 @@ class ImportBatchChrome(models.Model):
         return f"Chrome evidence of import #{self.batch_id}"
 
 
+def _received_path(instance: "ImportUpload", filename: str) -> str:
+    # The name a user gave is never part of a path.
+    return f"imports/received/{uuid.uuid4().hex}"
+
+
+class ImportUpload(models.Model):
+    """One upload of a batch as the web request received it: stored whole, not read. A
+    worker unpacks it (a zip into its members) into the batch's files (ImportFile), so
+    that the request neither holds nor expands it; its copy is deleted once unpacked."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="uploads")
+    position = models.PositiveIntegerField(help_text="Its place among the batch's uploads.")
+    name = models.CharField(max_length=1024, help_text="As uploaded (never used as a path).")
+    stored = models.FileField(upload_to=_received_path, max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    refusal = models.TextField(
+        blank=True, help_text="Why it is refused without being read (it becomes a failed file)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    offered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its unpacking was last queued for a worker."
+    )
+    unpacked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "position"], name="importupload_position")
+        ]
+        indexes = [
+            models.Index(
+                fields=["batch"],
+                condition=Q(unpacked_at__isnull=True),
+                name="importupload_packed_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (batch #{self.batch_id})"
+
+
 def _raw_upload_path(instance: "ImportFile", filename: str) -> str:
     # The name a user gave is never part of a path: raw bytes are stored under their hash.
     return f"imports/{instance.sha256[:2]}/{instance.sha256}"
@@ -512,6 +574,12 @@ class ImportFile(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    offered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it was last queued for a worker (the periodic sweep queues a file "
+        "still pending long after again).",
+    )
 
     class Meta:
         # By the column, not the relation: ordering by "batch" would join the batch row

@@ -60,6 +60,14 @@ class ImportBatchSerializer(serializers.Serializer):
     waiting_for_worker = serializers.BooleanField(
         help_text="True when no worker has started the batch within a few seconds."
     )
+    unpacking = serializers.IntegerField(
+        help_text="Uploads a worker has still to unpack (a zip into its files): `files` and "
+        "`counts` list them once unpacked."
+    )
+    enqueue_error = serializers.CharField(
+        help_text="Why its work could not be handed to the workers the last time it was "
+        "tried; empty once a retry succeeds (the sweep retries every minute)."
+    )
     extraction = ImportExtractionSerializer(
         allow_null=True,
         help_text="The machine's first pass over the imported articles, which runs after the "
@@ -75,6 +83,8 @@ class ImportBatchSerializer(serializers.Serializer):
             started_at=instance.started_at,
             finished_at=instance.finished_at,
             waiting_for_worker=selectors.import_batch_waiting_for_worker(instance),
+            unpacking=selectors.import_batch_unpacking(instance),
+            enqueue_error=instance.enqueue_error,
             extraction=(
                 selectors.import_batch_extraction(instance) if settings.INGEST_EXTRACTION else None
             ),

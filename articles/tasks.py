@@ -39,12 +39,35 @@ def import_files(batch_id: int, file_ids: list[int]) -> int:
     )
 
 
+# Acknowledged after it ran and handed back if the worker dies: unpacking records nothing
+# until it is through, and skips uploads an earlier delivery unpacked.
+@shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
+def unpack_uploads(batch_id: int) -> int:
+    return services.import_batch_unpack(batch_id=batch_id)
+
+
 # Safe to deliver twice: an article already extracted is left as it is (and a
 # re-extraction keeps the ids of what it finds again), and the per-article row lock keeps
 # two runs on one article from interleaving.
 @shared_task(acks_late=True, reject_on_worker_lost=True, **RETRY)
 def extract_articles(article_ids: list[int], again: bool = False) -> None:
     services.articles_extract(article_ids=article_ids, again=again)
+
+
+# On a schedule (settings.CELERY_BEAT_SCHEDULE, every WORK_SWEEP_SECONDS): stuck import
+# files and extractions queued again, batches with nothing pending finished. Safe twice or
+# at once: everything it queues is idempotent.
+@shared_task(**RETRY)
+def work_sweep() -> dict[str, int]:
+    swept = services.work_sweep()
+    if swept.files or swept.batches or swept.articles:
+        logger.info(
+            "Sweep: %s import files and %s extractions queued again, %s batches finished",
+            swept.files,
+            swept.articles,
+            swept.batches,
+        )
+    return {"files": swept.files, "batches": swept.batches, "articles": swept.articles}
 
 
 @worker_init.connect

@@ -11,6 +11,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -22,7 +24,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from newsdesk import roles, sync
+from newsdesk.filters import MAX_ID, IdFilter, StrictFilterSet
 from newsdesk.guards import NotAllowed, PreconditionFailed, WriteRefused, etag_of
+from newsdesk.spreadsheet import csv_cell
 
 # Rows fetched per query while an export streams: memory holds a chunk, never the export.
 EXPORT_CHUNK = 2000
@@ -56,16 +60,12 @@ class ReadOnlyForRoles(BasePermission):
         return roles.role_of(request.user) is not None
 
 
-class CursorPage(sync.SyncPages, CursorPagination):
-    """Cursor pages in sync order: oldest change first. Rows inserted while a client pages
-    through land after its position, never on a page it has already read. Every page is
-    a page of a pull (newsdesk.sync): `sync_token` selects what changed since an earlier
-    pull, and every page answers the token for the next one."""
+class SizedPages(CursorPagination):
+    """Cursor pages of `page_size` rows, checked by page_size_of and so documented."""
 
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
-    ordering = ("updated_at", "id")
 
     def get_page_size(self, request: Request) -> int:
         return page_size_of(request)
@@ -78,19 +78,28 @@ class CursorPage(sync.SyncPages, CursorPagination):
         return parameters
 
 
+class CursorPage(sync.SyncPages, SizedPages):
+    """Cursor pages in sync order: oldest change first. Rows inserted while a client pages
+    through land after its position, never on a page it has already read. Every page is
+    a page of a pull (newsdesk.sync): `sync_token` selects what changed since an earlier
+    pull, and every page answers the token for the next one."""
+
+    ordering = ("updated_at", "id")
+
+
 def page_size_of(request: Request) -> int:
     """`page_size`, 1 to 1000 (100 when not given); anything else is a 400, not quietly
     the default."""
-    values = request.query_params.getlist(CursorPage.page_size_query_param)
+    values = request.query_params.getlist(SizedPages.page_size_query_param)
     if not values:
-        return CursorPage.page_size
+        return SizedPages.page_size
     try:
         size = int(values[0]) if len(values) == 1 else 0
     except ValueError:
         size = 0
-    if not 1 <= size <= CursorPage.max_page_size:
+    if not 1 <= size <= SizedPages.max_page_size:
         raise exceptions.ValidationError(
-            {"page_size": [f"A whole number from 1 to {CursorPage.max_page_size}, once."]}
+            {"page_size": [f"A whole number from 1 to {SizedPages.max_page_size}, once."]}
         )
     return size
 
@@ -165,13 +174,14 @@ def json_line(row: Any) -> str:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, dict | list):
-        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return "" if value is None else value
+        value = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return csv_cell(value)
 
 
 def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """CSV text, a line at a time; the header is the first row's keys. Nested values are
-    JSON in their cell."""
+    JSON in their cell; text a spreadsheet would run as a formula is neutralised
+    (newsdesk.spreadsheet)."""
     buffer = io.StringIO()
     writer: csv.DictWriter[str] | None = None
     for row in rows:
@@ -296,6 +306,80 @@ class ETagMixin:
 
 # --- the OpenAPI schema ----------------------------------------------------------------
 
+# What the kit's fields and filters refuse, said in the schema, so that every value the
+# schema allows is one the API takes (schemathesis' positive_data_acceptance holds it to
+# that): an id is a whole number from 1; text never holds a NUL character (Django and DRF
+# refuse it in every text field) and, unless blank is allowed, is not blank: not empty,
+# and in a field that trims white space, not white space alone.
+ID_SCHEMA = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+# White space as str.strip() sees it (str.isspace), spelled out: the \s of other regular
+# expression engines (schemathesis validates with Rust's) leaves out \x1c-\x1f and \x85,
+# and takes in the byte-order mark.
+SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_EMPTY = r"^[^\x00]+$"
+NOT_BLANK = rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$"
+TEXT_SCHEMA = {"type": "string", "pattern": NOT_BLANK}
+
+
+def trimmed_text(max_length: int) -> str:
+    """The pattern of text that a form trims, then takes if 1 to `max_length` characters
+    are left (a maxLength would count the white space trimmed)."""
+    return (
+        rf"^[{SPACE}]*[^\x00{SPACE}](?:[^\x00]{{0,{max_length - 2}}}[^\x00{SPACE}])?"
+        rf"[{SPACE}]*$"
+    )
+
+
+def id_parameter(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, ID_SCHEMA, description=description)
+
+
+def text_parameter(name: str, description: str, max_length: int = 0) -> OpenApiParameter:
+    """A text query parameter of the API: given, it has a value (a blank one is a 400)."""
+    pattern = trimmed_text(max_length) if max_length else NOT_BLANK
+    return OpenApiParameter(name, {"type": "string", "pattern": pattern}, description=description)
+
+
+class TextFieldSchema(OpenApiSerializerFieldExtension):
+    """A request body's text field as DRF checks it: no NUL, and not blank unless allowed
+    (DRF trims before it checks, unless the field keeps white space, as `exact` does)."""
+
+    target_class = "rest_framework.fields.CharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> Any:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        described = {"enum", "format", "pattern"} & set(schema)
+        if direction != "request" or schema.get("type") != "string" or described:
+            return schema
+        if self.target.trim_whitespace and not self.target.allow_blank:
+            return {**schema, "pattern": NOT_BLANK}
+        # drf-spectacular adds the empty string as the other choice of a field that
+        # allows blank, so this pattern leaves it out.
+        return {**schema, "pattern": NOT_EMPTY}
+
+
+class KitFilterSchema(DjangoFilterExtension):
+    """The list filters as the kit checks them: IdFilter takes ids, and a text filter of a
+    StrictFilterSet refuses a blank value."""
+
+    priority = 1
+
+    def resolve_filter_field(
+        self, auto_schema: Any, model: Any, filterset_class: Any, field_name: str, filter_field: Any
+    ) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        strict = issubclass(filterset_class, StrictFilterSet)
+        for parameter in parameters:
+            if isinstance(filter_field, IdFilter):
+                parameter["schema"] = dict(ID_SCHEMA)
+            elif strict and parameter["schema"] == {"type": "string"}:
+                parameter["schema"] = dict(TEXT_SCHEMA)
+        return parameters
+
+
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -333,7 +417,9 @@ WRITE_ERRORS = {
 
 def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: every operation documents the refusals every
-    endpoint can answer, so a client (and schemathesis) knows them all."""
+    endpoint can answer, so a client (and schemathesis) knows them all; and the rows a
+    POST answers link to what takes their id (link_rows)."""
+    link_rows(result)
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -342,6 +428,7 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             if method in ("post", "patch", "put", "delete"):
                 codes.update(WRITE_ERRORS)
             sync.document(operation)
+            _document_empty_format(operation)
             for code, description in codes.items():
                 operation["responses"].setdefault(
                     code,
@@ -351,3 +438,45 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                     },
                 )
     return result
+
+
+def _document_empty_format(operation: dict[str, Any]) -> None:
+    """`?format=` given empty asks for the default format: DRF's content negotiation reads
+    it so, on every endpoint."""
+    for parameter in operation.get("parameters", []):
+        choices = parameter.get("schema", {}).get("enum")
+        if parameter["name"] == "format" and parameter["in"] == "query" and choices:
+            parameter["schema"]["enum"] = [*choices, ""] if "" not in choices else choices
+
+
+def link_rows(result: dict[str, Any]) -> None:
+    """OpenAPI links: a POST that answers a row (one it created, or the one it acted on)
+    links to every operation on `<collection>{id}/`, which takes that row's id, and its
+    ETag as If-Match where the operation takes one. Clients follow them, and so does
+    schemathesis' stateful phase (create, then read, change, accept or delete)."""
+    paths: dict[str, Any] = result.get("paths", {})
+    schemas = result.get("components", {}).get("schemas", {})
+    for path, operations in paths.items():
+        post = operations.get("post")
+        collection = path.split("{id}/")[0]
+        targets = [
+            operation
+            for target, methods in paths.items()
+            if target.startswith(f"{collection}{{id}}/")
+            for operation in methods.values()
+            if isinstance(operation, dict) and operation is not post
+        ]
+        if post is None or not targets:
+            continue
+        for code, response in post["responses"].items():
+            schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+            name = schema.get("$ref", "").rpartition("/")[2]
+            if code in ("200", "201") and "id" in schemas.get(name, {}).get("properties", {}):
+                response["links"] = {target["operationId"]: _link(target) for target in targets}
+
+
+def _link(operation: dict[str, Any]) -> dict[str, Any]:
+    parameters = {"path.id": "$response.body#/id"}
+    if any(p.get("name") == IF_MATCH.name for p in operation.get("parameters", [])):
+        parameters[f"header.{IF_MATCH.name}"] = "$response.header.ETag"
+    return {"operationId": operation["operationId"], "parameters": parameters}

@@ -1,10 +1,13 @@
 """Newsdesk settings: one module, read from the environment.
 
-A fresh checkout runs with no environment at all: the embedded PostgreSQL under var/,
-which `make run` starts and stops (newsdesk/embedded_db.py), and Celery's filesystem broker
-(the embedded default). DATABASE_URL and CELERY_BROKER_URL move it to another PostgreSQL
-and Redis. DJANGO_ENV=production turns on the secure defaults and refuses to start without
-SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL. Every variable is listed in .env.example.
+Secure by default: a process runs as production unless it is explicitly in development
+mode (DJANGO_ENV=development, which `make run`, `make test` and scripts/run.py set).
+Production never runs with DEBUG on or a known secret key: it refuses to start without
+SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL. Development mode uses the embedded PostgreSQL
+under var/ (which `make run` starts and stops, newsdesk/embedded_db.py) and Celery's
+filesystem broker when DATABASE_URL and CELERY_BROKER_URL are not given, and its servers
+refuse to listen on anything but loopback (the runserver command and gunicorn.conf.py).
+Every variable is listed in .env.example.
 """
 
 import re
@@ -21,12 +24,21 @@ env = environ.Env()
 # A developer's .env is read when present; the real environment wins over it.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+DJANGO_ENV = env.str("DJANGO_ENV", default="production")
 if DJANGO_ENV not in ("development", "production"):
     raise ImproperlyConfigured(
         f"DJANGO_ENV must be 'development' or 'production', not {DJANGO_ENV!r}."
     )
 PRODUCTION = DJANGO_ENV == "production"
+# How production was chosen, for the refusals below.
+_MODE = (
+    "DJANGO_ENV=production"
+    if env.str("DJANGO_ENV", default="")
+    else "DJANGO_ENV is not set, so this runs as production, which"
+)
+_DEVELOPMENT_HINT = (
+    " For a development server on this machine, set DJANGO_ENV=development (make run does)."
+)
 
 VAR_DIR = Path(env.str("NEWSDESK_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -34,12 +46,17 @@ if PRODUCTION:
     missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not env.str(name, default="")]
     if missing:
         raise ImproperlyConfigured(
-            "DJANGO_ENV=production needs " + " and ".join(missing) + " in the environment "
+            f"{_MODE} needs " + " and ".join(missing) + " in the environment "
             "(ALLOWED_HOSTS is comma-separated, e.g. news.example.org,localhost)."
+            + _DEVELOPMENT_HINT
+        )
+    if env.bool("DEBUG", default=False):
+        raise ImproperlyConfigured(
+            "DEBUG=true is refused: production never runs with DEBUG on." + _DEVELOPMENT_HINT
         )
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-    DEBUG = env.bool("DEBUG", default=False)
+    DEBUG = False
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-never-use-in-production")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -51,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before whitenoise's runserver: its own (loopback only in development) subclasses it.
+    "newsdesk",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
@@ -61,7 +80,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
-    "newsdesk",
     "articles",
     "annotations",
 ]
@@ -127,8 +145,9 @@ DATABASE_URL = env.str("DATABASE_URL", default="")
 EMBEDDED_DATABASE = not DATABASE_URL
 if EMBEDDED_DATABASE and PRODUCTION:
     raise ImproperlyConfigured(
-        "DJANGO_ENV=production needs DATABASE_URL in the environment "
+        f"{_MODE} needs DATABASE_URL in the environment "
         "(postgres://user:password@host:5432/name): the embedded database is for development."
+        + _DEVELOPMENT_HINT
     )
 DATABASES = {"default": env.db_url_config(DATABASE_URL or embedded_db.url(VAR_DIR))}
 if DATABASES["default"].get("ENGINE") != "django.db.backends.postgresql":
@@ -184,6 +203,11 @@ if not PRODUCTION and "STATIC_ROOT" not in env:
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Uploads are read a mebibyte at a time (newsdesk/uploads.py), and a big one is written to
+# a temporary file beside the media (made at start-up, newsdesk/apps.py), so that storing
+# it there is a rename, not a copy, whatever disks /tmp and the media are on.
+FILE_UPLOAD_HANDLERS = ["newsdesk.uploads.MemoryHandler", "newsdesk.uploads.TemporaryFileHandler"]
+FILE_UPLOAD_TEMP_DIR = str(MEDIA_ROOT / "uploading")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -207,6 +231,9 @@ IMPORT_MAX_ZIP_TOTAL_BYTES = env.int("IMPORT_MAX_ZIP_TOTAL_BYTES", default=1024 
 IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
 # Files per Celery task: small enough for a live progress bar, big enough to write in bulk.
 IMPORT_CHUNK_SIZE = env.int("IMPORT_CHUNK_SIZE", default=100)
+# Bytes of files a worker reads and cleans at a time within a chunk: what it holds at once
+# whatever the files' sizes (a chunk of a hundred 1 MiB files is stored in several steps).
+IMPORT_CHUNK_BYTES = env.int("IMPORT_CHUNK_BYTES", default=8 * 1024 * 1024)
 # Articles per extraction task: a worker's import task queues its new articles'
 # extraction in chunks of this many. Each chunk costs ~0.15 s of queries and
 # story/identity passes whatever its size (profiled on FNC-1: the passes took 14, 8.5 and
@@ -252,7 +279,17 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 # Seconds between two passes that return open assignments past their due time (the
 # round's "return after days"; annotations.tasks.assignments_return).
 ASSIGNMENT_RETURN_SECONDS = env.float("ASSIGNMENT_RETURN_SECONDS", default=3600.0)
+# The sweep that finds stuck work while workers run (articles.tasks.work_sweep): every
+# WORK_SWEEP_SECONDS it queues again the import files and the articles' extractions that
+# were never queued (a failed enqueue) or were queued more than WORK_STUCK_SECONDS ago and
+# are still not done, and finishes batches left with nothing pending.
+WORK_SWEEP_SECONDS = env.float("WORK_SWEEP_SECONDS", default=60.0)
+WORK_STUCK_SECONDS = env.float("WORK_STUCK_SECONDS", default=600.0)
 CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-work": {
+        "task": "articles.tasks.work_sweep",
+        "schedule": WORK_SWEEP_SECONDS,
+    },
     "prune-tombstones": {
         "task": "annotations.tasks.tombstones_prune",
         "schedule": TOMBSTONE_PRUNE_SECONDS,
@@ -333,6 +370,9 @@ API_THROTTLE_RATES = {
     "anon": env.str("API_THROTTLE_ANON", default="60/min"),
     # Every request to /api/v1/auth/token/ per client IP, right password or wrong.
     "token": env.str("API_THROTTLE_TOKEN", default="10/min"),
+    # Exports (CSV, JSON Lines, GraphML, GEXF answers) per API token, or per user signed
+    # in with a browser session (newsdesk.throttling.ExportRateThrottle).
+    "export": env.str("API_THROTTLE_EXPORT", default="60/min"),
 }
 for _scope, _rate in API_THROTTLE_RATES.items():
     # DRF would only fail on the first request that needs the rate.
@@ -354,9 +394,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     # Anonymous requests (every endpoint but the token endpoint answers them 401 before
-    # throttles run). No throttle for signed-in users, who would otherwise skew the
-    # benchmarks; the token endpoint adds its own, per address (newsdesk.api_auth).
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # throttles run), and exports per token. Pages in JSON are not throttled for
+    # signed-in users; the token endpoint adds its own, per address (newsdesk.api_auth).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "newsdesk.throttling.ExportRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     # Proxies in front of gunicorn that append the client's address to X-Forwarded-For.
     # 0 trusts none and throttles by the connecting address, so that a client cannot

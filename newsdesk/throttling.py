@@ -1,5 +1,5 @@
-"""Rate limits on the doors that take a password: the API's token endpoint and the login
-forms (the site's and the admin's).
+"""Rate limits: on the doors that take a password (the API's token endpoint and the login
+forms, the site's and the admin's), and on exports, per API token.
 
 The counters live in Django's cache. The default cache is local memory, which each process
 keeps for itself: with 3 gunicorn workers an address gets 3 times the limit. CACHE_URL
@@ -31,6 +31,35 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         return str(self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)})
+
+
+# Answers that carry a whole feed or file rather than a page.
+EXPORT_FORMATS = frozenset({"csv", "jsonl", "graphml", "gexf"})
+
+
+class ExportRateThrottle(SimpleRateThrottle):
+    """Exports (an answer in CSV, JSON Lines, GraphML or GEXF) per API token, or per user
+    for a browser session: API_THROTTLE_EXPORT (default 60/min). A refusal is DRF's 429,
+    which says when to retry, in its body and its Retry-After header. Pages in JSON are
+    not counted."""
+
+    scope = "export"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        renderer = getattr(request, "accepted_renderer", None)
+        if getattr(renderer, "format", None) not in EXPORT_FORMATS:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None  # the anonymous throttle's (and the 401's)
+        key = getattr(request.auth, "key", None)
+        # The token's digest, not the token: cache keys end up in logs and dumps.
+        ident = (
+            "token:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+            if isinstance(key, str)
+            else f"user:{user.pk}"
+        )
+        return str(self.cache_format % {"scope": self.scope, "ident": ident})
 
 
 def _login_keys(ip: str, username: str) -> tuple[str, str]:

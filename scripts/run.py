@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
+# The development runner says so itself: a process not told otherwise runs as production.
+os.environ.setdefault("DJANGO_ENV", "development")
 
 # The settings decide, from the environment and .env, whether the database is the
 # embedded one and where var/ is: the same decision the web server and the worker make.
@@ -43,6 +45,7 @@ from django.conf import settings  # noqa: E402
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 from newsdesk import embedded_db  # noqa: E402
+from newsdesk.loopback import is_loopback, refusal  # noqa: E402
 
 PYTHON = sys.executable
 CELERY = str(Path(sys.executable).parent / "celery")
@@ -348,6 +351,9 @@ def main(argv: list[str]) -> int:
     options = parser.parse_args(argv)
     if not 0 < options.port < 65536:
         parser.error(f"--port must be between 1 and 65535, not {options.port}")
+    if settings.DJANGO_ENV == "development" and not is_loopback(options.host):
+        print(refusal(options.host), file=sys.stderr)
+        return 2
     return serve(options.host, options.port)
 
 

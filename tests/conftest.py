@@ -100,7 +100,7 @@ def celery_worker(real_stack, test_database_url, media_root, tmp_path_factory):
         env=processes.native_env(
             DATABASE_URL=test_database_url,
             CELERY_WORKER_CONCURRENCY="1",
-            DJANGO_ENV=None,
+            DJANGO_ENV="development",
             MEDIA_ROOT=str(media_root),
         ),
         log=tmp_path_factory.mktemp("worker") / "worker.log",

@@ -99,7 +99,7 @@ def test_embedded_default_is_the_embedded_postgresql_with_the_filesystem_broker(
             script,
             DATABASE_URL=None,
             CELERY_BROKER_URL=None,
-            DJANGO_ENV=None,
+            DJANGO_ENV="development",
             NEWSDESK_VAR_DIR=str(tmp_path),
         )
     finally:
@@ -122,7 +122,7 @@ def test_an_empty_database_url_means_the_embedded_database():
         "-c",
         "from django.conf import settings; print(settings.EMBEDDED_DATABASE)",
         DATABASE_URL="",
-        DJANGO_ENV=None,
+        DJANGO_ENV="development",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
@@ -132,7 +132,7 @@ def test_an_empty_database_url_means_the_embedded_database():
     "url", ["sqlite:///var/db.sqlite3", "mysql://user@127.0.0.1/newsdesk", "not a url"]
 )
 def test_a_database_url_that_is_not_postgresql_is_refused(url):
-    result = manage("check", DATABASE_URL=url, DJANGO_ENV=None)
+    result = manage("check", DATABASE_URL=url, DJANGO_ENV="development")
     assert result.returncode != 0
     assert "DATABASE_URL must name a PostgreSQL database" in result.stderr
 
@@ -168,3 +168,84 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+# -- secure by default (issue 18, point 5) ---------------------------------------------------
+
+SHOW_MODE = (
+    "from django.conf import settings;"
+    "print(settings.DJANGO_ENV, settings.DEBUG, settings.SECRET_KEY)"
+)
+
+
+def test_a_process_not_told_its_mode_runs_as_production_and_refuses_without_a_key():
+    """Seen before the fix: with DJANGO_ENV unset the process ran with DEBUG on and the
+    known development key."""
+    result = manage("shell", "--no-imports", "-c", SHOW_MODE, DJANGO_ENV=None, SECRET_KEY=None)
+    assert result.returncode != 0
+    assert "DJANGO_ENV is not set, so this runs as production, which needs SECRET_KEY" in (
+        result.stderr
+    )
+    assert "set DJANGO_ENV=development" in result.stderr
+
+
+def test_a_process_not_told_its_mode_never_has_debug_or_the_development_key():
+    result = manage("shell", "--no-imports", "-c", SHOW_MODE, **production_env(DJANGO_ENV=None))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["production", "False", PRODUCTION_KEY]
+
+
+@pytest.mark.parametrize("mode", ["production", None])
+def test_production_refuses_debug(mode):
+    result = manage("check", **production_env(DJANGO_ENV=mode, DEBUG="true"))
+    assert result.returncode != 0
+    assert "DEBUG=true is refused: production never runs with DEBUG on" in result.stderr
+
+
+def test_development_mode_is_only_ever_explicit():
+    result = manage("shell", "--no-imports", "-c", SHOW_MODE, DJANGO_ENV="development")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["development", "True"]
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0:8799", "0:8799", "[::]:8799", "192.0.2.1:8799"])
+def test_development_runserver_refuses_anything_but_loopback(address):
+    result = manage("runserver", "--noreload", address, DJANGO_ENV="development")
+    assert result.returncode != 0
+    assert "Development mode (DJANGO_ENV=development) listens on loopback only" in result.stderr
+
+
+def test_development_gunicorn_refuses_anything_but_loopback():
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-b", "0.0.0.0:8798", "newsdesk.wsgi"],
+        cwd=ROOT,
+        env=native_env(DJANGO_ENV="development"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "listens on loopback only, not on 0.0.0.0:8798" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.0.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LOCALHOST", True),
+        ("0.0.0.0", False),  # noqa: S104 - the address refused
+        ("0", False),
+        ("::", False),
+        ("10.0.0.5", False),
+        ("example.org", False),
+        ("", False),
+    ],
+)
+def test_loopback_addresses(host, loopback):
+    from newsdesk.loopback import is_loopback
+
+    assert is_loopback(host) is loopback

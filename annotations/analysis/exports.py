@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape
 import networkx as nx
 
 from annotations.analysis.network import Graph, Node
+from newsdesk.spreadsheet import csv_cell
 
 NODE_COLUMNS = (
     "id",
@@ -463,21 +464,6 @@ def to_gexf(graph: Graph) -> bytes:
 
 
 # -- CSV -----------------------------------------------------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula gets a leading single quote.
-
-    Only text is touched: numbers (a negative `subtract` weight) stay numbers. None is an
-    empty cell.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def rows_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

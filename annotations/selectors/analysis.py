@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -646,10 +647,10 @@ def event_stream(rows: QuerySet[Stance], fmt: str) -> Iterator[bytes]:
     in memory; the first bytes leave before the last row is read."""
     events = _events(rows, csv=fmt == "csv")
     if fmt == "csv":
-        sql, params = events.values(*[f"ev_{n}" for n in EVENT_COLUMNS]).query.sql_with_params()
+        query = events.values(*[f"ev_{n}" for n in EVENT_COLUMNS]).query
         # The header is the event columns' names, not the annotations' aliases.
         yield (",".join(EVENT_COLUMNS) + "\n").encode()
-        copy = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+        options = "FORMAT csv"
     else:
         pairs: list[Any] = []
         for name in EVENT_COLUMNS:
@@ -657,10 +658,15 @@ def event_stream(rows: QuerySet[Stance], fmt: str) -> Iterator[bytes]:
         objects = events.annotate(
             ev_json=Func(*pairs, function="json_build_object", output_field=TextField())
         )
-        sql, params = objects.values("ev_json").query.sql_with_params()
+        query = objects.values("ev_json").query
         # CSV format with a quote and a delimiter that JSON never carries raw (it escapes
         # every control character): each line is the object's JSON text, as it is.
-        copy = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+        options = "FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02'"
+    try:
+        sql, params = query.sql_with_params()
+    except EmptyResultSet:
+        return  # empty by construction (a tie of actors with no shared target): no SQL
+    copy = f"COPY ({sql}) TO STDOUT WITH ({options})"
     with connection.cursor() as cursor:
         buffer = bytearray()
         with cursor.cursor.copy(copy, params) as stream:

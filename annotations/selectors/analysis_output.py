@@ -84,10 +84,10 @@ def matrix_rows(matrix: StanceMatrix, params: dict[str, str]) -> list[dict[str, 
                 continue
             rows.append(
                 {
-                    "holder": exports.csv_cell(holder.name),
+                    "holder": holder.name,
                     "holder_id": holder.entity_id,
                     "holder_kind": holder.kind,
-                    "target": exports.csv_cell(target.name),
+                    "target": target.name,
                     "target_id": target.entity_id,
                     "target_kind": target.kind,
                     "support": cell.support,
@@ -319,7 +319,7 @@ def timeline_rows(body: dict[str, Any]) -> list[dict[str, Any]]:
     rows = [
         {
             "series": series["key"],
-            "label": exports.csv_cell(series["label"]),
+            "label": series["label"],
             "period": point["period"],
             "count": point["count"],
         }
@@ -368,9 +368,9 @@ def sources_dict(sources: Sources, params: dict[str, str]) -> dict[str, Any]:
 def sources_rows(sources: Sources, params: dict[str, str]) -> list[dict[str, Any]]:
     rows = [
         {
-            "speaker": exports.csv_cell(source.name),
+            "speaker": source.name,
             "speaker_id": source.entity_id,
-            "outlet": exports.csv_cell(name),
+            "outlet": name,
             "outlet_id": pk,
             "quotes": source.outlets.get(pk, 0),
             "speaker_quotes": source.quotes,

@@ -164,10 +164,24 @@ def _key(name: str) -> str:
     return re.sub(r"[\s-]+", "_", name.strip().lower())
 
 
+# The longest value of each field the database holds (Article.title, Outlet.name,
+# Article.url; a test keeps them equal to the models'): a longer one is refused with the
+# file's reason, as the import form refuses it, never cut or left to the database.
+MAX_LENGTHS = {"title": 500, "outlet": 200, "url": 2000}
+
+
 def _build(values: Mapping[str, tuple[str, str]], describe: Callable[[str], str]) -> Metadata:
     """Metadata from ``{field: (key as written, value)}``; ``describe(key)`` starts an
     error sentence about that key."""
+    title = " ".join(values.get("title", ("", ""))[1].split())
+    outlet = " ".join(values.get("outlet", ("", ""))[1].split())
     url_key, url = values.get("url", ("url", ""))
+    for field, value in (("title", title), ("outlet", outlet), ("url", url)):
+        if len(value) > MAX_LENGTHS[field]:
+            raise IngestError(
+                f"{describe(values[field][0])} is {len(value):,} characters long; "
+                f"a {field} can have at most {MAX_LENGTHS[field]:,} characters."
+            )
     if url and not is_web_address(url):
         raise IngestError(
             f'{describe(url_key)} is not a web address starting with http:// or https://: "{url}".'
@@ -181,12 +195,28 @@ def _build(values: Mapping[str, tuple[str, str]], describe: Callable[[str], str]
                 f'{describe(date_key)} has a date that cannot be read: "{published}" '
                 "(write it like 2022-02-03 or 3 February 2022)."
             )
+        if not _in_utc_years(published_at):
+            raise IngestError(
+                f"{describe(date_key)} has a time outside the years 1 to 9999 once in UTC: "
+                f'"{published}".'
+            )
     return Metadata(
-        title=" ".join(values.get("title", ("", ""))[1].split()),
-        outlet=" ".join(values.get("outlet", ("", ""))[1].split()),
+        title=title,
+        outlet=outlet,
         url=url,
         published_at=published_at,
     )
+
+
+def _in_utc_years(moment: datetime) -> bool:
+    """Whether the moment falls in the years 1 to 9999 in UTC. Beyond them PostgreSQL
+    stores it (0001-01-01T00:00+14:00 is in 1 BC in UTC) but Python cannot read it back:
+    every page that showed the article would fail."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _unquote(value: str) -> str:

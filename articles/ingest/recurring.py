@@ -248,6 +248,10 @@ def _families(signatures_of: Sequence[np.ndarray]) -> list[int]:
     return [root(i) for i in range(count)]
 
 
+# Shingles hashed at a time for a signature: 4,096 x 64 permutations x 8 bytes = 2 MiB.
+_SIGNATURE_SLICE = 4096
+
+
 def _signature(text: str) -> np.ndarray:
     # Prose only: paragraphs ending as sentences end, not furniture the lexicon knows.
     # Headlines of links, and a site's pitches, would make two copies of a short story
@@ -262,8 +266,13 @@ def _signature(text: str) -> np.ndarray:
     hashes = shingle_hashes("\n".join(long_lines)) if long_lines else None
     if hashes is None or not len(hashes):
         return _EMPTY
-    mixed = hashes[:, None] * _A + _B  # uint64 arithmetic wraps: a universal hash
-    signature: np.ndarray = mixed.min(axis=0)
+    # uint64 arithmetic wraps: a universal hash. Taken in slices of shingles, keeping the
+    # running minimum, so that a long page (a 1 MiB file has ~170,000 shingles) never
+    # makes the whole shingles x permutations table at once.
+    signature: np.ndarray = _EMPTY.copy()
+    for start in range(0, len(hashes), _SIGNATURE_SLICE):
+        mixed = hashes[start : start + _SIGNATURE_SLICE, None] * _A + _B
+        np.minimum(signature, mixed.min(axis=0), out=signature)
     return signature
 
 

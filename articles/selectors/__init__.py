@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from articles.models import Article, ImportBatch, ImportFile
+from articles.models import Article, ImportBatch, ImportFile, ImportUpload
 
 
 def import_batch_summary(batch: ImportBatch) -> dict[str, Any]:
@@ -37,6 +37,15 @@ def import_batch_summary(batch: ImportBatch) -> dict[str, Any]:
             .values_list("original_name", "status", "error", "article_id", "removed_lines")
         ],
     }
+
+
+def import_batch_unpacking(batch: ImportBatch) -> int:
+    """How many of the batch's uploads a worker has still to unpack (the API's batches
+    come annotated with it: no query)."""
+    annotated = getattr(batch, "unpacking", None)
+    if annotated is not None:
+        return int(annotated)
+    return ImportUpload.objects.filter(batch=batch, unpacked_at__isnull=True).count()
 
 
 def import_batch_waiting_for_worker(batch: ImportBatch) -> bool:

@@ -24,15 +24,19 @@ from articles.services.import_work import (
 from articles.services.imports import (
     ImportRefused,
     Upload,
+    folder_uploads,
     import_batch_create,
+    import_batch_unpack,
     import_batches_resume,
     uploads_from_paths,
 )
 from articles.services.mentions import mention_review, mention_update
+from articles.services.sweep import Swept, work_sweep
 
 __all__ = [
     "BatchProgress",
     "ImportRefused",
+    "Swept",
     "Upload",
     "articles_extract",
     "articles_extract_safely",
@@ -44,12 +48,15 @@ __all__ = [
     "entity_merge",
     "entity_split",
     "entity_update",
+    "folder_uploads",
     "import_batch_create",
     "import_batch_process_pending",
     "import_batch_refresh",
+    "import_batch_unpack",
     "import_batches_resume",
     "import_files_process",
     "mention_review",
     "mention_update",
     "uploads_from_paths",
+    "work_sweep",
 ]

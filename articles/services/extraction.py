@@ -148,21 +148,30 @@ def articles_extract_queued(*, article_ids: Sequence[int], taper: bool = False) 
     Articles whose task could not be queued (the broker went away) stay unmarked, so the
     next worker start queues them again.
     """
-    from articles import tasks  # tasks import this module
-
     if extractor() is None or not article_ids:
         return False
     ids = list(article_ids)
 
-    def enqueue() -> None:
-        try:
-            for chunk in extraction_chunks(ids, taper=taper):
-                tasks.extract_articles.delay(chunk)
-        except Exception:
-            logger.exception("Could not queue the extraction of articles %s", ids[:20])
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: articles_offer_extraction(ids, taper=taper))
     return True
+
+
+def articles_offer_extraction(article_ids: Sequence[int], *, taper: bool = False) -> int:
+    """Queue the extraction of these articles in extraction chunks, marking each queued
+    chunk's articles offered; returns how many were queued. A task queue that cannot be
+    reached is logged: the articles stay as they were, and the periodic sweep
+    (`work_sweep`) or the next worker start queues them again."""
+    from articles import tasks  # tasks import this module
+
+    queued = 0
+    try:
+        for chunk in extraction_chunks(list(article_ids), taper=taper):
+            tasks.extract_articles.delay(chunk)
+            Article.objects.filter(pk__in=chunk).update(extraction_offered_at=timezone.now())
+            queued += len(chunk)
+    except Exception:
+        logger.exception("Could not queue the extraction of articles %s", list(article_ids)[:20])
+    return queued
 
 
 def articles_pending_extraction() -> list[int]:

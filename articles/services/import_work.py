@@ -15,7 +15,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import Count, Model, Q
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -28,6 +35,7 @@ from articles.models import (
     ImportBatch,
     ImportBatchChrome,
     ImportFile,
+    ImportUpload,
     NearDuplicate,
     Outlet,
 )
@@ -53,7 +61,7 @@ def outlet_named(name: str) -> Outlet | None:
     return outlet
 
 
-def _metadata_from_json(data: dict[str, str]) -> ingest.Metadata:
+def metadata_from_json(data: dict[str, str]) -> ingest.Metadata:
     published = data.get("published_at")
     return ingest.Metadata(
         title=data.get("title", ""),
@@ -137,19 +145,84 @@ def import_files_process(
                 article__isnull=False,
             ).values_list("sha256", "article_id")
         )
-        outcomes = [_read_and_clean(file, known, evidence, default_outlet) for file in files]
-        try:
-            created = _persist(outcomes)
-        except IntegrityError:
-            # Another worker stored one of these bodies at the same moment; a second pass
-            # sees its article and records a duplicate.
-            created = _persist(outcomes)
+        # A few megabytes of text at a time: a chunk of a hundred 1 MiB files would hold
+        # a gigabyte of cleaned text at once (bench_upload).
+        for group in _by_size(files, settings.IMPORT_CHUNK_BYTES):
+            outcomes = [_read_and_clean(file, known, evidence, default_outlet) for file in group]
+            created += _persist_each_accounted_for(outcomes)
+            del outcomes
         if created and queue_extraction:
             articles_extract_queued(article_ids=created, taper=_batch_nearly_done(batch_id))
         elif created:
             articles_extract_safely(article_ids=created)
     import_batch_refresh(batch_id=batch_id)
     return created
+
+
+# Errors of the connection, not of a file: the chunk's task retries them (articles.tasks),
+# its files still pending. Anything else is the file's (or a bug's) and fails that file.
+CONNECTION_ERRORS = (InterfaceError, OperationalError)
+
+
+def _persist_twice(outcomes: list[_Outcome]) -> list[int]:
+    try:
+        return _persist(outcomes)
+    except IntegrityError:
+        # Another worker stored one of these bodies at the same moment; a second pass
+        # sees its article and records a duplicate.
+        return _persist(outcomes)
+
+
+def _persist_each_accounted_for(outcomes: list[_Outcome]) -> list[int]:
+    """Store a chunk's outcomes in one transaction; when the database refuses it for any
+    reason but the connection, store them one file at a time, so that the file at fault
+    is recorded failed with the database's reason and every other file is stored."""
+    try:
+        return _persist_twice(outcomes)
+    except CONNECTION_ERRORS:
+        raise
+    except Exception:
+        logger.exception("A chunk of %s files could not be stored together", len(outcomes))
+    created: list[int] = []
+    for outcome in outcomes:
+        try:
+            created += _persist_twice([outcome])
+        except CONNECTION_ERRORS:
+            raise
+        except Exception as error:
+            logger.exception(
+                "File %s (%s) could not be stored", outcome.file.pk, outcome.file.original_name
+            )
+            _record_failed(outcome.file, _stored_failure(error))
+    return created
+
+
+def _stored_failure(error: Exception) -> str:
+    first_line = (str(error).strip().splitlines() or [""])[0][:300]
+    if isinstance(error, DatabaseError):
+        return f"The database refused this file: {first_line or type(error).__name__}."
+    return f"Newsdesk failed while storing this file ({type(error).__name__}: {first_line})."
+
+
+def _record_failed(file: ImportFile, reason: str) -> None:
+    """The file's outcome, failed with `reason`, unless another delivery recorded one."""
+    ImportFile.objects.filter(pk=file.pk, status=ImportFile.Status.PENDING).update(
+        status=ImportFile.Status.FAILED, error=reason, article=None
+    )
+
+
+def _by_size(files: list[ImportFile], limit: int) -> Iterator[list[ImportFile]]:
+    """The files in order, in groups of at most `limit` bytes (a bigger file alone)."""
+    group: list[ImportFile] = []
+    size = 0
+    for file in files:
+        if group and size + file.size > limit:
+            yield group
+            group, size = [], 0
+        group.append(file)
+        size += file.size
+    if group:
+        yield group
 
 
 def _batch_nearly_done(batch_id: int) -> bool:
@@ -215,7 +288,7 @@ def _persist(outcomes: list[_Outcome]) -> list[int]:
             if cleaned.content_hash in new:  # the same text twice in this chunk
                 file.status = ImportFile.Status.DUPLICATE
                 continue
-            metadata = _metadata_from_json(file.metadata).merged_over(cleaned.metadata)
+            metadata = metadata_from_json(file.metadata).merged_over(cleaned.metadata)
             if metadata.outlet not in outlets:
                 outlets[metadata.outlet] = outlet_named(metadata.outlet)
             file.status = ImportFile.Status.IMPORTED
@@ -330,8 +403,9 @@ def import_batch_refresh(*, batch_id: int) -> BatchProgress:
         batch.failed = counts["failed"]
         batch.files_done = batch.imported + batch.duplicate + batch.failed
         now = timezone.now()
+        packed = ImportUpload.objects.filter(batch_id=batch_id, unpacked_at__isnull=True)
         if batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING):
-            if counts["pending"] == 0:
+            if counts["pending"] == 0 and not packed.exists():
                 if batch.imported:
                     _link_near_duplicates(batch_id)
                 batch.status = ImportBatch.Status.DONE
@@ -397,7 +471,11 @@ def _link_near_duplicates(batch_id: int) -> int:
 
 
 def import_batch_process_pending(*, batch_id: int) -> BatchProgress:
-    """Import a batch's pending files in this process, chunk by chunk (no worker)."""
+    """Unpack a batch's received uploads and import its pending files in this process,
+    chunk by chunk (no worker)."""
+    from articles.services.imports import import_batch_unpack  # it imports this module
+
+    import_batch_unpack(batch_id=batch_id, enqueue=False)
     pending = list(
         ImportFile.objects.filter(batch_id=batch_id, status=ImportFile.Status.PENDING)
         .order_by("pk")

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -19,19 +20,28 @@ FILES_PER_PAGE = 100
 def import_start(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploads = [services.Upload.from_file(f) for f in form.cleaned_data["files"]]
-        uploads += [services.Upload.from_file(f) for f in form.cleaned_data["folder"]]
         manifest = form.cleaned_data.get("manifest")
+        chosen = services.Upload.from_file(manifest) if manifest else None
+        # The folder is sorted out as the CLI sorts one; the form's manifest wins over its.
+        folder, found = services.folder_uploads(
+            [services.Upload.from_file(f, path) for path, f in form.cleaned_data["folder"]],
+            manifest_taken=chosen.name if chosen else "",
+        )
+        uploads = [services.Upload.from_file(f) for f in form.cleaned_data["files"]] + folder
         try:
             batch = services.import_batch_create(
                 uploads=uploads,
                 source=ImportBatch.Source.UPLOAD,
                 user=request.user,
                 outlet_name=form.cleaned_data["outlet"],
-                manifest=services.Upload.from_file(manifest) if manifest else None,
+                manifest=chosen or found,
+                # Stored whole and unpacked by a worker: the request returns in moments.
+                unpack_in_worker=True,
             )
         except services.ImportRefused as error:
-            form.add_error(error.field if error.field == "manifest" else None, str(error))
+            form.add_error(
+                error.field if error.field in ("manifest", "outlet") else None, str(error)
+            )
         else:
             return redirect("import-detail", batch_id=batch.pk)
     batches = ImportBatch.objects.select_related("created_by")[:20]
@@ -39,7 +49,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 def _progress_context(request: HttpRequest, batch_id: int) -> dict[str, Any]:
-    batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=batch_id)
+    batch = get_object_or_404(
+        ImportBatch.objects.select_related("created_by").annotate(
+            unpacking=Count("uploads", filter=Q(uploads__unpacked_at__isnull=True))
+        ),
+        pk=batch_id,
+    )
     status = request.GET.get("status", "")
     files = (
         ImportFile.objects.filter(batch=batch)
@@ -65,6 +80,8 @@ def _progress_context(request: HttpRequest, batch_id: int) -> dict[str, Any]:
         "statuses": ImportFile.Status.choices,
         "finished": finished,
         "waiting": selectors.import_batch_waiting_for_worker(batch),
+        "unpacking": selectors.import_batch_unpacking(batch),
+        "sweep_seconds": round(settings.WORK_SWEEP_SECONDS),
         "query": request.GET.urlencode(),
     }
 

@@ -29,7 +29,7 @@ def test_beat_has_the_worker_prune_old_tombstones_and_keep_recent_ones(
         processes.compose_command("beat"),
         env=processes.native_env(
             DATABASE_URL=test_database_url,
-            DJANGO_ENV=None,
+            DJANGO_ENV="development",
             TOMBSTONE_PRUNE_SECONDS="1",
             CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat" / "schedule"),
         ),

@@ -390,9 +390,10 @@ def test_cache_url_points_the_throttle_counters_at_redis():
         CACHE_URL="redis://127.0.0.1:6379/1",
         API_THROTTLE_ANON="5/hour",
         API_THROTTLE_TOKEN=None,
+        API_THROTTLE_EXPORT=None,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "django.core.cache.backends.redis.RedisCache",
-        "{'anon': '5/hour', 'token': '10/min'}",
+        "{'anon': '5/hour', 'token': '10/min', 'export': '60/min'}",
     ]

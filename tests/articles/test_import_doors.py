@@ -28,7 +28,13 @@ def no_broker(monkeypatch):
     """Record what would be queued instead of sending it (the worker tests send it)."""
     queued: list[tuple[int, list[int]]] = []
     monkeypatch.setattr(
-        services.imports, "_enqueue", lambda batch_id, ids: queued.append((batch_id, ids))
+        services.imports, "import_files_offer", lambda batch_id, ids: queued.append((batch_id, ids))
+    )
+    # The web's and the API's uploads are unpacked by a worker: here, as it would, at once.
+    monkeypatch.setattr(
+        services.imports,
+        "import_uploads_offer",
+        lambda batch_id: services.import_batch_unpack(batch_id=batch_id),
     )
     return queued
 
@@ -278,8 +284,10 @@ def test_api_import_returns_the_batch_and_its_status(client, django_assert_num_q
     assert created["batch"] == batch.pk
     assert created["status"] == "pending"
     assert created["source"] == "api"
-    assert created["counts"] == {"total": 2, "done": 0, "imported": 0, "duplicate": 0, "failed": 0}
-    assert [f["status"] for f in created["files"]] == ["pending", "pending"]
+    # The request stored the two uploads whole; a worker unpacks them into files.
+    assert created["counts"] == {"total": 0, "done": 0, "imported": 0, "duplicate": 0, "failed": 0}
+    assert (created["files"], created["unpacking"], created["enqueue_error"]) == ([], 2, "")
+    assert not ImportFile.objects.exists()
 
     services.import_batch_process_pending(batch_id=batch.pk)
     # token with its user and role, batch with its creator, files, the first pass's counts
@@ -345,7 +353,8 @@ def test_api_zip_bomb_is_a_failed_row_not_a_server_error(client):
         reverse("api-import-list"), {"files": [SimpleUploadedFile("bomb.zip", archive.getvalue())]}
     )
     assert response.status_code == 201
-    (row,) = response.json()["files"]
+    services.import_batch_unpack(batch_id=response.json()["batch"])  # the worker's part
+    (row,) = client.get(response["Location"]).json()["files"]
     assert row["status"] == "failed"
     assert "zip bomb" in row["error"]
 

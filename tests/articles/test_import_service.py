@@ -5,6 +5,7 @@ same service through Celery.
 """
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -159,12 +160,16 @@ def test_bad_inputs_each_get_a_row_with_a_readable_reason_and_nothing_outside_st
     assert rows["cp1252.txt"].encoding.lower() in ("cp1252", "windows-1252")
     assert "utf-16" in rows["utf16.txt"].encoding.lower()
 
-    # Stored bytes live under imports/<2>/<sha256>, and nowhere else.
+    # Stored bytes live under imports/<2>/<sha256> (uploads awaiting a worker's unpacking
+    # under imports/received/<random>), and nowhere else.
     stored = sorted(p.relative_to(media_root) for p in media_root.rglob("*") if p.is_file())
     assert stored, "accepted files are stored"
     for path in stored:
         assert path.parts[0] == "imports", path
-        assert len(path.parts[2]) == 64, path
+        if path.parts[1] == "received":
+            assert re.fullmatch(r"[0-9a-f]{32}", path.parts[2]), path
+        else:
+            assert len(path.parts[2]) == 64, path
     assert not (media_root.parent / "x.txt").exists()
     assert not (media_root.parent.parent / "x.txt").exists()
     assert not list(tmp_path.rglob("x.txt"))
@@ -405,7 +410,9 @@ def test_an_admins_reextraction_clears_a_recorded_failure(
 
 def test_resume_queues_the_pending_files_of_unfinished_batches_only(monkeypatch):
     queued = []
-    monkeypatch.setattr(services.imports, "_enqueue", lambda b, ids: queued.append((b, ids)))
+    monkeypatch.setattr(
+        services.imports, "import_files_offer", lambda b, ids: queued.append((b, ids))
+    )
     waiting = services.import_batch_create(
         uploads=[services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode())],
         source=ImportBatch.Source.CLI,
@@ -551,3 +558,140 @@ def test_a_starting_worker_freezes_what_it_loaded_before_forking(settings):
     finally:
         gc.unfreeze()
     assert frozen > 10_000, "the modules and objects loaded so far"
+
+
+# -- every failure is a row, every batch finishes (issue 18, point 1) -----------------------
+
+FENCED = "---\n{field}: {value}\n---\n"
+
+
+def _with_front_matter(field: str, value: str) -> bytes:
+    return (FENCED.format(field=field, value=value) + texts.ARTICLE_TWO).encode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("outlet", "O" * 201, "outlet"),
+        ("title", "T " * 260, "title"),
+        ("url", "https://example.org/" + "p" * 2000, "url"),
+    ],
+)
+def test_front_matter_longer_than_the_database_holds_fails_that_file_with_its_reason(
+    field, value, reason
+):
+    """Seen before the fix: an outlet of 201 characters reached get_or_create and its
+    DataError escaped the chunk, leaving the batch pending for ever."""
+    batch = _import(
+        [
+            services.Upload.from_bytes("good.txt", texts.ARTICLE_ONE.encode()),
+            services.Upload.from_bytes("long.txt", _with_front_matter(field, value)),
+        ]
+    )
+    files = _files(batch)
+    assert (batch.status, batch.imported, batch.failed) == ("done", 1, 1)
+    assert files["good.txt"].status == "imported"
+    assert files["long.txt"].status == "failed"
+    assert reason in files["long.txt"].error.lower()
+    assert "characters" in files["long.txt"].error
+    assert Article.objects.count() == 1
+    assert not Outlet.objects.filter(name__startswith="OOOO").exists()
+
+
+def test_a_manifest_value_longer_than_the_database_holds_is_refused_by_line():
+    manifest = b"filename,outlet\ngood.txt," + b"O" * 201 + b"\n"
+    with pytest.raises(services.ImportRefused) as refused:
+        services.import_batch_create(
+            uploads=[services.Upload.from_bytes("good.txt", texts.ARTICLE_ONE.encode())],
+            manifest=services.Upload.from_bytes("manifest.csv", manifest),
+            source=ImportBatch.Source.CLI,
+            enqueue=False,
+        )
+    assert "line 2" in str(refused.value)
+    assert "200 characters" in str(refused.value)
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_database_error_on_one_file_fails_that_file_and_the_batch_finishes(monkeypatch):
+    """Any error while storing one file (here the database refusing its outlet) marks that
+    file failed with a plain reason; the rest of its chunk is stored."""
+    from django.db import DataError
+
+    from articles.services import import_work
+
+    real = import_work.outlet_named
+
+    def refusing(name):
+        if name == "Refused Outlet":
+            raise DataError("value too long for type character varying(200)")
+        return real(name)
+
+    monkeypatch.setattr(import_work, "outlet_named", refusing)
+    batch = _import(
+        [
+            services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode()),
+            services.Upload.from_bytes("two.txt", _with_front_matter("outlet", "Refused Outlet")),
+            services.Upload.from_bytes("three.txt", texts.ARTICLE_THREE.encode()),
+        ]
+    )
+    files = _files(batch)
+    assert (batch.status, batch.imported, batch.failed) == ("done", 2, 1)
+    assert files["two.txt"].status == "failed"
+    assert "value too long" in files["two.txt"].error
+    assert {files["one.txt"].status, files["three.txt"].status} == {"imported"}
+    assert Article.objects.count() == 2
+
+
+def test_a_connection_error_is_not_swallowed_as_a_failed_file(monkeypatch):
+    """Only connection-level errors escape (the task retries them); the file stays
+    pending for the retry, not failed."""
+    from django.db import OperationalError
+
+    from articles.services import import_work
+
+    def down(name):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(import_work, "outlet_named", down)
+    batch = services.import_batch_create(
+        uploads=[services.Upload.from_bytes("one.txt", _with_front_matter("outlet", "Any"))],
+        source=ImportBatch.Source.CLI,
+        enqueue=False,
+    )
+    with pytest.raises(OperationalError):
+        services.import_batch_process_pending(batch_id=batch.pk)
+    assert batch.files.get().status == "pending"
+
+
+def test_a_batch_outlet_longer_than_the_database_holds_is_refused_and_nothing_stored():
+    with pytest.raises(services.ImportRefused) as refused:
+        services.import_batch_create(
+            uploads=[services.Upload.from_bytes("good.txt", texts.ARTICLE_ONE.encode())],
+            outlet_name="O" * 201,
+            source=ImportBatch.Source.CLI,
+            enqueue=False,
+        )
+    assert refused.value.field == "outlet"
+    assert "at most 200 characters" in str(refused.value)
+    assert not ImportBatch.objects.exists()
+    assert not Outlet.objects.exists()
+
+
+def test_a_chunk_is_read_and_stored_a_few_bytes_at_a_time(settings):
+    """Within a chunk the files are cleaned and stored in groups of IMPORT_CHUNK_BYTES, so
+    a worker holds that much text at once, not the whole chunk's."""
+    from articles.services.import_work import _by_size
+
+    sized = [ImportFile(size=size) for size in (700, 700, 700, 3000, 10)]
+    assert [[f.size for f in group] for group in _by_size(sized, 1500)] == [
+        [700, 700],
+        [700],
+        [3000],
+        [10],
+    ]
+    settings.IMPORT_CHUNK_BYTES = 1500
+    articles = (texts.ARTICLE_ONE, texts.ARTICLE_TWO, texts.ARTICLE_THREE, texts.ARTICLE_FOUR)
+    batch = _import(
+        [services.Upload.from_bytes(f"{i}.txt", text.encode()) for i, text in enumerate(articles)]
+    )
+    assert (batch.status, batch.imported, batch.failed) == ("done", 4, 0)

@@ -85,7 +85,7 @@ def _worker(test_database_url: str, media_root, log, queue: str) -> processes.Pr
             # Two chunks at a time, as on any multi-core host: they must not block or
             # skip each other.
             CELERY_WORKER_CONCURRENCY="2",
-            DJANGO_ENV=None,
+            DJANGO_ENV="development",
             MEDIA_ROOT=str(media_root),
         ),
         log=log,
@@ -138,6 +138,21 @@ def test_a_worker_killed_mid_batch_and_restarted_loses_no_file_and_duplicates_no
     assert "Re-offered" in second.output()
 
 
+def _cli_import_and_wait(folder, test_database_url, media_root) -> subprocess.CompletedProcess:
+    """`manage.py import_articles FOLDER --wait --json`, as a user runs it."""
+    return subprocess.run(
+        ["python", "manage.py", "import_articles", str(folder), "--wait", "--json"],
+        cwd=processes.ROOT,
+        env=processes.native_env(
+            DATABASE_URL=test_database_url, MEDIA_ROOT=str(media_root), DJANGO_ENV="development"
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_cli_waits_for_the_worker_and_prints_only_the_summary(
     celery_worker, test_database_url, media_root, tmp_path
 ):
@@ -145,19 +160,54 @@ def test_cli_waits_for_the_worker_and_prints_only_the_summary(
     folder.mkdir()
     (folder / "one.txt").write_text(texts.ARTICLE_ONE, encoding="utf-8")
     (folder / "two.txt").write_text(texts.ARTICLE_TWO, encoding="utf-8")
-    result = subprocess.run(
-        ["python", "manage.py", "import_articles", str(folder), "--wait", "--json"],
-        cwd=processes.ROOT,
-        env=processes.native_env(
-            DATABASE_URL=test_database_url, MEDIA_ROOT=str(media_root), DJANGO_ENV=None
-        ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    result = _cli_import_and_wait(folder, test_database_url, media_root)
+    assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["status"] == "done"
     assert summary["counts"]["imported"] == 2
     wait_for_first_pass(summary["batch"])
     assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_cli_wait_returns_when_a_file_names_an_outlet_too_long_to_store(
+    celery_worker, test_database_url, media_root, tmp_path
+):
+    """Issue 18's report: a file whose front matter names a 300-character outlet, imported
+    with --wait, never returned (the worker's DataError left its chunk pending). Now the
+    file is a failed row with its reason and the batch finishes."""
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    (folder / "good.txt").write_text(texts.ARTICLE_ONE, encoding="utf-8")
+    (folder / "long-outlet.txt").write_text(
+        "---\noutlet: " + "Outlet " * 43 + "\n---\n" + texts.ARTICLE_TWO, encoding="utf-8"
+    )
+    result = _cli_import_and_wait(folder, test_database_url, media_root)
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "done"
+    assert (summary["counts"]["imported"], summary["counts"]["failed"]) == (1, 1)
+    failed = ImportFile.objects.get(batch_id=summary["batch"], status="failed")
+    assert failed.original_name.endswith("long-outlet.txt")
+    assert "at most 200 characters" in failed.error
+    wait_for_first_pass(summary["batch"])
+
+
+def test_a_worker_unpacks_what_the_request_only_stored(celery_worker):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for i in range(1, 4):
+            bundle.writestr(f"wire/{i}.txt", _article(i))
+    batch = services.import_batch_create(
+        uploads=[
+            services.Upload.from_bytes("bundle.zip", archive.getvalue()),
+            services.Upload.from_bytes("one.txt", texts.ARTICLE_ONE.encode()),
+        ],
+        source=ImportBatch.Source.UPLOAD,
+        unpack_in_worker=True,
+    )
+    assert not ImportFile.objects.filter(batch=batch).exists()
+    wait_for(lambda: _status(batch.pk) == "done", what="the worker to unpack and import")
+    batch.refresh_from_db()
+    assert (batch.files_total, batch.imported, batch.failed) == (4, 4, 0)
+    assert not batch.uploads.filter(unpacked_at__isnull=True).exists()
+    assert "articles.tasks.unpack_uploads" in celery_worker.output()
+    wait_for_first_pass(batch.pk)

@@ -256,3 +256,14 @@ def test_manifest_line_numbers_count_physical_lines_after_a_quoted_newline():
 def test_manifest_with_broken_quoting_is_reported_as_invalid_csv():
     with pytest.raises(IngestError, match=r"^Line \d+ of the manifest is not valid CSV"):
         read_manifest(b'filename,title\na.txt,"unterminated\n')
+
+
+def test_metadata_length_limits_are_the_databases():
+    from articles.ingest.metadata import MAX_LENGTHS
+    from articles.models import Article, Outlet
+
+    assert {
+        "title": Article._meta.get_field("title").max_length,
+        "outlet": Outlet._meta.get_field("name").max_length,
+        "url": Article._meta.get_field("url").max_length,
+    } == MAX_LENGTHS

@@ -176,3 +176,19 @@ def test_process_takes_the_outlet_from_the_front_matter_when_none_is_given():
     assert FURNITURE[1] not in cleaned.body.split("\n\n")
     other = process(text.encode(), evidence=evidence, outlet="Another Paper")
     assert FURNITURE[1] in other.body.split("\n\n")
+
+
+def test_a_long_pages_signature_is_taken_in_slices_and_equals_the_whole_tables():
+    """The signature is the minimum over every shingle of each permutation, however many
+    slices it is computed in (a long page never builds the whole table at once)."""
+    import numpy as np
+
+    from articles.ingest import recurring
+    from articles.ingest.dedupe import shingle_hashes
+
+    line = "The delegations met again in the old hall and talked until late at night, {}."
+    text = "\n".join(line.format(i) for i in range(3000))  # ~ 45,000 shingles: 11 slices
+    hashes = shingle_hashes(text)
+    assert len(hashes) > 2 * recurring._SIGNATURE_SLICE
+    whole = (hashes[:, None] * recurring._A + recurring._B).min(axis=0)
+    assert np.array_equal(recurring._signature(text), whole)

@@ -28,6 +28,9 @@ from typing import Any
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.settings")
+os.environ.setdefault("DJANGO_ENV", "development")
+# Speed, not the per-token export limit (tested in the suite): it would refuse rounds.
+os.environ["API_THROTTLE_EXPORT"] = "1000000/min"
 django.setup()
 
 from django.conf import settings  # noqa: E402

@@ -137,7 +137,7 @@ def _import(bodies: list[tuple[str, str]], *, extraction: bool) -> dict:
             CELERY_WORKER_CONCURRENCY=concurrency,
             INGEST_EXTRACTION="true" if extraction else "false",
             MEDIA_ROOT=str(folder / "media"),
-            DJANGO_ENV=None,
+            DJANGO_ENV="development",
             LOG_LEVEL="WARNING",
         )
         subprocess.run(

@@ -56,7 +56,7 @@ def _env() -> dict[str, str]:
         DATABASE_URL=None,
         CELERY_BROKER_URL=None,
         CELERY_TASK_DEFAULT_QUEUE=None,
-        DJANGO_ENV=None,
+        DJANGO_ENV="development",
         NEWSDESK_VAR_DIR=None,
         MEDIA_ROOT=None,
         CACHE_URL=None,

@@ -54,7 +54,9 @@ class Command(BaseCommand):
                 raise CommandError(f"The manifest {options['manifest']} does not exist.")
             manifest = services.Upload.from_path(options["manifest"])
         try:
-            uploads, folder_manifest = services.uploads_from_paths(options["paths"])
+            uploads, folder_manifest = services.uploads_from_paths(
+                options["paths"], manifest_taken=manifest.name if manifest else ""
+            )
             batch = services.import_batch_create(
                 uploads=uploads,
                 source=ImportBatch.Source.CLI,
