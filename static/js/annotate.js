@@ -121,12 +121,31 @@ function flash(key) {
   window.setTimeout(() => spans.forEach((span) => span.classList.remove("flash")), 1600);
 }
 
+// --- hook for static/js/review.js (panel filters, bulk review, undo) -----------------
+// annotate.js announces the current item on `document` as `reader:current` ({detail:
+// {key}}, key null when none) and keeps it in #reader's data-current; review.js asks for
+// the reader again with `reader:refresh` after its own writes.
+function announce(key) {
+  const reader = document.getElementById("reader");
+  if (reader) {
+    if (key) reader.dataset.current = key;
+    else delete reader.dataset.current;
+  }
+  document.dispatchEvent(new CustomEvent("reader:current", { detail: { key } }));
+}
+document.addEventListener("reader:refresh", () => {
+  refresh();
+});
+// --- end of the hook ------------------------------------------------------------------
+
 function setCurrent(key, { show = true } = {}) {
   for (const item of document.querySelectorAll("#panel .item.is-current")) {
     item.classList.remove("is-current");
     item.removeAttribute("aria-current");
   }
+  const changed = current !== key;
   current = key;
+  if (changed || document.getElementById("reader")?.dataset.current !== key) announce(key);
   const item = itemByKey(key);
   if (!item) return;
   const details = item.closest("details");
@@ -203,6 +222,7 @@ async function remove(item) {
   }
   say(`${kind[0].toUpperCase()}${kind.slice(1)} deleted.`);
   current = null;
+  announce(null);
   await refresh();
 }
 
