@@ -393,7 +393,7 @@ function readStance() {
   const polarity = field("f-polarity");
   const part = (text, role) => {
     const element = document.createElement(text ? "strong" : "span");
-    element.textContent = text || `(${role})`;
+    element.textContent = text || `${role}?`;
     if (!text) element.className = "missing";
     return element;
   };
@@ -875,7 +875,9 @@ pop?.addEventListener("keydown", (event) => {
 // A drag that selects text shows the menu; a double or triple click selects a word or a
 // paragraph (to copy it, say) and opens nothing.
 let dragFromText = false;
+let presses = 0; // mouse presses so far: a later press (a double click's second) wins
 document.addEventListener("mousedown", (event) => {
+  presses += 1;
   dragFromText = event.target instanceof Element && Boolean(event.target.closest("#article-text"));
 });
 document.addEventListener("mouseup", (event) => {
@@ -885,14 +887,43 @@ document.addEventListener("mouseup", (event) => {
     hidePop();
     return;
   }
+  const press = presses;
   window.setTimeout(() => {
+    if (press !== presses) return;
     if (selected()) showPop();
     else hidePop();
   }, 0);
 });
 
-// Shift + arrow keys (Home, End) extend a selection from where the text was clicked: the
-// menu follows it once a key is let go.
+// Shift + arrow keys select text from the keyboard: from where the text was clicked, or
+// from the start of the focused mark (or of the text). Chromium extends a selection by
+// itself only once it has a length, and without caret browsing never from a bare caret,
+// so the first step is taken here (Ctrl: a word at a time).
+const STEPS = {
+  ArrowRight: ["forward", "character"],
+  ArrowLeft: ["backward", "character"],
+  ArrowDown: ["forward", "line"],
+  ArrowUp: ["backward", "line"],
+};
+document.addEventListener("keydown", (event) => {
+  if (!event.shiftKey || event.altKey || event.metaKey || !(event.key in STEPS)) return;
+  const region = document.getElementById("article-text");
+  if (!region || !region.contains(document.activeElement) || dialog?.open) return;
+  const chosen = window.getSelection();
+  const inText = chosen.rangeCount > 0 && region.contains(chosen.anchorNode);
+  if (inText && !chosen.isCollapsed) return; // the browser extends it
+  if (!inText) {
+    const walker = document.createTreeWalker(document.activeElement, NodeFilter.SHOW_TEXT);
+    const first = walker.nextNode();
+    if (!first) return;
+    chosen.collapse(first, 0);
+  }
+  const [direction, unit] = STEPS[event.key];
+  chosen.modify("extend", direction, event.ctrlKey ? "word" : unit);
+  event.preventDefault();
+});
+
+// The menu follows a keyboard selection once a key is let go.
 const EXTEND = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "Shift"]);
 document.addEventListener("keyup", (event) => {
   if (!pop || !EXTEND.has(event.key) || (event.key !== "Shift" && !event.shiftKey)) return;
