@@ -115,9 +115,7 @@ def test_each_quote_shows_its_speaker_at_the_quote_and_leads_to_the_speaker(
     live_server, page: Page, article, analyst
 ):
     placed = (
-        Quote.objects.filter(
-            article=article, speaker__isnull=False, speaker_start__isnull=False
-        )
+        Quote.objects.filter(article=article, speaker__isnull=False, speaker_start__isnull=False)
         .select_related("speaker")
         .order_by("start")
         .first()
@@ -156,9 +154,10 @@ def test_each_quote_shows_its_speaker_at_the_quote_and_leads_to_the_speaker(
     label = text.locator(f'.speaker-label[data-quote="quote-{placed.pk}"]')
     expect(label).to_be_visible()
     expect(label).to_have_attribute("data-label", placed.speaker.name)
-    assert page.evaluate(
-        "(el) => getComputedStyle(el, '::before').content", label.element_handle()
-    ) == f'"{placed.speaker.name}"'
+    assert (
+        page.evaluate("(el) => getComputedStyle(el, '::before').content", label.element_handle())
+        == f'"{placed.speaker.name}"'
+    )
     expect(label).to_have_accessible_name(
         f"Quote by {placed.speaker.name}: show where the text names them"
     )
@@ -248,7 +247,9 @@ def test_hovering_or_focusing_marked_text_brings_its_items_into_view_in_the_pane
 
     # Keyboard: Tab from a quote's speaker label reaches the quote's first mark, and focus
     # does what hover does.
-    first_quote = Quote.objects.filter(article=article).exclude(status="rejected").order_by("start")[0]
+    first_quote = (
+        Quote.objects.filter(article=article).exclude(status="rejected").order_by("start")[0]
+    )
     panel.evaluate("panel => { panel.scrollTop = panel.scrollHeight; }")
     card = item(page, f"quote-{first_quote.pk}")
     assert not in_view_of(card, panel)
@@ -303,7 +304,8 @@ def test_a_selection_shows_a_small_menu_beside_it_and_a_double_click_opens_nothi
         for b in selection
     )
     assert nearest <= 12  # next to it
-    assert menu["width"] < 320 and menu["height"] < 60  # small
+    assert menu["width"] < 320
+    assert menu["height"] < 60
     for name in ("Quote", "Stance", "Note"):
         expect(pop.get_by_role("button", name=name)).to_be_visible()
     shot(page, "reader-popover")
