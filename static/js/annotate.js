@@ -931,7 +931,21 @@ document.addEventListener("keyup", (event) => {
   if (selected()) showPop();
 });
 
+// Touch screens select by a long press and its handles, with no mouseup: the menu shows
+// once the selection has stayed put for a moment.
+let pointer = "mouse";
+let settling = null;
+document.addEventListener("pointerdown", (event) => {
+  pointer = event.pointerType;
+}, true);
+
 document.addEventListener("selectionchange", () => {
+  if (pop && pointer === "touch") {
+    window.clearTimeout(settling);
+    settling = window.setTimeout(() => {
+      if (pointer === "touch" && !dialog?.open && selected()) showPop();
+    }, 500);
+  }
   if (!pop || pop.hidden || pop.contains(document.activeElement)) return;
   if (!selected()) hidePop();
   else if (pending) {

@@ -266,6 +266,16 @@ def test_a_selection_shows_a_small_menu_beside_it_and_a_double_click_opens_nothi
 ):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The menu is placed through the CSSOM, which the Content-Security-Policy allows (a
+    # style attribute would be refused and logged).
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" or "Content Security Policy" in message.text
+            else None
+        ),
+    )
     page.set_viewport_size(WIDE)
     log_in(page, live_server.url, "ana")
     page.goto(f"{live_server.url}/articles/{article.pk}/")
@@ -306,8 +316,10 @@ def test_a_selection_shows_a_small_menu_beside_it_and_a_double_click_opens_nothi
     assert nearest <= 12  # next to it
     assert menu["width"] < 320
     assert menu["height"] < 60
-    for name in ("Quote", "Stance", "Note"):
-        expect(pop.get_by_role("button", name=name)).to_be_visible()
+    for name, key in (("Quote", "q"), ("Stance", "s"), ("Note", "n")):
+        expect(pop.get_by_role("button", name=name, exact=True)).to_have_attribute(
+            "aria-keyshortcuts", key
+        )
     shot(page, "reader-popover")
 
     # Escape closes it; focus stays on the text, without a frame round the whole article.
@@ -370,11 +382,19 @@ def test_the_stance_form_fits_the_window_and_asks_a_new_entitys_type_next_to_its
     log_in(page, live_server.url, "ana")
     page.goto(f"{live_server.url}/articles/{article.pk}/")
     page.wait_for_load_state("load")
+    if size == NARROW:
+        # The speaker labels on a phone: at the quotes, inside the text column.
+        label = page.locator("#article-text a.speaker-label").nth(2)
+        label.evaluate("el => el.scrollIntoView({block: 'center'})")
+        assert inside_window(page, label.bounding_box())
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        shot(page, "reader-speaker-labels-narrow")
     sentence = "pursue deeper ties in the face of increasing criticism from the West"
     start = article.body.index(sentence)
     drag_select(page, start, start + len(sentence))
     pop = page.get_by_role("toolbar", name="Tag the selected text")
     expect(pop).to_be_visible()
+    assert inside_window(page, pop.bounding_box())
     if size == NARROW:
         shot(page, "reader-popover-narrow")
     pop.get_by_role("button", name="Stance").click()
