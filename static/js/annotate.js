@@ -899,16 +899,20 @@ document.addEventListener("mouseup", (event) => {
 // from the start of the focused mark (or of the text). Chromium extends a selection by
 // itself only once it has a length, and without caret browsing never from a bare caret,
 // so the first step is taken here (Ctrl: a word at a time).
+const EXTEND = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "Shift"]);
 const STEPS = {
   ArrowRight: ["forward", "character"],
   ArrowLeft: ["backward", "character"],
   ArrowDown: ["forward", "line"],
   ArrowUp: ["backward", "line"],
 };
+let extended = false; // Shift + an arrow (Home, End) went to the text since Shift went down
 document.addEventListener("keydown", (event) => {
-  if (!event.shiftKey || event.altKey || event.metaKey || !(event.key in STEPS)) return;
+  if (!event.shiftKey || event.altKey || event.metaKey) return;
   const region = document.getElementById("article-text");
   if (!region || !region.contains(document.activeElement) || dialog?.open) return;
+  if (EXTEND.has(event.key) && event.key !== "Shift") extended = true;
+  if (!(event.key in STEPS)) return;
   const chosen = window.getSelection();
   const inText = chosen.rangeCount > 0 && region.contains(chosen.anchorNode);
   if (inText && !chosen.isCollapsed) return; // the browser extends it
@@ -923,10 +927,10 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
 });
 
-// The menu follows a keyboard selection once a key is let go.
-const EXTEND = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "Shift"]);
+// The menu follows a keyboard selection once a key is let go (not a bare Shift, as in `?`).
 document.addEventListener("keyup", (event) => {
-  if (!pop || !EXTEND.has(event.key) || (event.key !== "Shift" && !event.shiftKey)) return;
+  if (!pop || !extended || !EXTEND.has(event.key)) return;
+  if (event.key === "Shift") extended = false;
   if (dialog?.open || pop.contains(document.activeElement)) return;
   if (selected()) showPop();
 });

@@ -298,6 +298,14 @@ def test_a_selection_shows_a_small_menu_beside_it_and_a_double_click_opens_nothi
     page.wait_for_timeout(400)
     expect(pop).to_be_hidden()
     expect(dialog).to_be_hidden()
+    # Nor a key typed with Shift (?) while text is selected.
+    page.keyboard.press("?")
+    shortcuts = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(shortcuts).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(shortcuts).to_be_hidden()
+    page.wait_for_timeout(300)
+    expect(pop).to_be_hidden()
 
     # A drag shows the menu beside the selection, never on it, and inside the window.
     sentence = "pursue deeper ties in the face of increasing criticism from the West"
