@@ -169,7 +169,15 @@ function setCurrent(key, { show = true } = {}) {
 }
 
 async function refresh() {
+  // htmx settles a swap after it resolves (it puts back the new elements' own classes a
+  // moment later): the current item is marked once that is over, or the mark is lost.
+  const settled = new Promise((resolve) => {
+    document.addEventListener("htmx:afterSettle", resolve, { once: true });
+    window.setTimeout(resolve, 500);
+  });
   await window.htmx.ajax("GET", window.location.pathname, { target: "#reader", swap: "outerHTML" });
+  if (current && itemByKey(current)) setCurrent(current, { show: false }); // focus at once
+  await settled;
   if (current && itemByKey(current)) setCurrent(current, { show: false });
 }
 

@@ -505,3 +505,36 @@ def test_a_quotes_new_speaker_gets_the_type_chosen_beside_the_speaker_field(
     label = page.locator(f'#article-text .speaker-label[data-quote="quote-{quote.pk}"]')
     expect(label).to_have_attribute("data-label", "Aide of Ushakov")
     expect(label).to_have_attribute("href", f"/entities/{quote.speaker_id}/")
+
+
+def test_the_reader_announces_its_current_item_and_refreshes_when_asked(
+    live_server, page: Page, article, analyst
+):
+    """The contract static/js/review.js builds on: `reader:current` on document (and
+    #reader[data-current]) whenever the current item changes; `reader:refresh` re-renders."""
+    page.set_viewport_size(WIDE)
+    log_in(page, live_server.url, "ana")
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_load_state("load")
+    page.evaluate(
+        """() => {
+          window.__current = [];
+          document.addEventListener('reader:current', (e) => window.__current.push(e.detail.key));
+        }"""
+    )
+    page.locator("#article-text").focus()
+    page.keyboard.press("j")
+    first = page.evaluate("document.activeElement.id")
+    page.keyboard.press("j")
+    second = page.evaluate("document.activeElement.id")
+    assert page.evaluate("window.__current") == [first, second]
+    assert page.evaluate("document.getElementById('reader').dataset.current") == second
+    # Reviewed elsewhere (by review.js, say): the reader is asked again and shows it, with
+    # the same item current.
+    kind, pk = second.split("-")
+    model = {"quote": Quote, "stance": Stance, "mention": Mention}[kind]
+    model.objects.filter(pk=pk).update(status="confirmed")
+    page.evaluate("document.dispatchEvent(new CustomEvent('reader:refresh'))")
+    expect(item(page, second)).not_to_have_attribute("data-suggested", "")
+    expect(item(page, second)).to_have_class(re.compile(r"\bis-current\b"))
+    assert page.evaluate("document.getElementById('reader').dataset.current") == second
