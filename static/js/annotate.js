@@ -482,11 +482,18 @@ function openNew(kind) {
   field("annotate-modes").hidden = false;
   field("f-move-row").hidden = true;
   setMode(kind);
+  // A stance read from a quote is, most often, its speaker's: offered as the holder.
+  const speaker = at?.dataset.kind === "quote" && at.dataset.speakerId ? at.dataset : null;
+  if (speaker && selection.quote && quoteText(selection.quote) === selection.exact) {
+    remember({ id: Number(speaker.speakerId), name: speaker.speakerName, kind: "", aliases: [] });
+    field("f-holder").value = speaker.speakerName;
+  }
   readStance();
   if (!returnTo) returnTo = document.activeElement;
   dialog.showModal();
   const first = { quote: "f-speaker", stance: "f-holder", note: "f-note" }[kind];
   field(typed ? "f-exact" : first).focus();
+  if (!typed && field(first).value) field(first).select(); // typing replaces the offer
 }
 
 function openEdit(item) {

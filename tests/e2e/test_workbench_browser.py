@@ -280,6 +280,9 @@ def test_a_double_click_opens_nothing_q_tags_the_word_and_refusals_are_shown(
     page.keyboard.press("s")
     expect(dialog).to_be_visible()
     expect(dialog.locator("#annotate-exact")).to_have_text(quote.exact)
+    # The quote's speaker is offered as the holder (and is an entity: no type asked).
+    expect(dialog.get_by_label("Holder")).to_have_value(quote.speaker.name if quote.speaker else "")
+    expect(dialog.locator("#f-holder-new")).to_be_hidden()
     dialog.get_by_label("Holder").fill(quote.speaker.name if quote.speaker else "Yury Ushakov")
     dialog.get_by_label("Target").fill("security guarantees")
     dialog.get_by_label("Polarity").select_option("support")
