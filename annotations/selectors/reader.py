@@ -70,15 +70,72 @@ class Item:
 
 
 @dataclass(slots=True)
+class SpeakerLabel:
+    """The label shown in the text just before a quote: who says it, and where the text
+    names them (the quote's speaker span, else the speaker's nearest mention), so that the
+    label can lead there. Rendered as an empty link whose words come from CSS, so that the
+    text region's textContent stays the body, offset for offset."""
+
+    quote: Item
+    # Where the text names the speaker: (start, end), or None (then the entity's page).
+    target: tuple[int, int] | None = None
+
+    @property
+    def speaker(self) -> Any:
+        return self.quote.row.speaker
+
+    @property
+    def text(self) -> str:
+        return self.speaker.name if self.speaker else "speaker unknown"
+
+    @property
+    def anchor(self) -> str:
+        """The id of the first piece of text that names the speaker ("" without one)."""
+        return anchor_id(self.target[0]) if self.target else ""
+
+    @property
+    def description(self) -> str:
+        """What a screen reader says for the label (it contains the visible words)."""
+        if not self.speaker:
+            if self.target:
+                return "Quote by an unknown speaker: show where the text attributes it"
+            return "Quote by an unknown speaker"
+        where = (
+            "show where the text names them"
+            if self.target
+            else "not named in the text: open their page"
+        )
+        return f"Quote by {self.speaker.name}: {where}"
+
+
+def anchor_id(offset: int) -> str:
+    """The id of the piece of text that starts at `offset` and names a speaker. Keyed by
+    offset, not by quote: two quotes by the speaker named at one place share it."""
+    return f"speaker-at-{offset}"
+
+
+@dataclass(slots=True)
 class Segment:
     """A run of the body covered by the same set of items (none for plain text)."""
 
     text: str
     items: list[Item] = field(default_factory=list)
+    start: int = 0
+    # Speaker labels of the quotes that start here, shown before the text.
+    labels: list[SpeakerLabel] = field(default_factory=list)
+    # Keys of the quotes whose speaker this text names.
+    speaker_of: list[str] = field(default_factory=list)
+    anchor: str = ""  # anchor_id() when a speaker's name starts here
+    # An item starts here: the piece takes keyboard focus and describes its items.
+    focusable: bool = False
 
     @property
     def keys(self) -> str:
         return " ".join(item.key for item in self.items)
+
+    @property
+    def speaker_keys(self) -> str:
+        return " ".join(self.speaker_of)
 
     @property
     def classes(self) -> str:
@@ -94,15 +151,65 @@ class Segment:
         return "; ".join(item.label for item in self.items)
 
 
-def segments_of(body: str, items: list[Item]) -> list[Segment]:
+def speaker_labels(
+    quotes: list[Item], mentions: list[Item], body_length: int
+) -> list[SpeakerLabel]:
+    """A label for every quote not rejected, with where the text names its speaker: the
+    quote's own speaker span (the machine's attribution, "he" included), else the mention
+    of the speaker nearest the quote outside it (before it on a tie), else nowhere."""
+    by_entity: dict[int, list[Item]] = {}
+    for mention in mentions:
+        if mention.status != ReviewStatus.REJECTED and mention.start is not None:
+            by_entity.setdefault(mention.row.entity_id, []).append(mention)
+    labels = []
+    for quote in quotes:
+        if quote.status == ReviewStatus.REJECTED or quote.start is None or quote.end is None:
+            continue
+        row = quote.row
+        target: tuple[int, int] | None = None
+        if (
+            row.speaker_start is not None
+            and row.speaker_end is not None
+            and 0 <= row.speaker_start < row.speaker_end <= body_length
+        ):
+            target = (row.speaker_start, row.speaker_end)
+        elif row.speaker_id is not None:
+            outside = []
+            for mention in by_entity.get(row.speaker_id, []):
+                m_start, m_end = mention.start or 0, mention.end or 0
+                if m_end <= quote.start:
+                    outside.append((quote.start - m_end, 0, m_start, m_end))
+                elif m_start >= quote.end:
+                    outside.append((m_start - quote.end, 1, m_start, m_end))
+            if outside:
+                _, _, m_start, m_end = min(outside)
+                target = (m_start, m_end)
+        labels.append(SpeakerLabel(quote, target))
+    return labels
+
+
+def segments_of(
+    body: str, items: list[Item], labels: list[SpeakerLabel] | None = None
+) -> list[Segment]:
     """The body cut at every span boundary; each piece carries the items covering it.
-    Overlapping and nested spans are kept, not dropped: a piece is marked by all of them."""
+    Overlapping and nested spans are kept, not dropped: a piece is marked by all of them.
+    With `labels`, the text is also cut where each speaker is named, and each label rides
+    on the piece where its quote starts."""
+    labels = labels or []
     spans = [i for i in items if i.start is not None and i.end is not None and i.start < i.end]
     cuts = {0, len(body)}
     for item in spans:
         cuts.add(max(0, min(len(body), item.start or 0)))
         cuts.add(max(0, min(len(body), item.end or 0)))
+    named = [(label.target, label.quote.key) for label in labels if label.target]
+    for (start, end), _ in named:
+        cuts.update((start, end))
     bounds = sorted(cuts)
+    starts = {i.start for i in spans}
+    labels_at: dict[int, list[SpeakerLabel]] = {}
+    for label in labels:
+        labels_at.setdefault(label.quote.start or 0, []).append(label)
+    anchors = {start for (start, _), _ in named}
     # Items by start; a sweep keeps the open ones, so the cost is the number of pieces
     # times the items open at once, not pieces x all items.
     spans.sort(key=lambda i: (i.start, i.end))
@@ -114,7 +221,17 @@ def segments_of(body: str, items: list[Item]) -> list[Segment]:
             open_items.append(spans[next_span])
             next_span += 1
         open_items = [i for i in open_items if (i.end or 0) > left]
-        segments.append(Segment(body[left:right], list(open_items)))
+        segments.append(
+            Segment(
+                body[left:right],
+                list(open_items),
+                start=left,
+                labels=labels_at.get(left, []),
+                speaker_of=[key for (s, e), key in named if s <= left < e],
+                anchor=anchor_id(left) if left in anchors else "",
+                focusable=left in starts,
+            )
+        )
     return segments
 
 
@@ -252,7 +369,11 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
         "role": role,
         "may_annotate": annotator,
         "source_file": source,
-        "segments": segments_of(article.body, mentions + quotes + stances + notes),
+        "segments": segments_of(
+            article.body,
+            mentions + quotes + stances + notes,
+            speaker_labels(quotes, mentions, len(article.body)),
+        ),
         "items": items,
         "mentions": mentions,
         "mentions_to_review": sum(1 for m in mentions if m.suggested and m.reviewable),

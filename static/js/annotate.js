@@ -1,5 +1,8 @@
-// The reader's one script: select text to tag a quote, a stance or a note; review the
-// machine's suggestions with the mouse or the keyboard (j/k, a/r, e, q/s, ?).
+// The reader's one script: select text to tag a quote, a stance or a note (a small menu
+// beside the selection opens the form); review the machine's suggestions with the mouse
+// or the keyboard (j/k, a/r, e, q/s/n, ?); hovering or focusing marked text brings its
+// items into view in the panel; a quote's speaker label leads to where the text names
+// the speaker.
 //
 // Every write goes through the REST API (/api/v1/, session cookie + CSRF header); the
 // server computes the span's offsets from the article body and checks them against the
@@ -14,6 +17,7 @@ const ARTICLE = Number(config.article);
 const CONTEXT = 32; // characters of prefix and suffix sent with a selection
 
 const dialog = document.getElementById("annotate");
+const pop = document.getElementById("select-pop");
 const form = document.getElementById("annotate-form");
 const shortcuts = document.getElementById("shortcuts");
 const statusLine = document.getElementById("reader-status");
@@ -25,6 +29,10 @@ let current = null; // key of the current item ("quote-12"), kept across re-rend
 let selection = null; // the selection the dialog works on: {exact, prefix, suffix, near}
 let editing = null; // the item the dialog edits: {kind, id, data}, or null for a new one
 let mode = "quote";
+// The selection the menu beside it was shown for: {selection, range}, kept while the menu
+// and then the form are open (focusing the form's fields takes the page's selection away).
+let pending = null;
+let returnTo = null; // where focus goes back to when the menu or the form closes
 const known = new Map(); // lower-cased name or alias -> [entity, ...] seen in autocomplete
 
 // --- talking to the API -------------------------------------------------------------
@@ -110,7 +118,10 @@ function rangeOf(key) {
 }
 
 function flash(key) {
-  const spans = spansOf(key);
+  flashSpans(spansOf(key));
+}
+
+function flashSpans(spans) {
   if (!spans.length) return;
   spans[0].scrollIntoView({ block: "center", behavior: "smooth" });
   for (const span of spans) {
@@ -121,12 +132,31 @@ function flash(key) {
   window.setTimeout(() => spans.forEach((span) => span.classList.remove("flash")), 1600);
 }
 
+// --- hook for static/js/review.js (panel filters, bulk review, undo) -----------------
+// annotate.js announces the current item on `document` as `reader:current` ({detail:
+// {key}}, key null when none) and keeps it in #reader's data-current; review.js asks for
+// the reader again with `reader:refresh` after its own writes.
+function announce(key) {
+  const reader = document.getElementById("reader");
+  if (reader) {
+    if (key) reader.dataset.current = key;
+    else delete reader.dataset.current;
+  }
+  document.dispatchEvent(new CustomEvent("reader:current", { detail: { key } }));
+}
+document.addEventListener("reader:refresh", () => {
+  refresh();
+});
+// --- end of the hook ------------------------------------------------------------------
+
 function setCurrent(key, { show = true } = {}) {
   for (const item of document.querySelectorAll("#panel .item.is-current")) {
     item.classList.remove("is-current");
     item.removeAttribute("aria-current");
   }
+  const changed = current !== key;
   current = key;
+  if (changed || document.getElementById("reader")?.dataset.current !== key) announce(key);
   const item = itemByKey(key);
   if (!item) return;
   const details = item.closest("details");
@@ -139,7 +169,15 @@ function setCurrent(key, { show = true } = {}) {
 }
 
 async function refresh() {
+  // htmx settles a swap after it resolves (it puts back the new elements' own classes a
+  // moment later): the current item is marked once that is over, or the mark is lost.
+  const settled = new Promise((resolve) => {
+    document.addEventListener("htmx:afterSettle", resolve, { once: true });
+    window.setTimeout(resolve, 500);
+  });
   await window.htmx.ajax("GET", window.location.pathname, { target: "#reader", swap: "outerHTML" });
+  if (current && itemByKey(current)) setCurrent(current, { show: false }); // focus at once
+  await settled;
   if (current && itemByKey(current)) setCurrent(current, { show: false });
 }
 
@@ -203,6 +241,7 @@ async function remove(item) {
   }
   say(`${kind[0].toUpperCase()}${kind.slice(1)} deleted.`);
   current = null;
+  announce(null);
   await refresh();
 }
 
@@ -265,46 +304,118 @@ async function lookup(text) {
   return found;
 }
 
-let typing = null;
-function suggestEntities(input) {
-  window.clearTimeout(typing);
+// Each name field has its own "not an entity yet" row, shown once a lookup has found no
+// entity of that name or alias (and hidden again as soon as one is picked): the type of a
+// new entity is asked for only when one will be created, next to the field it is for.
+const typing = new Map(); // input id -> timer
+const looked = new Map(); // input id -> the text last looked up
+
+function newRow(input) {
+  return field(`${input.id}-new`);
+}
+
+function matchesFor(text) {
+  return known.get(text.toLowerCase()) || [];
+}
+
+function showOptions(found) {
+  options.replaceChildren(
+    ...found.map((entity) => {
+      const option = document.createElement("option");
+      option.value = entity.name;
+      option.label = `${entity.name} (${entity.kind.toLowerCase()})`;
+      return option;
+    }),
+  );
+}
+
+function settle(input, text) {
+  const row = newRow(input);
+  if (!row) return;
+  const isNew = Boolean(text) && looked.get(input.id) === text && !matchesFor(text).length;
+  row.querySelector("[data-new-name]").textContent = text;
+  row.hidden = !isNew;
+}
+
+function checkEntity(input, { now = false } = {}) {
+  window.clearTimeout(typing.get(input.id));
   const text = input.value.trim();
-  if (text.length < 2) return;
-  typing = window.setTimeout(async () => {
-    let found;
-    try {
-      found = await lookup(text);
-    } catch {
-      return; // the list is a convenience: saving resolves the name again
-    }
-    options.replaceChildren(
-      ...found.map((entity) => {
-        const option = document.createElement("option");
-        option.value = entity.name;
-        option.label = `${entity.name} (${entity.kind.toLowerCase()})`;
-        return option;
-      }),
+  if (!text || matchesFor(text).length) {
+    settle(input, text);
+    return Promise.resolve();
+  }
+  if (looked.get(input.id) !== text) newRow(input).hidden = true; // not known yet: ask first
+  return new Promise((resolve) => {
+    typing.set(
+      input.id,
+      window.setTimeout(
+        async () => {
+          let found;
+          try {
+            found = await lookup(text);
+          } catch {
+            resolve(); // the list is a convenience: saving resolves the name again
+            return;
+          }
+          if (input.value.trim() !== text) {
+            resolve(); // typed on since: a later lookup answers
+            return;
+          }
+          looked.set(input.id, text);
+          if (document.activeElement === input) showOptions(found);
+          settle(input, text);
+          resolve();
+        },
+        now ? 0 : 200,
+      ),
     );
-  }, 200);
+  });
 }
 
 // The entity a typed name means: a known name or alias (a person first, for speakers and
-// holders); `create` makes a new one of the chosen type when there is none.
-async function entityNamed(name, { create }) {
-  const text = name.trim();
+// holders); `create` makes a new one of the type chosen next to the field when there is none.
+async function entityNamed(input, { create }) {
+  const text = input.value.trim();
   if (!text) return null;
-  let matches = known.get(text.toLowerCase());
-  if (!matches) {
+  let matches = matchesFor(text);
+  if (!matches.length) {
     await lookup(text);
-    matches = known.get(text.toLowerCase());
+    matches = matchesFor(text);
   }
-  if (matches && matches.length) {
+  if (matches.length) {
     return matches.find((e) => e.kind === "PERSON") || matches[0];
   }
-  if (!create) return null;
-  const entity = await api("POST", "entities/", { name: text, kind: field("f-new-kind").value });
+  const kind = field(`${input.id}-kind`).value;
+  if (!create || !kind) return null;
+  const entity = await api("POST", "entities/", { name: text, kind });
   remember(entity);
   return entity;
+}
+
+// The stance spelled out as it will be read: holder, polarity, target, each named.
+function readStance() {
+  const out = field("f-stance-reads");
+  if (!out) return;
+  const holder = field("f-holder").value.trim();
+  const target = field("f-target").value.trim();
+  const polarity = field("f-polarity");
+  const part = (text, role) => {
+    const element = document.createElement(text ? "strong" : "span");
+    element.textContent = text || `${role}?`;
+    if (!text) element.className = "missing";
+    return element;
+  };
+  const verb = document.createElement("em");
+  verb.textContent = polarity.selectedOptions[0]?.textContent.toLowerCase() ?? "";
+  out.replaceChildren(
+    "Reads: ",
+    part(holder, "holder"),
+    " (holder) — ",
+    verb,
+    " — ",
+    part(target, "target"),
+    " (target)",
+  );
 }
 
 // --- the dialog ----------------------------------------------------------------------
@@ -324,7 +435,11 @@ function resetForm() {
   errorLine.hidden = true;
   errorLine.textContent = "";
   known.clear();
+  looked.clear();
+  typing.forEach((timer) => window.clearTimeout(timer));
+  typing.clear();
   options.replaceChildren();
+  for (const row of form.querySelectorAll(".new-entity")) row.hidden = true;
 }
 
 // With no text selected, the current item's text is the selection: a keyboard user
@@ -343,15 +458,21 @@ function openNew(kind) {
     say("Only analysts and admins may annotate.", true);
     return;
   }
-  selection = selected();
-  if (!selection && selectCurrent()) selection = selected();
+  const from = pending;
+  hidePop({ keep: true });
+  selection = selected() || from?.selection || null;
+  if (selection) holdSelection(from?.range ?? liveRange());
+  if (!selection && selectCurrent()) {
+    selection = selected();
+    holdSelection(liveRange());
+  }
   // Nothing selected and no current item (a keyboard user, say): the words are typed in
   // the dialog and the server finds them.
   const typed = !selection;
   if (typed) selection = { exact: "", typed: true };
   // A stance on exactly the current quote's text is read from that quote (saved with it).
-  const from = itemByKey(current);
-  selection.quote = from?.dataset.kind === "quote" ? Number(from.dataset.id) : null;
+  const at = itemByKey(current);
+  selection.quote = at?.dataset.kind === "quote" ? Number(at.dataset.id) : null;
   editing = null;
   resetForm();
   field("annotate-title").textContent = "Annotate selection";
@@ -361,9 +482,18 @@ function openNew(kind) {
   field("annotate-modes").hidden = false;
   field("f-move-row").hidden = true;
   setMode(kind);
+  // A stance read from a quote is, most often, its speaker's: offered as the holder.
+  const speaker = at?.dataset.kind === "quote" && at.dataset.speakerId ? at.dataset : null;
+  if (speaker && selection.quote && quoteText(selection.quote) === selection.exact) {
+    remember({ id: Number(speaker.speakerId), name: speaker.speakerName, kind: "", aliases: [] });
+    field("f-holder").value = speaker.speakerName;
+  }
+  readStance();
+  if (!returnTo) returnTo = document.activeElement;
   dialog.showModal();
   const first = { quote: "f-speaker", stance: "f-holder", note: "f-note" }[kind];
   field(typed ? "f-exact" : first).focus();
+  if (!typed && field(first).value) field(first).select(); // typing replaces the offer
 }
 
 function openEdit(item) {
@@ -394,6 +524,17 @@ function openEdit(item) {
   } else {
     field("f-entity").value = data.entityName || "";
   }
+  // The names shown are the item's own entities: known, so no "new entity" row for them.
+  for (const [id, name] of [
+    [data.speakerId, data.speakerName],
+    [data.holderId, data.holderName],
+    [data.targetId, data.targetName],
+    [data.entityId, data.entityName],
+  ]) {
+    if (id && name) remember({ id: Number(id), name, kind: "", aliases: [] });
+  }
+  readStance();
+  returnTo = document.activeElement;
   dialog.showModal();
   const first = { quote: "f-speaker", stance: "f-holder", note: "f-note", mention: "f-entity" };
   field(first[kind]).focus();
@@ -414,7 +555,7 @@ function span(target) {
 }
 
 async function quoteFields() {
-  const speaker = await entityNamed(field("f-speaker").value, { create: true });
+  const speaker = await entityNamed(field("f-speaker"), { create: true });
   return {
     speaker: speaker ? speaker.id : null,
     cue: field("f-cue").value.trim(),
@@ -425,10 +566,11 @@ async function quoteFields() {
 async function stanceFields() {
   const holderName = field("f-holder").value.trim();
   if (!holderName) throw new ApiError("Holder: say who takes the stance.");
-  const holder = await entityNamed(holderName, { create: true });
+  const holder = await entityNamed(field("f-holder"), { create: true });
   const targetName = field("f-target").value.trim();
   if (!targetName) throw new ApiError("Target: say what or whom the stance is on.");
-  const target = await entityNamed(targetName, { create: false });
+  // Not an entity: kept as a topic in words, unless a type for a new entity was chosen.
+  const target = await entityNamed(field("f-target"), { create: true });
   return {
     holder: holder.id,
     target: target ? target.id : null,
@@ -444,7 +586,7 @@ async function save() {
   if (editing) {
     const { kind, id, data } = editing;
     if (kind === "mention") {
-      const entity = await entityNamed(field("f-entity").value, { create: true });
+      const entity = await entityNamed(field("f-entity"), { create: true });
       if (!entity) throw new ApiError("Mentioned entity: name the entity this text refers to.");
       if (field("f-merge").checked && String(entity.id) !== data.entityId) {
         await api("POST", `entities/${data.entityId}/merge/`, { into: entity.id });
@@ -491,6 +633,7 @@ form?.addEventListener("submit", async (event) => {
   errorLine.hidden = true;
   try {
     const message = await save();
+    releaseSelection();
     dialog.close();
     window.getSelection()?.removeAllRanges();
     say(message);
@@ -509,7 +652,27 @@ dialog?.addEventListener("click", (event) => {
 });
 
 dialog?.addEventListener("input", (event) => {
-  if (event.target.matches("[data-entity-input]")) suggestEntities(event.target);
+  if (event.target.matches("[data-entity-input]")) checkEntity(event.target);
+  readStance();
+});
+
+dialog?.addEventListener("change", (event) => {
+  // A name picked from the list, or typed and left: settle its "new entity" row now.
+  if (event.target.matches("[data-entity-input]")) checkEntity(event.target, { now: true });
+  readStance();
+});
+
+// Closed (Save, Cancel or Escape): the selection it was opened on comes back when nothing
+// was saved, and focus goes back where it was, on the text or the item, not on the body.
+dialog?.addEventListener("close", () => {
+  const range = pending?.range;
+  releaseSelection();
+  if (range && range.startContainer.isConnected) {
+    const chosen = window.getSelection();
+    chosen.removeAllRanges();
+    chosen.addRange(range);
+  }
+  giveFocusBack();
 });
 
 // --- the panel and the text --------------------------------------------------------------
@@ -530,27 +693,311 @@ document.addEventListener("click", (event) => {
   else if (action === "show" || !target.closest("a, button")) setCurrent(item.id);
 });
 
-function hovered(event, on) {
-  const span = event.target instanceof Element && event.target.closest("#article-text [data-items]");
-  if (!span) return;
-  for (const key of span.dataset.items.split(" ")) {
-    itemByKey(key)?.classList.toggle("is-hovered", on);
+// --- marked text and the panel ------------------------------------------------------
+
+// The nearest box that scrolls the item (the panel, or a list inside it), or null when the
+// page itself scrolls it (narrow screens stack the panel under the text): then the page is
+// left where it is, the reader's eyes are on the text.
+function scroller(element) {
+  for (let node = element.parentElement; node && node !== document.body; node = node.parentElement) {
+    const overflow = window.getComputedStyle(node).overflowY;
+    if ((overflow === "auto" || overflow === "scroll") && node.scrollHeight > node.clientHeight) {
+      return node;
+    }
+  }
+  return null;
+}
+
+// Scroll the panel (never the page) so that `shown` items are in view: the first one at
+// least, all of them when they fit.
+function revealInPanel(shown) {
+  if (!shown.length) return;
+  const box = scroller(shown[0]);
+  if (!box) return;
+  const view = box.getBoundingClientRect();
+  const rects = shown.map((item) => item.getBoundingClientRect());
+  const top = Math.min(...rects.map((r) => r.top));
+  const bottom = Math.max(...rects.map((r) => r.bottom));
+  if (top >= view.top && bottom <= view.bottom) return;
+  const margin = 8;
+  let delta = top - view.top - margin; // the first one at the top
+  if (bottom - top <= view.height - 2 * margin && top > view.top) {
+    delta = bottom - view.bottom + margin; // all fit: just enough to show the last one
+  }
+  box.scrollBy({ top: delta, behavior: "smooth" });
+}
+
+let revealing = null;
+function pointAt(keys, on) {
+  const found = on ? keys.map(itemByKey).filter(Boolean) : [];
+  for (const item of document.querySelectorAll("#panel .item.is-hovered")) {
+    if (!found.includes(item)) item.classList.remove("is-hovered");
+  }
+  window.clearTimeout(revealing);
+  if (!found.length) return;
+  found.forEach((item) => item.classList.add("is-hovered"));
+  // Quotes, stances and notes first (mentions sit in their own list further down); only
+  // what is shown (not in a closed list, not filtered out).
+  const shown = found
+    .filter((item) => item.getClientRects().length)
+    .sort((a, b) => (a.dataset.kind === "mention") - (b.dataset.kind === "mention"));
+  // A moment's pause, so that sweeping the mouse across the text does not shake the panel.
+  revealing = window.setTimeout(() => revealInPanel(shown), 120);
+}
+
+function keysAt(target) {
+  if (!(target instanceof Element)) return [];
+  const mark = target.closest("#article-text [data-items]");
+  if (mark) return mark.dataset.items.split(" ");
+  const label = target.closest("#article-text .speaker-label[data-quote]");
+  return label ? [label.dataset.quote] : [];
+}
+
+document.addEventListener("mouseover", (event) => {
+  const keys = keysAt(event.target);
+  if (keys.length) pointAt(keys, true);
+});
+document.addEventListener("mouseout", (event) => {
+  if (!keysAt(event.target).length) return;
+  // Moving onto the next piece of the same mark keeps it pointed at.
+  const next = keysAt(event.relatedTarget);
+  if (next.length) pointAt(next, true);
+  else if (!keysAt(document.activeElement).length) pointAt([], false);
+  else pointAt(keysAt(document.activeElement), true);
+});
+document.addEventListener("focusin", (event) => {
+  const keys = keysAt(event.target);
+  if (keys.length) pointAt(keys, true);
+});
+document.addEventListener("focusout", (event) => {
+  if (keysAt(event.target).length && !keysAt(event.relatedTarget).length) pointAt([], false);
+});
+
+// A quote's speaker label leads to where the text names the speaker: scrolled to, flashed
+// and focused (a label without such a place is a plain link to the speaker's page).
+document.addEventListener("click", (event) => {
+  if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+  const label = event.target instanceof Element && event.target.closest("#article-text a.speaker-label");
+  if (!label || !label.hash) return;
+  const key = label.dataset.quote;
+  const named = Array.from(
+    document.querySelectorAll(`#article-text [data-speaker-of~="${CSS.escape(key)}"]`),
+  );
+  if (!named.length) return; // the browser follows the link
+  event.preventDefault();
+  flashSpans(named);
+  if (!named[0].hasAttribute("tabindex")) named[0].setAttribute("tabindex", "-1");
+  named[0].focus({ preventScroll: true });
+});
+
+// --- the menu beside a selection --------------------------------------------------------
+
+function liveRange() {
+  const chosen = window.getSelection();
+  return chosen && chosen.rangeCount ? chosen.getRangeAt(0).cloneRange() : null;
+}
+
+// The text being tagged stays marked while the menu and the form are open, though focus
+// in the form takes the page's own selection away (CSS Custom Highlight API).
+function holdSelection(range) {
+  if (pending) pending.range = range;
+  else pending = { selection: selected(), range };
+  if (range && window.CSS?.highlights && window.Highlight) {
+    CSS.highlights.set("reader-pending", new Highlight(range));
   }
 }
-document.addEventListener("mouseover", (event) => hovered(event, true));
-document.addEventListener("mouseout", (event) => hovered(event, false));
 
-// Selecting text with the mouse opens the dialog; keyboard users select and press q or s.
+function releaseSelection() {
+  pending = null;
+  if (window.CSS?.highlights) CSS.highlights.delete("reader-pending");
+}
+
+function giveFocusBack() {
+  const back = returnTo;
+  returnTo = null;
+  const target = back?.isConnected && back !== document.body ? back : document.getElementById("article-text");
+  target?.focus({ preventScroll: true });
+}
+
+// Beside the selection, never on it: under its last line (at its end, where a drag ends),
+// or above its first line when there is no room under it, inside the window.
+function placePop(range) {
+  const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0 && r.height > 0);
+  const first = rects[0] ?? range.getBoundingClientRect();
+  const last = rects[rects.length - 1] ?? first;
+  const gap = 6;
+  const edge = 8;
+  const width = pop.offsetWidth;
+  const height = pop.offsetHeight;
+  const viewWidth = document.documentElement.clientWidth;
+  const viewHeight = window.innerHeight;
+  let top = last.bottom + gap;
+  if (top + height > viewHeight - edge && first.top - gap - height >= edge) {
+    top = first.top - gap - height;
+  }
+  const left = Math.min(Math.max(edge, last.right - width / 2), viewWidth - width - edge);
+  pop.style.top = `${Math.round(top)}px`;
+  pop.style.left = `${Math.round(left)}px`;
+}
+
+function showPop() {
+  if (!pop || dialog?.open) return;
+  const found = selected();
+  const range = liveRange();
+  if (!found || !range) {
+    hidePop();
+    return;
+  }
+  pending = { selection: found, range };
+  if (!pop.contains(document.activeElement)) returnTo = document.activeElement;
+  pop.hidden = false;
+  placePop(range);
+}
+
+// `keep`: the form opens on the selection, so it stays held.
+function hidePop({ keep = false } = {}) {
+  const shown = Boolean(pop) && !pop.hidden;
+  const hadFocus = shown && pop.contains(document.activeElement);
+  if (shown) pop.hidden = true;
+  if (keep || dialog?.open) return;
+  releaseSelection();
+  if (hadFocus) giveFocusBack();
+  else returnTo = null;
+}
+
+pop?.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
+pop?.addEventListener("click", (event) => {
+  const button = event.target instanceof Element && event.target.closest("[data-pop]");
+  if (button) openNew(button.dataset.pop);
+});
+pop?.addEventListener("keydown", (event) => {
+  const buttons = Array.from(pop.querySelectorAll("button"));
+  const at = buttons.indexOf(document.activeElement);
+  if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+    event.preventDefault();
+    const step = event.key === "ArrowRight" ? 1 : -1;
+    buttons[(at + step + buttons.length) % buttons.length].focus();
+  } else if (event.key === "Home" || event.key === "End") {
+    event.preventDefault();
+    buttons[event.key === "Home" ? 0 : buttons.length - 1].focus();
+  } else if (event.key === "Tab") {
+    // One stop: Tab leaves the menu, back to the text.
+    event.preventDefault();
+    hidePop();
+  }
+});
+
+// A drag that selects text shows the menu; a double or triple click selects a word or a
+// paragraph (to copy it, say) and opens nothing.
+let dragFromText = false;
+let presses = 0; // mouse presses so far: a later press (a double click's second) wins
+document.addEventListener("mousedown", (event) => {
+  presses += 1;
+  dragFromText = event.target instanceof Element && Boolean(event.target.closest("#article-text"));
+});
 document.addEventListener("mouseup", (event) => {
-  if (!(event.target instanceof Element) || !event.target.closest("#article-text")) return;
+  if (!dragFromText || !pop) return;
+  dragFromText = false;
+  if (event.detail > 1) {
+    hidePop();
+    return;
+  }
+  const press = presses;
   window.setTimeout(() => {
-    if (dialog && !dialog.open && selected()) openNew("quote");
+    if (press !== presses) return;
+    if (selected()) showPop();
+    else hidePop();
   }, 0);
 });
+
+// Shift + arrow keys select text from the keyboard: from where the text was clicked, or
+// from the start of the focused mark (or of the text). Chromium extends a selection by
+// itself only once it has a length, and without caret browsing never from a bare caret,
+// so the first step is taken here (Ctrl: a word at a time).
+const EXTEND = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "Shift"]);
+const STEPS = {
+  ArrowRight: ["forward", "character"],
+  ArrowLeft: ["backward", "character"],
+  ArrowDown: ["forward", "line"],
+  ArrowUp: ["backward", "line"],
+};
+let extended = false; // Shift + an arrow (Home, End) went to the text since Shift went down
+document.addEventListener("keydown", (event) => {
+  if (!event.shiftKey || event.altKey || event.metaKey) return;
+  const region = document.getElementById("article-text");
+  if (!region || !region.contains(document.activeElement) || dialog?.open) return;
+  if (EXTEND.has(event.key) && event.key !== "Shift") extended = true;
+  if (!(event.key in STEPS)) return;
+  const chosen = window.getSelection();
+  const inText = chosen.rangeCount > 0 && region.contains(chosen.anchorNode);
+  if (inText && !chosen.isCollapsed) return; // the browser extends it
+  if (!inText) {
+    const walker = document.createTreeWalker(document.activeElement, NodeFilter.SHOW_TEXT);
+    const first = walker.nextNode();
+    if (!first) return;
+    chosen.collapse(first, 0);
+  }
+  const [direction, unit] = STEPS[event.key];
+  chosen.modify("extend", direction, event.ctrlKey ? "word" : unit);
+  event.preventDefault();
+});
+
+// The menu follows a keyboard selection once a key is let go (not a bare Shift, as in `?`).
+document.addEventListener("keyup", (event) => {
+  if (!pop || !extended || !EXTEND.has(event.key)) return;
+  if (event.key === "Shift") extended = false;
+  if (dialog?.open || pop.contains(document.activeElement)) return;
+  if (selected()) showPop();
+});
+
+// Touch screens select by a long press and its handles, with no mouseup: the menu shows
+// once the selection has stayed put for a moment.
+let pointer = "mouse";
+let settling = null;
+document.addEventListener("pointerdown", (event) => {
+  pointer = event.pointerType;
+}, true);
+
+document.addEventListener("selectionchange", () => {
+  if (pop && pointer === "touch") {
+    window.clearTimeout(settling);
+    settling = window.setTimeout(() => {
+      if (pointer === "touch" && !dialog?.open && selected()) showPop();
+    }, 500);
+  }
+  if (!pop || pop.hidden || pop.contains(document.activeElement)) return;
+  if (!selected()) hidePop();
+  else if (pending) {
+    const range = liveRange();
+    if (range) {
+      pending.range = range;
+      placePop(range);
+    }
+  }
+});
+
+window.addEventListener("scroll", () => {
+  if (pop && !pop.hidden && pending?.range) placePop(pending.range);
+}, { passive: true });
+window.addEventListener("resize", () => hidePop());
 
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
   if (document.querySelector("dialog[open]")) return;
+  if (pop && !pop.hidden) {
+    if (event.key === "Escape") {
+      // Closed; focus goes back from the menu to where it was (or stays where it is).
+      event.preventDefault();
+      hidePop();
+      return;
+    }
+    if (event.key === "Tab" && !event.shiftKey && !pop.contains(document.activeElement)) {
+      // The menu is next to the selection, not in the tab order: Tab goes to it.
+      event.preventDefault();
+      pop.querySelector("button").focus();
+      return;
+    }
+  }
   if (event.target instanceof Element && event.target.closest("input, textarea, select, [contenteditable]")) return;
   const actions = {
     j: () => move(1),
@@ -564,6 +1011,7 @@ document.addEventListener("keydown", (event) => {
     },
     q: () => openNew("quote"),
     s: () => openNew("stance"),
+    n: () => openNew("note"),
     "?": () => shortcuts.showModal(),
   };
   const act = actions[event.key];

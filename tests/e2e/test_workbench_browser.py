@@ -215,7 +215,9 @@ def test_analyst_tags_reviews_and_finds_it_all_after_a_reload(
     other.close()
 
 
-def test_mouse_selection_opens_the_dialog_and_refusals_are_shown(live_server, page: Page, seeds):
+def test_a_double_click_opens_nothing_q_tags_the_word_and_refusals_are_shown(
+    live_server, page: Page, seeds
+):
     UserFactory(username="ana", password=PASSWORD, role=roles.ANALYST)
     article = seeds["000"]
     log_in(page, live_server.url, "ana")
@@ -241,6 +243,13 @@ def test_mouse_selection_opens_the_dialog_and_refusals_are_shown(live_server, pa
     )
     page.mouse.dblclick(box["x"], box["y"])
     dialog = page.get_by_role("dialog", name="Annotate selection")
+    # A double-click selects the word (to copy it, say) and opens nothing: no menu, no form.
+    assert page.evaluate("window.getSelection().toString()").strip() == "Olympic"
+    page.wait_for_timeout(400)
+    expect(page.get_by_role("toolbar", name="Tag the selected text")).to_be_hidden()
+    expect(dialog).to_be_hidden()
+    # q tags the word selected.
+    page.keyboard.press("q")
     expect(dialog).to_be_visible()
     expect(dialog.locator("#annotate-exact")).to_contain_text("Olympic")
     # A stance with no holder is refused in words, and nothing is stored.
@@ -271,6 +280,9 @@ def test_mouse_selection_opens_the_dialog_and_refusals_are_shown(live_server, pa
     page.keyboard.press("s")
     expect(dialog).to_be_visible()
     expect(dialog.locator("#annotate-exact")).to_have_text(quote.exact)
+    # The quote's speaker is offered as the holder (and is an entity: no type asked).
+    expect(dialog.get_by_label("Holder")).to_have_value(quote.speaker.name if quote.speaker else "")
+    expect(dialog.locator("#f-holder-new")).to_be_hidden()
     dialog.get_by_label("Holder").fill(quote.speaker.name if quote.speaker else "Yury Ushakov")
     dialog.get_by_label("Target").fill("security guarantees")
     dialog.get_by_label("Polarity").select_option("support")

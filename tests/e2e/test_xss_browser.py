@@ -64,7 +64,7 @@ def test_payloads_in_an_imported_article_never_run(live_server, page: Page, tmp_
     speaker = Entity.objects.create(
         name="<img src=x onerror=\"window.__xss='entity'\">", kind="PERSON"
     )
-    QuoteFactory(article=article, text="nothing", speaker=speaker, origin="machine")
+    quote = QuoteFactory(article=article, text="nothing", speaker=speaker, origin="machine")
     Note.objects.create(
         article=article, text="<script>window.__xss='note'</script>", created_by=analyst
     )
@@ -103,4 +103,32 @@ def test_payloads_in_an_imported_article_never_run(live_server, page: Page, tmp_
     expect(page.get_by_role("heading", level=1)).to_have_text(article.title)
     region.get_by_text("nothing").hover()
     assert page.evaluate("window.__xss ?? null") is None
+    # The quote's speaker label says the entity's name as text (CSS content, not markup).
+    label = region.locator(f'.speaker-label[data-quote="quote-{quote.pk}"]')
+    expect(label).to_have_attribute("data-label", speaker.name)
+    assert label.evaluate("el => getComputedStyle(el, '::before').content") == (
+        '"' + speaker.name.replace('"', '\\"') + '"'
+    )
+    assert label.evaluate("el => el.children.length") == 0
+    # A payload typed as a new speaker's name is echoed as text beside the field.
+    page.evaluate(
+        """() => {
+          const node = [...document.querySelectorAll('#article-text [data-items]')]
+            .map((el) => el.firstChild).find((n) => n.data.includes('nothing'));
+          const at = node.data.indexOf('nothing');
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + 'nothing'.length);
+          getSelection().removeAllRanges();
+          getSelection().addRange(range);
+        }"""
+    )
+    page.keyboard.press("q")
+    dialog = page.get_by_role("dialog", name="Annotate selection")
+    payload = "<img src=x onerror=\"window.__xss='typed'\">"
+    dialog.get_by_label("Speaker").fill(payload)
+    expect(dialog.locator("#f-speaker-new")).to_contain_text(f"“{payload}” is not an entity yet")
+    assert dialog.locator("#f-speaker-new img").count() == 0
+    assert page.evaluate(INJECTED)["xss"] is None
+    page.keyboard.press("Escape")
     assert dialogs == []

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from annotations.models import Quote
-from annotations.selectors.reader import Item, segments_of
+from annotations.selectors.reader import Item, segments_of, speaker_labels
 from articles.models import Article
 from newsdesk import roles
 from tests.factories import (
@@ -75,6 +75,120 @@ def test_segments_of_nested_and_identical_spans():
         ("cd", "quote-1 mention-2 note-3"),
         ("efghij", "quote-1"),
     ]
+
+
+class Speaker:
+    def __init__(self, pk, name):
+        self.pk, self.name = pk, name
+
+
+def quote_item(pk, start, end, speaker=None, span=None, status="suggested"):
+    quote = item("quote", start, end, pk, status)
+    quote.row.speaker = speaker
+    quote.row.speaker_id = speaker.pk if speaker else None
+    quote.row.speaker_start, quote.row.speaker_end = span or (None, None)
+    return quote
+
+
+def mention_item(pk, start, end, entity_id, status="suggested"):
+    mention = item("mention", start, end, pk, status)
+    mention.row.entity_id = entity_id
+    return mention
+
+
+def test_a_quotes_label_leads_to_its_speaker_span_else_the_nearest_mention_of_the_speaker():
+    putin, lavrov = Speaker(7, "Vladimir Putin"), Speaker(8, "Sergei Lavrov")
+    mentions = [
+        mention_item(1, 0, 5, putin.pk),  # 40 characters before the second quote
+        mention_item(2, 60, 65, putin.pk, status="rejected"),  # rejected: not a mention
+        mention_item(3, 90, 95, putin.pk),  # 40 characters after it: a tie, before wins
+        mention_item(4, 46, 50, putin.pk),  # inside the quote: the quote's own words
+    ]
+    spanned = quote_item(10, 20, 40, putin, span=(12, 17))
+    nearest = quote_item(11, 45, 50, putin)
+    unnamed = quote_item(12, 100, 110, lavrov)
+    nobody = quote_item(13, 120, 130)
+    rejected = quote_item(14, 140, 150, putin, span=(12, 17), status="rejected")
+    labels = {
+        label.quote.key: label
+        for label in speaker_labels([spanned, nearest, unnamed, nobody, rejected], mentions, 200)
+    }
+    assert set(labels) == {"quote-10", "quote-11", "quote-12", "quote-13"}
+    assert labels["quote-10"].target == (12, 17)
+    assert labels["quote-11"].target == (0, 5)
+    assert labels["quote-12"].target is None
+    assert labels["quote-12"].description == (
+        "Quote by Sergei Lavrov: not named in the text: open their page"
+    )
+    assert (labels["quote-13"].text, labels["quote-13"].target) == ("speaker unknown", None)
+    assert labels["quote-10"].anchor == "speaker-at-12"
+    assert labels["quote-10"].description == (
+        "Quote by Vladimir Putin: show where the text names them"
+    )
+    # A speaker span past the end of the body is not followed.
+    broken = quote_item(15, 20, 40, putin, span=(190, 260))
+    assert speaker_labels([broken], [], 200)[0].target is None
+
+
+def test_segments_cut_where_the_speaker_is_named_and_carry_the_label_at_the_quote():
+    body = "Putin said: peace is near, he added."
+    putin = Speaker(7, "Vladimir Putin")
+    quote = quote_item(1, 12, 25, putin, span=(0, 5))
+    second = quote_item(2, 27, 29, putin, span=(0, 5))  # "he", but named as Putin before
+    mention = mention_item(3, 0, 5, putin.pk)
+    labels = speaker_labels([quote, second], [mention], len(body))
+    segments = segments_of(body, [quote, second, mention], labels)
+    assert "".join(s.text for s in segments) == body  # labels add no character
+    by_text = {s.text: s for s in segments}
+    assert by_text["Putin"].speaker_of == ["quote-1", "quote-2"]
+    assert by_text["Putin"].anchor == "speaker-at-0"
+    assert by_text["Putin"].focusable  # a mention starts there
+    assert [label.quote.key for label in by_text["peace is near"].labels] == ["quote-1"]
+    assert by_text["peace is near"].start == 12
+    assert [label.quote.key for label in by_text["he"].labels] == ["quote-2"]
+    assert by_text[" said: "].labels == []
+    assert not by_text[" said: "].focusable
+
+
+def test_reader_labels_each_quote_with_its_speaker_without_adding_to_the_text(client):
+    analyst = UserFactory(role=roles.ANALYST)
+    body = "Vladimir Putin told reporters: the talks went well. Nobody knows who said this."
+    article = ArticleFactory(body=body, content_hash=hashlib.sha256(body.encode()).hexdigest())
+    putin = EntityFactory(name='Vladimir <b>"Putin"</b>')
+    MentionFactory(article=article, entity=putin, start=0, end=14, text="Vladimir Putin")
+    spoken = QuoteFactory(
+        article=article,
+        start=31,
+        end=51,
+        speaker=putin,
+        speaker_start=0,
+        speaker_end=14,
+        origin="machine",
+        status="suggested",
+    )
+    anonymous = QuoteFactory(article=article, start=52, end=len(body), speaker=None)
+    client.force_login(analyst)
+    page = client.get(reverse("article-detail", args=[article.pk])).content.decode()
+    assert article_text(page) == body
+    label = re.search(
+        rf'<a class="speaker-label[^"]*"[^>]*data-quote="quote-{spoken.pk}"[^>]*>', page
+    )
+    assert label, "the quote's label"
+    assert 'href="#speaker-at-0"' in label.group(0)
+    assert 'data-label="Vladimir &lt;b&gt;&quot;Putin&quot;&lt;/b&gt;"' in label.group(0)
+    assert page[label.end() : label.end() + 4] == "</a>"  # empty: the words come from CSS
+    assert re.search(r'<span[^>]*data-speaker-of="quote-\d+"[^>]*id="speaker-at-0"', page)
+    assert re.search(
+        rf'<span class="speaker-label[^"]*is-unknown"[^>]*data-label="speaker unknown"'
+        rf'[^>]*data-quote="quote-{anonymous.pk}"',
+        page,
+    )
+    # The label sits right before the quote's first piece.
+    text = TEXT_REGION.search(page).group(1)
+    assert re.search(rf'data-quote="quote-{spoken.pk}"[^>]*></a><span[^>]*quote-{spoken.pk}', text)
+    # No native tooltip on the marks; the first piece of each describes what marks it.
+    assert " title=" not in text
+    assert 'aria-description="Quote by Vladimir &lt;b&gt;' in text
 
 
 def test_reader_shows_text_metadata_and_items_in_text_order(client):
