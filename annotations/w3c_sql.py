@@ -47,7 +47,7 @@ from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.dateparse import parse_datetime
 
-from annotations import selectors
+from annotations import selectors, vocab
 from annotations.selectors import team
 from newsdesk import sync
 from newsdesk.api import EXPORT_CHUNK
@@ -68,7 +68,8 @@ def context(base: str) -> list[Any]:
     return [
         ANNO_CONTEXT,
         {
-            "nd": f"{base}api/v1/vocab#",
+            # The nd: vocabulary, served at its IRI (annotations.vocab).
+            "nd": vocab.prefix(base),
             "newsdesk": {"@id": "nd:record", "@type": "@json"},
         },
     ]
