@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from annotations.models import Assignment
+from articles import services
 from articles.models import Entity, ImportBatch, Story
 from newsdesk import roles
 from tests.annotations.agreement_world import cast, coded_article, lead_user
@@ -149,6 +150,11 @@ def test_no_page_logs_a_csp_violation_or_a_console_error(live_server, page: Page
     entity = Entity.objects.filter(mentions__article=article).order_by("pk").first()
     story = Story.objects.filter(articles__isnull=False).order_by("pk").first()
     batch = ImportBatch.objects.order_by("pk").first()
+    waiting = services.import_batch_create(
+        uploads=[services.Upload.from_bytes("waiting.txt", b"Talks\n\nThe talks went on.")],
+        source=ImportBatch.Source.CLI,
+        enqueue=False,
+    )
     assert entity is not None
     assert story is not None
     assert batch is not None
@@ -171,18 +177,28 @@ def test_no_page_logs_a_csp_violation_or_a_console_error(live_server, page: Page
     expect(option).to_be_visible()
     heading = listing.locator("#results-heading").text_content()
     listing.evaluate("window.__notReloaded = true")
+    # htmx's history restore sends htmx:afterSwap too, without a target.
     swaps = listing.evaluate_handle(
         "() => { const seen = []; document.body.addEventListener('htmx:afterSwap', "
-        "(e) => seen.push(e.detail.target.id)); return seen; }"
+        "(e) => seen.push(e.detail.target ? e.detail.target.id : 'restored')); return seen; }"
     )
     option.click()
     expect(listing).to_have_url(re.compile(r"/\?."))
     expect(listing.locator("#results-heading")).not_to_have_text(heading or "")
     watch.settle()
+    # A search (the boosted form), then Back: htmx restores the page from its history.
+    search = listing.get_by_label("Search articles")
+    search.fill("Russia")
+    search.press("Enter")
+    expect(listing).to_have_url(re.compile(r"[?&]q=Russia"))
+    watch.settle()
+    listing.go_back()
+    expect(listing).not_to_have_url(re.compile(r"q=Russia"))
+    watch.settle()
     # Swapped in place by htmx, not loaded afresh (which would hide htmx's own faults).
     assert listing.evaluate("window.__notReloaded === true")
-    assert swaps.evaluate("seen => seen") == ["list-body"]
-    watch.current.name = "article list, then an htmx swap (a filter)"
+    assert swaps.evaluate("seen => seen") == ["list-body", "list-body", "restored"]
+    watch.current.name = "article list, then htmx swaps (a filter, a search, Back)"
     listing.screenshot(path=str(SHOTS / "csp-list-swapped.png"))
 
     watch.visit("reader", f"/articles/{article.pk}/")
@@ -191,7 +207,14 @@ def test_no_page_logs_a_csp_violation_or_a_console_error(live_server, page: Page
     watch.visit("story page", f"/stories/{story.pk}/")
     watch.visit("overview", "/overview/")
     watch.visit("import page", "/imports/")
-    watch.visit("import batch page", f"/imports/{batch.pk}/")
+    watch.visit("import batch page (done)", f"/imports/{batch.pk}/")
+    # A batch no worker has taken: its progress panel polls, htmx swapping it each second.
+    progress = watch.visit("import batch page (waiting, polling)", f"/imports/{waiting.pk}/")
+    polls = progress.evaluate_handle(
+        "() => { const seen = []; document.body.addEventListener('htmx:afterSwap', "
+        "(e) => seen.push(e.detail.target.id)); return seen; }"
+    )
+    progress.wait_for_function("seen => seen.length >= 2", arg=polls, timeout=10_000)
     for tab in ("", "matrix/", "network/", "timeline/", "sources/", "statements/", "quotes/"):
         watch.visit(f"analysis {tab or 'home'}", f"/analysis/{tab}")
     watch.visit("agreement", "/agreement/")
