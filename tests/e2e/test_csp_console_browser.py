@@ -8,7 +8,9 @@ A violation is caught twice over: the `securitypolicyviolation` event (a listene
 init script adds before any of the page's own scripts run; it outlives nothing, so it is
 read before each navigation) and Chromium's console message about it. A failure names
 every page that misbehaved and what it logged. What each page logged at all (warnings
-too) is printed, for a person reading the run with -s."""
+too) is printed, for a person reading the run with -s. Screenshots of the list after its
+swaps, the API docs and a 403 page, at 1280x800 and 390x844, go to tests/e2e/screenshots/
+(git-ignored)."""
 
 import re
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from tests.seeds import import_seeds
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 390, "height": 844}
 
 # Runs in every document before its own scripts, outside the page's CSP.
 WATCH_CSP = """
@@ -40,6 +43,15 @@ document.addEventListener("securitypolicyviolation", (e) => {
   );
 });
 """
+
+
+def shots(page: Page, name: str) -> None:
+    """The page as it is now, at 1280x800 and 390x844, for a person to look at."""
+    SHOTS.mkdir(exist_ok=True)
+    for size, suffix in ((WIDE, "wide"), (NARROW, "narrow")):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SHOTS / f"{name}-{suffix}.png"))
+    page.set_viewport_size(WIDE)
 
 
 @dataclass
@@ -199,7 +211,7 @@ def test_no_page_logs_a_csp_violation_or_a_console_error(live_server, page: Page
     assert listing.evaluate("window.__notReloaded === true")
     assert swaps.evaluate("seen => seen") == ["list-body", "list-body", "restored"]
     watch.current.name = "article list, then htmx swaps (a filter, a search, Back)"
-    listing.screenshot(path=str(SHOTS / "csp-list-swapped.png"))
+    shots(listing, "csp-list-swapped")
 
     watch.visit("reader", f"/articles/{article.pk}/")
     watch.visit("entity page", f"/entities/{entity.pk}/")
@@ -224,7 +236,7 @@ def test_no_page_logs_a_csp_violation_or_a_console_error(live_server, page: Page
     watch.visit("assignments", "/assignments/")
     watch.visit("new assignment", "/assignments/new/")
     docs = watch.visit("API docs", "/api/v1/docs/", ready=lambda p: p.locator(".swagger-ui .info"))
-    docs.screenshot(path=str(SHOTS / "csp-api-docs.png"))
+    shots(docs, "csp-api-docs")
     watch.finish()
 
     print(watch.report())
@@ -253,7 +265,7 @@ def test_error_pages_log_nothing_but_their_own_status(live_server, page: Page):
     watch.visit("403 (an analyst on the import page)", "/imports/", status=403)
     watch.visit("403 (an analyst on the adjudication queue)", "/adjudicate/", status=403)
     watch.finish()
-    watch.page.screenshot(path=str(SHOTS / "csp-403.png"))
+    shots(watch.page, "csp-403")
 
     print(watch.report())
     assert watch.failures() == {}, "\n" + watch.report()
