@@ -556,7 +556,16 @@ class AnnotationViewSet(viewsets.ViewSet):
             "Sync order (oldest change first), cursor pages. `?format=jsonld` (or "
             "`Accept: application/ld+json`) answers an `AnnotationPage`; `?format=jsonl` "
             "streams one annotation per line and `?format=csv` one row per annotation, "
-            "for every annotation the filters select, unpaginated. Every answer carries "
+            "for every annotation the filters select, unpaginated. The CSV has one column "
+            "per field, in this order: "
+            + ", ".join(f"`{column}`" for column in w3c_sql.CSV_COLUMNS)
+            + ". A column that is not the row's kind's is empty: a quote fills `speaker`, "
+            "`cue` and `quote kind`; a stance `holder`, `target` (an entity's name, or the "
+            "topic's words), `polarity` and `note`; a note `note` (its text; `start`, `end` "
+            "and `exact` are empty for a note on the whole article); a mention `entity` and "
+            "`entity kind`. `kind` and `id` are the row's key, as in the annotation's IRI "
+            "and the `deleted` feed. Text a spreadsheet would run as a formula starts with "
+            "a single quote. Every answer carries "
             "the `Newsdesk-Sync-Token` header (and a page its `sync_token`): pass it as "
             "`sync_token` next time for every annotation created or changed since, and "
             "to `deleted` for what was deleted since."
@@ -626,7 +635,7 @@ class AnnotationViewSet(viewsets.ViewSet):
         # The stored documents, as they are (jsonl), or parsed and flattened (csv).
         base = self._base()
         if fmt == "csv":
-            lines = csv_lines(w3c_sql.annotation_rows(filters, base))
+            lines = csv_lines(w3c_sql.annotation_rows(filters, base), w3c_sql.CSV_COLUMNS)
             content_type = "text/csv; charset=utf-8"
         else:
             lines = w3c_sql.annotation_lines(filters, base)

@@ -47,7 +47,7 @@ from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.dateparse import parse_datetime
 
-from annotations import selectors
+from annotations import selectors, vocab
 from annotations.selectors import team
 from newsdesk import sync
 from newsdesk.api import EXPORT_CHUNK
@@ -68,7 +68,8 @@ def context(base: str) -> list[Any]:
     return [
         ANNO_CONTEXT,
         {
-            "nd": f"{base}api/v1/vocab#",
+            # The nd: vocabulary, served at its IRI (annotations.vocab).
+            "nd": vocab.prefix(base),
             "newsdesk": {"@id": "nd:record", "@type": "@json"},
         },
     ]
@@ -625,19 +626,23 @@ def annotation_page(
     return items.replace(ADDRESS, _escaped(base)), position
 
 
-def _chunks(filters: selectors.FeedFilters) -> Iterator[list[str]]:
+def _chunks(filters: selectors.FeedFilters, *, titles: bool = False) -> Iterator[list[Any]]:
     """Every stored document the filters select, in sync order, a chunk at a time, read
-    through a server-side cursor: memory holds one chunk, never the feed."""
+    through a server-side cursor: memory holds one chunk, never the feed. With `titles`,
+    each is a (document, its article's title) pair, joined by the same query (the
+    article's primary key: one index probe a row)."""
+    title = ", a.title" if titles else ""
+    join = " JOIN articles_article a ON a.id = f.article_id" if titles else ""
     query = (
-        f"SELECT {_doc(filters)} FROM {FEED_TABLE} f WHERE {_where(filters, None)} "
-        "ORDER BY f.updated_at, f.rank, f.id"
+        f"SELECT {_doc(filters)}{title} FROM {FEED_TABLE} f{join} "
+        f"WHERE {_where(filters, None)} ORDER BY f.updated_at, f.rank, f.id"
     )
     # In a transaction, the server-side cursor streams; outside one (autocommit), it would
     # be WITH HOLD, and PostgreSQL would first write the whole result out to hold it.
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(query, _params(filters, None))
         while rows := cursor.fetchmany(EXPORT_CHUNK):
-            yield [doc for (doc,) in rows]
+            yield list(rows) if titles else [doc for (doc,) in rows]
 
 
 def annotation_lines(filters: selectors.FeedFilters, base: str) -> Iterator[str]:
@@ -650,11 +655,11 @@ def annotation_lines(filters: selectors.FeedFilters, base: str) -> Iterator[str]
 
 def annotation_rows(filters: selectors.FeedFilters, base: str) -> Iterator[dict[str, Any]]:
     """Every annotation the filters select, in sync order, flattened to a CSV row (`flat`)
-    from its stored document."""
+    from its stored document and its article's title."""
     address = _escaped(base)
-    for docs in _chunks(filters):
-        for doc in docs:
-            yield flat(json.loads(doc.replace(ADDRESS, address)))
+    for rows in _chunks(filters, titles=True):
+        for doc, title in rows:
+            yield flat(json.loads(doc.replace(ADDRESS, address)), title)
 
 
 def annotation_document(
@@ -678,23 +683,80 @@ def annotation_document(
     return doc.replace(ADDRESS, _escaped(base)), updated_at
 
 
-def flat(annotation: dict[str, Any]) -> dict[str, Any]:
-    """One CSV row of an annotation: the common columns, then the record's own."""
+# The CSV export's columns, one per field, so that no cell holds two values (a note's
+# text is its own cell, whatever it contains). First the ones every analyst reads, in
+# this order; then what keeps a row tied to the rest (`id`: with `kind`, the row's key, as
+# in the annotation's IRI, the JSON record and the `deleted` feed) and what only one kind
+# has (a quote's kind, a mention's entity and the entity's kind). A column that is not
+# the row's kind's stays empty.
+CSV_COLUMNS = (
+    "kind",
+    "article",
+    "article title",
+    "start",
+    "end",
+    "exact",
+    "speaker",
+    "cue",
+    "holder",
+    "target",
+    "polarity",
+    "note",
+    "status",
+    "origin",
+    "creator",
+    "created",
+    "modified",
+    "id",
+    "quote kind",
+    "entity",
+    "entity kind",
+)
+
+
+def _name(ref: dict[str, Any] | None) -> str | None:
+    return ref["name"] if ref else None
+
+
+def flat(annotation: dict[str, Any], title: str) -> dict[str, Any]:
+    """One CSV row (CSV_COLUMNS) of an annotation and its article's title. Empty text
+    (no cue, no note) is an empty cell, as a missing value is."""
     record = annotation["newsdesk"]
+    kind = record["type"]
     target = annotation["target"]
     position = target["selector"][1] if isinstance(target, dict) else {}
-    exact = target["selector"][0]["exact"] if isinstance(target, dict) else ""
-    return {
-        "type": record["type"],
-        "id": record["id"],
-        "article": record["article"],
-        "start": position.get("start"),
-        "end": position.get("end"),
-        "exact": exact,
-        "status": record.get("status"),
-        "origin": record.get("origin"),
-        "creator": annotation["creator"].get("nickname"),
-        "created": annotation["created"],
-        "modified": annotation["modified"],
-        "bodies": " | ".join(body["value"] for body in annotation["body"]),
-    }
+    exact = target["selector"][0]["exact"] if isinstance(target, dict) else None
+    row: dict[str, Any] = dict.fromkeys(CSV_COLUMNS)
+    row.update(
+        {
+            "kind": kind,
+            "article": record["article"],
+            "article title": title,
+            "start": position.get("start"),
+            "end": position.get("end"),
+            "exact": exact,
+            "status": record.get("status"),
+            "origin": record.get("origin"),
+            "creator": annotation["creator"].get("nickname"),
+            "created": annotation["created"],
+            "modified": annotation["modified"],
+            "id": record["id"],
+        }
+    )
+    if kind == "quote":
+        row["speaker"] = _name(record["speaker"])
+        row["cue"] = record["cue"] or None
+        row["quote kind"] = record["kind"]
+    elif kind == "stance":
+        row["holder"] = _name(record["holder"])
+        row["target"] = _name(record["target"]) or record["target_text"] or None
+        row["polarity"] = record["polarity"]
+        row["note"] = record["note"] or None
+    elif kind == "note":
+        # The note's text is its one body (commenting).
+        row["note"] = annotation["body"][0]["value"]
+    elif kind == "mention":
+        # Its bodies: the entity's name (identifying), then its kind (classifying).
+        row["entity"] = _name(record["entity"])
+        row["entity kind"] = annotation["body"][1]["value"]
+    return row

@@ -4,7 +4,7 @@ exports, ETags and how the services' refusals become HTTP answers."""
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -15,7 +15,7 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -178,12 +178,21 @@ def _cell(value: Any) -> Any:
     return csv_cell(value)
 
 
-def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """CSV text, a line at a time; the header is the first row's keys. Nested values are
-    JSON in their cell; text a spreadsheet would run as a formula is neutralised
+def csv_lines(
+    rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None
+) -> Iterator[str]:
+    """CSV text, a line at a time, with a header: `columns`, or else the first row's keys
+    (given `columns`, an empty export is the header alone). Nested values are JSON in
+    their cell; text a spreadsheet would run as a formula is neutralised
     (newsdesk.spreadsheet)."""
     buffer = io.StringIO()
     writer: csv.DictWriter[str] | None = None
+    if columns is not None:
+        writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     for row in rows:
         if writer is None:
             writer = csv.DictWriter(buffer, fieldnames=list(row), extrasaction="ignore")
@@ -194,11 +203,51 @@ def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
         buffer.truncate()
 
 
+class CSVColumns:
+    """The CSV columns of a serializer's rows: one column per field, so that no cell holds
+    two values. A related row the JSON nests as an object (an outlet, a speaker: `{"id",
+    "name"}`) becomes a column per member: `speaker` (its name) and `speaker_id`, as the
+    analysis exports name theirs; a missing one leaves them empty. A list (aliases, tags,
+    a statement's variants) stays one cell, a JSON array, which no text inside it can make
+    ambiguous. The columns come from the serializer's fields, not from a row's values, so
+    every row of an export has the same header, whether its first row has a speaker or
+    not."""
+
+    def __init__(self, serializer: Any):
+        self.columns: list[str] = []
+        # Per field: None (the value as it is), or the nested object's (member, column)s.
+        self.fields: list[tuple[str, list[tuple[str, str]] | None]] = []
+        for name, field in serializer.fields.items():
+            if isinstance(field, serializers.Serializer):
+                members = sorted(field.fields, key=lambda member: member != "name")
+                split = [(m, name if m == "name" else f"{name}_{m}") for m in members]
+                self.fields.append((name, split))
+                self.columns += [column for _, column in split]
+            else:
+                self.fields.append((name, None))
+                self.columns.append(name)
+
+    def row(self, data: dict[str, Any]) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for name, split in self.fields:
+            if split is None:
+                row[name] = data.get(name)
+                continue
+            nested = data.get(name) or {}
+            for member, column in split:
+                row[column] = nested.get(member)
+        return row
+
+
 LIST_RENDERERS = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
 LIST_FORMATS = (
     "JSON pages by default (`next`/`previous` cursor links, `page_size` up to 1000). "
     "`?format=csv` or `?format=jsonl` streams every row the filters select, unpaginated, in "
-    "the same order. Every answer carries a `Newsdesk-Sync-Token` header (and a JSON "
+    "the same order. The CSV has one column per field: a related row that the JSON nests "
+    "as `{id, name}` (an outlet, an entity, a speaker, a holder, a target) is two columns, "
+    "`<field>` (the name) and `<field>_id`; a list is one cell holding a JSON array; text "
+    "a spreadsheet would run as a formula starts with a single quote. Every answer carries "
+    "a `Newsdesk-Sync-Token` header (and a JSON "
     "page a `sync_token`): pass it back as `sync_token` for what was created or changed "
     "since, and to the `deleted` feed for what was deleted since. `updated_since` (a time) "
     "is still accepted, but misses rows of transactions that committed late."
@@ -251,7 +300,12 @@ class ExportMixin:
     def streamed(self, queryset: QuerySet[Any]) -> StreamingHttpResponse:
         renderer = self.request.accepted_renderer
         rows = self.export_rows(queryset)
-        lines = csv_lines(rows) if renderer.format == "csv" else map(json_line, rows)
+        lines: Iterable[str]
+        if renderer.format == "csv":
+            table = CSVColumns(self.get_serializer())  # type: ignore[attr-defined]
+            lines = csv_lines(map(table.row, rows), table.columns)
+        else:
+            lines = map(json_line, rows)
         response = StreamingHttpResponse(
             (line.encode() for line in lines), content_type=f"{renderer.media_type}; charset=utf-8"
         )

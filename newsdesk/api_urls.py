@@ -1,11 +1,12 @@
 """/api/v1/: the REST API and its OpenAPI schema."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
-from annotations import api_adjudication, api_agreement, api_analysis, api_assignments
+from annotations import api_adjudication, api_agreement, api_analysis, api_assignments, api_vocab
 from articles import api as articles_api
 from newsdesk import api_auth
 
@@ -37,9 +38,20 @@ urlpatterns = [
     path("analysis/events/", api_analysis.EventsView.as_view(), name="api-analysis-events"),
     path("analysis/timeline/", api_analysis.TimelineView.as_view(), name="api-analysis-timeline"),
     path("analysis/sources/", api_analysis.SourcesView.as_view(), name="api-analysis-sources"),
+    # The nd: vocabulary, at the IRI the annotations' context names: no slash, since the
+    # terms are its fragments (annotations.vocab); the slashed path is sent there.
+    path("vocab", api_vocab.VocabularyView.as_view(), name="api-vocab"),
+    path("vocab/", RedirectView.as_view(pattern_name="api-vocab", permanent=True)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The split view serves its start-up script as a file: the CSP allows no inline one.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file, and our template its page's
+    # style as a stylesheet: the CSP allows no inline script or style.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     path("auth/token/", api_auth.ApiTokenView.as_view(), name="api-token"),
     path("me/", api_auth.me, name="api-me"),
 ]

@@ -53,12 +53,22 @@ def _project_paths() -> list[str]:
     return paths
 
 
+# What anyone may read: the nd: vocabulary, which every exported annotation's context
+# points to (a JSON-LD tool that follows it carries no token), and its slashed path,
+# sent there.
+PUBLIC = {"/api/v1/vocab": 200, "/api/v1/vocab/": 301}
+
+
 def test_every_page_but_login_requires_a_signed_in_user(client):
     login_url = reverse("login")
     paths = _project_paths()
     assert "/" in paths
+    assert set(PUBLIC) <= set(paths)
     for path in paths:
         if path == login_url:
+            continue
+        if path in PUBLIC:
+            assert client.get(path).status_code == PUBLIC[path], path
             continue
         response = client.get(path)
         if path.startswith("/api/"):

@@ -99,7 +99,7 @@ def _feed_ids(client, fmt: str) -> set[str]:
     if fmt == "jsonl":
         rows = [json.loads(line)["newsdesk"] for line in text.splitlines() if line]
         return {f"{row['type']}-{row['id']}" for row in rows}
-    return {f"{row['type']}-{row['id']}" for row in csv.DictReader(io.StringIO(text))}
+    return {f"{row['kind']}-{row['id']}" for row in csv.DictReader(io.StringIO(text))}
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonld", "jsonl", "csv"])
@@ -303,13 +303,15 @@ def test_blind_analysts_feed_shows_their_own_decisions(world, people, coded, fmt
         if fmt in ("json", "jsonld"):
             key = "results" if fmt == "json" else "items"
             rows = [item["newsdesk"] for item in answer.json()[key]]
+            rows = [{**row, "kind": row["type"]} for row in rows]
         else:
             text = b"".join(answer.streaming_content).decode()
             if fmt == "jsonl":
                 rows = [json.loads(line)["newsdesk"] for line in text.splitlines() if line]
+                rows = [{**row, "kind": row["type"]} for row in rows]
             else:
                 rows = list(csv.DictReader(io.StringIO(text)))
-        return {f"{row['type']}-{row['id']}": row["status"] for row in rows}
+        return {f"{row['kind']}-{row['id']}": row["status"] for row in rows}
 
     key = f"quote-{world.machine_quote.pk}"
     assert status_in(b)[key] == "rejected"

@@ -61,7 +61,7 @@ def keys(endpoint: str, fmt: str, response) -> list:
         rows = page["items"] if fmt == "jsonld" else page["results"]
     if endpoint == "annotations":
         if fmt == "csv":
-            return [(row["type"], int(row["id"])) for row in rows]
+            return [(row["kind"], int(row["id"])) for row in rows]
         return [(row["newsdesk"]["type"], row["newsdesk"]["id"]) for row in rows]
     if endpoint == "deleted":
         return [(row["kind"], int(row["object_id"])) for row in rows]

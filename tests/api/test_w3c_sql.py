@@ -535,18 +535,27 @@ def test_the_csv_export_flattens_the_stored_documents(varied, people):
     machine = next(row for row in rows if int(row["id"]) == varied.machine_quote.pk)
     document = quote_document(varied, varied.machine_quote)
     assert machine == {
-        "type": "quote",
-        "id": str(varied.machine_quote.pk),
+        "kind": "quote",
         "article": str(varied.article.pk),
+        "article title": varied.article.title,
         "start": "70",
         "end": "133",
         "exact": "A joint statement on international relations entering a new era",
+        "speaker": "Yury Ushakov",
+        "cue": "said",
+        "holder": "",
+        "target": "",
+        "polarity": "",
+        "note": "",
         "status": "suggested",
         "origin": "machine",
         "creator": "",
         "created": document["created"],
         "modified": document["modified"],
-        "bodies": "direct quote | Yury Ushakov | said",
+        "id": str(varied.machine_quote.pk),
+        "quote kind": "direct",
+        "entity": "",
+        "entity kind": "",
     }
     note = people.client("api_client").get("/api/v1/annotations/?format=csv&type=note")
     notes = list(csv.DictReader(io.StringIO(b"".join(note.streaming_content).decode())))
