@@ -339,6 +339,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the annotation JS module reads it to send writes
+# A refused form says why on the site's page, with the navigation (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "newsdesk.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -10,7 +10,7 @@ from annotations.selectors import stories as selectors
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     story = selectors.story_for_page(pk)
     if story is None:
-        raise Http404("No such story.")
+        raise Http404(f"There is no story {pk}.")
     articles = selectors.story_articles(story)
     return render(
         request,

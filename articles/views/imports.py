@@ -5,8 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from articles import selectors, services
 from articles.forms import ImportForm
@@ -49,12 +49,14 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 def _progress_context(request: HttpRequest, batch_id: int) -> dict[str, Any]:
-    batch = get_object_or_404(
-        ImportBatch.objects.select_related("created_by").annotate(
-            unpacking=Count("uploads", filter=Q(uploads__unpacked_at__isnull=True))
-        ),
-        pk=batch_id,
+    batch = (
+        ImportBatch.objects.select_related("created_by")
+        .annotate(unpacking=Count("uploads", filter=Q(uploads__unpacked_at__isnull=True)))
+        .filter(pk=batch_id)
+        .first()
     )
+    if batch is None:
+        raise Http404(f"There is no import #{batch_id}.")
     status = request.GET.get("status", "")
     files = (
         ImportFile.objects.filter(batch=batch)
