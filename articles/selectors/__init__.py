@@ -74,3 +74,17 @@ def import_batch_extraction(batch: ImportBatch) -> dict[str, int]:
     )
     counts["pending"] = counts["articles"] - counts["extracted"] - counts["failed"]
     return counts
+
+
+# At the end: the import page's reads use the functions above.
+from articles.selectors.import_pages import BatchPage, Figures, import_batch_page  # noqa: E402
+
+__all__ = [
+    "BatchPage",
+    "Figures",
+    "import_batch_extraction",
+    "import_batch_page",
+    "import_batch_summary",
+    "import_batch_unpacking",
+    "import_batch_waiting_for_worker",
+]
