@@ -19,6 +19,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "story": story,
             "articles": articles,
             "outlet_count": len({a.outlet_id for a in articles if a.outlet_id}),
+            "outlet_unknown": sum(1 for a in articles if not a.outlet_id),
             "statements": selectors.story_statements(story, request.user),
         },
     )
