@@ -50,6 +50,25 @@ function plural(count, one, many) {
   return `${count.toLocaleString("en-GB")} ${count === 1 ? one : many}`;
 }
 
+// What the server will make of a folder's file (articles.services.imports.folder_uploads
+// sorts a folder the same way): "" for a file it imports.
+const MANIFEST_NAME = "manifest.csv";
+const MANIFEST_APPLIED = "the import's manifest";
+const JUNK_PARTS = new Set(["__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"]);
+
+function folderNote(path, manifestTaken) {
+  const parts = path.split("/");
+  const inside = parts.length > 1 ? parts.slice(1) : parts;
+  if (inside.join("/") === MANIFEST_NAME) {
+    return manifestTaken ? "not applied: one manifest per import" : MANIFEST_APPLIED;
+  }
+  if (inside.some((part) => JUNK_PARTS.has(part) || part.startsWith("."))) {
+    return "hidden or system file: skipped";
+  }
+  if (!/\.(txt|text|zip)$/i.test(path)) return "not .txt or .zip: skipped";
+  return "";
+}
+
 // --- Reading a drop -------------------------------------------------------------------
 
 function entryFile(entry) {
@@ -152,36 +171,47 @@ function dropZone(form) {
   }
 
   function render() {
-    const rows = [
-      ...chosen.loose.map((file) => ({ name: file.name, size: file.size })),
-      ...chosen.folder.map((item) => ({ name: item.path || item.file.name, size: item.file.size })),
-    ];
-    const manifest = inputs.manifest && inputs.manifest.files.length ? inputs.manifest.files[0] : null;
+    const formManifest =
+      inputs.manifest && inputs.manifest.files.length ? inputs.manifest.files[0] : null;
+    let manifestTaken = Boolean(formManifest);
+    const rows = chosen.loose.map((file) => ({ name: file.name, size: file.size, note: "" }));
+    for (const item of chosen.folder) {
+      const name = item.path || item.file.name;
+      const note = folderNote(name, manifestTaken);
+      if (note === MANIFEST_APPLIED) manifestTaken = true;
+      rows.push({ name, size: item.file.size, note });
+    }
     const summary = list.querySelector("[data-dropped-summary]");
     const ul = list.querySelector("ul");
     ul.replaceChildren();
-    if (rows.length === 0 && !manifest) {
+    if (rows.length === 0 && !formManifest) {
       list.hidden = true;
       summary.textContent = "";
       return;
     }
     const total = rows.reduce((sum, row) => sum + row.size, 0);
+    const skipped = rows.filter((row) => row.note && row.note !== MANIFEST_APPLIED).length;
+    const manifests = rows.filter((row) => row.note === MANIFEST_APPLIED).length;
     const folders = new Set(chosen.folder.map((item) => (item.path || "").split("/")[0]));
-    let text = `${plural(rows.length, "file", "files")} to import, ${sizeText(total)} in all`;
-    if (chosen.folder.length) {
-      text += ` (${plural(chosen.loose.length, "loose file", "loose files")}, ${plural(
-        chosen.folder.length,
-        "file",
-        "files"
-      )} from ${plural(folders.size, "folder", "folders")})`;
-    }
-    if (manifest) text += `; manifest: ${manifest.name}`;
+    let text = `${plural(rows.length, "file", "files")} chosen, ${sizeText(total)}`;
+    if (chosen.folder.length) text += ` (${plural(folders.size, "folder", "folders")})`;
+    text += `: ${plural(rows.length - skipped - manifests, "file", "files")} to import`;
+    if (skipped) text += `, ${skipped.toLocaleString("en-GB")} to be listed as skipped`;
+    if (formManifest) text += `; manifest: ${formManifest.name}`;
+    else if (manifests) text += "; the folder's manifest.csv is applied";
     summary.textContent = `${text}.`;
     for (const row of rows.slice(0, LISTED)) {
       const li = document.createElement("li");
+      if (row.note && row.note !== MANIFEST_APPLIED) li.className = "is-skipped";
       const name = document.createElement("span");
       name.className = "dropped-name";
       name.textContent = row.name;
+      if (row.note) {
+        const note = document.createElement("span");
+        note.className = "dropped-note";
+        note.textContent = ` (${row.note})`;
+        name.append(note);
+      }
       const size = document.createElement("span");
       size.className = "dropped-size";
       size.textContent = sizeText(row.size);
