@@ -268,10 +268,12 @@ function dropZone(form) {
     const { loose, folder } = await dropped(event.dataTransfer);
     add(loose, folder);
   });
-  // A file dropped beside the zone must not make the browser leave the page to open it.
+  // A file dropped beside the zone must not make the browser leave the page to open it
+  // (text dragged into the outlet field is left alone).
   for (const type of ["dragover", "drop"]) {
     window.addEventListener(type, (event) => {
-      if (!zone.contains(event.target)) event.preventDefault();
+      const types = event.dataTransfer ? Array.from(event.dataTransfer.types) : [];
+      if (types.includes("Files") && !zone.contains(event.target)) event.preventDefault();
     });
   }
 
