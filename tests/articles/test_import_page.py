@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import services
+from articles import selectors, services
 from articles.models import Article, ImportBatch, ImportFile, Origin
 from newsdesk import roles
 from tests.factories import (
@@ -245,3 +245,28 @@ def test_the_files_and_their_findings_cost_the_same_queries_for_any_number(
     with django_assert_num_queries(8):
         html = client.get(url).content.decode()
     assert html.count("<strong>1</strong> stance suggested") == count
+
+
+@pytest.mark.django_db
+def test_the_api_and_cli_summary_counts_the_rows_it_lists():
+    """The summary the API returns and the CLI prints agrees with its own files even
+    before the chunk's refresh has recounted the batch's stored counters."""
+    batch = pending_batch(4)
+    first, second = batch.files.order_by("pk")[:2]
+    ImportFile.objects.filter(pk=first.pk).update(
+        status=ImportFile.Status.IMPORTED, article=ArticleFactory()
+    )
+    ImportFile.objects.filter(pk=second.pk).update(
+        status=ImportFile.Status.FAILED, error="The file is empty."
+    )
+    batch.refresh_from_db()
+    assert batch.files_done == 0  # the stored counters lag
+    summary = selectors.import_batch_summary(batch)
+    assert summary["counts"] == {
+        "total": 4,
+        "done": 2,
+        "imported": 1,
+        "duplicate": 0,
+        "failed": 1,
+    }
+    assert [f["status"] for f in summary["files"]] == ["imported", "failed", "pending", "pending"]
