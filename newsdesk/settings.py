@@ -250,6 +250,10 @@ INGEST_EXTRACTION = env.bool("INGEST_EXTRACTION", default=True)
 # layer reaches the team rules through this, never by import): an analyst coding the
 # article blind leaves its shared mentions alone until they are done.
 MENTION_WRITE_CHECK = "annotations.services.decisions.mention_write_check"
+# What the import page shows of each file's first pass besides its entities and story
+# (the machine's quotes and stances: a function of the outer query's article column
+# returning count expressions; empty shows none).
+IMPORT_FINDINGS = "annotations.selectors.findings.first_pass_findings"
 INGEST_EXTRACTOR = env.str(
     "INGEST_EXTRACTOR", default="annotations.services.suggestions.suggestions_create"
 )
@@ -339,6 +343,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the annotation JS module reads it to send writes
+# A refused form says why on the site's page, with the navigation (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "newsdesk.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

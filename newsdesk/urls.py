@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# JSON for API paths, the usual pages elsewhere.
+# JSON for API paths, the site's pages (with the navigation and the reason) elsewhere.
+handler403 = "newsdesk.views.permission_denied"
 handler404 = "newsdesk.views.not_found"
 handler500 = "newsdesk.views.server_error"

@@ -749,7 +749,9 @@ def coverage_timeline(filters: AnalysisFilters, interval: str) -> list[Series]:
         found = series.setdefault(
             key,
             Series(
-                f"outlet-{key}" if key else "outlet-none", row["outlet__name"] or "No outlet", []
+                f"outlet-{key}" if key else "outlet-none",
+                row["outlet__name"] or "Outlet unknown",
+                [],
             ),
         )
         found.points.append((_day(row["period"]), row["n"]))
@@ -800,7 +802,9 @@ def top_sources(filters: AnalysisFilters, *, limit: int = TOP_SOURCES) -> Source
             "pk", "name"
         )
     )
-    outlets = {pk: outlet_names.get(pk, "No outlet") if pk else "No outlet" for pk in outlet_ids}
+    outlets = {
+        pk: outlet_names.get(pk, "Outlet unknown") if pk else "Outlet unknown" for pk in outlet_ids
+    }
     return Sources(
         speakers=[Source(pk, *names.get(pk, ("", "")), totals[pk], by_speaker[pk]) for pk in ids],
         outlets=sorted(outlets.items(), key=lambda item: (item[1].lower(), item[0] or 0)),

@@ -90,6 +90,7 @@ def my_queue(analyst: Any) -> Queue:
             .only(
                 "article__title",
                 "article__published_at",
+                "article__date_stated",
                 "article__outlet__name",
                 "round__label",
                 "mode",

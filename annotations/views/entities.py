@@ -44,7 +44,7 @@ def entity_list(request: HttpRequest) -> HttpResponse:
 def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = selectors.entity_for_page(pk, request.user)
     if entity is None:
-        raise Http404("No such entity.")
+        raise Http404(f"There is no entity {pk}.")
     can_merge = guards.is_annotator(request.user)  # the merge service's own rule
     merge_q = request.GET.get("merge_q", "").strip()[:300] if can_merge else ""
     merging = request.GET.get("merge") if can_merge else None

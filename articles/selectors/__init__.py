@@ -1,5 +1,6 @@
 """Reads of the corpus that more than one caller shares: import batches' progress."""
 
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -12,30 +13,39 @@ from articles.models import Article, ImportBatch, ImportFile, ImportUpload
 def import_batch_summary(batch: ImportBatch) -> dict[str, Any]:
     """A batch's status and per-file results, as the CLI prints and the API returns them.
 
-    One query for the files, whatever their number.
+    One query for the files, whatever their number; the counts are taken from those very
+    rows, so that they agree with the files listed even while a worker's chunk has
+    committed its rows and not yet recounted the batch's stored counters.
     """
+    files = [
+        {
+            "name": name,
+            "status": status,
+            "error": error or None,
+            "article": article,
+            "removed_lines": [{"line": line, "reason": reason} for line, reason in removed],
+        }
+        for name, status, error, article, removed in ImportFile.objects.filter(batch=batch)
+        .order_by("pk")
+        .values_list("original_name", "status", "error", "article_id", "removed_lines")
+    ]
+    by_status = Counter(file["status"] for file in files)
+    imported, duplicate, failed = (
+        by_status[ImportFile.Status.IMPORTED],
+        by_status[ImportFile.Status.DUPLICATE],
+        by_status[ImportFile.Status.FAILED],
+    )
     return {
         "batch": batch.pk,
         "status": batch.status,
         "counts": {
-            "total": batch.files_total,
-            "done": batch.files_done,
-            "imported": batch.imported,
-            "duplicate": batch.duplicate,
-            "failed": batch.failed,
+            "total": len(files),
+            "done": imported + duplicate + failed,
+            "imported": imported,
+            "duplicate": duplicate,
+            "failed": failed,
         },
-        "files": [
-            {
-                "name": name,
-                "status": status,
-                "error": error or None,
-                "article": article,
-                "removed_lines": [{"line": line, "reason": reason} for line, reason in removed],
-            }
-            for name, status, error, article, removed in ImportFile.objects.filter(batch=batch)
-            .order_by("pk")
-            .values_list("original_name", "status", "error", "article_id", "removed_lines")
-        ],
+        "files": files,
     }
 
 
@@ -74,3 +84,17 @@ def import_batch_extraction(batch: ImportBatch) -> dict[str, int]:
     )
     counts["pending"] = counts["articles"] - counts["extracted"] - counts["failed"]
     return counts
+
+
+# At the end: the import page's reads use the functions above.
+from articles.selectors.import_pages import BatchPage, Figures, import_batch_page  # noqa: E402
+
+__all__ = [
+    "BatchPage",
+    "Figures",
+    "import_batch_extraction",
+    "import_batch_page",
+    "import_batch_summary",
+    "import_batch_unpacking",
+    "import_batch_waiting_for_worker",
+]

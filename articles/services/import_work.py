@@ -151,11 +151,13 @@ def import_files_process(
             outcomes = [_read_and_clean(file, known, evidence, default_outlet) for file in group]
             created += _persist_each_accounted_for(outcomes)
             del outcomes
-        if created and queue_extraction:
-            articles_extract_queued(article_ids=created, taper=_batch_nearly_done(batch_id))
-        elif created:
-            articles_extract_safely(article_ids=created)
+    # The batch's counters right after its rows, before the extraction (which takes
+    # seconds in process): they would lag the rows the page shows by that long.
     import_batch_refresh(batch_id=batch_id)
+    if created and queue_extraction:
+        articles_extract_queued(article_ids=created, taper=_batch_nearly_done(batch_id))
+    elif created:
+        articles_extract_safely(article_ids=created)
     return created
 
 

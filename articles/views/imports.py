@@ -3,10 +3,8 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from articles import selectors, services
 from articles.forms import ImportForm
@@ -49,38 +47,28 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 def _progress_context(request: HttpRequest, batch_id: int) -> dict[str, Any]:
-    batch = get_object_or_404(
-        ImportBatch.objects.select_related("created_by").annotate(
-            unpacking=Count("uploads", filter=Q(uploads__unpacked_at__isnull=True))
-        ),
-        pk=batch_id,
+    shown = selectors.import_batch_page(
+        batch_id=batch_id,
+        status=request.GET.get("status", ""),
+        page_number=request.GET.get("page"),
+        per_page=FILES_PER_PAGE,
     )
-    status = request.GET.get("status", "")
-    files = (
-        ImportFile.objects.filter(batch=batch)
-        .select_related("article")
-        .defer("article__body", "article__raw_text", "article__minhash")
-        .prefetch_related("article__reprint_of")
-        .order_by("pk")
-    )
-    if status in ImportFile.Status.values:
-        files = files.filter(status=status)
-    else:
-        status = ""
-    page = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
-    finished = batch.status not in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING)
-    extraction = selectors.import_batch_extraction(batch) if settings.INGEST_EXTRACTION else None
+    if shown is None:
+        raise Http404(f"There is no import #{batch_id}.")
+    extraction = shown.extraction
     return {
+        "shown": shown,
+        "batch": shown.batch,
+        "figures": shown.figures,
         "extraction": extraction,
         # The panel polls on until the machine's first pass is through as well.
-        "polling": not finished or bool(extraction and extraction["pending"]),
-        "batch": batch,
-        "page": page,
-        "status_filter": status,
+        "polling": not shown.finished or bool(extraction and extraction["pending"]),
+        "page": shown.files,
+        "status_filter": shown.status_filter,
         "statuses": ImportFile.Status.choices,
-        "finished": finished,
-        "waiting": selectors.import_batch_waiting_for_worker(batch),
-        "unpacking": selectors.import_batch_unpacking(batch),
+        "finished": shown.finished,
+        "waiting": selectors.import_batch_waiting_for_worker(shown.batch),
+        "unpacking": shown.unpacking,
         "sweep_seconds": round(settings.WORK_SWEEP_SECONDS),
         "query": request.GET.urlencode(),
     }

@@ -587,7 +587,7 @@ def test_the_no_outlet_points_have_no_link_the_article_list_could_not_honour(wor
     )
     body = api.get(reverse("api-analysis-timeline"), {"interval": "month"}).json()
     series = next(s for s in body["series"] if s["key"] == "outlet-none")
-    assert series["label"] == "No outlet"
+    assert series["label"] == "Outlet unknown"
     assert [p["count"] for p in series["points"]] == [1]
     assert series["points"][0]["evidence"] is None
 

@@ -189,8 +189,9 @@ def test_batch_page_costs_the_same_queries_for_few_files_or_many(client, django_
         batches.append(batch)
     for batch in batches:
         url = reverse("import-progress", kwargs={"batch_id": batch.pk})
-        # session, user, user's groups (role), batch, file count (pager), page of files,
-        # their articles' reprint links, the machine's first pass over its articles
+        # session, user, user's groups (role), batch, its files counted by status (the
+        # figures and the pager), page of files with their findings, their articles'
+        # reprint links, the machine's first pass over its articles
         with django_assert_num_queries(8):
             assert client.get(url).status_code == 200
 

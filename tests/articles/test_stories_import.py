@@ -92,13 +92,13 @@ def test_articles_without_a_date_stay_undated_and_their_story_too(imported):
     assert ArticleSerializer(dated).data["date_source"] == "metadata"
 
 
-def test_the_reader_and_the_story_page_say_undated(imported, client):
+def test_the_reader_and_the_story_page_say_date_unknown(imported, client):
     _, seeds = imported
     client.force_login(UserFactory(role=roles.ANALYST))
     page = client.get(f"/articles/{seeds['000'].pk}/").content.decode()
-    assert "Undated" in page
+    assert "Date unknown (no date in the metadata or the text)" in page
     story = client.get(f"/stories/{story_of(seeds['000'])}/").content.decode()
-    assert "undated" in story
+    assert "date unknown" in story
     dated = client.get(f"/articles/{seeds['004'].pk}/").content.decode()
     assert "20 September 2023" in dated
     assert "read from the text" in dated
