@@ -243,16 +243,6 @@ def test_no_page_logs_a_csp_violation_or_a_console_error(live_server, page: Page
     assert watch.failures() == {}, "\n" + watch.report()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "The 404 page is Django's default on this branch: it has no icon link, so "
-        "Chromium asks for /favicon.ico and logs that 404 as a console error. The styled "
-        "error pages of issue 19 (branch i19-imports: templates/404.html, 403.html, "
-        "500.html) extend base.html, whose icon link ends it; remove this marker when "
-        "they are merged."
-    ),
-    strict=False,
-)
 def test_error_pages_log_nothing_but_their_own_status(live_server, page: Page):
     base = live_server.url
     UserFactory(username="ana", password=PASSWORD, role=roles.ANALYST)
