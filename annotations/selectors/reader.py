@@ -425,7 +425,8 @@ def _common_entity(kind: str, rows: list[Any]) -> str:
     if field is None:
         return ""
     names = {getattr(getattr(row, field), "name", None) for row in rows}
-    return next(iter(names)) if len(names) == 1 and None not in names else ""
+    only = next(iter(names)) if len(names) == 1 else None
+    return str(only) if only is not None else ""
 
 
 def describe_suggestions(pairs: list[tuple[str, Any]], entity: str = "") -> str:

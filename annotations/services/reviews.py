@@ -165,8 +165,9 @@ def suggestions_review(
     rows = {kind: _locked_rows(kind, ids, user) for kind, ids in by_kind.items()}
     missing = [ref.key for ref in refs if ref.id not in rows[ref.kind]]
     if missing:
-        raise WriteRefused(
-            "items", f"There is no {', '.join(missing)} (deleted, or not yours to see)."
+        raise ReviewAction.DoesNotExist(
+            f"There is no {', '.join(missing[:5])}{' and more' if len(missing) > 5 else ''} "
+            "(deleted, or not yours to see); nothing was reviewed."
         )
     elsewhere = [ref.key for ref in refs if rows[ref.kind][ref.id].article_id != article_id]
     if elsewhere:
@@ -194,10 +195,10 @@ def suggestions_review(
                 for ref in done[:5]
             )
             more = f" and {len(done) - 5} more" if len(done) > 5 else ""
-            raise WriteRefused(
-                "items",
+            # Reviewed by someone else since the reader showed them: stale, as If-Match.
+            raise PreconditionFailed(
                 f"{len(done)} of these {len(refs)} are no longer suggestions: {said}{more}. "
-                "Nothing was reviewed; reload to see them as they are now.",
+                "Nothing was reviewed; reload to see them as they are now."
             )
     before = {
         ref: {
@@ -301,11 +302,11 @@ def review_undo(*, user: Any, action_id: int) -> ReviewAction:
     if action.analyst_id != user.pk:
         raise NotAllowed("Only the analyst who made a review may undo it.")
     if action.undone_at is not None:
-        raise WriteRefused("review", f"This review was already undone ({action.summary}).")
+        raise PreconditionFailed(f"This review was already undone ({action.summary}).")
     by_kind: dict[str, list[int]] = {}
     for entry in action.rows:
         by_kind.setdefault(entry["kind"], []).append(entry["id"])
-    rows = {
+    rows: dict[str, dict[int, Any]] = {
         kind: {
             row.pk: row
             for row in MODELS[kind]
