@@ -43,6 +43,11 @@ class ReviewRequestSerializer(serializers.Serializer):
         ),
         min_length=1,
         max_length=MAX_ITEMS,
+        error_messages={
+            "min_length": "List at least one suggestion to review.",
+            "max_length": "At most {max_length} suggestions at once.",
+            "not_a_list": 'A list of keys, such as ["mention-12", "quote-3"].',
+        },
         help_text=(
             "The suggestions to review, as the reader lists them. Every one must still be "
             "a suggestion as you see it (else 412, and nothing is reviewed)."
