@@ -69,6 +69,28 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
+// A key pressed while the reader is being rendered again (just after an accept, say)
+// waits for the new one: it acts on what the panel will show, not on what it showed.
+let pending = null;
+let settle = null;
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.detail.target?.id !== "reader" || pending) return;
+  pending = new Promise((resolve) => {
+    settle = resolve;
+  });
+});
+function settled() {
+  return pending ?? Promise.resolve();
+}
+for (const name of ["htmx:afterSwap", "htmx:responseError", "htmx:sendError", "htmx:swapError"]) {
+  document.addEventListener(name, () => {
+    if (!settle) return;
+    const done = settle;
+    pending = settle = null;
+    done();
+  });
+}
+
 // The panel scrolls on its own: a re-render with the same filter keeps its place.
 let kept = null;
 document.addEventListener("htmx:beforeSwap", () => {
@@ -187,6 +209,7 @@ async function bulk(verb, what, count) {
 // entity) that are still to review, then the confirmation for them. With no current
 // item, the confirmation for what the panel shows.
 async function likeThis(verb) {
+  await settled();
   const item = current();
   if (item) {
     const { kind, entity = "" } = item.dataset;
@@ -207,6 +230,7 @@ async function likeThis(verb) {
 // --- undo ---------------------------------------------------------------------------------
 
 async function undo() {
+  await settled();
   const button = document.querySelector("#panel [data-undo]");
   if (!button) {
     say("You have no review to undo in this article.", true);
@@ -264,7 +288,8 @@ function scripted() {
 scripted();
 document.addEventListener("htmx:afterSwap", scripted);
 
-function toggleEntity() {
+async function toggleEntity() {
+  await settled();
   const item = current();
   const shown = shownFilter();
   if (shown.entity && (!item || item.dataset.entity === shown.entity)) {
