@@ -62,7 +62,8 @@ def test_three_keystrokes_accept_every_suggested_mention_of_an_entity(live_serve
     # The current item is in view inside the panel, which takes about two fifths of the
     # width and scrolls on its own.
     box, card = panel.bounding_box(), item(page, first).bounding_box()
-    assert box["y"] <= card["y"] and card["y"] + card["height"] <= box["y"] + box["height"]
+    assert box["y"] <= card["y"]
+    assert card["y"] + card["height"] <= box["y"] + box["height"]
     assert 0.35 * 1280 <= box["width"] <= 0.45 * 1280
 
     # 2: Shift+A, every suggestion like this one: the panel filtered to them, and the
