@@ -141,9 +141,11 @@ async function filterTo(query) {
 // --- keeping the current item in view -----------------------------------------------------
 
 // The current item stays in view within the panel (which scrolls on its own), the page
-// itself left where it is.
+// itself left where it is. Only the item itself (annotate.js focuses the current one):
+// a button or link in it gets focus as it is clicked, and the panel must not move under
+// the pointer then.
 document.addEventListener("focusin", (event) => {
-  const item = event.target instanceof Element && event.target.closest("#panel .item");
+  const item = event.target instanceof Element && event.target.matches("#panel .item") && event.target;
   const box = panel();
   if (!item || !box || box.scrollHeight <= box.clientHeight) return;
   const top = item.offsetTop - box.offsetTop;
