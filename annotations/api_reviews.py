@@ -12,6 +12,7 @@ reader's Undo undoes whichever came last. The services decide who may do what
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -39,6 +40,13 @@ class ReviewRequestSerializer(serializers.Serializer):
     items = serializers.ListField(
         child=StrictCharField(
             max_length=40,
+            validators=[
+                RegexValidator(
+                    KEY,
+                    "%(value)r is not a suggestion's key: give mention-<id>, quote-<id> or "
+                    "stance-<id>.",
+                )
+            ],
             help_text="A suggestion's key: mention-<id>, quote-<id> or stance-<id>.",
         ),
         min_length=1,
@@ -55,12 +63,6 @@ class ReviewRequestSerializer(serializers.Serializer):
     )
 
     def validate_items(self, items: list[str]) -> list[str]:
-        wrong = [key for key in items if not KEY.match(key)]
-        if wrong:
-            raise serializers.ValidationError(
-                f"Not a suggestion's key: {', '.join(repr(k) for k in wrong[:5])}; "
-                "give mention-<id>, quote-<id> or stance-<id>."
-            )
         twice = sorted({key for key in items if items.count(key) > 1})
         if twice:
             raise serializers.ValidationError(f"Listed twice: {', '.join(twice[:5])}.")

@@ -304,7 +304,7 @@ def _bad_cases(world: World, more: dict[str, Any]) -> list[tuple[dict, int, str,
             {"article": article, "verdict": "accept", "items": [*good, "note-3"]},
             400,
             "items",
-            "Not a suggestion's key: 'note-3'",
+            "2: 'note-3' is not a suggestion's key",
         ),
         (
             {"article": article, "verdict": "accept", "items": [good[0], good[0]]},

@@ -61,6 +61,8 @@ BEYOND_THE_SCHEMA = {
         "stances_create",
         "stances_partial_update",
         "entities_merge_create",
+        # The suggestions a bulk review names are in its article, each listed once.
+        "reviews_create",
     ],
     # A well-formed username and password of no account.
     "credentials that exist": ["auth_token_create"],
