@@ -2,7 +2,7 @@
 // the URL's query, so a reload or a shared link shows the same), review every suggestion
 // it shows at once, and undo the last review; with the mouse or the keyboard:
 //   A / R   accept / reject every suggestion like the current one (same kind, same
-//           entity): the panel is filtered to them, then a confirmation says how many
+//           entity): the panel shows them while a confirmation says how many
 //   f       show only the current item's entity (again: every entity)
 //   F       show everything
 //   u       undo your last review in this article
@@ -133,6 +133,7 @@ function shownFilter() {
 
 // Show the panel for another filter, without loading the page again.
 async function filterTo(query) {
+  await settled(); // one render at a time: the last filter asked for is the one shown
   const target = query === "?" ? "" : query;
   window.history.replaceState(window.history.state, "", window.location.pathname + target);
   await refresh();
@@ -162,8 +163,9 @@ function current() {
   return document.querySelector("#panel .item.is-current");
 }
 
-// Ask, then review every suggestion the panel shows.
-function confirmBulk(verb) {
+// Ask, then review every suggestion the panel shows. `back`: the filter to return to
+// afterwards (A and R filter the panel to what they review only while they ask).
+function confirmBulk(verb, back = null) {
   const button = document.querySelector(`#panel [data-bulk="${verb}"]`);
   if (!button) {
     say("Nothing to review with this filter.", true);
@@ -180,7 +182,8 @@ function confirmBulk(verb) {
   dialog.addEventListener(
     "close",
     () => {
-      if (dialog.returnValue === "confirm") bulk(verb, button.dataset.what, count);
+      if (dialog.returnValue === "confirm") bulk(verb, button.dataset.what, count, back);
+      else if (back !== null) filterTo(back);
     },
     { once: true },
   );
@@ -188,7 +191,7 @@ function confirmBulk(verb) {
   yes.focus();
 }
 
-async function bulk(verb, what, count) {
+async function bulk(verb, what, count, back) {
   const keys = Array.from(document.querySelectorAll("#panel .item[data-suggested]"), (item) => item.id);
   if (keys.length !== count) {
     say("The panel changed while you were asked; nothing was reviewed. Try again.", true);
@@ -196,23 +199,26 @@ async function bulk(verb, what, count) {
     return;
   }
   const [, done] = VERBS[verb];
+  let message = `${done[0].toUpperCase()}${done.slice(1)} ${what}. Press u to undo.`;
+  let failed = false;
   try {
     await post("reviews/", { article: ARTICLE, verdict: verb, items: keys });
   } catch (error) {
-    say(error.message, true);
-    await refresh();
-    return;
+    message = error.message;
+    failed = true;
   }
-  await refresh();
-  say(`${done[0].toUpperCase()}${done.slice(1)} ${what}. Press u to undo.`);
+  if (back !== null) await filterTo(back);
+  else await refresh();
+  say(message, failed);
 }
 
 // A and R: the panel filtered to the suggestions like the current item (same kind, same
-// entity) that are still to review, then the confirmation for them. With no current
-// item, the confirmation for what the panel shows.
+// entity) that are still to review, and the confirmation for them; then the panel as it
+// was. With no current item, the confirmation for what the panel shows.
 async function likeThis(verb) {
   await settled();
   const item = current();
+  let back = null;
   if (item) {
     const { kind, entity = "" } = item.dataset;
     if (kind === "note") {
@@ -220,13 +226,17 @@ async function likeThis(verb) {
       return;
     }
     const wanted = queryOf({ kind, state: "review", entity });
-    if (wanted !== queryOf(shownFilter())) await filterTo(wanted);
+    if (wanted !== queryOf(shownFilter())) {
+      back = queryOf(shownFilter()) || "?";
+      await filterTo(wanted);
+    }
   }
   if (!document.querySelector(`#panel [data-bulk="${verb}"]`)) {
     say(item ? "No suggestion like this one is left to review." : "Nothing to review with this filter.", true);
+    if (back !== null) await filterTo(back);
     return;
   }
-  confirmBulk(verb);
+  confirmBulk(verb, back);
 }
 
 // --- undo ---------------------------------------------------------------------------------

@@ -94,8 +94,10 @@ def test_three_keystrokes_accept_every_suggested_mention_of_an_entity(live_serve
     for pk in wanted:
         assert after[pk][:2] == ("confirmed", "ana"), pk
     assert {pk: after[pk] for pk in others} == {pk: before[pk] for pk in others}
-    # The panel says so: none of them is left to review, and the review can be undone.
-    expect(panel).to_contain_text("Nothing here with this filter")
+    # The panel is back as it was (the filter was only the preview), every one of them
+    # confirmed, and the review can be undone.
+    expect(page).to_have_url(f"{live_server.url}/articles/{article.pk}/")
+    expect(item(page, first)).to_contain_text("Suggested by the machine, confirmed by you")
     expect(panel).to_contain_text(
         f"You accepted {len(wanted)} suggested mentions of {entity.name}."
     )
@@ -107,9 +109,14 @@ def test_three_keystrokes_accept_every_suggested_mention_of_an_entity(live_serve
         f"Undone: accepted {len(wanted)} suggested mentions of {entity.name}."
     )
     assert review_states() == before
-    expect(shown).to_have_count(len(wanted))
+    expect(item(page, first)).to_contain_text("Suggested by the machine")
+    expect(item(page, first).get_by_role("button", name="Accept")).to_be_visible()
 
-    # A reload (or a shared link) shows the same filter, with its counts.
+    # A shared link (or a reload) shows the same filter, with its counts.
+    filtered = (
+        f"{live_server.url}/articles/{article.pk}/?kind=mention&state=review&entity={entity.pk}"
+    )
+    page.goto(filtered)
     page.reload()
     page.wait_for_load_state("load")
     expect(shown).to_have_count(len(wanted))
@@ -143,6 +150,19 @@ def test_three_keystrokes_accept_every_suggested_mention_of_an_entity(live_serve
     assert page.evaluate("window.__still_here") is True  # no page load
     page.keyboard.press("Shift+F")
     expect(page).to_have_url(f"{live_server.url}/articles/{article.pk}/")
+
+    # Shift+R asks about the same suggestions; cancelled, nothing changes and the panel
+    # is as it was.
+    expect(panel).to_have_attribute("data-query", "?")
+    page.keyboard.press("j")
+    page.keyboard.press("Shift+R")
+    reject = page.get_by_role("dialog", name=re.compile(r"^Reject \d+ suggested "))
+    expect(reject).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(reject).to_be_hidden()
+    expect(page).to_have_url(f"{live_server.url}/articles/{article.pk}/")
+    expect(panel).to_have_attribute("data-query", "?")
+    assert review_states() == before
     assert not errors
 
 
