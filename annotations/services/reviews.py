@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -165,7 +166,7 @@ def suggestions_review(
     rows = {kind: _locked_rows(kind, ids, user) for kind, ids in by_kind.items()}
     missing = [ref.key for ref in refs if ref.id not in rows[ref.kind]]
     if missing:
-        raise ReviewAction.DoesNotExist(
+        raise ObjectDoesNotExist(
             f"There is no {', '.join(missing[:5])}{' and more' if len(missing) > 5 else ''} "
             "(deleted, or not yours to see); nothing was reviewed."
         )
