@@ -175,7 +175,8 @@ def test_the_api_keeps_to_its_openapi_schema(
     )
     summary = result.stdout[result.stdout.find("SUMMARY") :]
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    # With the assignments (7 operations), agreement (1), adjudications (5) and analysis (5).
-    assert "Tested: 63" in summary, summary
+    # With the assignments (7 operations), agreement (1), adjudications (5), analysis (5)
+    # and reviews (2: many at once, undo).
+    assert "Tested: 65" in summary, summary
     assert "✅ Stateful" in summary, summary
     assert "failure" not in summary.splitlines()[-1], summary
