@@ -82,7 +82,7 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 function settled() {
   return pending ?? Promise.resolve();
 }
-for (const name of ["htmx:afterSwap", "htmx:responseError", "htmx:sendError", "htmx:swapError"]) {
+for (const name of ["htmx:afterSwap", "htmx:afterRequest", "htmx:responseError", "htmx:sendError", "htmx:swapError", "htmx:timeout"]) {
   document.addEventListener(name, () => {
     if (!settle) return;
     const done = settle;
