@@ -83,8 +83,9 @@ function settled() {
   return pending ?? Promise.resolve();
 }
 for (const name of ["htmx:afterSwap", "htmx:afterRequest", "htmx:responseError", "htmx:sendError", "htmx:swapError", "htmx:timeout"]) {
-  document.addEventListener(name, () => {
-    if (!settle) return;
+  document.addEventListener(name, (event) => {
+    const target = event.detail?.target;
+    if (!settle || (target && target.id !== "reader")) return;
     const done = settle;
     pending = settle = null;
     done();
