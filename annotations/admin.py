@@ -19,9 +19,9 @@ _NO_TEXT = ("article__body", "article__raw_text")
 
 @admin.register(Polarity)
 class PolarityAdmin(admin.ModelAdmin):
-    list_display = ("label", "slug", "sign", "position", "is_active", "stance_count")
+    list_display = ("label", "slug", "phrase", "sign", "position", "is_active", "stance_count")
     list_display_links = ("label",)
-    list_editable = ("sign", "position", "is_active")
+    list_editable = ("phrase", "sign", "position", "is_active")
     list_filter = ("is_active", "sign")
     search_fields = ("label", "slug", "description")
     prepopulated_fields = {"slug": ("label",)}

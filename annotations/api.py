@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from annotations import selectors, services, w3c_sql
+from annotations.api_reviews import reviewed_alone
 from annotations.filters import (
     DeletionFilter,
     NoteFilter,
@@ -197,9 +198,8 @@ class QuoteViewSet(ReviewMixin, AnnotationModelViewSet):
         services.quote_delete(user=self.request.user, quote_id=row.pk, if_match=self.if_match())
 
     def review(self, row: Quote, status: str) -> Quote:
-        return services.quote_review(
-            user=self.request.user, quote_id=row.pk, status=status, if_match=self.if_match()
-        )
+        # Journalled for the reader's Undo (services.reviews); as quote_review otherwise.
+        return reviewed_alone(self, "quote", row, status)
 
 
 @extend_schema_view(
@@ -241,9 +241,8 @@ class StanceViewSet(ReviewMixin, AnnotationModelViewSet):
         services.stance_delete(user=self.request.user, stance_id=row.pk, if_match=self.if_match())
 
     def review(self, row: Stance, status: str) -> Stance:
-        return services.stance_review(
-            user=self.request.user, stance_id=row.pk, status=status, if_match=self.if_match()
-        )
+        # Journalled for the reader's Undo (services.reviews); as stance_review otherwise.
+        return reviewed_alone(self, "stance", row, status)
 
 
 @extend_schema_view(

@@ -6,7 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from annotations import api as annotations_api
-from annotations import api_adjudication, api_agreement, api_analysis, api_assignments, api_vocab
+from annotations import (
+    api_adjudication,
+    api_agreement,
+    api_analysis,
+    api_assignments,
+    api_reviews,
+    api_vocab,
+)
 from articles import api as articles_api
 from newsdesk import api_auth
 
@@ -14,7 +21,8 @@ router = DefaultRouter()
 router.register("articles", articles_api.ArticleViewSet, basename="api-article")
 router.register("entities", articles_api.EntityViewSet, basename="api-entity")
 router.register("stories", articles_api.StoryViewSet, basename="api-story")
-router.register("mentions", articles_api.MentionViewSet, basename="api-mention")
+# Mentions' accept and reject are journalled for the reader's Undo (annotations).
+router.register("mentions", api_reviews.JournalledMentionViewSet, basename="api-mention")
 router.register("quotes", annotations_api.QuoteViewSet, basename="api-quote")
 router.register("statements", annotations_api.StatementViewSet, basename="api-statement")
 router.register("stances", annotations_api.StanceViewSet, basename="api-stance")
@@ -25,6 +33,7 @@ router.register("deleted", annotations_api.DeletionViewSet, basename="api-delete
 router.register("imports", articles_api.ImportBatchViewSet, basename="api-import")
 router.register("assignments", api_assignments.AssignmentViewSet, basename="api-assignment")
 router.register("adjudications", api_adjudication.AdjudicationViewSet, basename="api-adjudication")
+router.register("reviews", api_reviews.ReviewViewSet, basename="api-review")
 
 urlpatterns = [
     *router.urls,

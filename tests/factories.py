@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from annotations.apps import PHRASES
 from annotations.models import Note, Polarity, Quote, Stance, Statement, Tag
 from articles.anchoring import text_quote_selector
 from articles.models import (
@@ -135,7 +136,7 @@ def polarity(slug: str = "support") -> Polarity:
         slug, Polarity.Sign.NEITHER
     )
     return Polarity.objects.get_or_create(
-        slug=slug, defaults={"label": slug.title(), "sign": sign}
+        slug=slug, defaults={"label": slug.title(), "sign": sign, "phrase": PHRASES.get(slug, "")}
     )[0]
 
 

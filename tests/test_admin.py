@@ -287,20 +287,26 @@ def test_a_kind_change_that_would_clash_is_refused(admin_client):
 
 
 def test_admins_extend_the_polarity_vocabulary(admin_client):
+    fields = {
+        "slug": "conditional-support",
+        "label": "Conditional support",
+        "position": "15",
+        "is_active": "on",
+        "sign": "1",  # it takes the support side in the analysis views
+    }
+    # The words that make its stances sentences are asked for: a label has no verb.
+    refused = admin_client.post(_url(Polarity, "add"), fields)
+    assert refused.status_code == 200
+    assert "phrase" in refused.context["adminform"].form.errors
+    assert not Polarity.objects.filter(slug="conditional-support").exists()
     response = admin_client.post(
-        _url(Polarity, "add"),
-        {
-            "slug": "conditional-support",
-            "label": "Conditional support",
-            "position": "15",
-            "is_active": "on",
-            "sign": "1",  # it takes the support side in the analysis views
-        },
+        _url(Polarity, "add"), {**fields, "phrase": "conditionally supports"}
     )
     assert response.status_code == 302
     added = Polarity.objects.get(slug="conditional-support")
     assert added.is_active
     assert added.sign == Polarity.Sign.SUPPORT
+    assert added.verb == "conditionally supports"
 
 
 def test_a_quote_speaker_span_must_fit_the_body(admin_client):

@@ -12,6 +12,7 @@ from annotations.models.layers import (
     Statement,
     Tag,
 )
+from annotations.models.reviews import ReviewAction
 from annotations.models.team import (
     AdjudicationDecision,
     ArticleAgreement,
@@ -35,6 +36,7 @@ __all__ = [
     "Polarity",
     "Quote",
     "QuoteDecision",
+    "ReviewAction",
     "Stance",
     "StanceDecision",
     "Statement",

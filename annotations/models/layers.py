@@ -40,6 +40,17 @@ class Polarity(TimeStamped):
         default=Sign.NEITHER,
         help_text="The side it takes in the analysis views: support, oppose or neither.",
     )
+    # The words between holder and target that make a stance a sentence ("Xi Jinping
+    # supports Russia", "... is neutral on ..."): English agreement and prepositions are
+    # not derivable from a label, so an admin who adds a polarity writes them.
+    phrase = models.CharField(
+        max_length=80,
+        default="",
+        help_text=(
+            'The words between holder and target, in the third person: "supports", '
+            '"is neutral on", "has mixed views on".'
+        ),
+    )
 
     class Meta:
         ordering = ["position", "label"]
@@ -47,6 +58,12 @@ class Polarity(TimeStamped):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def verb(self) -> str:
+        """The phrase, or for a polarity saved without one (in code, before the admin
+        asked for it), words that are grammatical whatever the label."""
+        return self.phrase or f"takes the stance “{self.label}” on"
 
 
 class Tag(TimeStamped):

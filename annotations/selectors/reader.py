@@ -7,9 +7,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from annotations.models import Assignment, AssignmentMode, Note, Polarity, Quote, Stance
+from annotations.models import (
+    Assignment,
+    AssignmentMode,
+    Note,
+    Polarity,
+    Quote,
+    QuoteDecision,
+    ReviewAction,
+    Stance,
+    StanceDecision,
+)
 from annotations.selectors import team
 from articles.models import Article, EntityKind, ImportFile, Mention, Origin, ReviewStatus
 from articles.services import guards
@@ -34,6 +44,11 @@ class Item:
     own_decision: bool = False
     # The viewer may accept or reject it (not a mention of an article they code blind).
     reviewable: bool = True
+    # The panel's filter and wording (panel_of): the viewer created or decided it, the
+    # entities it is about, and who suggested, added and reviewed it, in words.
+    mine: bool = False
+    entity_ids: tuple[int, ...] = ()
+    provenance: str = ""
 
     @property
     def key(self) -> str:
@@ -63,9 +78,7 @@ class Item:
             return f"Quote by {who} ({self.status})"
         if self.kind == "stance":
             target = row.target_entity.name if row.target_entity else row.target_text
-            return (
-                f"Stance: {row.holder.name} {row.polarity.label.lower()} {target} ({self.status})"
-            )
+            return f"Stance: {row.holder.name} {row.polarity.verb} {target} ({self.status})"
         return f"Note: {row.text[:60]}"
 
 
@@ -287,10 +300,16 @@ def _mentions(article: Article) -> QuerySet[Mention]:
     )
 
 
-def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
-    """Everything the reader template needs besides the article itself.
+def reader_context(
+    article: Article,
+    user: AbstractBaseUser | AnonymousUser,
+    shown: "PanelFilter | None" = None,
+) -> dict[str, Any]:
+    """Everything the reader template needs besides the article itself; the panel lists
+    what the `shown` filter lets through (panel_of).
 
-    Queries: source file, mentions, quotes, stances, notes, polarities (six).
+    Queries: source file, mentions, quotes, stances, notes, polarities, and for an
+    analyst or admin their latest review on the article (for Undo): seven.
     """
     role = roles.role_of(user)
     annotator = guards.is_annotator(user)
@@ -330,6 +349,7 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
             own_decision=blind and q.origin == Origin.MACHINE,
         )
         for q in _seen(Quote.objects.filter(article=article), user, blind, "quote")
+        .annotate(decided=_decided(QuoteDecision, "quote", user))
         .select_related("speaker", "created_by", "reviewed_by")
         .order_by("start", "id")
     ]
@@ -346,6 +366,7 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
             own_decision=blind and row.origin == Origin.MACHINE,
         )
         for row in _seen(Stance.objects.filter(article=article), user, blind, "stance")
+        .annotate(decided=_decided(StanceDecision, "stance", user))
         .select_related("holder", "target_entity", "polarity", "created_by", "reviewed_by", "quote")
         .order_by("start", "id")
     ]
@@ -383,7 +404,273 @@ def reader_context(article: Article, user: AbstractBaseUser | AnonymousUser) -> 
         "suggestions_left": sum(
             1 for i in quotes + stances + mentions if i.suggested and i.reviewable
         ),
+        "panel": panel_of(mentions + items, user, shown or PanelFilter(), may_review=annotator),
+        "last_review": last_review(article, user) if annotator else None,
         "polarities": list(Polarity.objects.filter(is_active=True).order_by("position", "label")),
         "quote_kinds": Quote.Kind.choices,
         "entity_kinds": EntityKind.choices,
     }
+
+
+# --- the side panel: filters with counts, wording, bulk review, undo -------------------
+
+# The kinds in the order the filter offers them, and their names in the plural.
+KINDS = ("quote", "mention", "stance", "note")
+PLURALS = {"quote": "quotes", "mention": "mentions", "stance": "stances", "note": "notes"}
+STATES = {"review": "To review", "mine": "Mine", "all": "Everything"}
+
+
+@dataclass(frozen=True, slots=True)
+class PanelFilter:
+    """What the panel lists, as the URL's query says it (?kind=mention&state=review&entity=12):
+    a kind ("" for all), a state (review: suggestions the viewer may still review; mine:
+    what they created or decided; all) and an entity (None for all)."""
+
+    kind: str = ""
+    state: str = "all"
+    entity: int | None = None
+
+    def query(self, **changes: Any) -> str:
+        """The URL query of this filter with `changes`, defaults left out ("?" for none)."""
+        values = {"kind": self.kind, "state": self.state, "entity": self.entity, **changes}
+        parts = []
+        if values["kind"]:
+            parts.append(f"kind={values['kind']}")
+        if values["state"] != "all":
+            parts.append(f"state={values['state']}")
+        if values["entity"] is not None:
+            parts.append(f"entity={values['entity']}")
+        return "?" + "&".join(parts)
+
+
+def panel_filter(query: Any) -> PanelFilter:
+    """The filter a request's query asks for. A value the panel does not know (an old or
+    mangled link) is left out rather than refused: the reader then shows more, never an
+    error page."""
+    kind = query.get("kind", "")
+    state = query.get("state", "all")
+    entity = query.get("entity", "")
+    return PanelFilter(
+        kind=kind if kind in KINDS else "",
+        state=state if state in STATES else "all",
+        entity=int(entity) if entity.isdigit() and len(entity) < 19 else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FilterOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    query: str
+
+
+@dataclass(slots=True)
+class Panel:
+    shown: PanelFilter
+    items: list[Item]  # what the filter lets through, in text order
+    total: int  # every item of the article the viewer sees
+    to_review: int  # every suggestion the viewer may still review
+    kinds: list[FilterOption]
+    states: list[FilterOption]
+    entities: list[FilterOption]
+    reviewable: list[Item]  # the shown suggestions the viewer may review: bulk review
+    bulk_what: str  # "14 suggested mentions of Xi Jinping"
+
+    @property
+    def filtered(self) -> bool:
+        return self.shown != PanelFilter()
+
+
+def _decided(model: type[QuoteDecision] | type[StanceDecision], kind: str, user: Any) -> Exists:
+    """Whether the viewer recorded a decision on the row (quotedecision_analyst_idx)."""
+    return Exists(model.objects.filter(**{kind: OuterRef("pk")}, analyst_id=user.pk))
+
+
+def _name(user: Any, viewer: Any, fallback: str) -> str:
+    if user is None:
+        return fallback
+    return "you" if user.pk == getattr(viewer, "pk", None) else user.get_username()
+
+
+def provenance(item: Item, viewer: Any) -> str:
+    """Who suggested, added and reviewed an item, as a sentence: "Suggested by the machine,
+    confirmed by ana", "Added by you", "Gold, settled by ben"."""
+    row = item.row
+    creator = getattr(row, "created_by", None)
+    if item.kind == "note":
+        return f"Added by {_name(creator, viewer, 'the machine')}"
+    origin = getattr(row, "origin", Origin.ANALYST)
+    if origin == "gold":
+        return f"Gold, settled by {_name(creator, viewer, 'an adjudicator')}"
+    reviewer = getattr(row, "reviewed_by", None)
+    if origin == Origin.MACHINE:
+        said = "Suggested by the machine"
+        if item.status == ReviewStatus.SUGGESTED:
+            return said
+        if item.own_decision:
+            if getattr(row, "verdict", None) == "corrected":
+                return f"{said}, replaced by your own version"
+            return f"{said}, {item.status} by you"
+        return f"{said}, {item.status} by {_name(reviewer, viewer, 'an analyst')}"
+    said = f"Added by {_name(creator, viewer, 'an analyst')}"
+    if item.status == ReviewStatus.REJECTED:
+        return f"{said}, rejected by {_name(reviewer, viewer, 'a reviewer')}"
+    if item.status == ReviewStatus.SUGGESTED:
+        return f"{said}, not yet reviewed"
+    return said
+
+
+def _entities(item: Item) -> list[tuple[int, str]]:
+    """The entities an item is about: a mention's, a quote's speaker, a stance's holder
+    and target entity."""
+    row = item.row
+    if item.kind == "mention":
+        return [(row.entity_id, row.entity.name)]
+    if item.kind == "quote":
+        return [(row.speaker_id, row.speaker.name)] if row.speaker_id else []
+    if item.kind == "stance":
+        found = [(row.holder_id, row.holder.name)]
+        if row.target_entity_id and row.target_entity_id != row.holder_id:
+            found.append((row.target_entity_id, row.target_entity.name))
+        return found
+    return []
+
+
+def _common_entity(kind: str, rows: list[Any]) -> str:
+    """The entity every row of one kind is about (mention's, speaker, holder), or ""."""
+    field = {"mention": "entity", "quote": "speaker", "stance": "holder"}.get(kind)
+    if field is None:
+        return ""
+    names = {getattr(getattr(row, field), "name", None) for row in rows}
+    only = next(iter(names)) if len(names) == 1 else None
+    return str(only) if only is not None else ""
+
+
+def describe_suggestions(pairs: list[tuple[str, Any]], entity: str = "") -> str:
+    """Suggestions in words, for a confirmation or an undo: "14 suggested mentions of Xi
+    Jinping", "1 suggested quote by Yury Ushakov", "5 suggestions involving Russia (3
+    mentions, 2 stances)". `entity` is the one the panel is filtered to, if any."""
+    count = len(pairs)
+    if not count:
+        return ""
+    kinds = dict.fromkeys(KINDS, 0)
+    for kind, _ in pairs:
+        kinds[kind] += 1
+    present = [kind for kind in KINDS if kinds[kind]]
+    if len(present) == 1:
+        kind = present[0]
+        noun = f"suggested {kind if count == 1 else PLURALS[kind]}"
+        name = entity or _common_entity(kind, [row for _, row in pairs])
+        if not name:
+            return f"{count} {noun}"
+        preposition = {"mention": "of", "quote": "by"}.get(
+            kind, "involving" if entity else "taken by"
+        )
+        return f"{count} {noun} {preposition} {name}"
+    parts = ", ".join(
+        f"{kinds[kind]} {kind if kinds[kind] == 1 else PLURALS[kind]}" for kind in present
+    )
+    about = f" involving {entity}" if entity else ""
+    return f"{count} suggestions{about} ({parts})"
+
+
+def panel_of(items: list[Item], user: Any, shown: PanelFilter, *, may_review: bool) -> Panel:
+    """The panel for `items` (every kind, in any order): what `shown` lets through, in
+    text order, and every filter option with the number of items it would show with the
+    other two choices kept (as a search page's facets count). No query."""
+    viewer = getattr(user, "pk", None)
+    for item in items:
+        row = item.row
+        item.mine = (
+            getattr(row, "created_by_id", None) == viewer
+            or getattr(row, "reviewed_by_id", None) == viewer
+            or bool(getattr(row, "decided", False))
+        )
+        item.entity_ids = tuple(pk for pk, _ in _entities(item))
+        item.provenance = provenance(item, user)
+    names: dict[int, str] = {}
+    for item in items:
+        names.update(_entities(item))
+
+    def to_review(item: Item) -> bool:
+        return may_review and item.suggested and item.reviewable
+
+    def in_state(item: Item, state: str) -> bool:
+        if state == "review":
+            return to_review(item)
+        if state == "mine":
+            return item.mine
+        return True
+
+    def passes(item: Item, kind: str, state: str, entity: int | None) -> bool:
+        return (
+            (not kind or item.kind == kind)
+            and in_state(item, state)
+            and (entity is None or entity in item.entity_ids)
+        )
+
+    ordered = sorted(items, key=lambda i: (i.start is None, i.start or 0, i.end or 0, i.kind))
+    listed = [i for i in ordered if passes(i, shown.kind, shown.state, shown.entity)]
+    kinds = [
+        FilterOption(
+            kind,
+            label,
+            sum(1 for i in items if passes(i, kind, shown.state, shown.entity)),
+            shown.kind == kind,
+            shown.query(kind=kind),
+        )
+        for kind, label in [("", "All"), *((k, PLURALS[k].capitalize()) for k in KINDS)]
+    ]
+    states = [
+        FilterOption(
+            state,
+            label,
+            sum(1 for i in items if passes(i, shown.kind, state, shown.entity)),
+            shown.state == state,
+            shown.query(state=state),
+        )
+        for state, label in STATES.items()
+    ]
+    per_entity: dict[int, int] = {}
+    for i in items:
+        if passes(i, shown.kind, shown.state, None):
+            for pk in i.entity_ids:
+                per_entity[pk] = per_entity.get(pk, 0) + 1
+    if shown.entity is not None:
+        per_entity.setdefault(shown.entity, 0)
+    entities = [
+        FilterOption(
+            str(pk),
+            names.get(pk, f"Entity {pk}"),
+            count,
+            shown.entity == pk,
+            shown.query(entity=pk),
+        )
+        for pk, count in sorted(per_entity.items(), key=lambda e: (-e[1], names.get(e[0], "")))
+    ]
+    reviewable = [i for i in listed if to_review(i)]
+    entity_name = names.get(shown.entity, "") if shown.entity is not None else ""
+    return Panel(
+        shown=shown,
+        items=listed,
+        total=len(items),
+        to_review=sum(1 for i in items if to_review(i)),
+        kinds=kinds,
+        states=states,
+        entities=entities,
+        reviewable=reviewable,
+        bulk_what=describe_suggestions([(i.kind, i.row) for i in reviewable], entity_name),
+    )
+
+
+def last_review(article: Article, user: Any) -> ReviewAction | None:
+    """The viewer's latest review on the article that is not undone yet: what Undo undoes
+    (reviewaction_last_idx). One query."""
+    return (
+        ReviewAction.objects.filter(analyst_id=user.pk, article=article, undone_at__isnull=True)
+        .only("pk", "verdict", "summary", "created_at")
+        .order_by("-id")
+        .first()
+    )

@@ -23,7 +23,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         article = selectors.article_for_reader(pk, request.user)
     except Article.DoesNotExist as missing:
         raise Http404(f"There is no article {pk}.") from missing
-    context = selectors.reader_context(article, request.user)
+    context = selectors.reader_context(article, request.user, selectors.panel_filter(request.GET))
     context.update(article=article, link=_safe_url(article.url))
     template = "articles/reader.html"
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "reader":

@@ -144,9 +144,7 @@ function announce(key) {
   }
   document.dispatchEvent(new CustomEvent("reader:current", { detail: { key } }));
 }
-document.addEventListener("reader:refresh", () => {
-  refresh();
-});
+// (its `reader:refresh` listener is the block at the end of this file)
 // --- end of the hook ------------------------------------------------------------------
 
 function setCurrent(key, { show = true } = {}) {
@@ -1024,3 +1022,16 @@ document.addEventListener("keydown", (event) => {
 if (window.location.hash && itemByKey(window.location.hash.slice(1))) {
   setCurrent(window.location.hash.slice(1));
 }
+
+// --- hook for review.js (issue 19: the panel's filters, bulk review, undo) -----------------
+// review.js asks for the reader again (after a bulk review, an undo or a filter change)
+// with a `reader:refresh` event, so that the current item is kept as after any write here.
+// `detail.current`, if given, names the item to make current; `detail.done` is called once
+// the new reader is in; `detail.handled` tells review.js that this hook is here.
+document.addEventListener("reader:refresh", (event) => {
+  const detail = event.detail || {};
+  detail.handled = true;
+  if ("current" in detail) current = detail.current;
+  refresh().finally(() => detail.done?.());
+});
+// --- end of the hook for review.js ---------------------------------------------------------

@@ -84,7 +84,9 @@ def test_two_blind_analysts_disagree_and_the_lead_settles_it_into_gold(
     page.keyboard.press("a")
     expect(page.get_by_role("status")).to_have_text("Quote accepted.")
     assert QuoteDecision.objects.filter(quote=machine, analyst=ana, verdict="confirmed").exists()
-    expect(item(page, f"quote-{machine.pk}")).to_contain_text("Confirmed by you")
+    expect(item(page, f"quote-{machine.pk}")).to_contain_text(
+        "Suggested by the machine, confirmed by you"
+    )
 
     # ben, blind: the suggestion is still a suggestion for him (ana's decision is hers);
     # he corrects its speaker, which makes his own copy.
@@ -111,7 +113,9 @@ def test_two_blind_analysts_disagree_and_the_lead_settles_it_into_gold(
 
     # Each sees only their own work: ana's reader has no trace of ben's copy.
     page.reload()
-    expect(item(page, f"quote-{machine.pk}")).to_contain_text("Confirmed by you")
+    expect(item(page, f"quote-{machine.pk}")).to_contain_text(
+        "Suggested by the machine, confirmed by you"
+    )
     expect(item(page, f"quote-{ben_copy.pk}")).to_have_count(0)
     expect(page.get_by_role("region", name="Annotations")).not_to_contain_text("Rui Prado")
     expect(page.get_by_role("region", name="Annotations")).not_to_contain_text("ben")

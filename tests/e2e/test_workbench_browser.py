@@ -120,7 +120,7 @@ def test_analyst_tags_reviews_and_finds_it_all_after_a_reload(
     quote = Quote.objects.get(article=article, created_by__username="ana")
     assert (quote.exact, quote.speaker.name, quote.cue) == (QUOTED, "Yury Ushakov", "added")
     assert article.body[quote.start : quote.end] == QUOTED
-    expect(item(page, f"quote-{quote.pk}")).to_contain_text("Added by ana")
+    expect(item(page, f"quote-{quote.pk}")).to_contain_text("Added by you")
 
     # Select the evidence and tag a stance: holder, target, polarity.
     page.evaluate(SELECT, EVIDENCE)
@@ -161,9 +161,9 @@ def test_analyst_tags_reviews_and_finds_it_all_after_a_reload(
     page.reload()
     expect(item(page, f"quote-{quote.pk}")).to_contain_text("Yury Ushakov")
     expect(item(page, f"stance-{stance.pk}")).to_contain_text("Xi Jinping")
-    expect(item(page, f"stance-{stance.pk}")).to_contain_text("support")
-    expect(item(page, first)).to_contain_text("Confirmed by ana")
-    expect(item(page, second)).to_contain_text("Rejected by ana")
+    expect(item(page, f"stance-{stance.pk}")).to_contain_text("Xi Jinping supports Vladimir Putin")
+    expect(item(page, first)).to_contain_text("Suggested by the machine, confirmed by you")
+    expect(item(page, second)).to_contain_text("Suggested by the machine, rejected by you")
     model = {"quote": Quote, "stance": Stance, "mention": Mention}
     for key, status in ((first, ReviewStatus.CONFIRMED), (second, ReviewStatus.REJECTED)):
         kind, pk = key.split("-")

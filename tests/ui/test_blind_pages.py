@@ -96,10 +96,10 @@ def test_reader_shows_a_blind_coder_only_the_machine_and_their_own(scene):
 def test_reader_shows_the_coders_own_decision(scene):
     QuoteDecision.objects.create(quote=scene["machine"], analyst=scene["b"], verdict="rejected")
     page = _page(_as(scene["b"]), "article-detail", scene["article"].pk)
-    assert "Rejected by you" in page
+    assert "Suggested by the machine, rejected by you" in page
     page = _page(_as(scene["a"]), "article-detail", scene["article"].pk)
     assert "Suggested by the machine" in page
-    assert "Rejected by you" not in page
+    assert "rejected by you" not in page
 
 
 def test_done_coder_sees_everyones_work(scene):
@@ -165,7 +165,7 @@ def test_reader_says_a_corrected_suggestion_was_replaced(scene):
         quote=scene["machine"], analyst=scene["b"], verdict="corrected", correction=copy
     )
     page = _page(_as(scene["b"]), "article-detail", scene["article"].pk)
-    assert "Replaced by your own version" in page
+    assert "Suggested by the machine, replaced by your own version" in page
 
 
 def test_reader_offers_a_blind_coder_no_review_of_the_shared_mentions(scene):
