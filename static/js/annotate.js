@@ -718,9 +718,14 @@ function revealInPanel(shown) {
   const bottom = Math.max(...rects.map((r) => r.bottom));
   if (top >= view.top && bottom <= view.bottom) return;
   const margin = 8;
-  let delta = top - view.top - margin; // the first one at the top
-  if (bottom - top <= view.height - 2 * margin && top > view.top) {
-    delta = bottom - view.bottom + margin; // all fit: just enough to show the last one
+  let delta;
+  if (bottom - top <= view.height - 2 * margin) {
+    // All fit: just enough to show the last one, or the first one if it is above.
+    delta = top < view.top ? top - view.top - margin : bottom - view.bottom + margin;
+  } else {
+    // They do not all fit: the first one shown (a quote, stance or note before mentions,
+    // whatever their order in the panel) goes to the top.
+    delta = rects[0].top - view.top - margin;
   }
   box.scrollBy({ top: delta, behavior: "smooth" });
 }
@@ -734,11 +739,12 @@ function pointAt(keys, on) {
   window.clearTimeout(revealing);
   if (!found.length) return;
   found.forEach((item) => item.classList.add("is-hovered"));
-  // Quotes, stances and notes first (mentions sit in their own list further down); only
-  // what is shown (not in a closed list, not filtered out).
+  // The quote first (a stance tagged on it is about it), then notes and stances, mentions
+  // last; only what is shown (not in a closed list, not filtered out).
+  const rank = { quote: 0, note: 1, stance: 2, mention: 3 };
   const shown = found
     .filter((item) => item.getClientRects().length)
-    .sort((a, b) => (a.dataset.kind === "mention") - (b.dataset.kind === "mention"));
+    .sort((a, b) => (rank[a.dataset.kind] ?? 4) - (rank[b.dataset.kind] ?? 4));
   // A moment's pause, so that sweeping the mouse across the text does not shake the panel.
   revealing = window.setTimeout(() => revealInPanel(shown), 120);
 }
