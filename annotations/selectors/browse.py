@@ -147,10 +147,10 @@ class ArticleListing:
     unranked: bool = False
 
 
-class _Counted(Sequence[Article]):
+class _Counted(Sequence[Any]):
     """A query whose size is already known: the paginator slices it without a COUNT."""
 
-    def __init__(self, rows: QuerySet[Article], total: int) -> None:
+    def __init__(self, rows: QuerySet[Any], total: int) -> None:
         self.rows = rows
         self.total = total
 
@@ -158,12 +158,12 @@ class _Counted(Sequence[Article]):
         return self.total
 
     @overload
-    def __getitem__(self, index: int) -> Article: ...
+    def __getitem__(self, index: int) -> Any: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[Article]: ...
+    def __getitem__(self, index: slice) -> list[Any]: ...
 
-    def __getitem__(self, index: int | slice) -> Article | list[Article]:
+    def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return list(self.rows[index])
         return self.rows[index]
@@ -325,6 +325,7 @@ class _FacetCounts:
     months: list[FacetValue]
     entities: list[FacetValue]
     speakers: list[FacetValue]
+    groups: int  # story groups, when grouped
 
 
 def _flags(filters: ArticleFilters) -> dict[str, Expression]:
@@ -360,7 +361,7 @@ def _flags(filters: ArticleFilters) -> dict[str, Expression]:
     return flags
 
 
-def _facet_sql(filters: ArticleFilters) -> tuple[str, list[Any]]:
+def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, list[Any]]:
     """The statement behind every facet. A facet that no other filter narrows (the
     unfiltered list's, or the status facet when only the status is chosen) reads its own
     table or index; the others count the rows of the CTE that pass every filter but
@@ -428,8 +429,8 @@ def _facet_sql(filters: ArticleFilters) -> tuple[str, list[Any]]:
         f"SELECT 'month', NULL::bigint, NULL::text, {month}::timestamp AS m, count(*) "  # noqa: S608
         f"FROM {source} GROUP BY m ORDER BY m DESC LIMIT {MONTHS_SHOWN}"
     )
-    # Mentions and quotes counted once per article: (entity, article) pairs, read in the
-    # order of the partial (entity, article) indexes, which DISTINCT then needs no sort.
+    # Articles per entity, from the kept mentions (or quotes, by speaker) whose partial
+    # (entity, article) index holds every pair the count needs.
     pairs = {
         "entity": Mention.objects.exclude(status=ReviewStatus.REJECTED).values(
             "entity_id", "article_id"
@@ -440,24 +441,38 @@ def _facet_sql(filters: ArticleFilters) -> tuple[str, list[Any]]:
     }
     for facet, rows in pairs.items():
         key = f"{facet}_id"
-        pairs_sql, pairs_params = rows.distinct().order_by().query.sql_with_params()
-        params.extend(pairs_params)
         selected = getattr(filters, facet)
         if narrowed(facet):
-            # A semi-join: the CTE's ids hashed once, the pairs probing it in index order.
+            # A plain subquery, which PostgreSQL flattens: a few articles probe the
+            # (article) index, many are hashed once and the pairs probe them.
+            pairs_sql, pairs_params = rows.order_by().query.sql_with_params()
             source = (
                 f"({pairs_sql}) p WHERE p.article_id IN "  # noqa: S608
                 f"(SELECT b.pk FROM base b WHERE {passing(facet)})"
             )
+            count = "count(DISTINCT p.article_id)"
         else:
+            # Every pair once, in the index's order: DISTINCT needs no sort, nor the count.
+            pairs_sql, pairs_params = rows.distinct().order_by().query.sql_with_params()
             source = f"({pairs_sql}) p"
+            count = "count(*)"
+        params.extend(pairs_params)
         order = first(f"p.{key}", selected)
         branches.append(
-            f"SELECT '{facet}', p.{key}, NULL::text, NULL::timestamp, count(*) FROM {source} "  # noqa: S608
-            f"GROUP BY p.{key} ORDER BY {order}count(*) DESC, p.{key} LIMIT {size(selected)}"
+            f"SELECT '{facet}', p.{key}, NULL::text, NULL::timestamp, {count} AS n "  # noqa: S608
+            f"FROM {source} GROUP BY p.{key} ORDER BY {order}n DESC, p.{key} "
+            f"LIMIT {size(selected)}"
+        )
+    if grouped:
+        # The number of story groups: the stories, and the articles in none.
+        groups = "count(DISTINCT b.story_id) + count(*) FILTER (WHERE b.story_id IS NULL)"
+        source = f"base b WHERE {passing('')}" if narrowed("") else "articles_article b"
+        branches.append(
+            f"SELECT 'groups', NULL::bigint, NULL::text, NULL::timestamp, {groups} "  # noqa: S608
+            f"FROM {source}"
         )
     union = "\nUNION ALL\n".join(f"({branch})" for branch in branches)
-    if not any(narrowed(facet) for facet in _FACET_FILTERS):
+    if not any(narrowed(facet) for facet in (*_FACET_FILTERS, "")):
         return union, params
     # Its columns: the article, its outlet, story, review status and month, and a flag
     # for each active facet filter.
@@ -480,10 +495,10 @@ def _facet_sql(filters: ArticleFilters) -> tuple[str, list[Any]]:
     return f"WITH base AS MATERIALIZED ({base_sql})\n{union}", [*base_params, *params]
 
 
-def _facet_counts(filters: ArticleFilters) -> _FacetCounts:
+def _facet_counts(filters: ArticleFilters, *, grouped: bool = False) -> _FacetCounts:
     """Every facet: one statement (after the settings it runs with), and one query for
     the names of the entities and speakers shown."""
-    sql, params = _facet_sql(filters)
+    sql, params = _facet_sql(filters, grouped=grouped)
     # In a transaction of its own when the request has none (no savepoint in one that
     # exists: its two queries would be counted for nothing).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -529,6 +544,7 @@ def _facet_counts(filters: ArticleFilters) -> _FacetCounts:
         months=months,
         entities=values("entity", filters.entity, lambda key: names.get(key, "")),
         speakers=values("speaker", filters.speaker, lambda key: names.get(key, "")),
+        groups=sum(n for *_, n in by_facet.get("groups", [])),
     )
 
 
@@ -555,9 +571,8 @@ def _order(sort: str, searching: bool) -> list[Any]:
 
 
 def _rows(filters: ArticleFilters, sort: str) -> QuerySet[Article]:
-    """The filtered articles with what a row shows: outlet, story, counts, status, and
-    without a search the opening of the text (its first characters only: PostgreSQL
-    decompresses no more of the body than the slice asks for)."""
+    """The filtered articles with what a row shows: outlet, story, counts, status (the
+    snippets come in a query of their own, for the page's rows)."""
     rows = (
         filtered_articles(filters)
         .select_related("outlet", "story")
@@ -574,8 +589,6 @@ def _rows(filters: ArticleFilters, sort: str) -> QuerySet[Article]:
             annotation_status=annotation_status(filters),
         )
     )
-    if not filters.searching:
-        rows = rows.annotate(opening=Substr("body", 1, OPENING + 1))
     if filters.searching and sort == Sort.RELEVANCE:
         # Only when ordered by it: ts_rank reads each match's whole stored document.
         rows = rows.annotate(rank=_rank(filters.q))
@@ -626,29 +639,33 @@ def _pieces(headline: str) -> Snippet:
     return pieces
 
 
-def _headlines(ids: list[int], q: str) -> dict[int, str]:
-    body = Func(F("body"), Value(_START + _STOP), Value(""), function="translate")
-    headline = Func(
-        Value(SEARCH_CONFIG),
-        body,
-        _query(q),
-        Value(HEADLINE_OPTIONS),
-        function="ts_headline",
-        output_field=TextField(),
-    )
-    return dict(Article.objects.filter(pk__in=ids).annotate(h=headline).values_list("pk", "h"))
+def _snippet_texts(ids: list[int], q: str) -> dict[int, str]:
+    """The page's rows' ts_headline passages for the search `q`, or without one the first
+    characters of their text (PostgreSQL decompresses no more of it than the slice asks
+    for). A query of its own, for the page's ids: in the page's query PostgreSQL would
+    compute it for every row it sorts, not only the 50 it keeps."""
+    if q:
+        body = Func(F("body"), Value(_START + _STOP), Value(""), function="translate")
+        text: Expression = Func(
+            Value(SEARCH_CONFIG),
+            body,
+            _query(q),
+            Value(HEADLINE_OPTIONS),
+            function="ts_headline",
+            output_field=TextField(),
+        )
+    else:
+        text = Substr("body", 1, OPENING + 1)
+    return dict(Article.objects.filter(pk__in=ids).annotate(t=text).values_list("pk", "t"))
 
 
 def _add_snippets(articles: list[Article], filters: ArticleFilters) -> None:
     """Each row's `snippet`: its passages with the search words marked, or its opening."""
-    if filters.searching:
-        found = _headlines([article.pk for article in articles], filters.q) if articles else {}
-        for article in articles:
-            article.snippet = _pieces(found.get(article.pk, ""))  # type: ignore[attr-defined]
-    else:
-        for article in articles:
-            opening = getattr(article, "opening", "") or ""
-            article.snippet = _opening(opening)  # type: ignore[attr-defined]
+    q = filters.q if filters.searching else ""
+    found = _snippet_texts([article.pk for article in articles], q) if articles else {}
+    for article in articles:
+        text = found.get(article.pk) or ""
+        article.snippet = _pieces(text) if q else _opening(text)  # type: ignore[attr-defined]
 
 
 def default_sort(filters: ArticleFilters) -> str:
@@ -673,9 +690,9 @@ def _group_order(sort: str, searching: bool) -> list[OrderBy]:
     return [F("latest").desc(nulls_last=True), F("group").desc()]
 
 
-def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any) -> Page:
-    """A page of story groups: three queries (count, groups, their articles) and one for
-    the stories' labels and outlet counts."""
+def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any, count: int) -> Page:
+    """A page of story groups (`count` of them, counted with the facets): two queries
+    (groups, their articles) and one for the stories' labels and outlet counts."""
     groups = (
         filtered_articles(filters)
         .annotate(group=_group_key())
@@ -699,7 +716,7 @@ def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any) -> Page:
     if sort == Sort.RELEVANCE and filters.searching:
         groups = groups.annotate(top_rank=Max(_rank(filters.q)))
     groups = groups.order_by(*_group_order(sort, filters.searching))
-    page: Page[Any] = Paginator(groups, PAGE_SIZE).get_page(page_number)
+    page: Page[Any] = Paginator(_Counted(groups, count), PAGE_SIZE).get_page(page_number)
     keys = [row["group"] for row in page.object_list]
     story_ids = [key for key in keys if key > 0]
     article_ids = [-key for key in keys if key < 0]
@@ -757,7 +774,7 @@ def article_listing(
     asked = sort in Sort.values and not (sort == Sort.RELEVANCE and not filters.searching)
     if not asked:
         sort = default_sort(filters)
-    facets = _facet_counts(filters)
+    facets = _facet_counts(filters, grouped=grouped)
     # The status facet counts every article the other filters leave: its selected value,
     # or all of them, is the total, with no COUNT query of its own.
     if filters.status:
@@ -771,7 +788,7 @@ def article_listing(
     if unranked:
         sort = Sort.NEWEST.value
     if grouped:
-        listing_page = _grouped_page(filters, sort, page)
+        listing_page = _grouped_page(filters, sort, page, facets.groups)
         shown = [article for group in listing_page.object_list for article in group.articles]
     else:
         rows = _rows(filters, sort).order_by(*_order(sort, filters.searching))
