@@ -306,6 +306,10 @@ def filtered_articles(filters: ArticleFilters) -> QuerySet[Article]:
 # that pass every flag but its own. Six statements used to read the search's matches six
 # times over (2.4 s for a word most of 100,000 articles have).
 
+# From how many articles on the facets count mentions and quotes by reading every pair
+# rather than by looking up each article's.
+MANY_ARTICLES = 10_000
+
 # The facets whose filter is a flag of the CTE, with the filter names each one leaves out.
 _FACET_FILTERS = {
     "status": ("status",),
@@ -442,27 +446,36 @@ def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, 
     for facet, rows in pairs.items():
         key = f"{facet}_id"
         selected = getattr(filters, facet)
-        if narrowed(facet):
-            # A plain subquery, which PostgreSQL flattens: a few articles probe the
-            # (article) index, many are hashed once and the pairs probe them.
-            pairs_sql, pairs_params = rows.order_by().query.sql_with_params()
-            source = (
-                f"({pairs_sql}) p WHERE p.article_id IN "  # noqa: S608
-                f"(SELECT b.pk FROM base b WHERE {passing(facet)})"
-            )
-            count = "count(DISTINCT p.article_id)"
-        else:
+        every_sql, every_params = rows.distinct().order_by().query.sql_with_params()
+        if not narrowed(facet):
             # Every pair once, in the index's order: DISTINCT needs no sort, nor the count.
-            pairs_sql, pairs_params = rows.distinct().order_by().query.sql_with_params()
-            source = f"({pairs_sql}) p"
-            count = "count(*)"
-        params.extend(pairs_params)
-        order = first(f"p.{key}", selected)
-        branches.append(
-            f"SELECT '{facet}', p.{key}, NULL::text, NULL::timestamp, {count} AS n "  # noqa: S608
-            f"FROM {source} GROUP BY p.{key} ORDER BY {order}n DESC, p.{key} "
-            f"LIMIT {size(selected)}"
-        )
+            params.extend(every_params)
+            order = first(f"p.{key}", selected)
+            branches.append(
+                f"SELECT '{facet}', p.{key}, NULL::text, NULL::timestamp, count(*) AS n "  # noqa: S608
+                f"FROM ({every_sql}) p GROUP BY p.{key} ORDER BY {order}n DESC, p.{key} "
+                f"LIMIT {size(selected)}"
+            )
+            continue
+        # Two plans, of which the statement runs one (a one-time filter on the CTE's
+        # size): many articles are hashed once and every pair, read in index order,
+        # probes them; a few probe the (article) index themselves. PostgreSQL cannot
+        # tell which from the CTE, whose size it does not estimate.
+        some_sql, some_params = rows.order_by().query.sql_with_params()
+        within = f"IN (SELECT b.pk FROM base b WHERE {passing(facet)})"  # noqa: S608
+        for test, pairs_sql, pairs_params, count in (
+            (">", every_sql, every_params, "count(*)"),
+            ("<=", some_sql, some_params, "count(DISTINCT p.article_id)"),
+        ):
+            params.extend(pairs_params)
+            params.append(MANY_ARTICLES)
+            order = first(f"p.{key}", selected)
+            branches.append(
+                f"SELECT '{facet}', p.{key}, NULL::text, NULL::timestamp, {count} AS n "  # noqa: S608
+                f"FROM ({pairs_sql}) p WHERE p.article_id {within} "
+                f"AND (SELECT n FROM base_size) {test} %s "
+                f"GROUP BY p.{key} ORDER BY {order}n DESC, p.{key} LIMIT {size(selected)}"
+            )
     if grouped:
         # The number of story groups: the stories, and the articles in none.
         groups = "count(DISTINCT b.story_id) + count(*) FILTER (WHERE b.story_id IS NULL)"
@@ -492,7 +505,11 @@ def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, 
         .order_by()
     )
     base_sql, base_params = base.query.sql_with_params()
-    return f"WITH base AS MATERIALIZED ({base_sql})\n{union}", [*base_params, *params]
+    return (
+        f"WITH base AS MATERIALIZED ({base_sql}),\n"  # noqa: S608
+        f"base_size AS MATERIALIZED (SELECT count(*) AS n FROM base)\n{union}",
+        [*base_params, *params],
+    )
 
 
 def _facet_counts(filters: ArticleFilters, *, grouped: bool = False) -> _FacetCounts:
