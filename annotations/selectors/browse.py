@@ -39,6 +39,7 @@ from django.db.models.functions import Coalesce, Lower, RowNumber, Substr, Trunc
 from django.utils import timezone
 
 from annotations.models import (
+    ArticleReview,
     Note,
     Quote,
     QuoteDecision,
@@ -300,11 +301,20 @@ def filtered_articles(filters: ArticleFilters) -> QuerySet[Article]:
 
 
 # --- Facets -----------------------------------------------------------------------------
-# Every facet, and the total, comes from one statement: the articles that the filters
-# which are not facets (the search, the import batch) leave are read once, into a
+# Without a search, one query per facet, each from its own index and with the other
+# filters. With one, every facet and the total come from one statement: the articles the
+# search (and the import batch) leaves are read once, from the GIN index's bitmap, into a
 # materialised CTE with a flag per active facet filter, and each facet counts the rows
-# that pass every flag but its own. Six statements used to read the search's matches six
-# times over (2.4 s for a word most of 100,000 articles have).
+# that pass every flag but its own. Six queries used to test the search against every
+# stored document six times over (2.4 s for a word most of 100,000 articles have).
+
+
+def _within(rows: QuerySet[Any], filters: ArticleFilters) -> QuerySet[Any]:
+    """Mentions or quotes of the articles the filters leave (all of them when none)."""
+    if not filters.active:
+        return rows
+    return rows.filter(article__in=filtered_articles(filters).values("pk"))
+
 
 # From how many articles on the facets count mentions and quotes by reading every pair
 # rather than by looking up each article's.
@@ -329,7 +339,7 @@ class _FacetCounts:
     months: list[FacetValue]
     entities: list[FacetValue]
     speakers: list[FacetValue]
-    groups: int  # story groups, when grouped
+    groups: int | None  # story groups, when grouped and counted with the facets
 
 
 def _flags(filters: ArticleFilters) -> dict[str, Expression]:
@@ -366,16 +376,11 @@ def _flags(filters: ArticleFilters) -> dict[str, Expression]:
 
 
 def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, list[Any]]:
-    """The statement behind every facet. A facet that no other filter narrows (the
-    unfiltered list's, or the status facet when only the status is chosen) reads its own
-    table or index; the others count the rows of the CTE that pass every filter but
-    theirs."""
+    """The statement behind every facet of a search: each counts the rows of the CTE
+    that pass every filter but its own."""
     core = filters.without(*(name for names in _FACET_FILTERS.values() for name in names))
     flags = _flags(filters)
     params: list[Any] = []
-
-    def narrowed(facet: str) -> bool:
-        return core.active or bool(filters.blind) or any(name != facet for name in flags)
 
     def passing(facet: str, alias: str = "b") -> str:
         """The CTE's rows that every active filter but the facet's own lets through."""
@@ -394,47 +399,32 @@ def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, 
 
     # Every name put into the SQL below is a constant of this function, every value a
     # parameter, and the subqueries are compiled by the ORM.
-    branches = []
-    if narrowed("status"):
-        source = f"base b WHERE {passing('status')}"
-        status = "b.facet_status"
-    else:
-        # Every article has its kept review row: counted from their status index.
-        source = "annotations_articlereview b"
-        status = "b.status"
-    branches.append(
-        f"SELECT 'status', NULL::bigint, {status}::text, NULL::timestamp, count(*) "  # noqa: S608
-        f"FROM {source} GROUP BY {status}"
-    )
+    branches = [
+        "SELECT 'status', NULL::bigint, b.facet_status::text, NULL::timestamp, count(*) "  # noqa: S608
+        f"FROM base b WHERE {passing('status')} GROUP BY b.facet_status"
+    ]
     for facet, table, label in (
         ("outlet", "articles_outlet", "name"),
         ("story", "articles_story", "label"),
     ):
         selected = getattr(filters, facet)
-        if narrowed(facet):
-            source = f"base b JOIN {table} t ON t.id = b.{facet}_id WHERE {passing(facet)}"
-        else:
-            source = f"articles_article b JOIN {table} t ON t.id = b.{facet}_id"
         order = first(f"b.{facet}_id", selected)
         branches.append(
             f"SELECT '{facet}', b.{facet}_id, t.{label}::text, NULL::timestamp, count(*) "  # noqa: S608
-            f"FROM {source} GROUP BY b.{facet}_id, t.{label} "
+            f"FROM base b JOIN {table} t ON t.id = b.{facet}_id WHERE {passing(facet)} "
+            f"GROUP BY b.{facet}_id, t.{label} "
             f"ORDER BY {order}count(*) DESC, t.{label}, b.{facet}_id LIMIT {size(selected)}"
         )
-    if narrowed("month"):
-        source = f"base b WHERE b.facet_month IS NOT NULL AND {passing('month')}"
-        month = "b.facet_month"
-    else:
-        # The newest-first index holds every date: read alone, without the table.
-        source = "articles_article b WHERE b.published_at IS NOT NULL"
-        month = "DATE_TRUNC('month', b.published_at AT TIME ZONE %s)"
-        params.append(timezone.get_current_timezone_name())
     branches.append(
-        f"SELECT 'month', NULL::bigint, NULL::text, {month}::timestamp AS m, count(*) "  # noqa: S608
-        f"FROM {source} GROUP BY m ORDER BY m DESC LIMIT {MONTHS_SHOWN}"
+        "SELECT 'month', NULL::bigint, NULL::text, b.facet_month::timestamp AS m, count(*) "  # noqa: S608
+        f"FROM base b WHERE b.facet_month IS NOT NULL AND {passing('month')} "
+        f"GROUP BY m ORDER BY m DESC LIMIT {MONTHS_SHOWN}"
     )
     # Articles per entity, from the kept mentions (or quotes, by speaker) whose partial
-    # (entity, article) index holds every pair the count needs.
+    # (entity, article) index holds every pair the count needs. Two plans, of which the
+    # statement runs one (a one-time filter on the CTE's size, which PostgreSQL does not
+    # estimate): many articles are hashed once and every pair, read once each in index
+    # order, probes them; a few probe the (article) index themselves.
     pairs = {
         "entity": Mention.objects.exclude(status=ReviewStatus.REJECTED).values(
             "entity_id", "article_id"
@@ -446,26 +436,12 @@ def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, 
     for facet, rows in pairs.items():
         key = f"{facet}_id"
         selected = getattr(filters, facet)
-        every_sql, every_params = rows.distinct().order_by().query.sql_with_params()
-        if not narrowed(facet):
-            # Every pair once, in the index's order: DISTINCT needs no sort, nor the count.
-            params.extend(every_params)
-            order = first(f"p.{key}", selected)
-            branches.append(
-                f"SELECT '{facet}', p.{key}, NULL::text, NULL::timestamp, count(*) AS n "  # noqa: S608
-                f"FROM ({every_sql}) p GROUP BY p.{key} ORDER BY {order}n DESC, p.{key} "
-                f"LIMIT {size(selected)}"
-            )
-            continue
-        # Two plans, of which the statement runs one (a one-time filter on the CTE's
-        # size): many articles are hashed once and every pair, read in index order,
-        # probes them; a few probe the (article) index themselves. PostgreSQL cannot
-        # tell which from the CTE, whose size it does not estimate.
-        some_sql, some_params = rows.order_by().query.sql_with_params()
         within = f"IN (SELECT b.pk FROM base b WHERE {passing(facet)})"  # noqa: S608
-        for test, pairs_sql, pairs_params, count in (
-            (">", every_sql, every_params, "count(*)"),
-            ("<=", some_sql, some_params, "count(DISTINCT p.article_id)"),
+        every = rows.distinct().order_by().query.sql_with_params()
+        some = rows.order_by().query.sql_with_params()
+        for test, (pairs_sql, pairs_params), count in (
+            (">", every, "count(*)"),
+            ("<=", some, "count(DISTINCT p.article_id)"),
         ):
             params.extend(pairs_params)
             params.append(MANY_ARTICLES)
@@ -478,15 +454,12 @@ def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, 
             )
     if grouped:
         # The number of story groups: the stories, and the articles in none.
-        groups = "count(DISTINCT b.story_id) + count(*) FILTER (WHERE b.story_id IS NULL)"
-        source = f"base b WHERE {passing('')}" if narrowed("") else "articles_article b"
         branches.append(
-            f"SELECT 'groups', NULL::bigint, NULL::text, NULL::timestamp, {groups} "  # noqa: S608
-            f"FROM {source}"
+            "SELECT 'groups', NULL::bigint, NULL::text, NULL::timestamp, "  # noqa: S608
+            "count(DISTINCT b.story_id) + count(*) FILTER (WHERE b.story_id IS NULL) "
+            f"FROM base b WHERE {passing('')}"
         )
     union = "\nUNION ALL\n".join(f"({branch})" for branch in branches)
-    if not any(narrowed(facet) for facet in (*_FACET_FILTERS, "")):
-        return union, params
     # Its columns: the article, its outlet, story, review status and month, and a flag
     # for each active facet filter.
     base = (
@@ -512,22 +485,134 @@ def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, 
     )
 
 
+def _top(rows: QuerySet[Any], key: str, selected: Any, *tiebreak: str) -> QuerySet[Any]:
+    """The top values by count, the selected one first so that it is always shown."""
+    order: list[Any] = ["-n", *tiebreak]
+    size = FACET_SIZE
+    if selected is not None:
+        order.insert(0, Case(When(**{key: selected}, then=0), default=1).asc())
+        size += 1
+    return rows.order_by(*order)[:size]
+
+
+def _facet(rows: QuerySet[Any], key: str, label: str, selected: Any) -> list[FacetValue]:
+    return [
+        FacetValue(row[key], row[label] or "", row["n"], row[key] == selected)
+        for row in _top(rows, key, selected, label)
+    ]
+
+
+def _entity_counts(rows: QuerySet[Any], key: str, selected: Any) -> list[FacetValue]:
+    """Articles per entity from mentions or quotes, counted on the entity id alone (the
+    partial (entity, article) indexes answer it without the table), then the top ones'
+    names in a second query: joining names first made PostgreSQL sort every row."""
+    counted = list(
+        _top(rows.values(key).annotate(n=Count("article", distinct=True)), key, selected, key)
+    )
+    names = dict(
+        Entity.objects.filter(pk__in=[row[key] for row in counted]).values_list("pk", "name")
+    )
+    return [
+        FacetValue(row[key], names.get(row[key], ""), row["n"], row[key] == selected)
+        for row in counted
+    ]
+
+
+def _article_facet(filters: ArticleFilters, name: str, label: str) -> list[FacetValue]:
+    """Articles per outlet or story: the `name` filter left out, the others applied."""
+    key = f"{name}_id"
+    rows = (
+        filtered_articles(filters.without(name))
+        .filter(**{f"{name}__isnull": False})
+        .values(key, label)
+        .annotate(n=Count("pk"))
+    )
+    return _facet(rows, key, label, getattr(filters, name))
+
+
+def _entity_facet(filters: ArticleFilters) -> list[FacetValue]:
+    mentions = Mention.objects.exclude(status=ReviewStatus.REJECTED)
+    return _entity_counts(_within(mentions, filters.without("entity")), "entity_id", filters.entity)
+
+
+def _speaker_facet(filters: ArticleFilters) -> list[FacetValue]:
+    quotes = _kept_quotes(filters).filter(speaker__isnull=False)
+    return _entity_counts(
+        _within(quotes, filters.without("speaker")), "speaker_id", filters.speaker
+    )
+
+
+def _status_facet(filters: ArticleFilters) -> list[FacetValue]:
+    others = filters.without("status")
+    if not others.active and not others.blind:
+        # Every article has its kept row: count those, from their status index.
+        counts = dict(
+            ArticleReview.objects.values("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("status", "n")
+        )
+    else:
+        counts = dict(
+            filtered_articles(others)
+            .annotate(annotation_status=annotation_status(others))
+            .values("annotation_status")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("annotation_status", "n")
+        )
+    return [
+        FacetValue(
+            status.value, status.label, counts.get(status.value, 0), status == filters.status
+        )
+        for status in AnnotationStatus
+    ]
+
+
+def _month_facet(filters: ArticleFilters) -> list[FacetValue]:
+    rows = (
+        filtered_articles(filters.without("date_from", "date_to"))
+        .filter(published_at__isnull=False)
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("-month")[:MONTHS_SHOWN]
+    )
+    facet = []
+    for row in rows:
+        first = timezone.localtime(row["month"]).date()
+        selected = filters.date_from == first and filters.date_to == month_end(first)
+        facet.append(FacetValue(first, first.strftime("%B %Y"), row["n"], selected))
+    return facet
+
+
 def _facet_counts(filters: ArticleFilters, *, grouped: bool = False) -> _FacetCounts:
-    """Every facet: one statement (after the settings it runs with), and one query for
-    the names of the entities and speakers shown."""
+    """Every facet. Without a search, a query per facet (the total is the status facet's
+    sum; two for the entities and speakers, counts then names). With one, the statement
+    (after the settings it runs with) and one query for the entities' and speakers'
+    names."""
+    if not filters.searching:
+        return _FacetCounts(
+            statuses=_status_facet(filters),
+            outlets=_article_facet(filters, "outlet", "outlet__name"),
+            stories=_article_facet(filters, "story", "story__label"),
+            months=_month_facet(filters),
+            entities=_entity_facet(filters),
+            speakers=_speaker_facet(filters),
+            groups=None,
+        )
     sql, params = _facet_sql(filters, grouped=grouped)
     # In a transaction of its own when the request has none (no savepoint in one that
     # exists: its two queries would be counted for nothing).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        # For this transaction only. The CTE of 100,000 articles (about 7 MB) is kept in
-        # memory rather than a temporary file. With a search, its matches come from the
-        # GIN index's bitmap, which needs no recheck for plain words, never from testing
-        # every stored document: the planner takes `document @@ query` for a cheap
-        # operator, but each document is TOASTed, and testing 100,000 of them costs
-        # 300-500 ms where the bitmap costs about 25 ms (EXPLAIN ANALYZE, bench database).
+        # For this transaction only. The CTE of up to 100,000 articles (about 7 MB) is
+        # kept in memory rather than a temporary file. Its matches come from the GIN
+        # index's bitmap, which needs no recheck for plain words, never from testing every
+        # stored document: the planner takes `document @@ query` for a cheap operator, but
+        # each document is TOASTed, and testing 100,000 of them costs 300-500 ms where the
+        # bitmap costs about 25 ms (EXPLAIN ANALYZE, bench database).
         cursor.execute(
-            "SELECT set_config('work_mem', '32MB', true), set_config('enable_seqscan', %s, true)",
-            ["off" if filters.searching else "on"],
+            "SELECT set_config('work_mem', '32MB', true), set_config('enable_seqscan', 'off', true)"
         )
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -707,9 +792,9 @@ def _group_order(sort: str, searching: bool) -> list[OrderBy]:
     return [F("latest").desc(nulls_last=True), F("group").desc()]
 
 
-def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any, count: int) -> Page:
-    """A page of story groups (`count` of them, counted with the facets): two queries
-    (groups, their articles) and one for the stories' labels and outlet counts."""
+def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any, count: int | None) -> Page:
+    """A page of story groups: their count unless counted with the facets (`count`), the
+    groups, their articles, and one query for the stories' labels and outlet counts."""
     groups = (
         filtered_articles(filters)
         .annotate(group=_group_key())
@@ -733,7 +818,8 @@ def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any, count: i
     if sort == Sort.RELEVANCE and filters.searching:
         groups = groups.annotate(top_rank=Max(_rank(filters.q)))
     groups = groups.order_by(*_group_order(sort, filters.searching))
-    page: Page[Any] = Paginator(_Counted(groups, count), PAGE_SIZE).get_page(page_number)
+    counted = groups if count is None else _Counted(groups, count)
+    page: Page[Any] = Paginator(counted, PAGE_SIZE).get_page(page_number)
     keys = [row["group"] for row in page.object_list]
     story_ids = [key for key in keys if key > 0]
     article_ids = [-key for key in keys if key < 0]
