@@ -4,6 +4,7 @@ Every count is one aggregate query, whatever the number of articles, mentions or
 annotations; rows carry their counts as correlated subqueries, never per-row queries.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -35,7 +36,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Lower, RowNumber, Substr, TruncMonth
+from django.db.models.functions import Coalesce, Lower, Right, RowNumber, Substr, TruncMonth
 from django.utils import timezone
 
 from annotations.models import (
@@ -741,33 +742,58 @@ def _pieces(headline: str) -> Snippet:
     return pieces
 
 
-def _snippet_texts(ids: list[int], q: str) -> dict[int, str]:
-    """The page's rows' ts_headline passages for the search `q`, or without one the first
-    characters of their text (PostgreSQL decompresses no more of it than the slice asks
-    for). A query of its own, for the page's ids: in the page's query PostgreSQL would
-    compute it for every row it sorts, not only the 50 it keeps."""
-    if q:
-        body = Func(F("body"), Value(_START + _STOP), Value(""), function="translate")
-        text: Expression = Func(
-            Value(SEARCH_CONFIG),
-            body,
-            _query(q),
-            Value(HEADLINE_OPTIONS),
-            function="ts_headline",
-            output_field=TextField(),
-        )
-    else:
-        text = Substr("body", 1, OPENING + 1)
-    return dict(Article.objects.filter(pk__in=ids).annotate(t=text).values_list("pk", "t"))
+EDGE = 120  # characters of each end of the text read to tell whether a passage is cut
+
+
+def _letters(text: str) -> str:
+    # ts_headline leaves tags out and spaces words its own way: compare letters only.
+    return re.sub(r"\W+", "", text).lower()
+
+
+def _ellipses(pieces: Snippet, start: str, end: str) -> Snippet:
+    """An ellipsis where the passages start after the text's start or end before its
+    end, so that a cut sentence reads as one."""
+    if not pieces:
+        return pieces
+    shown = _letters("".join(text for text, _ in pieces))
+    if not _letters(start).startswith(shown[:20]):
+        pieces = [("… ", False), *pieces]
+    if not _letters(end).endswith(shown[-20:]):
+        pieces = [*pieces, (" …", False)]
+    return pieces
+
+
+def _snippets(ids: list[int], q: str) -> dict[int, Snippet]:
+    """The page's rows' snippets: ts_headline's passages for the search `q` (with the
+    first and last characters of the text, to tell where they are cut), or without one
+    the first characters of the text (PostgreSQL decompresses no more of it than a slice
+    asks for). A query of its own, for the page's ids: in the page's query PostgreSQL
+    would compute them for every row it sorts, not only the 50 it keeps."""
+    rows = Article.objects.filter(pk__in=ids)
+    if not q:
+        openings = rows.annotate(t=Substr("body", 1, OPENING + 1)).values_list("pk", "t")
+        return {pk: _opening(text or "") for pk, text in openings}
+    body = Func(F("body"), Value(_START + _STOP), Value(""), function="translate")
+    headline = Func(
+        Value(SEARCH_CONFIG),
+        body,
+        _query(q),
+        Value(HEADLINE_OPTIONS),
+        function="ts_headline",
+        output_field=TextField(),
+    )
+    found = rows.annotate(
+        h=headline, start=Substr("body", 1, EDGE), end=Right("body", EDGE)
+    ).values_list("pk", "h", "start", "end")
+    return {pk: _ellipses(_pieces(h or ""), start, end) for pk, h, start, end in found}
 
 
 def _add_snippets(articles: list[Article], filters: ArticleFilters) -> None:
     """Each row's `snippet`: its passages with the search words marked, or its opening."""
     q = filters.q if filters.searching else ""
-    found = _snippet_texts([article.pk for article in articles], q) if articles else {}
+    found = _snippets([article.pk for article in articles], q) if articles else {}
     for article in articles:
-        text = found.get(article.pk) or ""
-        article.snippet = _pieces(text) if q else _opening(text)  # type: ignore[attr-defined]
+        article.snippet = found.get(article.pk, [])  # type: ignore[attr-defined]
 
 
 def default_sort(filters: ArticleFilters) -> str:

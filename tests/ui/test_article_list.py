@@ -779,3 +779,14 @@ def test_a_search_matching_more_than_the_rank_limit_is_newest_first_and_says_so(
     response = get(analyst, q="pipeline")
     assert response.context["listing"].sort == "relevance"
     assert shown(response)[0] == in_title.pk
+
+
+def test_a_passage_cut_out_of_the_text_says_so_with_ellipses(analyst):
+    filler = " ".join(f"word{n:03}" for n in range(80))
+    middle = article(f"{filler} the pipeline here {filler}", title="Middle")
+    whole = ArticleFactory(title="Whole", body="Short pipeline note.", content_hash="c" * 64)
+    rows = {a.pk: a.snippet for a in get(analyst, q="pipeline").context["listing"].page.object_list}
+    assert rows[middle.pk][0] == ("… ", False)
+    assert rows[middle.pk][-1] == (" …", False)
+    assert ("pipeline", True) in rows[middle.pk]
+    assert rows[whole.pk] == [("Short ", False), ("pipeline", True), (" note", False)]
