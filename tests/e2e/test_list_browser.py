@@ -121,6 +121,12 @@ def test_a_search_shows_passages_with_the_words_marked(live_server, page: Page):
     assert "00:00" not in leaked.inner_text()
     page.evaluate("window.scrollTo(0, 0)")
     shots(page, "list-search-snippets")
+    # On a phone the filters come first: the rows, scrolled to.
+    page.set_viewport_size(NARROW)
+    page.evaluate("document.getElementById('results-heading').scrollIntoView()")
+    page.screenshot(path=str(SHOTS / "list-search-snippets-narrow-rows.png"))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(WIDE)
 
     # Without a search, each row opens with the first words of its text.
     page.goto(f"{live_server.url}/")
