@@ -628,35 +628,19 @@ def _month_facet(filters: ArticleFilters) -> list[FacetValue]:
 def _facet_counts(filters: ArticleFilters, *, grouped: bool = False) -> _FacetCounts:
     """Every facet. Without a search, a query per facet (the total is the status facet's
     sum; two for the entities and speakers, counts then names). With one, the statement
-    (after the settings it runs with) and one query for the entities' and speakers'
-    names."""
+    and one query for the entities' and speakers' names."""
     if not filters.searching:
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            # For this transaction only: the entity and speaker facets' sorts of up to
-            # 650,000 (entity, article) pairs in memory, not in temporary files.
-            cursor.execute("SELECT set_config('work_mem', '32MB', true)")
-            return _FacetCounts(
-                statuses=_status_facet(filters),
-                outlets=_article_facet(filters, "outlet", "outlet__name"),
-                stories=_article_facet(filters, "story", "story__label"),
-                months=_month_facet(filters),
-                entities=_entity_facet(filters),
-                speakers=_speaker_facet(filters),
-                groups=None,
-            )
-    sql, params = _facet_sql(filters, grouped=grouped)
-    # In a transaction of its own when the request has none (no savepoint in one that
-    # exists: its two queries would be counted for nothing).
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        # For this transaction only. The CTE of up to 100,000 articles (about 7 MB) is
-        # kept in memory rather than a temporary file. Its matches come from the GIN
-        # index's bitmap, which needs no recheck for plain words, never from testing every
-        # stored document: the planner takes `document @@ query` for a cheap operator, but
-        # each document is TOASTed, and testing 100,000 of them costs 300-500 ms where the
-        # bitmap costs about 25 ms (EXPLAIN ANALYZE, bench database).
-        cursor.execute(
-            "SELECT set_config('work_mem', '32MB', true), set_config('enable_seqscan', 'off', true)"
+        return _FacetCounts(
+            statuses=_status_facet(filters),
+            outlets=_article_facet(filters, "outlet", "outlet__name"),
+            stories=_article_facet(filters, "story", "story__label"),
+            months=_month_facet(filters),
+            entities=_entity_facet(filters),
+            speakers=_speaker_facet(filters),
+            groups=None,
         )
+    sql, params = _facet_sql(filters, grouped=grouped)
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     by_facet: dict[str, list[tuple[Any, ...]]] = {}
@@ -938,10 +922,27 @@ def selection_ids(
 def article_listing(
     filters: ArticleFilters, *, sort: str = "", grouped: bool = False, page: Any = 1
 ) -> ArticleListing:
-    """The article list page: one statement for every facet and the total (after a SET
-    LOCAL when searching), one for the names of the entities shown, one for the page of
-    rows (three more for a page of story groups), and with a search one for the page's
-    snippets, whatever the number of articles."""
+    """The article list page, whatever the number of articles: the settings of its
+    transaction, its facets (a query each, or with a search one statement) and the total,
+    the names of the entities shown, the page of rows (three queries for a page of story
+    groups), and the page's snippets."""
+    # In a transaction of its own when the request has none (no savepoint in one that
+    # exists: its two queries would be counted for nothing), with settings for it alone.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        # The sorts and hashes of up to 650,000 (entity, article) pairs in memory, not
+        # in temporary files. With a search, its matches from the GIN index's bitmap,
+        # which needs no recheck for plain words, never from testing every stored
+        # document: the planner takes `document @@ query` for a cheap operator, but each
+        # document is TOASTed, and testing 100,000 of them costs 300-500 ms where the
+        # bitmap costs about 25 ms (EXPLAIN ANALYZE, bench database).
+        cursor.execute(
+            "SELECT set_config('work_mem', '32MB', true), set_config('enable_seqscan', %s, true)",
+            ["off" if filters.searching else "on"],
+        )
+        return _listing(filters, sort, grouped, page)
+
+
+def _listing(filters: ArticleFilters, sort: str, grouped: bool, page: Any) -> ArticleListing:
     asked = sort in Sort.values and not (sort == Sort.RELEVANCE and not filters.searching)
     if not asked:
         sort = default_sort(filters)

@@ -445,19 +445,19 @@ def test_the_list_costs_the_same_queries_for_3_or_50_articles(
     _populate(n)
     # 1 session, 2 user, 3 the user's role and groups (a lead gets "Assign these
     # articles"), 4 the articles they code blind (none here).
-    # With a search: 5 the facet statement's settings (set_config: work_mem, and the GIN
-    # index for the search's matches), 6 every facet and the total (one statement),
+    # With a search: 5 the listing's settings for its transaction (set_config: work_mem,
+    # and the GIN index for the search's matches), 6 every facet and the total (one statement),
     # 7 the names of the entities and speakers shown, 8 the page of articles with outlet
     # and story joined and their quote, suggestion and status figures (from the kept
     # review rows), 9 the page's snippets (ts_headline, for its 50 rows at most).
     with django_assert_num_queries(9):
         response = analyst.get(HOME, {"q": "Putin", "status": "in_progress"})
     assert len(shown(response)) == n
-    # Without: 5 the facet queries' setting (set_config: work_mem), 6 status facet (its
+    # Without: 5 the listing's settings (set_config: work_mem), 6 status facet (its
     # counts give the total: no COUNT query), 7 outlet facet, 8 story facet, 9 months
     # facet, 10 entity facet counts, 11 their names, 12 speaker facet counts, 13 their
     # names, 14 the page of articles, 15 the opening of their text. (Outside a test's
-    # transaction, the facets' own transaction adds BEGIN and COMMIT, both ways.)
+    # transaction, the listing's own transaction adds BEGIN and COMMIT, both ways.)
     with django_assert_num_queries(15):
         response = analyst.get(HOME, {"sort": "quotes"})
     assert len(shown(response)) == n
@@ -470,7 +470,7 @@ def test_the_grouped_list_costs_the_same_queries_for_3_or_50_articles(
     _populate(n)
     # 1 session, 2 user, 3 the user's role and groups (a lead gets "Assign these
     # articles"), 4 the articles they code blind (none here),
-    # 5 the facet statement's settings, 6 every facet, the total and the number of
+    # 5 the listing's settings, 6 every facet, the total and the number of
     # groups, 7 the entities' and speakers' names, 8 the page of groups, 9 their stories
     # with outlet counts (known and unknown), 10 the groups' first articles (one window
     # query), 11 their snippets.
