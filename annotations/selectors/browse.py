@@ -311,10 +311,8 @@ def filtered_articles(filters: ArticleFilters) -> QuerySet[Article]:
 
 
 # From how many articles on the facets count mentions and quotes by reading every pair
-# rather than by looking up each article's (_pair_branches).
+# rather than by looking up each article's.
 MANY_ARTICLES = 10_000
-# How many articles there are, as the planner last counted them: it only chooses a plan.
-ALL_ARTICLES_ESTIMATE = "(SELECT reltuples FROM pg_class WHERE oid = 'articles_article'::regclass)"
 
 # The facets whose filter is a flag of the CTE, with the filter names each one leaves out.
 _FACET_FILTERS = {
@@ -417,23 +415,37 @@ def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, 
         f"GROUP BY m ORDER BY m DESC LIMIT {MONTHS_SHOWN}"
     )
     # Articles per entity, from the kept mentions (or quotes, by speaker) whose partial
-    # (entity, article) index holds every pair the count needs (_pair_branches).
+    # (entity, article) index holds every pair the count needs. Two plans, of which the
+    # statement runs one (a one-time filter on the CTE's size, which PostgreSQL does not
+    # estimate): many articles are hashed once and every pair, read once each in index
+    # order, probes them; a few probe the (article) index themselves.
     pairs = {
-        "entity": Mention.objects.exclude(status=ReviewStatus.REJECTED),
-        "speaker": _kept_quotes(filters).filter(speaker__isnull=False),
+        "entity": Mention.objects.exclude(status=ReviewStatus.REJECTED).values(
+            "entity_id", "article_id"
+        ),
+        "speaker": _kept_quotes(filters)
+        .filter(speaker__isnull=False)
+        .values("speaker_id", "article_id"),
     }
     for facet, rows in pairs.items():
-        ids = f"SELECT b.pk FROM base b WHERE {passing(facet)}"  # noqa: S608
-        found, found_params = _pair_branches(
-            rows, f"{facet}_id", getattr(filters, facet), ids, "(SELECT n FROM base_size)"
-        )
-        params.extend(found_params)
-        # The same columns as the other facets'.
-        branches.extend(
-            f"SELECT '{facet}', f.{facet}_id, NULL::text, NULL::timestamp, f.n "  # noqa: S608
-            f"FROM ({branch}) f"
-            for branch in found
-        )
+        key = f"{facet}_id"
+        selected = getattr(filters, facet)
+        within = f"IN (SELECT b.pk FROM base b WHERE {passing(facet)})"  # noqa: S608
+        every = rows.distinct().order_by().query.sql_with_params()
+        some = rows.order_by().query.sql_with_params()
+        for test, (pairs_sql, pairs_params), count in (
+            (">", every, "count(*)"),
+            ("<=", some, "count(DISTINCT p.article_id)"),
+        ):
+            params.extend(pairs_params)
+            params.append(MANY_ARTICLES)
+            order = first(f"p.{key}", selected)
+            branches.append(
+                f"SELECT '{facet}', p.{key}, NULL::text, NULL::timestamp, {count} AS n "  # noqa: S608
+                f"FROM ({pairs_sql}) p WHERE p.article_id {within} "
+                f"AND (SELECT n FROM base_size) {test} %s "
+                f"GROUP BY p.{key} ORDER BY {order}n DESC, p.{key} LIMIT {size(selected)}"
+            )
     if grouped:
         # The number of story groups: the stories, and the articles in none.
         branches.append(
@@ -500,79 +512,46 @@ def _entity_counts(
     return [FacetValue(k, names.get(k, ""), n, k == selected) for k, n in counted]
 
 
-def _pair_branches(
-    pairs: QuerySet[Any], key: str, selected: Any, ids: str, size: str
-) -> tuple[list[str], list[Any]]:
-    """The top entities by articles among a set of articles, from mentions or quotes
-    (`pairs`, of `key` and article): SELECTs of (entity, articles), each a plan for one
-    size of the set, of which the statement runs one (one-time filters on the set's
-    size, which PostgreSQL cannot estimate for a CTE). `ids` is a query of the set's
-    article ids, `size` one of their count.
-
-    - A few articles (at most MANY_ARTICLES) probe the (article) index themselves.
-    - More are hashed once, and every (entity, article) pair, read once each in the
-      order of the partial (entity, article) index, probes them: no sort (for 100,000
-      articles in progress a sort of 617,000 pairs on disk took 370 ms).
-    - More than half of all articles: every entity's articles counted in that order
-      without probing anything, less its articles among the others, which are fewer.
-    """
+def _pair_counts(
+    pairs: QuerySet[Any], key: str, selected: Any, filters: ArticleFilters
+) -> list[tuple[int, int]]:
+    """The top entities by articles among those `filters` leave, in one statement with
+    two plans, of which it runs one (a one-time filter on how many articles there are,
+    which PostgreSQL cannot estimate from a CTE): many articles are hashed once and every
+    (entity, article) pair, read once each in index order, probes them, with no sort
+    (for 100,000 articles in progress, a sort of 617,000 pairs on disk took 370 ms); a
+    few probe the (article) index themselves."""
+    ids_sql, ids_params = filtered_articles(filters).values("pk").order_by().query.sql_with_params()
     every_sql, every_params = (
         pairs.values(key, "article_id").distinct().order_by().query.sql_with_params()
     )
     some_sql, some_params = pairs.values(key, "article_id").order_by().query.sql_with_params()
-    limit = FACET_SIZE + (selected is not None)
-    everyone = ALL_ARTICLES_ESTIMATE
-    many = f"{size} > %s"
-    most = f"{size} * 2 > {everyone} AND {everyone} > 0"
-    branches: list[str] = []
-    params: list[Any] = []
-
-    def order(column: str) -> str:
-        if selected is None:
-            return ""
-        params.append(selected)
-        return f"({column} = %s) DESC, "
-
-    params.extend([*some_params, MANY_ARTICLES])
-    branches.append(
-        f"SELECT p.{key}, count(DISTINCT p.article_id) AS n FROM ({some_sql}) p "  # noqa: S608
-        f"WHERE p.article_id IN ({ids}) AND NOT ({many}) "
-        f"GROUP BY p.{key} ORDER BY {order(f'p.{key}')}n DESC, p.{key} LIMIT {limit}"
-    )
-    params.extend([*every_params, MANY_ARTICLES])
-    branches.append(
-        f"SELECT p.{key}, count(*) AS n FROM ({every_sql}) p "  # noqa: S608
-        f"WHERE p.article_id IN ({ids}) AND {many} AND NOT ({most}) "
-        f"GROUP BY p.{key} ORDER BY {order(f'p.{key}')}n DESC, p.{key} LIMIT {limit}"
-    )
-    params.extend([*every_params, *some_params, MANY_ARTICLES])
-    branches.append(
-        f"SELECT g.{key}, g.n - coalesce(o.n, 0) AS n FROM "  # noqa: S608
-        f"(SELECT p.{key}, count(*) AS n FROM ({every_sql}) p GROUP BY p.{key}) g "
-        f"LEFT JOIN (SELECT p.{key}, count(DISTINCT p.article_id) AS n FROM ({some_sql}) p "
-        f"WHERE p.article_id IN (SELECT a.id FROM articles_article a WHERE a.id NOT IN "
-        f"({ids})) GROUP BY p.{key}) o ON o.{key} = g.{key} "
-        f"WHERE {many} AND {most} AND g.n > coalesce(o.n, 0) "
-        f"ORDER BY {order(f'g.{key}')}n DESC, g.{key} LIMIT {limit}"
-    )
-    return branches, params
-
-
-def _pair_counts(
-    pairs: QuerySet[Any], key: str, selected: Any, filters: ArticleFilters
-) -> list[tuple[int, int]]:
-    """The top entities by articles among those `filters` leave (_pair_branches)."""
-    ids_sql, ids_params = filtered_articles(filters).values("pk").order_by().query.sql_with_params()
-    branches, params = _pair_branches(
-        pairs, key, selected, "SELECT pk FROM ids", "(SELECT n FROM ids_size)"
-    )
+    params: list[Any] = list(ids_params)
+    branches = []
+    for test, pairs_sql, pairs_params, count in (
+        (">", every_sql, every_params, "count(*)"),
+        ("<=", some_sql, some_params, "count(DISTINCT p.article_id)"),
+    ):
+        order = ""
+        params.extend(pairs_params)
+        params.append(MANY_ARTICLES)
+        if selected is not None:
+            order = f"(p.{key} = %s) DESC, "
+            params.append(selected)
+        branches.append(
+            f"SELECT p.{key}, {count} AS n FROM ({pairs_sql}) p "  # noqa: S608
+            "WHERE p.article_id IN (SELECT pk FROM ids) "
+            f"AND (SELECT n FROM ids_size) {test} %s "
+            f"GROUP BY p.{key} ORDER BY {order}n DESC, p.{key} "
+            f"LIMIT {FACET_SIZE + (selected is not None)}"
+        )
     union = " UNION ALL ".join(f"({branch})" for branch in branches)
     sql = (
         f"WITH ids AS MATERIALIZED ({ids_sql}), "  # noqa: S608
         f"ids_size AS MATERIALIZED (SELECT count(*) AS n FROM ids) {union}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids_params, *params])
+        cursor.execute(sql, params)
         return [(k, n) for k, n in cursor.fetchall()]
 
 
