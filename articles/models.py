@@ -178,6 +178,14 @@ class Article(TimeStamped):
                 condition=Q(extracted_at__isnull=True),
                 name="article_not_extracted_idx",
             ),
+            # The article list's facet statement for a search (annotations.selectors.
+            # browse._facet_sql): each matching article's outlet, story and date read
+            # from the index alone, not from the wide rows (bodies inline).
+            models.Index(
+                fields=["id"],
+                include=["outlet", "story", "published_at"],
+                name="article_facets_idx",
+            ),
             # Made by migration 0009 in SQL: the newest-first list order's index
             # (published_at DESC NULLS LAST, id DESC) and ArticleSearch's GIN index that
             # `?q=` reads.

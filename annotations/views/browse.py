@@ -212,6 +212,21 @@ def _chips(params: dict[str, str], facets: list[Facet], links: Links) -> list[tu
     return chips
 
 
+def coverage(outlets: int, unknown: int) -> str:
+    """Who covered a story, in words: its outlets, and its articles whose outlet is not
+    known (imports without one), which no outlet count can hold."""
+
+    def some(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    unknown_part = f"{some(unknown, 'article')} of unknown outlet"
+    if outlets and unknown:
+        return f"{some(outlets, 'outlet')} and {unknown_part} covered this"
+    if unknown:
+        return f"{unknown_part} covered this"
+    return f"{some(outlets, 'outlet')} covered this"
+
+
 def _assign_href(params: dict[str, str]) -> str:
     kept = {name: value for name, value in params.items() if name in (*FILTER_PARAMS, "sort")}
     return f"{reverse('assignment-new')}?{urlencode(kept)}"
@@ -258,9 +273,18 @@ def article_list(request: HttpRequest) -> HttpResponse:
             if listing.page.number < listing.page.paginator.num_pages - 1
             else "",
         },
-        # Grouped: each story with the link to all its matching articles, ungrouped.
+        # A search too broad to rank was shown newest first: ranking it is one link away.
+        "rank_href": links.to(sort=Sort.RELEVANCE.value) if listing.unranked else "",
+        # Grouped: each story with the link to all its matching articles, ungrouped, and
+        # who covered it.
         "groups": [
-            (group, links.to(story=group.story.pk, group="") if group.story else "")
+            (
+                group,
+                links.to(story=group.story.pk, group="") if group.story else "",
+                coverage(group.story.outlet_count, group.story.unknown_outlet_count)
+                if group.story
+                else "",
+            )
             for group in (listing.page.object_list if listing.grouped else [])
         ],
     }

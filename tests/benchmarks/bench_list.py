@@ -4,12 +4,15 @@ notes; `python -m tests.benchmarks.bench_api --generate` makes it, this does too
 
 Each scenario renders the whole page through Django (session, view, selectors, template)
 for a signed-in analyst, `ROUNDS` times, and reports the median and the slowest time, and
-each query's time in the last round. Written to bench/results/list.json. Figures to
-report, never a pass/fail test.
+each query's time in the last round. Each page is checked too: the total in its heading
+is the count of the list's own filter (counted apart, with COUNT), and it shows as many
+rows as it should. Written to bench/results/list.json. Figures to report, never a
+pass/fail test (a wrong page stops the run).
 """
 
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -37,6 +40,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from annotations.selectors import browse
+    from annotations.views.browse import list_query
     from articles.models import Article, Mention, Story
     from newsdesk import roles, services
 
@@ -53,6 +57,8 @@ def main() -> None:
         "all, newest first": "",
         "search, a word in most articles": "q=ceasefire",
         "search, a name": "q=%22Kestrel+Novotny%22",
+        "search, a word in most articles, in progress": "q=ceasefire&status=in_progress",
+        "search, a word in most articles, page 100": "q=ceasefire&page=100",
         "status in progress": f"status={browse.AnnotationStatus.IN_PROGRESS.value}",
         "the most mentioned entity": f"entity={top_entity['entity_id']}",
         "one story": f"story={story.pk}" if story else "",
@@ -60,6 +66,26 @@ def main() -> None:
         "most quotes first": "sort=quotes",
         "page 100": "page=100",
     }
+
+    def check(name: str, query: str, html: str) -> None:
+        """The page's total is the filter's own count; its rows are the page's share."""
+        params, filters = list_query(query)
+        expected = browse.filtered_articles(filters).count()
+        heading = re.search(r'id="results-heading"[^>]*>\s*([\d,]+) article', html)
+        total = int(heading.group(1).replace(",", "")) if heading else -1
+        rows = html.count('<li class="row">')
+        asked = re.search(r"(?:^|&)page=(\d+)", query)
+        page = int(asked.group(1)) if asked else 1
+        if "group" in params:
+            wanted_rows = rows if rows else -1  # groups hold up to 5 each: any, if some
+        else:
+            wanted_rows = max(0, min(browse.PAGE_SIZE, expected - (page - 1) * browse.PAGE_SIZE))
+        if total != expected or rows != wanted_rows or (expected and not rows):
+            sys.exit(
+                f"bench_list: {name}: the page says {total} articles and shows {rows} rows; "
+                f"the filter counts {expected}"
+            )
+
     results: dict = {
         "articles": Article.objects.count(),
         "mentions": Mention.objects.count(),
@@ -77,6 +103,7 @@ def main() -> None:
             if response.status_code != 200:
                 sys.exit(f"bench_list: /?{query} answered {response.status_code}")
             times.append(elapsed * 1000)
+        check(name, query, response.content.decode())
         queries = [round(float(q["time"]) * 1000, 1) for q in captured.captured_queries]
         results["scenarios"][name] = {
             "url": f"/?{query}",

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations.selectors import browse
@@ -443,17 +444,23 @@ def test_the_list_costs_the_same_queries_for_3_or_50_articles(
 ):
     _populate(n)
     # 1 session, 2 user, 3 the user's role and groups (a lead gets "Assign these
-    # articles"), 4 the articles they code blind (none here),
-    # 5 status facet (its counts give the total: no COUNT query),
-    # 6 the page of articles with outlet and story joined and their quote, suggestion and
-    # status figures (from the kept review rows), 7 outlet facet,
-    # 8 entity facet counts, 9 their names, 10 speaker facet counts, 11 their names,
-    # 12 story facet, 13 months facet.
-    with django_assert_num_queries(13):
+    # articles"), 4 the articles they code blind (none here).
+    # With a search: 5 the listing's settings for its transaction (set_config: work_mem,
+    # and the GIN index for the search's matches), 6 every facet and the total (one statement),
+    # 7 the names of the entities and speakers shown, 8 the page of articles with outlet
+    # and story joined and their quote, suggestion and status figures (from the kept
+    # review rows), 9 the page's snippets (ts_headline, for its 50 rows at most).
+    with django_assert_num_queries(9):
         response = analyst.get(HOME, {"q": "Putin", "status": "in_progress"})
     assert len(shown(response)) == n
-    with django_assert_num_queries(13):
-        analyst.get(HOME, {"sort": "quotes"})
+    # Without: 5 the listing's settings (set_config: work_mem), 6 status facet (its
+    # counts give the total: no COUNT query), 7 outlet facet, 8 story facet, 9 months
+    # facet, 10 entity facet counts, 11 their names, 12 speaker facet counts, 13 their
+    # names, 14 the page of articles, 15 the opening of their text. (Outside a test's
+    # transaction, the listing's own transaction adds BEGIN and COMMIT, both ways.)
+    with django_assert_num_queries(15):
+        response = analyst.get(HOME, {"sort": "quotes"})
+    assert len(shown(response)) == n
 
 
 @pytest.mark.parametrize("n", [3, 50])
@@ -463,11 +470,324 @@ def test_the_grouped_list_costs_the_same_queries_for_3_or_50_articles(
     _populate(n)
     # 1 session, 2 user, 3 the user's role and groups (a lead gets "Assign these
     # articles"), 4 the articles they code blind (none here),
-    # 5 status facet (the total), 6 count of groups, 7 the page of
-    # groups, 8 their stories with outlet counts, 9 the groups' first articles (one window
-    # query), 10 outlet facet, 11 entity facet counts, 12 their names, 13 speaker facet
-    # counts, 14 their names, 15 story facet, 16 months facet.
-    with django_assert_num_queries(16):
+    # 5 the listing's settings, 6 every facet, the total and the number of
+    # groups, 7 the entities' and speakers' names, 8 the page of groups, 9 their stories
+    # with outlet counts (known and unknown), 10 the groups' first articles (one window
+    # query), 11 their snippets.
+    with django_assert_num_queries(11):
         response = analyst.get(HOME, {"group": "story", "q": "Putin"})
     assert response.status_code == 200
     assert len(shown(response)) == min(n // 2, browse.GROUP_ARTICLES) + (n - n // 2)
+
+
+# --- Facets at scale: one statement, two plans ------------------------------------------
+
+
+def _corpus() -> dict[str, object]:
+    """Articles across outlets (and none), stories (and none), months (and undated), with
+    mentions and quotes kept and rejected, a search word in some, and review states."""
+    outlets = [OutletFactory(name=f"Outlet {n}") for n in range(3)]
+    stories = [StoryFactory(label=f"Story {n}") for n in range(2)]
+    people = [EntityFactory(name=f"Person {n}") for n in range(4)]
+    for n in range(24):
+        a = article(
+            f"The pipeline was discussed ({n})." if n % 3 else f"Nothing to find ({n}).",
+            outlet=outlets[n % 3] if n % 4 else None,
+            story=stories[n % 2] if n % 5 else None,
+            published_at=on(1 + n % 27, month=1 + n % 3) if n % 7 else None,
+        )
+        MentionFactory(article=a, entity=people[n % 4], status="suggested", origin="machine")
+        if n % 2:
+            # Mentioned twice: the article counts once.
+            MentionFactory(article=a, entity=people[(n + 1) % 4], status="confirmed")
+            MentionFactory(
+                article=a, entity=people[(n + 1) % 4], status="confirmed", text="Xi Jinping"
+            )
+        if n % 6 == 0:
+            MentionFactory(
+                article=a, entity=people[3], status="rejected", origin="machine", text="Beijing"
+            )
+        QuoteFactory(
+            article=a,
+            speaker=people[n % 3],
+            status="rejected" if n % 5 == 0 else "suggested",
+            origin="machine",
+        )
+    return {"outlet": outlets, "story": stories, "people": people}
+
+
+def _expected(filters: browse.ArticleFilters) -> dict[str, dict[object, int]]:
+    """Each facet's counts, worked out from the list's own filter (the rows' query) one
+    facet at a time, as the facets were counted before they were one statement."""
+    from collections import Counter
+
+    from annotations.models import Quote
+    from articles.models import Article, Mention
+
+    def ids(*without: str) -> set[int]:
+        rows = browse.filtered_articles(filters.without(*without))
+        return set(rows.values_list("pk", flat=True))
+
+    articles = {a.pk: a for a in Article.objects.select_related("review")}
+    out: dict[str, dict[object, int]] = {}
+    out["status"] = dict(Counter(articles[i].review.status for i in ids("status")))
+    out["outlet"] = dict(
+        Counter(articles[i].outlet_id for i in ids("outlet") if articles[i].outlet_id)
+    )
+    out["story"] = dict(Counter(articles[i].story_id for i in ids("story") if articles[i].story_id))
+    months = Counter(
+        articles[i].published_at.date().replace(day=1)
+        for i in ids("date_from", "date_to")
+        if articles[i].published_at
+    )
+    out["published"] = dict(months)
+    kept = Mention.objects.exclude(status="rejected")
+    pairs = set(kept.filter(article_id__in=ids("entity")).values_list("entity_id", "article_id"))
+    out["entity"] = dict(Counter(entity for entity, _ in pairs))
+    quotes = Quote.objects.exclude(status="rejected").exclude(speaker=None)
+    pairs = set(
+        quotes.filter(article_id__in=ids("speaker")).values_list("speaker_id", "article_id")
+    )
+    out["speaker"] = dict(Counter(speaker for speaker, _ in pairs))
+    return out
+
+
+@pytest.mark.parametrize("plan", ["few articles", "many articles"])
+def test_one_statement_counts_every_facet_as_each_filter_alone_would(analyst, monkeypatch, plan):
+    corpus = _corpus()
+    if plan == "many articles":
+        # The plan that reads every mention and quote pair, as for 10,000 articles.
+        monkeypatch.setattr(browse, "MANY_ARTICLES", 0)
+    outlet, story, person = corpus["outlet"][1], corpus["story"][0], corpus["people"][1]
+    combinations = [
+        {},
+        {"q": "pipeline"},
+        {"status": "in_progress"},
+        {"entity": person.pk},
+        {"speaker": person.pk},
+        {"q": "pipeline", "outlet": outlet.pk},
+        {"q": "pipeline", "entity": person.pk, "status": "in_progress"},
+        {"story": story.pk, "from": "2024-02-01", "to": "2024-02-29"},
+        {"speaker": person.pk, "outlet": outlet.pk, "q": "pipeline", "entity": person.pk},
+    ]
+    for params in combinations:
+        response = get(analyst, **params)
+        filters = response.context["listing"].filters
+        expected = _expected(filters)
+        facets = {f.name: f for f in response.context["facets"]}
+        listing = response.context["listing"]
+        got = {
+            "status": {v.value: v.count for v in listing.statuses if v.count},
+            "outlet": {v.value: v.count for v in listing.outlets},
+            "story": {v.value: v.count for v in listing.stories},
+            "published": {v.value: v.count for v in listing.months},
+            "entity": {v.value: v.count for v in listing.entities},
+            "speaker": {v.value: v.count for v in listing.speakers},
+        }
+        assert got == expected, params
+        # The total is the rows the filters leave, and the page shows them.
+        matching = browse.filtered_articles(filters).count()
+        assert listing.total == matching, params
+        assert len(shown(response)) == min(matching, browse.PAGE_SIZE), params
+        assert set(facets) >= {"status", "outlet", "entity", "speaker", "story", "published"}
+
+
+@pytest.mark.parametrize("plan", ["few articles", "many articles"])
+def test_the_facets_of_a_blind_coder_count_their_own_work(analyst, monkeypatch, plan):
+    """On articles an analyst codes blind, status and speakers are their own: the facet
+    statement reads them through the same expressions as the rows."""
+    from annotations.models import Assignment
+
+    if plan == "many articles":
+        monkeypatch.setattr(browse, "MANY_ARTICLES", 0)
+    coder = UserFactory(role=roles.ANALYST)
+    other = UserFactory(role=roles.ANALYST)
+    speaker = EntityFactory(name="Seen by others only")
+    blind = article("The pipeline.")
+    QuoteFactory(article=blind, speaker=speaker, created_by=other)  # an analyst's, confirmed
+    open_ = article("The pipeline again.")
+    QuoteFactory(article=open_, speaker=speaker, created_by=other)
+    Assignment.objects.create(article=blind, analyst=coder, mode="blind")
+    analyst.force_login(coder)
+    for params in ({}, {"q": "pipeline"}, {"speaker": speaker.pk}):
+        listing = get(analyst, **params).context["listing"]
+        # Another analyst's quote on the blind article is not the coder's to see.
+        assert {v.label: v.count for v in listing.speakers} == {"Seen by others only": 1}
+        statuses = {v.value: v.count for v in listing.statuses}
+        assert statuses["untouched"] == (0 if params.get("speaker") else 1), params
+
+
+# --- Snippets ---------------------------------------------------------------------------
+
+
+def row_of(html: str, article_id: int) -> str:
+    """The list row of one article, as HTML."""
+    link = f'href="{reverse("article-detail", args=[article_id])}"'
+    start = html.rindex('<li class="row">', 0, html.index(link))
+    return html[start : html.index("</li>", start)]
+
+
+def test_a_search_shows_the_passage_with_its_words_marked(analyst):
+    a = article(
+        "Later the ministers argued over the pipelines for hours; nobody mentioned the weather."
+    )
+    html = get(analyst, q="pipeline").content.decode()
+    snippet = row_of(html, a.pk)
+    # Stemmed as the search is: "pipelines" is a match for "pipeline".
+    assert "<mark>pipelines</mark>" in snippet
+    assert '<p class="snippet">' in snippet
+    [article_] = get(analyst, q="pipeline").context["listing"].page.object_list
+    assert ("pipelines", True) in article_.snippet
+    assert all(not matched for text, matched in article_.snippet if text != "pipelines")
+
+
+def test_a_phrase_search_marks_each_of_its_words(analyst):
+    a = article("The Kestrel Novotny affair.")
+    snippet = row_of(get(analyst, q='"Kestrel Novotny"').content.decode(), a.pk)
+    assert "<mark>Kestrel</mark> <mark>Novotny</mark>" in snippet
+
+
+def test_the_article_text_in_a_snippet_stays_escaped(analyst):
+    evil = '<script>alert("x")</script> <b>bold</b> <mark>fake</mark> 1 < 2 & the pipeline'
+    a = article(evil)
+    # Opening with it: without a search the snippet is the text's first characters.
+    b = article(title="Evil first", body=evil, content_hash="b" * 64)
+    for params in ({"q": "pipeline"}, {"q": "bold"}, {}):
+        html = get(analyst, **params).content.decode()
+        for row in (row_of(html, a.pk), row_of(html, b.pk)):
+            assert "<script" not in row, params
+            assert "<b>" not in row, params
+            assert "<mark>fake" not in row, params
+    # ts_headline leaves tags out of its passages; what is left is escaped, and only the
+    # search's words are marked.
+    snippet = row_of(get(analyst, q="pipeline").content.decode(), a.pk)
+    assert "alert(&quot;x&quot;)" in snippet
+    assert "1 &lt; 2 &amp; the <mark>pipeline</mark>" in snippet
+    assert snippet.count("<mark>") == 1
+    # The opening shows the text as it is, escaped.
+    opening = row_of(get(analyst).content.decode(), b.pk)
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;b&gt;bold&lt;/b&gt;" in opening
+    assert "&lt;mark&gt;fake&lt;/mark&gt; 1 &lt; 2 &amp; the pipeline" in opening
+    assert "<mark>" not in opening
+
+
+def test_sentinel_characters_in_the_text_cannot_forge_a_mark(analyst):
+    # The snippet marks words with \x02 and \x03; the text's own are taken out first.
+    a = article("Before \x02forged\x03 after, the pipeline.")
+    [row] = get(analyst, q="pipeline").context["listing"].page.object_list
+    assert row.pk == a.pk
+    assert [text for text, matched in row.snippet if matched] == ["pipeline"]
+    assert "forged" in "".join(text for text, _ in row.snippet)
+
+
+def test_without_a_search_the_snippet_is_the_opening_cut_at_a_word(analyst):
+    words = " ".join(f"word{n:03}" for n in range(60))  # 479 characters
+    a = article(words, title="Long")
+    [row] = get(analyst).context["listing"].page.object_list
+    assert row.pk == a.pk
+    [(text, matched)] = row.snippet
+    assert not matched
+    assert text.endswith("…")
+    assert len(text) <= browse.OPENING + 1
+    assert BODY.startswith(text[:40])
+    assert not text[:-1].endswith(" ")
+    # Cut between words: every word shown is whole.
+    shown_words = text[:-1].split()
+    assert shown_words == (BODY + " " + words).split()[: len(shown_words)]
+    short = browse._opening("A short text.")
+    assert short == [("A short text.", False)]
+
+
+def test_headlines_are_computed_for_the_page_rows_only(analyst):
+    for n in range(browse.PAGE_SIZE + 5):
+        article(f"The pipeline number {n}.", published_at=on(1 + n % 28, month=1 + n // 28))
+    with CaptureQueriesContext(connection) as queries:
+        response = get(analyst, q="pipeline")
+    [headline] = [q["sql"] for q in queries.captured_queries if "ts_headline" in q["sql"]]
+    page_ids = {a.pk for a in response.context["listing"].page.object_list}
+    assert len(page_ids) == browse.PAGE_SIZE
+    # Asked for the 50 rows of the page, by id, never for every match.
+    asked = {int(n) for n in re.findall(r"\d+", headline.split(" IN (", 1)[1].split(")", 1)[0])}
+    assert asked == page_ids
+
+
+# --- Plain words for what is not known --------------------------------------------------
+
+
+def test_rows_say_outlet_unknown_and_date_unknown(analyst):
+    a = article(outlet=None, published_at=None, title="Nothing known")
+    b = article(published_at=on(5), title="Known")
+    html = get(analyst).content.decode()
+    unknown = row_of(html, a.pk)
+    assert "outlet unknown" in unknown
+    assert "date unknown" in unknown
+    assert "<time" not in unknown
+    assert "00:00" not in unknown
+    known = row_of(html, b.pk)
+    assert b.outlet.name in known
+    assert "5 Mar 2024" in known
+    assert "unknown" not in known
+
+
+def test_story_groups_count_articles_of_unknown_outlet_in_words(analyst):
+    wire = OutletFactory(name="Wire")
+    mixed = StoryFactory(label="Mixed")
+    article(story=mixed, outlet=wire, published_at=on(3))
+    article(story=mixed, outlet=None, published_at=on(2))
+    article(story=mixed, outlet=None, published_at=on(1))
+    nameless = StoryFactory(label="Nameless")
+    article(story=nameless, outlet=None, published_at=on(4))
+    html = get(analyst, group="story").content.decode()
+    assert "1 outlet and 2 articles of unknown outlet covered this · 3 matching articles" in html
+    assert "1 article of unknown outlet covered this · 1 matching article" in html
+    assert "0 outlets" not in html
+
+
+def test_coverage_wording():
+    from annotations.views.browse import coverage
+
+    assert coverage(3, 0) == "3 outlets covered this"
+    assert coverage(1, 0) == "1 outlet covered this"
+    assert coverage(0, 2) == "2 articles of unknown outlet covered this"
+    assert coverage(2, 1) == "2 outlets and 1 article of unknown outlet covered this"
+
+
+# --- A search too broad to rank ---------------------------------------------------------
+
+
+def test_a_search_matching_more_than_the_rank_limit_is_newest_first_and_says_so(
+    analyst, monkeypatch
+):
+    monkeypatch.setattr(browse, "RANK_LIMIT", 2)
+    in_title = article("The pipeline deal.", title="Pipeline deal", published_at=on(1))
+    others = [article(f"The pipeline, {n}.", published_at=on(2 + n)) for n in range(2)]
+    response = get(analyst, q="pipeline")
+    listing = response.context["listing"]
+    assert listing.unranked
+    assert listing.sort == "newest"
+    assert shown(response) == [others[1].pk, others[0].pk, in_title.pk]
+    html = response.content.decode()
+    assert "These 3 matches are too many to rank by relevance quickly" in html
+    rank_href = response.context["rank_href"]
+    assert query_of(rank_href) == {"q": ["pipeline"], "sort": ["relevance"]}
+    # Asked for, relevance ranks them all: the title's match first.
+    ranked = analyst.get(rank_href)
+    assert shown(ranked)[0] == in_title.pk
+    assert not ranked.context["listing"].unranked
+    assert "too many to rank" not in ranked.content.decode()
+    # Within the limit, a search is ranked without being asked.
+    monkeypatch.setattr(browse, "RANK_LIMIT", 3)
+    response = get(analyst, q="pipeline")
+    assert response.context["listing"].sort == "relevance"
+    assert shown(response)[0] == in_title.pk
+
+
+def test_a_passage_cut_out_of_the_text_says_so_with_ellipses(analyst):
+    filler = " ".join(f"word{n:03}" for n in range(80))
+    middle = article(f"{filler} the pipeline here {filler}", title="Middle")
+    whole = ArticleFactory(title="Whole", body="Short pipeline note.", content_hash="c" * 64)
+    rows = {a.pk: a.snippet for a in get(analyst, q="pipeline").context["listing"].page.object_list}
+    assert rows[middle.pk][0] == ("… ", False)
+    assert rows[middle.pk][-1] == (" …", False)
+    assert ("pipeline", True) in rows[middle.pk]
+    assert rows[whole.pk] == [("Short ", False), ("pipeline", True), (" note", False)]

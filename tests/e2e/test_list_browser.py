@@ -1,0 +1,145 @@
+"""The article list in real headless Chromium: a search's rows show the passage with the
+search words marked (and an article's own markup as text), articles of unknown outlet
+and date say so, story groups count them in words. Screenshots of the list with snippets
+at 1280x800 and 390x844 go to tests/e2e/screenshots/ (git-ignored) for a person to look
+at."""
+
+import hashlib
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from newsdesk import roles
+from tests.e2e.test_workbench_browser import PASSWORD, SHOTS, log_in
+from tests.factories import ArticleFactory, OutletFactory, StoryFactory, UserFactory
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 390, "height": 844}
+
+# Written for this test: short wire-style paragraphs about a truce.
+TEXTS = [
+    (
+        "Truce talks resume in Geneva",
+        "Negotiators returned to Geneva on Monday. Both delegations said a ceasefire along "
+        "the northern line could be signed within days if the exchange of prisoners goes "
+        "ahead as planned, officials told reporters outside the talks.",
+    ),
+    (
+        "Shelling tests fragile ceasefire",
+        "Artillery fire was heard overnight near the river crossing. The regional governor "
+        "said the ceasefire had held in most districts but warned that monitors had not "
+        "reached the eastern villages since Thursday.",
+    ),
+    (
+        "Monitors ask for access",
+        "The observer mission asked both sides for safe passage to the front. Without it, "
+        "its chief said, nobody could verify whether the ceasefire was being respected, "
+        "and the next round of talks would start on guesses.",
+    ),
+    (
+        "Aid convoys wait at the border",
+        "Forty lorries of food and medicine waited at the border crossing on Tuesday. The "
+        "agencies said they would move as soon as the ceasefire covered the road north.",
+    ),
+]
+
+
+def article(title: str, body: str, **fields):
+    return ArticleFactory(
+        title=title,
+        body=body,
+        raw_text=body,
+        content_hash=hashlib.sha256(body.encode()).hexdigest(),
+        **fields,
+    )
+
+
+def shots(page: Page, name: str) -> None:
+    """The page at both sizes; the narrow one must not scroll sideways."""
+    SHOTS.mkdir(exist_ok=True)
+    for size, suffix in ((WIDE, "wide"), (NARROW, "narrow")):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SHOTS / f"{name}-{suffix}.png"), full_page=False)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+            name,
+            suffix,
+        )
+    page.set_viewport_size(WIDE)
+
+
+def test_a_search_shows_passages_with_the_words_marked(live_server, page: Page):
+    UserFactory(username="ana", password=PASSWORD, role=roles.ANALYST)
+    wire = OutletFactory(name="Harbour Wire")
+    story = StoryFactory(label="Geneva truce talks")
+    for day, (title, body) in enumerate(TEXTS, start=1):
+        article(
+            title,
+            body,
+            outlet=wire,
+            story=story,
+            published_at=datetime(2026, 3, day, 9, tzinfo=UTC),
+        )
+    evil = article(
+        "Leaked <script> in a press release",
+        'The release read <script>alert("ceasefire")</script> before the ceasefire terms.',
+        outlet=None,
+        published_at=None,
+    )
+    article(
+        "Undated note on the ceasefire",
+        "A note without a date or an outlet says the ceasefire map was redrawn twice.",
+        outlet=None,
+        story=story,
+        published_at=None,
+    )
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size(WIDE)
+    log_in(page, live_server.url, "ana")
+
+    # A search typed in the box: htmx swaps the list, every row shows its passage.
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Search articles").fill("ceasefire")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(f"{live_server.url}/?q=ceasefire")
+    rows = page.locator("li.row")
+    expect(rows).to_have_count(6)
+    marks = page.locator("li.row .snippet mark")
+    expect(marks.first).to_have_text("ceasefire")
+    assert marks.count() >= 6
+    for text in marks.all_text_contents():
+        assert text.lower() == "ceasefire"
+    # The article's markup is text on the page, never markup.
+    leaked = rows.filter(has_text="Leaked <script> in a press release")
+    expect(leaked.locator(".snippet")).to_contain_text("ceasefire terms")
+    assert page.locator("li.row script").count() == 0
+    expect(leaked).to_contain_text("outlet unknown")
+    expect(leaked).to_contain_text("date unknown")
+    assert "00:00" not in leaked.inner_text()
+    page.evaluate("window.scrollTo(0, 0)")
+    shots(page, "list-search-snippets")
+    # On a phone the filters come first: the rows, scrolled to.
+    page.set_viewport_size(NARROW)
+    page.evaluate("document.getElementById('results-heading').scrollIntoView()")
+    page.screenshot(path=str(SHOTS / "list-search-snippets-narrow-rows.png"))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(WIDE)
+
+    # Without a search, each row opens with the first words of its text.
+    page.goto(f"{live_server.url}/")
+    first = rows.filter(has_text=TEXTS[3][0]).locator(".snippet")
+    expect(first).to_contain_text("Forty lorries of food and medicine")
+    assert first.locator("mark").count() == 0
+
+    # Grouped by story: the outlet-less articles are counted in words.
+    page.goto(f"{live_server.url}/?q=ceasefire&group=story")
+    expect(page.locator(".group-meta").first).to_contain_text(
+        "1 outlet and 1 article of unknown outlet covered this"
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+    shots(page, "list-search-grouped")
+    assert evil.pk
+    assert not errors
