@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0022_import_uploads"),
+        ("articles", "0023_story_seen_from_dated_articles"),
     ]
 
     operations = [
