@@ -222,6 +222,8 @@ def test_no_page_logs_a_csp_violation_or_a_console_error(live_server, page: Page
     watch.current.name = "article list, then htmx swaps (a filter, a search, Back)"
     shots(listing, "csp-list-swapped")
 
+    # The counts' own page, which the list links without JavaScript ("Show counts").
+    watch.visit("facet counts page", "/facets/?q=Russia")
     watch.visit("reader", f"/articles/{article.pk}/")
     watch.visit("entity page", f"/entities/{entity.pk}/")
     watch.visit("entities list", "/entities/")
