@@ -15,6 +15,7 @@ from annotations.views import (
 # Mounted at the root: the analyst's workbench.
 workbench_urls = [
     path("", browse.article_list, name="home"),
+    path("facets/", browse.article_facets, name="article-facets"),
     path("overview/", overview.overview, name="overview"),
     path("articles/<int:pk>/", reader.article_detail, name="article-detail"),
     path("entities/", entities.entity_list, name="entity-list"),

@@ -47,7 +47,16 @@ from annotations.models import (
     Stance,
     StanceDecision,
 )
-from articles.models import Article, Entity, ImportFile, Mention, Origin, ReviewStatus, Story
+from articles.models import (
+    Article,
+    Entity,
+    ImportFile,
+    Mention,
+    Origin,
+    Outlet,
+    ReviewStatus,
+    Story,
+)
 
 PAGE_SIZE = 50
 FACET_SIZE = 10  # values shown per facet: the top ones by count
@@ -139,14 +148,24 @@ class ArticleListing:
     grouped: bool
     total: int  # matching articles
     page: Page  # of articles, or of StoryGroups when grouped
+    # A search matched more than RANK_LIMIT articles: shown newest first, not ranked.
+    unranked: bool = False
+    # The names of the chosen outlet, story, entity and speaker: {filter name: label}.
+    chosen: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ArticleFacets:
+    """The counts beside the list, which it loads apart (their own URL): each facet counts
+    what the other filters leave."""
+
+    filters: ArticleFilters
     outlets: list[FacetValue]
     entities: list[FacetValue]
     speakers: list[FacetValue]
     stories: list[FacetValue]
     statuses: list[FacetValue]
     months: list[FacetValue]  # value: the first day of the month
-    # A search matched more than RANK_LIMIT articles: shown newest first, not ranked.
-    unranked: bool = False
 
 
 class _Counted(Sequence[Any]):
@@ -333,7 +352,6 @@ class _FacetCounts:
     months: list[FacetValue]
     entities: list[FacetValue]
     speakers: list[FacetValue]
-    groups: int | None  # story groups, when grouped and counted with the facets
 
 
 def _flags(filters: ArticleFilters) -> dict[str, Expression]:
@@ -369,7 +387,7 @@ def _flags(filters: ArticleFilters) -> dict[str, Expression]:
     return flags
 
 
-def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, list[Any]]:
+def _facet_sql(filters: ArticleFilters) -> tuple[str, list[Any]]:
     """The statement behind every facet of a search: each counts the rows of the CTE
     that pass every filter but its own."""
     core = filters.without(*(name for names in _FACET_FILTERS.values() for name in names))
@@ -446,13 +464,6 @@ def _facet_sql(filters: ArticleFilters, *, grouped: bool = False) -> tuple[str, 
                 f"AND (SELECT n FROM base_size) {test} %s "
                 f"GROUP BY p.{key} ORDER BY {order}n DESC, p.{key} LIMIT {size(selected)}"
             )
-    if grouped:
-        # The number of story groups: the stories, and the articles in none.
-        branches.append(
-            "SELECT 'groups', NULL::bigint, NULL::text, NULL::timestamp, "  # noqa: S608
-            "count(DISTINCT b.story_id) + count(*) FILTER (WHERE b.story_id IS NULL) "
-            f"FROM base b WHERE {passing('')}"
-        )
     union = "\nUNION ALL\n".join(f"({branch})" for branch in branches)
     # Its columns: the article, its outlet, story, review status and month, and a flag
     # for each active facet filter.
@@ -625,7 +636,7 @@ def _month_facet(filters: ArticleFilters) -> list[FacetValue]:
     return facet
 
 
-def _facet_counts(filters: ArticleFilters, *, grouped: bool = False) -> _FacetCounts:
+def _facet_counts(filters: ArticleFilters) -> _FacetCounts:
     """Every facet. Without a search, a query per facet (the total is the status facet's
     sum; two for the entities and speakers, counts then names). With one, the statement
     and one query for the entities' and speakers' names."""
@@ -637,9 +648,8 @@ def _facet_counts(filters: ArticleFilters, *, grouped: bool = False) -> _FacetCo
             months=_month_facet(filters),
             entities=_entity_facet(filters),
             speakers=_speaker_facet(filters),
-            groups=None,
         )
-    sql, params = _facet_sql(filters, grouped=grouped)
+    sql, params = _facet_sql(filters)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -673,7 +683,6 @@ def _facet_counts(filters: ArticleFilters, *, grouped: bool = False) -> _FacetCo
         months=months,
         entities=values("entity", filters.entity, lambda key: names.get(key, "")),
         speakers=values("speaker", filters.speaker, lambda key: names.get(key, "")),
-        groups=sum(n for *_, n in by_facet.get("groups", [])),
     )
 
 
@@ -844,9 +853,9 @@ def _group_order(sort: str, searching: bool) -> list[OrderBy]:
     return [F("latest").desc(nulls_last=True), F("group").desc()]
 
 
-def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any, count: int | None) -> Page:
-    """A page of story groups: their count unless counted with the facets (`count`), the
-    groups, their articles, and one query for the stories' labels and outlet counts."""
+def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any, count: int) -> Page:
+    """A page of story groups (`count` of them, counted with the total): the groups, their
+    articles, and one query for the stories' labels and outlet counts."""
     groups = (
         filtered_articles(filters)
         .annotate(group=_group_key())
@@ -870,8 +879,7 @@ def _grouped_page(filters: ArticleFilters, sort: str, page_number: Any, count: i
     if sort == Sort.RELEVANCE and filters.searching:
         groups = groups.annotate(top_rank=Max(_rank(filters.q)))
     groups = groups.order_by(*_group_order(sort, filters.searching))
-    counted = groups if count is None else _Counted(groups, count)
-    page: Page[Any] = Paginator(counted, PAGE_SIZE).get_page(page_number)
+    page: Page[Any] = Paginator(_Counted(groups, count), PAGE_SIZE).get_page(page_number)
     keys = [row["group"] for row in page.object_list]
     story_ids = [key for key in keys if key > 0]
     article_ids = [-key for key in keys if key < 0]
@@ -919,16 +927,9 @@ def selection_ids(
     return list(ids if limit is None else ids[:limit])
 
 
-def article_listing(
-    filters: ArticleFilters, *, sort: str = "", grouped: bool = False, page: Any = 1
-) -> ArticleListing:
-    """The article list page, whatever the number of articles: the settings of its
-    transaction, its facets (a query each, or with a search one statement) and the total,
-    the names of the entities shown, the page of rows (three queries for a page of story
-    groups), and the page's snippets."""
-    # In a transaction of its own when the request has none (no savepoint in one that
-    # exists: its two queries would be counted for nothing), with settings for it alone.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+def _settings(searching: bool) -> None:
+    """The settings of the listing's (or the facets') transaction, for it alone."""
+    with connection.cursor() as cursor:
         # The sorts and hashes of up to 650,000 (entity, article) pairs in memory, not
         # in temporary files. With a search, its matches from the GIN index's bitmap,
         # which needs no recheck for plain words, never from testing every stored
@@ -937,22 +938,85 @@ def article_listing(
         # bitmap costs about 25 ms (EXPLAIN ANALYZE, bench database).
         cursor.execute(
             "SELECT set_config('work_mem', '32MB', true), set_config('enable_seqscan', %s, true)",
-            ["off" if filters.searching else "on"],
+            ["off" if searching else "on"],
         )
+
+
+def article_listing(
+    filters: ArticleFilters, *, sort: str = "", grouped: bool = False, page: Any = 1
+) -> ArticleListing:
+    """The article list page, whatever the number of articles, without its facets (which
+    `article_facets` counts, for a URL of their own): the settings of its transaction,
+    the total (and the number of story groups), the names of the chosen outlet, story
+    and entities, the page of rows (three queries for a page of story groups), and the
+    page's snippets."""
+    # In a transaction of its own when the request has none (no savepoint in one that
+    # exists: its queries would be counted for nothing), with settings for it alone.
+    with transaction.atomic(savepoint=False):
+        _settings(filters.searching)
         return _listing(filters, sort, grouped, page)
+
+
+def article_facets(filters: ArticleFilters) -> ArticleFacets:
+    """The list's facets: without a search a query per facet (two for the entities and
+    two for the speakers, counts then names), with one a statement for them all and one
+    for the entities' and speakers' names; and the transaction's settings."""
+    with transaction.atomic(savepoint=False):
+        _settings(filters.searching)
+        counts = _facet_counts(filters)
+    return ArticleFacets(
+        filters=filters,
+        outlets=counts.outlets,
+        entities=counts.entities,
+        speakers=counts.speakers,
+        stories=counts.stories,
+        statuses=counts.statuses,
+        months=counts.months,
+    )
+
+
+def _chosen(filters: ArticleFilters) -> dict[str, str]:
+    """The names of the chosen outlet, story, entity and speaker, in one query (none when
+    none is chosen): what the page's active filters show before the facets are counted.
+    A value that names nothing is left out (the filter then shows its id)."""
+    parts: list[QuerySet[Any]] = []
+    if filters.outlet is not None:
+        parts.append(
+            Outlet.objects.filter(pk=filters.outlet)
+            .annotate(facet=Value("outlet"))
+            .values_list("facet", "name")
+        )
+    if filters.story is not None:
+        parts.append(
+            Story.objects.filter(pk=filters.story)
+            .annotate(facet=Value("story"))
+            .values_list("facet", "label")
+        )
+    for name in ("entity", "speaker"):
+        if getattr(filters, name) is not None:
+            parts.append(
+                Entity.objects.filter(pk=getattr(filters, name))
+                .annotate(facet=Value(name))
+                .values_list("facet", "name")
+            )
+    if not parts:
+        return {}
+    first, *rest = parts
+    rows = first.union(*rest, all=True) if rest else first
+    return {facet: label or "" for facet, label in rows}
 
 
 def _listing(filters: ArticleFilters, sort: str, grouped: bool, page: Any) -> ArticleListing:
     asked = sort in Sort.values and not (sort == Sort.RELEVANCE and not filters.searching)
     if not asked:
         sort = default_sort(filters)
-    facets = _facet_counts(filters, grouped=grouped)
-    # The status facet counts every article the other filters leave: its selected value,
-    # or all of them, is the total, with no COUNT query of its own.
-    if filters.status:
-        total = sum(value.count for value in facets.statuses if value.selected)
-    else:
-        total = sum(value.count for value in facets.statuses)
+    # The total and, grouped, the number of groups (the stories, and the articles in
+    # none) in one count.
+    groups = Count("story_id", distinct=True) + Count("pk", filter=Q(story_id__isnull=True))
+    counted = filtered_articles(filters).aggregate(
+        total=Count("pk"), **({"groups": groups} if grouped else {})
+    )
+    total = counted["total"]
     # Ranking reads every match's stored document: for a search that matches more than
     # RANK_LIMIT articles the newest come first unless relevance is asked for, and the
     # page says so.
@@ -960,7 +1024,7 @@ def _listing(filters: ArticleFilters, sort: str, grouped: bool, page: Any) -> Ar
     if unranked:
         sort = Sort.NEWEST.value
     if grouped:
-        listing_page = _grouped_page(filters, sort, page, facets.groups)
+        listing_page = _grouped_page(filters, sort, page, counted["groups"])
         shown = [article for group in listing_page.object_list for article in group.articles]
     else:
         rows = _rows(filters, sort).order_by(*_order(sort, filters.searching))
@@ -973,24 +1037,21 @@ def _listing(filters: ArticleFilters, sort: str, grouped: bool, page: Any) -> Ar
         grouped=grouped,
         total=total,
         page=listing_page,
-        outlets=facets.outlets,
-        entities=facets.entities,
-        speakers=facets.speakers,
-        stories=facets.stories,
-        statuses=facets.statuses,
-        months=facets.months,
         unranked=unranked,
+        chosen=_chosen(filters),
     )
 
 
 __all__ = [
     "PAGE_SIZE",
     "AnnotationStatus",
+    "ArticleFacets",
     "ArticleFilters",
     "ArticleListing",
     "FacetValue",
     "Sort",
     "StoryGroup",
+    "article_facets",
     "article_listing",
     "filtered_articles",
     "month_end",

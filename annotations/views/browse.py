@@ -159,8 +159,8 @@ def _id_facet(
     return Facet(name, title, options, links.to(**{name: ""}))
 
 
-def _facets(listing: browse.ArticleListing, links: Links) -> list[Facet]:
-    status = _id_facet("status", "Annotation status", listing.statuses, links)
+def _facets(listing: browse.ArticleFacets, links: Links) -> list[Facet]:
+    status = _id_facet("status", TITLES["status"], listing.statuses, links)
     status.help = STATUS_HELP
     months = Facet(
         "published",
@@ -184,25 +184,37 @@ def _facets(listing: browse.ArticleListing, links: Links) -> list[Facet]:
     )
     return [
         status,
-        _id_facet("outlet", "Outlet", listing.outlets, links),
-        _id_facet("entity", "Entity mentioned", listing.entities, links, "entity-detail"),
-        _id_facet("speaker", "Speaker quoted", listing.speakers, links, "entity-detail"),
-        _id_facet("story", "Story", listing.stories, links),
+        _id_facet("outlet", TITLES["outlet"], listing.outlets, links),
+        _id_facet("entity", TITLES["entity"], listing.entities, links, "entity-detail"),
+        _id_facet("speaker", TITLES["speaker"], listing.speakers, links, "entity-detail"),
+        _id_facet("story", TITLES["story"], listing.stories, links),
         months,
     ]
 
 
-def _chips(params: dict[str, str], facets: list[Facet], links: Links) -> list[tuple[str, str, str]]:
-    """The active filters, each with a link that removes it: (what, value, href)."""
-    names = {f.name: f for f in facets}
+# The facets' titles, which the active filters repeat.
+TITLES = {
+    "status": "Annotation status",
+    "outlet": "Outlet",
+    "entity": "Entity mentioned",
+    "speaker": "Speaker quoted",
+    "story": "Story",
+}
+
+
+def _chips(
+    params: dict[str, str], chosen: dict[str, str], links: Links
+) -> list[tuple[str, str, str]]:
+    """The active filters, each with a link that removes it: (what, value, href). Their
+    names come with the page (`chosen`), not with the facets, which load after it."""
     chips = []
     if "q" in params:
         chips.append(("Search", params["q"], links.to(q="")))
+    statuses = dict(AnnotationStatus.choices)
     for name in ("status", "outlet", "entity", "speaker", "story"):
         if name in params:
-            facet = names[name]
-            label = next((o.label for o in facet.options if o.selected), f"#{params[name]}")
-            chips.append((facet.title, label, facet.clear))
+            label = statuses[params[name]] if name == "status" else chosen.get(name)
+            chips.append((TITLES[name], label or f"#{params[name]}", links.to(**{name: ""})))
     if "batch" in params:
         chips.append(("Import", f"#{params['batch']}", links.to(batch="")))
     if "from" in params:
@@ -232,13 +244,52 @@ def _assign_href(params: dict[str, str]) -> str:
     return f"{reverse('assignment-new')}?{urlencode(kept)}"
 
 
-def article_list(request: HttpRequest) -> HttpResponse:
+def _viewed(request: HttpRequest) -> tuple[dict[str, str], ArticleFilters]:
+    """The request's valid parameters and their filters, as the analyst sees them (their
+    blind articles with their own work only)."""
     params = ListForm(request.GET).values()
-    links = Links(params)
     filters = _filters(params)
     if team.codes_blind(request.user):
         blind = tuple(team.blind_articles(request.user).values_list("article_id", flat=True))
         filters = replace(filters, viewer=request.user.pk, blind=blind)
+    return params, filters
+
+
+def _partial(request: HttpRequest) -> bool:
+    # htmx asks for the part it swaps; a restore from its history (cache miss) wants it all.
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def _facets_href(params: dict[str, str]) -> str:
+    kept = [(name, params[name]) for name in PARAMS if name in params]
+    return f"{reverse('article-facets')}?{urlencode(kept)}" if kept else reverse("article-facets")
+
+
+def article_facets(request: HttpRequest) -> HttpResponse:
+    """The list's facets with their counts, for the same query as the list: the page
+    loads them right after itself (htmx), or, without JavaScript, its "Show counts" link
+    opens them as a page of their own. Their links lead to the list."""
+    params, filters = _viewed(request)
+    links = Links({name: value for name, value in params.items() if name != "page"})
+    counted = browse.article_facets(filters)
+    context = {
+        "counted": counted,
+        "facets": _facets(counted, links),
+        "params": params,
+        "list_href": links.to(),
+        "chips": _chips(params, {}, links),
+    }
+    template = "articles/_facets.html" if _partial(request) else "articles/facets_page.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def article_list(request: HttpRequest) -> HttpResponse:
+    params, filters = _viewed(request)
+    links = Links(params)
     listing = browse.article_listing(
         filters,
         sort=params.get("sort", ""),
@@ -246,13 +297,13 @@ def article_list(request: HttpRequest) -> HttpResponse:
         page=request.GET.get("page"),
     )
     links.params = {**params, "page": str(listing.page.number)}
-    facets = _facets(listing, links)
     context = {
         "listing": listing,
         "params": params,
         "hidden": {k: v for k, v in params.items() if k in FILTER_PARAMS and k != "q"},
-        "facets": facets,
-        "chips": _chips(params, facets, links),
+        # The facets' own URL, with the same query: the page loads it right after itself.
+        "facets_href": _facets_href(params),
+        "chips": _chips(params, listing.chosen, links),
         "clear": links.base,
         "sorts": [
             (label, links.to(sort=value), value == listing.sort)
@@ -288,11 +339,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             for group in (listing.page.object_list if listing.grouped else [])
         ],
     }
-    # htmx asks for the part it swaps; a restore from its history (cache miss) wants it all.
-    partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
-    template = "articles/_list_body.html" if partial else "articles/article_list.html"
+    template = "articles/_list_body.html" if _partial(request) else "articles/article_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -10,7 +10,7 @@ from django.urls import reverse
 from spacy.language import Language
 
 from annotations.models import Statement
-from annotations.selectors.browse import ArticleFilters, article_listing
+from annotations.selectors.browse import ArticleFilters, article_facets
 from annotations.services import statements_link
 from articles.models import Article, Entity, EntityAlias, EntityApart, EntityJoin, Mention
 from articles.nlp import model
@@ -364,7 +364,7 @@ def test_samples_give_each_actor_one_entity_one_speaker_and_shared_statements(ca
     for forms in CAST:
         named = Entity.objects.filter(mentions__exact__in=forms).distinct()
         assert [e.kind for e in named] == ["PERSON"], forms
-    speakers = [v.label for v in article_listing(ArticleFilters()).speakers]
+    speakers = [v.label for v in article_facets(ArticleFilters()).speakers]
     assert len(speakers) == len(set(speakers))
     for forms in CAST:
         assert len([s for s in speakers if s in forms]) <= 1, (forms, speakers)

@@ -209,10 +209,21 @@ def test_no_page_logs_a_csp_violation_or_a_console_error(live_server, page: Page
     watch.settle()
     # Swapped in place by htmx, not loaded afresh (which would hide htmx's own faults).
     assert listing.evaluate("window.__notReloaded === true")
-    assert swaps.evaluate("seen => seen") == ["list-body", "list-body", "restored"]
+    seen = swaps.evaluate("seen => seen")
+    # The facets' counts load after each list (their own URL): swapped in as well.
+    assert [target for target in seen if target != "facets-slot"] == [
+        "list-body",
+        "list-body",
+        "restored",
+    ]
+    assert seen.count("facets-slot") >= 2, seen
+    expect(listing.locator("#facets .facet").first).to_be_visible()
+    expect(listing.locator("#facets-slot")).to_have_count(0)
     watch.current.name = "article list, then htmx swaps (a filter, a search, Back)"
     shots(listing, "csp-list-swapped")
 
+    # The counts' own page, which the list links without JavaScript ("Show counts").
+    watch.visit("facet counts page", "/facets/?q=Russia")
     watch.visit("reader", f"/articles/{article.pk}/")
     watch.visit("entity page", f"/entities/{entity.pk}/")
     watch.visit("entities list", "/entities/")

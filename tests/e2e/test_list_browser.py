@@ -5,6 +5,7 @@ at 1280x800 and 390x844 go to tests/e2e/screenshots/ (git-ignored) for a person 
 at."""
 
 import hashlib
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -57,8 +58,16 @@ def article(title: str, body: str, **fields):
     )
 
 
+def counted(page: Page) -> None:
+    """The facets' counts, which the list loads after itself, have arrived."""
+    expect(page.locator("#facets .facet .count").first).to_be_attached()
+    expect(page.locator("#facets-slot")).to_have_count(0)
+
+
 def shots(page: Page, name: str) -> None:
-    """The page at both sizes; the narrow one must not scroll sideways."""
+    """The page at both sizes, once its counts have arrived; the narrow one must not
+    scroll sideways."""
+    counted(page)
     SHOTS.mkdir(exist_ok=True)
     for size, suffix in ((WIDE, "wide"), (NARROW, "narrow")):
         page.set_viewport_size(size)
@@ -143,3 +152,90 @@ def test_a_search_shows_passages_with_the_words_marked(live_server, page: Page):
     shots(page, "list-search-grouped")
     assert evil.pk
     assert not errors
+
+
+def test_the_counts_load_after_the_list_and_its_filters_work_before(live_server, page: Page):
+    """The rows and the chosen filters come at once; the counts ("Counting…" meanwhile)
+    from their own URL, which is held back here until the filters have been used."""
+    UserFactory(username="ana", password=PASSWORD, role=roles.ANALYST)
+    wire = OutletFactory(name="Harbour Wire")
+    for day, (title, body) in enumerate(TEXTS, start=1):
+        article(title, body, outlet=wire if day % 2 else None)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size(WIDE)
+    log_in(page, live_server.url, "ana")
+    held = []
+    page.route(re.compile(r"/facets/"), lambda route: held.append(route))
+
+    page.goto(f"{live_server.url}/?q=ceasefire&outlet={wire.pk}")
+    expect(page.locator("li.row")).to_have_count(2)
+    counting = page.locator("#facets-slot .counting")
+    expect(counting).to_be_visible()
+    expect(counting).to_have_text("Counting…")
+    chip = page.locator(".chips a", has_text="Harbour Wire")
+    expect(chip).to_be_visible()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "list-counting-wide.png"))
+    # The chosen outlet is removed before any count has come: the list swaps, and asks
+    # for the counts of its new query.
+    chip.click()
+    expect(page).to_have_url(f"{live_server.url}/?q=ceasefire")
+    expect(page.locator("li.row")).to_have_count(4)
+    expect(counting).to_be_visible()
+    for _ in range(100):  # the route's handler runs as Playwright reads its events
+        if len(held) == 2:
+            break
+        page.wait_for_timeout(50)
+    assert [urlsplit_query(route.request.url) for route in held] == [
+        f"q=ceasefire&outlet={wire.pk}",
+        "q=ceasefire",
+    ]
+    for route in held:
+        route.continue_()
+    page.unroute(re.compile(r"/facets/"))
+    counted(page)
+    outlets = page.locator("#facets .facet", has_text="Outlet")
+    expect(outlets).to_contain_text("Harbour Wire")
+    expect(outlets.locator(".count").first).to_have_text("2")
+    expect(page.locator("#facets .facet", has_text="Annotation status")).to_contain_text(
+        "Untouched"
+    )
+    # A count's link swaps the list, and the counts come again, for the new query.
+    outlets.get_by_role("link", name=re.compile("Harbour Wire")).click()
+    expect(page).to_have_url(f"{live_server.url}/?q=ceasefire&outlet={wire.pk}")
+    expect(page.locator("li.row")).to_have_count(2)
+    counted(page)
+    expect(page.locator("#facets .facet li.selected")).to_contain_text("Harbour Wire")
+    shots(page, "list-counted")
+    assert not errors
+
+
+def test_without_javascript_the_counts_are_a_link_away(live_server, browser):
+    UserFactory(username="ana", password=PASSWORD, role=roles.ANALYST)
+    wire = OutletFactory(name="Harbour Wire")
+    for title, body in TEXTS:
+        article(title, body, outlet=wire)
+    context = browser.new_context(java_script_enabled=False, viewport=WIDE)
+    page = context.new_page()
+    log_in(page, live_server.url, "ana")
+    page.goto(f"{live_server.url}/?q=ceasefire")
+    expect(page.locator("li.row")).to_have_count(4)
+    # No "Counting…" without JavaScript: a link to the counts instead.
+    expect(page.locator("#facets-slot .counting")).to_be_hidden()
+    page.get_by_role("link", name="Show counts").click()
+    expect(page).to_have_url(f"{live_server.url}/facets/?q=ceasefire")
+    expect(page.get_by_role("heading", name="Filter counts")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "list-counts-page-wide.png"))
+    page.locator("#facets .facet", has_text="Outlet").get_by_role(
+        "link", name=re.compile("Harbour Wire")
+    ).click()
+    expect(page).to_have_url(f"{live_server.url}/?q=ceasefire&outlet={wire.pk}")
+    expect(page.locator("li.row")).to_have_count(4)
+    context.close()
+
+
+def urlsplit_query(url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).query)

@@ -12,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from annotations.models import Quote
 from annotations.selectors import browse
-from articles.models import ArticleSearch
+from articles.models import ArticleSearch, Mention
 from newsdesk import roles
 from tests.factories import (
     BODY,
@@ -65,15 +66,27 @@ def shown(response) -> list[int]:
     return [a.pk for a in listing.page.object_list]
 
 
+def facets_response(response):
+    """The facets of a list page: what its facets URL (the same query) answers htmx, as the
+    page loads it right after itself. A facets response is itself."""
+    if "facets_href" not in response.context:
+        return response
+    facets = response.client.get(response.context["facets_href"], HTTP_HX_REQUEST="true")
+    assert facets.status_code == 200
+    return facets
+
+
+def facets_of(response) -> dict[str, object]:
+    return {f.name: f for f in facets_response(response).context["facets"]}
+
+
 def facet(response, name: str) -> dict[str, int]:
     """A facet's values as {label: count}."""
-    facets = {f.name: f for f in response.context["facets"]}
-    return {option.label: option.count for option in facets[name].options}
+    return {option.label: option.count for option in facets_of(response)[name].options}
 
 
 def option_href(response, name: str, label: str) -> str:
-    facets = {f.name: f for f in response.context["facets"]}
-    return next(o.href for o in facets[name].options if o.label == label)
+    return next(o.href for o in facets_of(response)[name].options if o.label == label)
 
 
 def query_of(href: str) -> dict[str, list[str]]:
@@ -92,17 +105,27 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
 def test_page_has_the_labelled_search_box_filters_and_links(analyst):
     story = StoryFactory(label="Geneva talks")
     a = article(title="Talks resume", story=story, published_at=on(3))
-    html = get(analyst).content.decode()
+    response = get(analyst)
+    html = response.content.decode()
     assert '<label for="list-q">Search articles</label>' in html
     assert 'id="list-q" name="q"' in html
-    assert '<nav aria-label="Filters"' in html
     assert f'href="{reverse("article-detail", args=[a.pk])}"' in html
     assert f'href="{reverse("story-detail", args=[story.pk])}"' in html
-    assert "Untouched: no analyst has reviewed" in html  # the status definition
+    # The counts load after the page, from their own URL: "Counting…" meanwhile, and a
+    # plain link to them without JavaScript.
+    facets_url = reverse("article-facets")
+    assert f'hx-get="{facets_url}" hx-trigger="load"' in html
+    assert 'class="counting htmx-indicator" role="status">Counting…' in html
+    assert f'<a href="{facets_url}" hx-boost="false">Show counts</a>' in html
+    assert 'name="from"' in html  # the date range works before the counts arrive
+    facets_html = facets_response(response).content.decode()
+    assert '<nav id="facets" aria-label="Filters"' in facets_html
+    assert "Untouched: no analyst has reviewed" in facets_html  # the status definition
     # The Content-Security-Policy allows no inline script, handler or style.
-    assert "<script>" not in html
-    assert "style=" not in html
-    assert not re.search(r"\son[a-z]+=", html)
+    for page in (html, facets_html):
+        assert "<script>" not in page
+        assert "style=" not in page
+        assert not re.search(r"\son[a-z]+=", page)
 
 
 def test_titles_and_names_from_articles_are_escaped(analyst):
@@ -191,7 +214,8 @@ def test_entity_facet_counts_articles_mentioning_and_skips_rejected_mentions(ana
     MentionFactory(article=c, entity=putin, status="rejected", origin="machine")
     response = get(analyst)
     assert facet(response, "entity") == {"Vladimir Putin": 2}
-    assert f'href="{reverse("entity-detail", args=[putin.pk])}"' in response.content.decode()
+    entity_page = f'href="{reverse("entity-detail", args=[putin.pk])}"'
+    assert entity_page in facets_response(response).content.decode()
     assert set(shown(get(analyst, entity=putin.pk))) == {a.pk, b.pk}
 
 
@@ -322,7 +346,7 @@ def test_pagination_shows_fifty_articles_a_page(analyst):
     response = get(analyst, sort="oldest", page=2)
     assert query_of(response.context["pages"]["previous"]) == {"sort": ["oldest"], "page": ["1"]}
     # Every outlet has one article: the facet shows the first ten by name, whichever.
-    shown_outlet = next(f for f in response.context["facets"] if f.name == "outlet").options[0]
+    shown_outlet = facets_of(response)["outlet"].options[0]
     assert "page" not in query_of(option_href(response, "outlet", shown_outlet.label))
 
 
@@ -443,24 +467,69 @@ def test_the_list_costs_the_same_queries_for_3_or_50_articles(
     analyst, django_assert_num_queries, n
 ):
     _populate(n)
+    # The page counts no facet: they come from their own URL, after it.
     # 1 session, 2 user, 3 the user's role and groups (a lead gets "Assign these
     # articles"), 4 the articles they code blind (none here).
     # With a search: 5 the listing's settings for its transaction (set_config: work_mem,
-    # and the GIN index for the search's matches), 6 every facet and the total (one statement),
-    # 7 the names of the entities and speakers shown, 8 the page of articles with outlet
-    # and story joined and their quote, suggestion and status figures (from the kept
-    # review rows), 9 the page's snippets (ts_headline, for its 50 rows at most).
-    with django_assert_num_queries(9):
+    # and the GIN index for the search's matches), 6 the total (COUNT), 7 the page of
+    # articles with outlet and story joined and their quote, suggestion and status
+    # figures (from the kept review rows), 8 the page's snippets (ts_headline, for its 50
+    # rows at most).
+    with django_assert_num_queries(8):
         response = analyst.get(HOME, {"q": "Putin", "status": "in_progress"})
     assert len(shown(response)) == n
-    # Without: 5 the listing's settings (set_config: work_mem), 6 status facet (its
-    # counts give the total: no COUNT query), 7 outlet facet, 8 story facet, 9 months
-    # facet, 10 entity facet counts, 11 their names, 12 speaker facet counts, 13 their
-    # names, 14 the page of articles, 15 the opening of their text. (Outside a test's
-    # transaction, the listing's own transaction adds BEGIN and COMMIT, both ways.)
-    with django_assert_num_queries(15):
+    # Without: 5 the listing's settings (set_config: work_mem), 6 the total, 7 the page
+    # of articles, 8 the opening of their text. (Outside a test's transaction, the
+    # listing's own transaction adds BEGIN and COMMIT, both ways.)
+    with django_assert_num_queries(8):
         response = analyst.get(HOME, {"sort": "quotes"})
     assert len(shown(response)) == n
+    # With an outlet, a story, an entity and a speaker chosen: 9 their names (one
+    # query), which the active filters show before the facets arrive.
+    chosen = (
+        Quote.objects.filter(speaker__isnull=False, article__story__isnull=False)
+        .select_related("article")
+        .first()
+    )
+    mention = Mention.objects.filter(article=chosen.article).first()
+    params = {
+        "outlet": chosen.article.outlet_id,
+        "story": chosen.article.story_id,
+        "entity": mention.entity_id,
+        "speaker": chosen.speaker_id,
+    }
+    with django_assert_num_queries(9):
+        response = analyst.get(HOME, params)
+    assert shown(response) == [chosen.article_id]
+    labels = {what: value for what, value, _ in response.context["chips"]}
+    assert labels["Story"] == chosen.article.story.label
+    assert labels["Entity mentioned"] == mention.entity.name
+    assert labels["Speaker quoted"] == chosen.speaker.name
+    assert labels["Outlet"] == chosen.article.outlet.name
+
+
+@pytest.mark.parametrize("n", [3, 50])
+def test_the_facets_cost_the_same_queries_for_3_or_50_articles(
+    analyst, django_assert_num_queries, n
+):
+    _populate(n)
+    facets_url = reverse("article-facets")
+    # 1 session, 2 user, 3 the user's role and groups (the menu), 4 the articles they
+    # code blind (none here).
+    # With a search: 5 the settings of the facets' transaction (set_config: work_mem,
+    # and the GIN index for the search's matches), 6 every facet (one statement), 7 the
+    # names of the entities and speakers shown.
+    with django_assert_num_queries(7):
+        response = analyst.get(facets_url, {"q": "Putin", "status": "in_progress"})
+    assert response.status_code == 200
+    # Without: 5 the settings, 6 status facet, 7 outlet facet, 8 story facet, 9 months
+    # facet, 10 entity facet counts, 11 their names, 12 speaker facet counts, 13 their
+    # names.
+    with django_assert_num_queries(13):
+        response = analyst.get(facets_url, {"sort": "quotes"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert sum(o.count for o in facets_of(response)["status"].options) == n
+    assert len(facets_of(response)["speaker"].options) == min(n, browse.FACET_SIZE)
 
 
 @pytest.mark.parametrize("n", [3, 50])
@@ -470,14 +539,14 @@ def test_the_grouped_list_costs_the_same_queries_for_3_or_50_articles(
     _populate(n)
     # 1 session, 2 user, 3 the user's role and groups (a lead gets "Assign these
     # articles"), 4 the articles they code blind (none here),
-    # 5 the listing's settings, 6 every facet, the total and the number of
-    # groups, 7 the entities' and speakers' names, 8 the page of groups, 9 their stories
-    # with outlet counts (known and unknown), 10 the groups' first articles (one window
-    # query), 11 their snippets.
-    with django_assert_num_queries(11):
+    # 5 the listing's settings, 6 the total and the number of groups (one count), 7 the
+    # page of groups, 8 their stories with outlet counts (known and unknown), 9 the
+    # groups' first articles (one window query), 10 their snippets.
+    with django_assert_num_queries(10):
         response = analyst.get(HOME, {"group": "story", "q": "Putin"})
     assert response.status_code == 200
     assert len(shown(response)) == min(n // 2, browse.GROUP_ARTICLES) + (n - n // 2)
+    assert response.context["listing"].page.paginator.count == 1 + (n - n // 2)
 
 
 # --- Facets at scale: one statement, two plans ------------------------------------------
@@ -574,17 +643,21 @@ def test_one_statement_counts_every_facet_as_each_filter_alone_would(analyst, mo
         response = get(analyst, **params)
         filters = response.context["listing"].filters
         expected = _expected(filters)
-        facets = {f.name: f for f in response.context["facets"]}
-        listing = response.context["listing"]
+        # The counts come from the facets' URL with the page's query.
+        fragment = facets_response(response)
+        facets = facets_of(fragment)
+        counted = fragment.context["counted"]
+        assert counted.filters == filters, params
         got = {
-            "status": {v.value: v.count for v in listing.statuses if v.count},
-            "outlet": {v.value: v.count for v in listing.outlets},
-            "story": {v.value: v.count for v in listing.stories},
-            "published": {v.value: v.count for v in listing.months},
-            "entity": {v.value: v.count for v in listing.entities},
-            "speaker": {v.value: v.count for v in listing.speakers},
+            "status": {v.value: v.count for v in counted.statuses if v.count},
+            "outlet": {v.value: v.count for v in counted.outlets},
+            "story": {v.value: v.count for v in counted.stories},
+            "published": {v.value: v.count for v in counted.months},
+            "entity": {v.value: v.count for v in counted.entities},
+            "speaker": {v.value: v.count for v in counted.speakers},
         }
         assert got == expected, params
+        listing = response.context["listing"]
         # The total is the rows the filters leave, and the page shows them.
         matching = browse.filtered_articles(filters).count()
         assert listing.total == matching, params
@@ -610,10 +683,10 @@ def test_the_facets_of_a_blind_coder_count_their_own_work(analyst, monkeypatch, 
     Assignment.objects.create(article=blind, analyst=coder, mode="blind")
     analyst.force_login(coder)
     for params in ({}, {"q": "pipeline"}, {"speaker": speaker.pk}):
-        listing = get(analyst, **params).context["listing"]
+        counted = facets_response(get(analyst, **params)).context["counted"]
         # Another analyst's quote on the blind article is not the coder's to see.
-        assert {v.label: v.count for v in listing.speakers} == {"Seen by others only": 1}
-        statuses = {v.value: v.count for v in listing.statuses}
+        assert {v.label: v.count for v in counted.speakers} == {"Seen by others only": 1}
+        statuses = {v.value: v.count for v in counted.statuses}
         assert statuses["untouched"] == (0 if params.get("speaker") else 1), params
 
 
@@ -791,3 +864,75 @@ def test_a_passage_cut_out_of_the_text_says_so_with_ellipses(analyst):
     assert rows[middle.pk][-1] == (" …", False)
     assert ("pipeline", True) in rows[middle.pk]
     assert rows[whole.pk] == [("Short ", False), ("pipeline", True), (" note", False)]
+
+
+# --- The facets' own URL ------------------------------------------------------------------
+
+FACETS = reverse("article-facets")
+
+
+def test_the_facets_url_needs_a_login_like_the_list(client):
+    response = client.get(FACETS, {"q": "pipeline"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{reverse('login')}?next=/facets/")
+
+
+def test_the_page_links_its_facets_with_its_own_query_on_every_swap(analyst):
+    story = StoryFactory(label="Geneva talks")
+    article("The pipeline.", story=story)
+    params = {"q": "pipeline", "story": str(story.pk), "sort": "title", "page": "1"}
+    for headers in ({}, {"HTTP_HX_REQUEST": "true"}):  # the page, and the part htmx swaps
+        response = analyst.get(HOME, params, **headers)
+        href = response.context["facets_href"]
+        assert urlsplit(href).path == FACETS
+        # The same query, less the page (a facet's link goes back to page 1).
+        assert query_of(href) == {k: [v] for k, v in params.items() if k != "page"}
+        html = response.content.decode()
+        slot = re.search(r'<div id="facets-slot"[^>]*>', html).group(0)
+        assert 'hx-trigger="load"' in slot
+        # Its own target and selection, not the list's (inherited from #list-body).
+        assert 'hx-target="this"' in slot
+        assert 'hx-select="#facets"' in slot
+        assert 'hx-swap="outerHTML"' in slot
+        # The chosen filters are shown, by name, and removable before the counts come.
+        chips = {what: (value, h) for what, value, h in response.context["chips"]}
+        assert chips["Story"][0] == "Geneva talks"
+        assert "story" not in query_of(chips["Story"][1])
+        assert ">Geneva talks<" in html.replace('<span class="chip-what">Story:</span> ', ">")
+
+
+def test_htmx_gets_the_facets_fragment_and_a_browser_without_javascript_a_page(analyst):
+    wire = OutletFactory(name="Wire")
+    article("The pipeline.", outlet=wire)
+    fragment = analyst.get(FACETS, {"q": "pipeline"}, HTTP_HX_REQUEST="true")
+    html = fragment.content.decode()
+    assert html.lstrip().startswith("{#") is False
+    assert "<html" not in html
+    assert '<nav id="facets" aria-label="Filters"' in html
+    assert "HX-Request" in fragment["Vary"]
+    page = analyst.get(FACETS, {"q": "pipeline"})
+    html = page.content.decode()
+    assert "<html" in html
+    assert "<h1>Filter counts</h1>" in html
+    assert f'<a href="{HOME}?q=pipeline">Back to the articles</a>' in html
+    # Each count leads to the list, with the query kept and the value chosen.
+    href = option_href(page, "outlet", "Wire")
+    assert urlsplit(href).path == HOME
+    assert query_of(href) == {"q": ["pipeline"], "outlet": [str(wire.pk)]}
+    assert "style=" not in html
+    assert "<script>" not in html
+
+
+def test_the_facets_ignore_bad_parameters_as_the_list_does(analyst):
+    wire = OutletFactory(name="Wire")
+    article(outlet=wire)
+    bad = {"outlet": "abc", "entity": "-1", "status": "weird", "to": "not-a-date", "q": "x" * 301}
+    good = analyst.get(FACETS, HTTP_HX_REQUEST="true")
+    response = analyst.get(FACETS, bad, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert not response.context["counted"].filters.active
+    assert response.context["counted"] == good.context["counted"]
+    assert response.context["chips"] == []
+    assert facet(response, "outlet") == {"Wire": 1}
+    # The list drops the same values: both count the same articles.
+    assert not get(analyst, **bad).context["listing"].filters.active
