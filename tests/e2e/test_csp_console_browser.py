@@ -254,7 +254,7 @@ def test_no_page_logs_a_csp_violation_or_a_console_error(live_server, page: Page
     assert watch.failures() == {}, "\n" + watch.report()
 
 
-def test_error_pages_log_nothing_but_their_own_status(live_server, page: Page):
+def test_error_pages_log_nothing_but_their_own_status(live_server, page: Page, monkeypatch):
     base = live_server.url
     UserFactory(username="ana", password=PASSWORD, role=roles.ANALYST)
     page.set_viewport_size(WIDE)
@@ -265,6 +265,13 @@ def test_error_pages_log_nothing_but_their_own_status(live_server, page: Page):
     watch.visit("404 (no such path)", "/no-such-page/", status=404)
     watch.visit("403 (an analyst on the import page)", "/imports/", status=403)
     watch.visit("403 (an analyst on the adjudication queue)", "/adjudicate/", status=403)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("a failure inside the story page")
+
+    # The live server runs in this process: the story page fails as a bug would.
+    monkeypatch.setattr("annotations.views.stories.selectors.story_for_page", fail)
+    watch.visit("500 (a view that fails)", "/stories/1/", status=500)
     watch.finish()
     shots(watch.page, "csp-403")
 
