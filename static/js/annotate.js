@@ -11,9 +11,8 @@
 // in. Article and annotation text only ever goes into the page through textContent and
 // form values, never as HTML.
 
-const config = document.getElementById("reader-config").dataset;
-const API = config.api;
-const ARTICLE = Number(config.article);
+import { ApiError, ARTICLE, api, failure } from "./reader_api.js";
+
 const CONTEXT = 32; // characters of prefix and suffix sent with a selection
 
 const dialog = document.getElementById("annotate");
@@ -35,43 +34,7 @@ let pending = null;
 let returnTo = null; // where focus goes back to when the menu or the form closes
 const known = new Map(); // lower-cased name or alias -> [entity, ...] seen in autocomplete
 
-// --- talking to the API -------------------------------------------------------------
-
-class ApiError extends Error {}
-
-function describe(status, data) {
-  if (!data || typeof data !== "object") return `The server refused it (${status}).`;
-  if (typeof data.detail === "string") return data.detail;
-  const parts = [];
-  for (const [name, messages] of Object.entries(data)) {
-    const text = Array.isArray(messages) ? messages.join(" ") : String(messages);
-    parts.push(name === "non_field_errors" ? text : `${name}: ${text}`);
-  }
-  return parts.join(" ") || `The server refused it (${status}).`;
-}
-
-async function api(method, path, body) {
-  const response = await fetch(API + path, {
-    method,
-    credentials: "same-origin",
-    headers: {
-      Accept: "application/json",
-      "Content-Type": "application/json",
-      "X-CSRFToken": config.csrf,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  let data = null;
-  if (response.status !== 204) {
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
-  }
-  if (!response.ok) throw new ApiError(describe(response.status, data));
-  return data;
-}
+// --- talking to the API (static/js/reader_api.js) ----------------------------------
 
 const endpoint = { quote: "quotes", stance: "stances", note: "notes", mention: "mentions" };
 
@@ -220,7 +183,7 @@ async function review(action, item = itemByKey(current)) {
   try {
     await api("POST", `${endpoint[kind]}/${id}/${action}/`);
   } catch (error) {
-    say(error.message, true);
+    say(failure(error), true);
     return;
   }
   say(`${kind[0].toUpperCase()}${kind.slice(1)} ${action === "accept" ? "accepted" : "rejected"}.`);
@@ -234,7 +197,7 @@ async function remove(item) {
   try {
     await api("DELETE", `${endpoint[kind]}/${id}/`);
   } catch (error) {
-    say(error.message, true);
+    say(failure(error), true);
     return;
   }
   say(`${kind[0].toUpperCase()}${kind.slice(1)} deleted.`);

@@ -14,9 +14,8 @@
 // render the reader again with a `reader:refresh` event (its hook block). Text from the
 // page only ever goes back into it through textContent.
 
-const config = document.getElementById("reader-config").dataset;
-const API = config.api;
-const ARTICLE = Number(config.article);
+import { ARTICLE, api, failure } from "./reader_api.js";
+
 const statusLine = document.getElementById("reader-status");
 
 const panel = () => document.getElementById("panel");
@@ -26,37 +25,6 @@ function say(message, isError = false) {
   statusLine.classList.toggle("is-error", isError);
 }
 
-function describe(status, data) {
-  if (!data || typeof data !== "object") return `The server refused it (${status}).`;
-  if (typeof data.detail === "string") return data.detail;
-  const parts = [];
-  for (const [name, messages] of Object.entries(data)) {
-    const text = Array.isArray(messages) ? messages.join(" ") : String(messages);
-    parts.push(name === "non_field_errors" ? text : `${name}: ${text}`);
-  }
-  return parts.join(" ") || `The server refused it (${status}).`;
-}
-
-async function post(path, body) {
-  const response = await fetch(API + path, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: {
-      Accept: "application/json",
-      "Content-Type": "application/json",
-      "X-CSRFToken": config.csrf,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  let data = null;
-  try {
-    data = await response.json();
-  } catch {
-    data = null;
-  }
-  if (!response.ok) throw new Error(describe(response.status, data));
-  return data;
-}
 
 // --- the reader rendered again ------------------------------------------------------------
 
@@ -203,9 +171,9 @@ async function bulk(verb, what, count, back) {
   let message = `${done[0].toUpperCase()}${done.slice(1)} ${what}. Press u to undo.`;
   let failed = false;
   try {
-    await post("reviews/", { article: ARTICLE, verdict: verb, items: keys });
+    await api("POST", "reviews/", { article: ARTICLE, verdict: verb, items: keys });
   } catch (error) {
-    message = error.message;
+    message = failure(error, "The server could not be reached; nothing was reviewed.");
     failed = true;
   }
   if (back !== null) await filterTo(back);
@@ -250,9 +218,9 @@ async function undo() {
     return;
   }
   try {
-    await post(`reviews/${button.dataset.undo}/undo/`);
+    await api("POST", `reviews/${button.dataset.undo}/undo/`);
   } catch (error) {
-    say(error.message, true);
+    say(failure(error, "The server could not be reached; nothing was undone."), true);
     await refresh();
     return;
   }

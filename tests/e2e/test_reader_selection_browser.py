@@ -374,7 +374,12 @@ def test_a_selection_shows_a_small_menu_beside_it_and_a_double_click_opens_nothi
     # Escape: closed, the selection back, focus on the text with no frame round it all.
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    assert page.evaluate("window.getSelection().toString()") == "Olympic"
+    # The selection is put back as the dialog's close settles (a frame later).
+    wait_until(
+        page,
+        lambda: page.evaluate("window.getSelection().toString()") == "Olympic",
+        "the selection came back after Escape",
+    )
     assert page.evaluate("document.activeElement.closest('#article-text') !== null")
     assert text.evaluate("el => getComputedStyle(el).outlineStyle") == "none"
     assert not errors
