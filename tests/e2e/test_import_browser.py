@@ -119,6 +119,10 @@ def test_admin_drops_files_and_a_folder_and_reads_what_the_first_pass_found(
     chosen.write_text(texts.reprint(texts.ARTICLE_ONE), encoding="utf-8")
     UserFactory(username="root", password=PASSWORD, role=roles.ADMIN)
     problems = watch_console(page)
+    # Playwright turns on its interception of file choosers when a listener is added, and
+    # does not wait for it: a key pressed at once can beat it, and Chromium then shows
+    # (headless: cancels) its own chooser. A listener from the start has it on in time.
+    page.on("filechooser", lambda chooser: None)
     _log_in(page, live_server.url, "root")
     page.goto(f"{live_server.url}/imports/")
 
