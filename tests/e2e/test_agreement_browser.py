@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.annotations.agreement_world import cast, coded_article, lead_user
-from tests.e2e.test_first_pass_pages_browser import shots
+from tests.e2e.screens import both_sizes as shots
 from tests.e2e.test_workbench_browser import PASSWORD, log_in
 from tests.factories import UserFactory
 

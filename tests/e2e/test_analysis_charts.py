@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.e2e.test_first_pass_pages_browser import NARROW, WIDE
+from tests.e2e.screens import NARROW, WIDE
 from tests.e2e.test_workbench_browser import SHOTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

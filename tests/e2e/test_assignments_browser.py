@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from annotations.models import Assignment, AssignmentRound
 from newsdesk import roles
-from tests.e2e.test_first_pass_pages_browser import shots
+from tests.e2e.screens import both_sizes as shots
 from tests.e2e.test_workbench_browser import PASSWORD, log_in
 from tests.factories import ArticleFactory, OutletFactory, StoryFactory, UserFactory
 

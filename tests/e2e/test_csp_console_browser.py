@@ -23,14 +23,13 @@ from articles import services
 from articles.models import Entity, ImportBatch, Story
 from newsdesk import roles
 from tests.annotations.agreement_world import cast, coded_article, lead_user
-from tests.e2e.test_workbench_browser import PASSWORD, SHOTS, log_in
+from tests.e2e.screens import WIDE, both_sizes
+from tests.e2e.test_workbench_browser import PASSWORD, log_in
 from tests.factories import UserFactory
 from tests.seeds import import_seeds
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-WIDE = {"width": 1280, "height": 800}
-NARROW = {"width": 390, "height": 844}
 
 # Runs in every document before its own scripts, outside the page's CSP.
 WATCH_CSP = """
@@ -47,11 +46,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 def shots(page: Page, name: str) -> None:
     """The page as it is now, at 1280x800 and 390x844, for a person to look at."""
-    SHOTS.mkdir(exist_ok=True)
-    for size, suffix in ((WIDE, "wide"), (NARROW, "narrow")):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{suffix}.png"))
-    page.set_viewport_size(WIDE)
+    both_sizes(page, name, fits=False)
 
 
 @dataclass

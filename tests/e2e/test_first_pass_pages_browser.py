@@ -16,26 +16,11 @@ from articles.models import Article, EntityJoin, ImportBatch
 from articles.services.entities import entities_reconcile
 from newsdesk import roles
 from tests.articles.test_ingest_recurring import FURNITURE, TOPICS, page, story
-from tests.e2e.test_workbench_browser import PASSWORD, SHOTS, log_in
+from tests.e2e.screens import both_sizes as shots
+from tests.e2e.test_workbench_browser import PASSWORD, log_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-WIDE = {"width": 1280, "height": 800}
-NARROW = {"width": 390, "height": 844}
-
-
-def shots(page_: Page, name: str) -> None:
-    """The page at both sizes; the narrow one must not scroll sideways."""
-    SHOTS.mkdir(exist_ok=True)
-    for size, suffix in ((WIDE, "wide"), (NARROW, "narrow")):
-        page_.set_viewport_size(size)
-        page_.screenshot(path=str(SHOTS / f"{name}-{suffix}.png"), full_page=False)
-        assert page_.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-            name,
-            suffix,
-        )
-    page_.set_viewport_size(WIDE)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from newsdesk import roles
 from tests.articles.test_import_folder import FOLDER
 from tests.articles.test_import_worker import wait_for_first_pass
 from tests.data import texts
-from tests.e2e.test_workbench_browser import SHOTS
+from tests.e2e.screens import both_sizes as shots
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -68,22 +68,6 @@ def test_analyst_is_refused_the_import_page(live_server, page: Page):
     expect(page.get_by_role("link", name="Import articles")).to_have_count(0)
     response = page.goto(f"{live_server.url}/imports/")
     assert response.status == 403
-
-
-SIZES = {"wide": {"width": 1280, "height": 800}, "narrow": {"width": 390, "height": 844}}
-
-
-def shots(page: Page, name: str, *, full_page: bool = False) -> None:
-    """The page at both sizes; the narrow one must not scroll sideways."""
-    SHOTS.mkdir(exist_ok=True)
-    for suffix, size in SIZES.items():
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{suffix}.png"), full_page=full_page)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-            name,
-            suffix,
-        )
-    page.set_viewport_size(SIZES["wide"])
 
 
 def watch_console(page: Page) -> list[str]:

@@ -12,22 +12,16 @@ from articles.models import Article
 from newsdesk import roles
 from tests.articles.test_import_folder import FOLDER, SORTED
 from tests.articles.test_import_worker import wait_for_first_pass
-from tests.e2e.test_workbench_browser import PASSWORD, SHOTS, log_in
+from tests.e2e.screens import both_sizes
+from tests.e2e.test_workbench_browser import PASSWORD, log_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-SIZES = {"wide": {"width": 1280, "height": 800}, "narrow": {"width": 390, "height": 844}}
-
 
 def shots(page: Page, name: str) -> None:
     """The whole page at both sizes; the narrow one must not scroll sideways."""
-    SHOTS.mkdir(exist_ok=True)
-    for suffix, size in SIZES.items():
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{suffix}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), suffix
-    page.set_viewport_size(SIZES["wide"])
+    both_sizes(page, name, full_page=True)
 
 
 def test_a_folder_chosen_in_the_browser_keeps_its_paths_and_lists_what_it_skipped(

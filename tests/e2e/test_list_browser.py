@@ -12,13 +12,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from newsdesk import roles
-from tests.e2e.test_workbench_browser import PASSWORD, SHOTS, log_in
+from tests.e2e.screens import NARROW, SHOTS, WIDE, both_sizes
+from tests.e2e.test_workbench_browser import PASSWORD, log_in
 from tests.factories import ArticleFactory, OutletFactory, StoryFactory, UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-WIDE = {"width": 1280, "height": 800}
-NARROW = {"width": 390, "height": 844}
 
 # Written for this test: short wire-style paragraphs about a truce.
 TEXTS = [
@@ -68,15 +67,7 @@ def shots(page: Page, name: str) -> None:
     """The page at both sizes, once its counts have arrived; the narrow one must not
     scroll sideways."""
     counted(page)
-    SHOTS.mkdir(exist_ok=True)
-    for size, suffix in ((WIDE, "wide"), (NARROW, "narrow")):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{suffix}.png"), full_page=False)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-            name,
-            suffix,
-        )
-    page.set_viewport_size(WIDE)
+    both_sizes(page, name)
 
 
 def test_a_search_shows_passages_with_the_words_marked(live_server, page: Page):

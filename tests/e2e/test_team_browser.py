@@ -26,7 +26,8 @@ from annotations.services.agreement import agreement_refresh
 from articles.models import Origin
 from newsdesk import roles
 from tests.annotations.agreement_world import cast, coded_article, lead_user
-from tests.e2e.test_first_pass_pages_browser import NARROW, WIDE, shots
+from tests.e2e.screens import NARROW, WIDE
+from tests.e2e.screens import both_sizes as shots
 from tests.e2e.test_workbench_browser import PASSWORD, SHOTS, item, log_in
 from tests.factories import ArticleFactory, EntityFactory, OutletFactory, QuoteFactory, UserFactory
 

@@ -5,7 +5,6 @@ the list, the reader with its dialog, an entity page and a story page go to
 tests/e2e/screenshots/ (git-ignored) for a person to look at."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,13 +12,13 @@ from playwright.sync_api import Page, expect
 from annotations.models import Quote, Stance
 from articles.models import Article, Entity, Mention, ReviewStatus
 from newsdesk import roles
+from tests.e2e.screens import SHOTS
 from tests.factories import UserFactory
 from tests.seeds import import_seeds
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a long enough test password"
-SHOTS = Path(__file__).resolve().parent / "screenshots"
 QUOTED = "“China supports Russia’s demands for security guarantees,”"  # noqa: RUF001
 TYPED = "The two leaders will meet in the Chinese capital on Friday"
 EVIDENCE = "pursue deeper ties in the face of increasing criticism from the West"
